@@ -1,0 +1,32 @@
+package io.hdf5flink.hdf5.filter;
+
+import java.io.IOException;
+
+/**
+ * One stage of an HDF5 filter pipeline: encodes a chunk on its way to disk and decodes it on
+ * its way back. Implementations are stateless and thread-safe, so many threads may encode
+ * chunks of the same dataset at once while a single thread writes them.
+ */
+public interface Filter {
+
+    /** The filter's HDF5 identification value (1 deflate, 2 shuffle, 3 fletcher32, ...). */
+    int id();
+
+    /**
+     * Encodes the first {@code length} bytes of {@code input}.
+     *
+     * @return the encoded bytes (exactly sized), or {@code null} when an optional filter
+     *     declines this chunk (its output would not be smaller); the chunk is then stored without
+     *     this stage and the stage's bit is set in the chunk's filter mask
+     */
+    byte[] encode(byte[] input, int length) throws IOException;
+
+    /**
+     * Decodes the first {@code length} bytes of {@code input}.
+     *
+     * @param maxDecodedLength an upper bound on the decoded size, taken from the dataset's chunk
+     *     shape; a stream that claims or produces more is corrupt and must be refused, never
+     *     used to size an allocation
+     */
+    byte[] decode(byte[] input, int length, int maxDecodedLength) throws IOException;
+}

@@ -252,7 +252,7 @@ public final class JhdfDescriber {
     }
 
     /** The numpy dtype string of a jhdf datatype; strings in {@link AttributeValue}'s spelling. */
-    static String dtype(DataType type) {
+    private static String dtype(DataType type) {
         if (type instanceof FixedPoint fixed) {
             return order(fixed.getByteOrder(), fixed.getSize()) + (fixed.isSigned() ? "i" : "u") + fixed.getSize();
         }

@@ -174,6 +174,7 @@ class ReferenceHarnessInteropTest {
     @Test
     void bothReadersAgreeWithEachOther() {
         HdfAssertions.assertSameFile(h5py, jhdf, "jhdf");
+        assertEquals(h5py.group("/"), jhdf.group("/"), "records compare by value, NaN and nested lists included");
     }
 
     @Test

@@ -297,7 +297,7 @@ public final class ReferenceLibrary {
         }
         JsonNode dataFile = required(node, "data_file", path);
         DatasetData data = dataFile.isNull()
-                ? DatasetData.unknown("h5describe.py writes raw data only for numeric datasets, not " + dtype)
+                ? DatasetData.unknown("h5describe.py: " + required(node, "data_unavailable", path).textValue())
                 : DatasetData.ofFile(outDir.resolve(dataFile.textValue()));
         return new DatasetDescription(
                 path,

@@ -1,0 +1,360 @@
+package io.hdf5flink.hdf5.testing;
+
+import io.jhdf.AbstractNode;
+import io.jhdf.HdfFile;
+import io.jhdf.api.Attribute;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import io.jhdf.api.dataset.ChunkedDataset;
+import io.jhdf.dataset.chunked.Chunk;
+import io.jhdf.dataset.chunked.ChunkedDatasetBase;
+import io.jhdf.object.datatype.DataType;
+import io.jhdf.object.datatype.FixedPoint;
+import io.jhdf.object.datatype.FloatingPoint;
+import io.jhdf.object.datatype.StringData;
+import io.jhdf.object.datatype.VariableLength;
+import io.jhdf.object.message.FillValueMessage;
+import io.jhdf.object.message.FilterPipelineMessage;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Describes an HDF5 file as jhdf 0.13 (a pure-Java reader independent of our engine) sees it,
+ * in the same model as {@link ReferenceLibrary#describe}, so {@link HdfAssertions} can hold
+ * both readers to the same expectation.
+ *
+ * <p>What jhdf cannot report is left {@code null} (or {@link DatasetData#unknown unknown}, with
+ * the reason), and comparisons skip it:
+ * <ul>
+ *   <li>{@code fillValueDefined}: only "user" when the file stores a fill value; jhdf cannot tell
+ *       libhdf5's "default" from "undefined", so otherwise unknown, and so is the fill value.
+ *   <li>{@code fillTime}, {@code allocTime}: unknown for files with only the old fill-value message.
+ *   <li>{@code storedBytes}: chunked datasets only (jhdf reports the logical size otherwise).
+ *   <li>{@code allocatedChunks}, {@code chunkList}: read through jhdf's protected chunk index
+ *       ({@code ChunkedDatasetBase#getChunkLookup}), as jhdf has no public accessor; the chunk
+ *       list is ordered by chunk offset (C order), as libhdf5 lists chunks.
+ *   <li>data unknown when jhdf would return wrong or no values: a filter it cannot decode (it has
+ *       deflate, shuffle, fletcher32, LZF, LZ4 and bitshuffle; not bzip2 or zstd); a chunk whose
+ *       filter mask skips a stage (jhdf 0.13 ignores filter masks and decodes every chunk through
+ *       the whole pipeline); unallocated chunks with a non-zero fill value (jhdf fills holes with
+ *       zeros); no storage allocated at all; non-numeric or float16 types.
+ * </ul>
+ * Soft and external links are not followed (libhdf5's description does not list them either).
+ * Dataset contents are read when first compared, by reopening the file.
+ */
+public final class JhdfDescriber {
+
+    private static final Method CHUNK_LOOKUP = chunkLookupMethod();
+
+    private JhdfDescriber() {}
+
+    /** Describes a file as jhdf sees it, without chunk listings. */
+    public static FileDescription describe(Path h5) {
+        return describe(h5, 0);
+    }
+
+    /**
+     * Describes a file as jhdf sees it.
+     *
+     * @param chunkListLimit when positive, list up to this many allocated chunks of every
+     *     chunked dataset, by ascending offset
+     */
+    public static FileDescription describe(Path h5, int chunkListLimit) {
+        Map<String, GroupDescription> groups = new LinkedHashMap<>();
+        Map<String, DatasetDescription> datasets = new LinkedHashMap<>();
+        try (HdfFile file = new HdfFile(h5)) {
+            visit(file, h5, chunkListLimit, groups, datasets);
+            return FileDescription.of(file.getHdfBackingStorage().getSuperblock().getVersionOfSuperblock(),
+                    groups, datasets);
+        } catch (RuntimeException e) {
+            throw new AssertionError("jhdf cannot describe " + h5 + ": " + e, e);
+        }
+    }
+
+    private static void visit(Group group, Path h5, int chunkListLimit, Map<String, GroupDescription> groups,
+            Map<String, DatasetDescription> datasets) {
+        String path = absolute(group);
+        groups.put(path, new GroupDescription(path, attributes(group)));
+        for (Node child : group.getChildren().values()) {
+            if (child.isLink()) {
+                continue;
+            }
+            if (child instanceof Group childGroup) {
+                visit(childGroup, h5, chunkListLimit, groups, datasets);
+            } else if (child instanceof Dataset dataset) {
+                datasets.put(absolute(dataset), dataset(dataset, h5, chunkListLimit));
+            }
+        }
+    }
+
+    /** jhdf spells group paths with a trailing slash ("/g/"); the model does not. */
+    private static String absolute(Node node) {
+        String path = node.getPath();
+        if (!path.startsWith("/")) {
+            path = "/" + path;
+        }
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+
+    private static DatasetDescription dataset(Dataset dataset, Path h5, int chunkListLimit) {
+        String path = absolute(dataset);
+        String dtype = dtype(dataset.getDataType());
+        long[] shape = dataset.getDimensionsAsLong();
+        String layout = dataset.getDataLayout().name().toLowerCase(Locale.ROOT);
+        AbstractNode node = (AbstractNode) dataset;
+
+        List<FilterInfo> filters = new ArrayList<>();
+        if (node.getHeader().hasMessageOfType(FilterPipelineMessage.class)) {
+            for (FilterPipelineMessage.FilterInfo filter
+                    : node.getHeader().getMessageOfType(FilterPipelineMessage.class).getFilters()) {
+                filters.add(new FilterInfo(filter.getId(),
+                        filter.isOptional() ? FilterInfo.OPTIONAL : FilterInfo.MANDATORY, filter.getData()));
+            }
+        }
+
+        Object fillValue = null;
+        String fillValueDefined = null;
+        String fillTime = null;
+        String allocTime = null;
+        if (node.getHeader().hasMessageOfType(FillValueMessage.class)) {
+            FillValueMessage fill = node.getHeader().getMessageOfType(FillValueMessage.class);
+            fillTime = name(fill.getFillValueWriteTime(), "alloc", "never", "ifset");
+            allocTime = name(fill.getSpaceAllocationTime(), null, "early", "late", "incremental");
+            if (fill.isFillValueDefined()) {
+                fillValueDefined = "user";
+                fillValue = dataset.getFillValue();
+            }
+        }
+
+        long[] chunks = null;
+        Long allocatedChunks = null;
+        Long storedBytes = null;
+        List<ChunkInfo> chunkList = null;
+        String dataProblem = dataProblem(dataset, dtype, shape);
+        if (dataset instanceof ChunkedDataset chunked) {
+            chunks = Arrays.stream(chunked.getChunkDimensions()).asLongStream().toArray();
+            Collection<Chunk> allocated = allocatedChunks(dataset);
+            allocatedChunks = (long) allocated.size();
+            storedBytes = dataset.getStorageInBytes();
+            if (chunkListLimit > 0) {
+                chunkList = allocated.stream()
+                        .sorted(Comparator.comparing(Chunk::getChunkOffset, Arrays::compare))
+                        .limit(chunkListLimit)
+                        .map(chunk -> new ChunkInfo(chunk.getChunkOffset(), mask(chunk), chunk.getAddress(), chunk.getSize()))
+                        .toList();
+            }
+            if (dataProblem == null) {
+                dataProblem = chunkProblem(chunked, allocated, shape, fillValue, dtype);
+            }
+        }
+        DatasetData data = dataProblem != null
+                ? DatasetData.unknown("jhdf: " + dataProblem)
+                : DatasetData.lazy("jhdf " + h5 + " " + path, () -> readData(h5, path, dtype));
+
+        return new DatasetDescription(path, dtype, shape, unlimitedAsMarker(dataset.getMaxSize()), layout, chunks,
+                filters, fillValue, fillValueDefined, fillTime, allocTime, allocatedChunks, storedBytes,
+                attributes(dataset), chunkList, data);
+    }
+
+    /** Why jhdf's values cannot be trusted for any layout, or {@code null}. */
+    private static String dataProblem(Dataset dataset, String dtype, long[] shape) {
+        if (!Values.isNumeric(dtype) || dtype.endsWith("f2") || dtype.charAt(1) == 'b') {
+            return "raw data is compared for integer and float32/64 types only, not " + dtype;
+        }
+        if (Arrays.stream(shape).reduce(1, Math::multiplyExact) > 0 && dataset.isEmpty()) {
+            return "no storage is allocated, and jhdf returns no values where libhdf5 returns the fill value";
+        }
+        return null;
+    }
+
+    /** Why jhdf's values of a chunked dataset cannot be trusted, or {@code null}. */
+    private static String chunkProblem(ChunkedDataset dataset, Collection<Chunk> allocated, long[] shape,
+            Object fillValue, String dtype) {
+        try {
+            dataset.getFilters();
+        } catch (RuntimeException e) {
+            return "cannot decode the filter pipeline: " + e.getMessage();
+        }
+        long skipping = allocated.stream().filter(chunk -> !chunk.getFilterMask().isEmpty()).count();
+        if (skipping > 0) {
+            return skipping + " chunk(s) skip filter stages (non-zero filter mask), which jhdf 0.13 ignores";
+        }
+        int[] chunkDims = dataset.getChunkDimensions();
+        long gridChunks = 1;
+        for (int d = 0; d < shape.length; d++) {
+            gridChunks *= (shape[d] + chunkDims[d] - 1) / chunkDims[d];
+        }
+        if (allocated.size() < gridChunks && !isZero(fillValue, dtype)) {
+            return (gridChunks - allocated.size()) + " unallocated chunk(s) read as zeros by jhdf, not as the fill value "
+                    + Values.format(Values.normalize(fillValue));
+        }
+        return null;
+    }
+
+    private static boolean isZero(Object fillValue, String dtype) {
+        if (fillValue == null) {
+            return true;
+        }
+        Object normalized = Values.normalize(fillValue);
+        return Values.isFloat(dtype)
+                ? Double.doubleToRawLongBits((Double) normalized) == 0
+                : Long.valueOf(0).equals(normalized);
+    }
+
+    private static int mask(Chunk chunk) {
+        long[] words = chunk.getFilterMask().toLongArray();
+        return words.length == 0 ? 0 : (int) words[0];
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Collection<Chunk> allocatedChunks(Dataset dataset) {
+        try {
+            return ((Map<?, Chunk>) CHUNK_LOOKUP.invoke(dataset)).values();
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("Cannot reach jhdf's chunk index", e);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException("jhdf cannot read the chunk index of " + dataset.getPath(), e.getCause());
+        }
+    }
+
+    private static Method chunkLookupMethod() {
+        try {
+            Method method = ChunkedDatasetBase.class.getDeclaredMethod("getChunkLookup");
+            method.setAccessible(true);
+            return method;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("jhdf changed: ChunkedDatasetBase#getChunkLookup is gone", e);
+        }
+    }
+
+    /** jhdf reads an unlimited maximum dimension as unsigned all-ones, i.e. -1: the model's marker. */
+    private static long[] unlimitedAsMarker(long[] maxSize) {
+        return Arrays.stream(maxSize).map(m -> m == -1 ? DatasetDescription.UNLIMITED : m).toArray();
+    }
+
+    private static String name(int code, String... names) {
+        return code >= 0 && code < names.length && names[code] != null ? names[code] : "code " + code;
+    }
+
+    /** The numpy dtype string of a jhdf datatype; strings in {@link AttributeValue}'s spelling. */
+    private static String dtype(DataType type) {
+        if (type instanceof FixedPoint fixed) {
+            return order(fixed.getByteOrder(), fixed.getSize()) + (fixed.isSigned() ? "i" : "u") + fixed.getSize();
+        }
+        if (type instanceof FloatingPoint floating) {
+            return order(floating.getByteOrder(), floating.getSize()) + "f" + floating.getSize();
+        }
+        if (type instanceof StringData string) {
+            return AttributeValue.fixedStringType(string.getSize(), charset(string.getCharset()),
+                    padding(string.getPaddingType()));
+        }
+        if (type instanceof VariableLength variable && variable.isVariableLengthString()) {
+            return AttributeValue.variableStringType(charset(variable.getEncoding()));
+        }
+        return "unsupported(" + type.getClass().getSimpleName() + ")";
+    }
+
+    private static String order(ByteOrder order, int size) {
+        return size == 1 ? "|" : order == ByteOrder.BIG_ENDIAN ? ">" : "<";
+    }
+
+    private static String charset(Charset charset) {
+        return charset.equals(StandardCharsets.UTF_8) ? "utf-8" : charset.equals(StandardCharsets.US_ASCII) ? "ascii" : charset.name();
+    }
+
+    private static String padding(StringData.PaddingType padding) {
+        switch (padding) {
+            case NULL_TERMINATED: return "nullterm";
+            case NULL_PADDED: return "nullpad";
+            default: return "spacepad";
+        }
+    }
+
+    private static Map<String, AttributeValue> attributes(Node node) {
+        Map<String, AttributeValue> attributes = new LinkedHashMap<>();
+        for (Attribute attribute : node.getAttributes().values()) {
+            boolean empty = attribute.isEmpty();
+            attributes.put(attribute.getName(), new AttributeValue(dtype(attribute.getDataType()),
+                    empty ? null : attribute.getDimensionsAsLong(), empty ? null : attribute.getData()));
+        }
+        return attributes;
+    }
+
+    /** Reopens the file and converts jhdf's flat Java array back to little-endian bytes. */
+    private static byte[] readData(Path h5, String path, String dtype) {
+        try (HdfFile file = new HdfFile(h5)) {
+            Dataset dataset = file.getDatasetByPath(path);
+            if (dataset.getSize() == 0) {
+                return new byte[0];
+            }
+            return toLittleEndian(dataset.getDataFlat(), Values.elementSize(dtype));
+        } catch (RuntimeException e) {
+            throw new AssertionError("jhdf cannot read the data of " + path + " in " + h5 + ": " + e, e);
+        }
+    }
+
+    /**
+     * Encodes jhdf's flat array: signed types come as byte/short/int/long arrays, unsigned ones
+     * widened (u1 and u2 as int, u4 as long, u8 as BigInteger), so each element is narrowed
+     * back to {@code size} bytes.
+     */
+    private static byte[] toLittleEndian(Object flat, int size) {
+        int length = java.lang.reflect.Array.getLength(flat);
+        ByteBuffer out = ByteBuffer.allocate(Math.multiplyExact(length, size)).order(ByteOrder.LITTLE_ENDIAN);
+        if (flat instanceof byte[] bytes) {
+            out.put(bytes);
+        } else if (flat instanceof short[] shorts) {
+            out.asShortBuffer().put(shorts);
+        } else if (flat instanceof float[] floats) {
+            out.asFloatBuffer().put(floats);
+        } else if (flat instanceof double[] doubles) {
+            out.asDoubleBuffer().put(doubles);
+        } else if (flat instanceof int[] ints) {
+            if (size == 4) {
+                out.asIntBuffer().put(ints);
+            } else {
+                for (int value : ints) {
+                    putLow(out, value, size);
+                }
+            }
+        } else if (flat instanceof long[] longs) {
+            if (size == 8) {
+                out.asLongBuffer().put(longs);
+            } else {
+                for (long value : longs) {
+                    putLow(out, value, size);
+                }
+            }
+        } else if (flat instanceof BigInteger[] bigs) {
+            for (BigInteger value : bigs) {
+                out.putLong(value.longValue());
+            }
+        } else {
+            throw new IllegalStateException("Unexpected jhdf data array " + flat.getClass().getSimpleName());
+        }
+        return out.array();
+    }
+
+    private static void putLow(ByteBuffer out, long value, int size) {
+        switch (size) {
+            case 1: out.put((byte) value); break;
+            case 2: out.putShort((short) value); break;
+            default: out.putInt((int) value);
+        }
+    }
+}

@@ -13,12 +13,15 @@ import java.util.zip.Inflater;
  *
  * <p>Creating a {@link Deflater} allocates native zlib state of a few hundred kilobytes, far too
  * costly per chunk, so each thread keeps one compressor per level and one decompressor, reset
- * between chunks.
+ * between chunks, plus one output buffer the size of its largest chunk's worst case. They live as
+ * long as the thread, which suits the long-lived threads that encode chunks.
  */
 public final class DeflateFilter implements Filter {
 
     private static final ThreadLocal<Deflater[]> DEFLATERS = ThreadLocal.withInitial(() -> new Deflater[10]);
     private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
+    /** Per-thread output buffer for encoding, grown to the largest chunk's worst case. */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
 
     /** Decoding starts with a buffer of this many times the compressed size, then grows. */
     private static final int INITIAL_EXPANSION = 4;
@@ -61,19 +64,30 @@ public final class DeflateFilter implements Filter {
         try {
             deflater.setInput(input, 0, length);
             deflater.finish();
-            // compressBound is a hard upper limit, so a single call fills this buffer and finishes.
-            byte[] out = new byte[(int) Math.min(Integer.MAX_VALUE - 8, maxEncodedLength(length))];
+            // compressBound is a hard upper limit, so the stream always fits the scratch buffer;
+            // compressing there and copying out the exact size allocates once per chunk instead
+            // of a worst-case buffer each time.
+            byte[] scratch = scratch((int) Math.min(Integer.MAX_VALUE - 8, maxEncodedLength(length)));
             int written = 0;
             while (!deflater.finished()) {
-                if (written == out.length) {
+                if (written == scratch.length) {
                     throw new IOException("deflate output exceeded zlib's compressBound for " + length + " bytes");
                 }
-                written += deflater.deflate(out, written, out.length - written);
+                written += deflater.deflate(scratch, written, scratch.length - written);
             }
-            return written == out.length ? out : Arrays.copyOf(out, written);
+            return Arrays.copyOf(scratch, written);
         } finally {
             deflater.reset();
         }
+    }
+
+    private static byte[] scratch(int size) {
+        byte[] buffer = SCRATCH.get();
+        if (buffer.length < size) {
+            buffer = new byte[size];
+            SCRATCH.set(buffer);
+        }
+        return buffer;
     }
 
     private Deflater deflater() {

@@ -52,33 +52,34 @@ public final class Bzip2Filter implements Filter {
 
     @Override
     public byte[] decode(byte[] input, int length, int maxDecodedLength) throws IOException {
+        byte[] out = new byte[(int) Math.min(maxDecodedLength,
+                Math.max(MIN_INITIAL_DECODE_BUFFER, (long) length * INITIAL_EXPANSION))];
+        int written = 0;
+        boolean overlong = false;
         // The plugin decodes exactly one stream; bytes after it are ignored, as there.
         try (InputStream bzip2 = new BZip2CompressorInputStream(new ByteArrayInputStream(input, 0, length), false)) {
-            byte[] out = new byte[(int) Math.min(maxDecodedLength,
-                    Math.max(MIN_INITIAL_DECODE_BUFFER, (long) length * INITIAL_EXPANSION))];
-            int written = 0;
             while (true) {
                 if (written == out.length) {
                     if (written == maxDecodedLength) {
-                        if (bzip2.read() >= 0) {
-                            throw new IOException("bzip2 stream decodes to more than the " + maxDecodedLength
-                                    + " bytes a chunk can hold: corrupt chunk");
-                        }
-                        return out;
+                        overlong = bzip2.read() >= 0;
+                        break;
                     }
                     out = Arrays.copyOf(out, (int) Math.min(maxDecodedLength, out.length * 2L));
                 }
                 int n = bzip2.read(out, written, out.length - written);
                 if (n < 0) {
-                    return written == out.length ? out : Arrays.copyOf(out, written);
+                    break;
                 }
                 written += n;
             }
-        } catch (IOException e) {
-            throw new IOException("bzip2 stream is corrupt: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // commons-compress reports some malformed streams with unchecked exceptions.
             throw new IOException("bzip2 stream is corrupt: " + e, e);
         }
+        if (overlong) {
+            throw new IOException("bzip2 stream decodes to more than the " + maxDecodedLength
+                    + " bytes a chunk can hold: corrupt chunk");
+        }
+        return written == out.length ? out : Arrays.copyOf(out, written);
     }
 }

@@ -45,11 +45,6 @@ public final class DeflateFilter implements Filter {
         return FilterDescription.DEFLATE;
     }
 
-    /** The compression level this filter encodes with. */
-    public int level() {
-        return level;
-    }
-
     /**
      * The largest stream zlib produces for {@code length} input bytes (zlib's
      * {@code compressBound}: stored blocks plus the 2-byte header and 4-byte trailer).

@@ -31,11 +31,6 @@ public final class ShuffleFilter implements Filter {
         return FilterDescription.SHUFFLE;
     }
 
-    /** The element size this filter shuffles by. */
-    public int elementSize() {
-        return elementSize;
-    }
-
     @Override
     public byte[] encode(byte[] input, int length) {
         byte[] out = new byte[length];

@@ -63,6 +63,10 @@ class FilterInteropTest {
         return out;
     }
 
+    /** What a chunk libhdf5 encodes must decode to, and with which pipeline. */
+    private record Expectation(String label, List<FilterDescription> filters, byte[] raw, Path stored, int elementSize) {
+    }
+
     /** Smooth signals (compressible) and noise (which LZF declines and LZ4 stores plain). */
     private static Map<String, byte[]> data(String dtype) {
         Map<String, byte[]> out = new HashMap<>();
@@ -115,7 +119,7 @@ class FilterInteropTest {
     @Test
     void javaDecodesChunksEncodedByLibhdf5(@TempDir Path dir) throws Exception {
         List<Map<String, Object>> cases = new ArrayList<>();
-        List<Object[]> expectations = new ArrayList<>();
+        List<Expectation> expectations = new ArrayList<>();
         int n = 0;
         for (Combination c : combinations()) {
             for (String dtype : DTYPES) {
@@ -135,7 +139,8 @@ class FilterInteropTest {
                     kase.put("raw_file", rawFile.toString());
                     kase.put("out_file", outFile.toString());
                     cases.add(kase);
-                    expectations.add(new Object[] {c.label() + " " + dtype + " " + d.getKey(), filters, raw, outFile, es});
+                    expectations.add(new Expectation(c.label() + " " + dtype + " " + d.getKey(), filters, raw,
+                            outFile, es));
                     n++;
                 }
             }
@@ -144,11 +149,10 @@ class FilterInteropTest {
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             JsonNode r = results.get(i);
-            Object[] e = expectations.get(i);
-            String label = (String) e[0];
-            @SuppressWarnings("unchecked")
-            List<FilterDescription> filters = (List<FilterDescription>) e[1];
-            byte[] raw = (byte[]) e[2];
+            Expectation e = expectations.get(i);
+            String label = e.label();
+            List<FilterDescription> filters = e.filters();
+            byte[] raw = e.raw();
             if (!r.get("ok").asBoolean()) {
                 failures.add(label + ": " + r.path("error").asText());
                 continue;
@@ -157,10 +161,10 @@ class FilterInteropTest {
             if (!ReferenceLibrary.recorded(r).equals(filters)) {
                 failures.add(label + ": libhdf5 recorded " + ReferenceLibrary.recorded(r) + ", we describe " + filters);
             }
-            byte[] stored = Files.readAllBytes((Path) e[3]);
+            byte[] stored = Files.readAllBytes(e.stored());
             int mask = r.get("filter_mask").asInt();
             try {
-                FilterPipeline pipeline = FilterPipeline.of(filters, (int) e[4], raw.length);
+                FilterPipeline pipeline = FilterPipeline.of(filters, e.elementSize(), raw.length);
                 byte[] decoded = pipeline.decode(stored, stored.length, mask, raw.length);
                 if (!Arrays.equals(raw, decoded)) {
                     failures.add(label + ": decoded values differ");

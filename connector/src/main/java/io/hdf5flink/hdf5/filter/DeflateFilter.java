@@ -1,0 +1,137 @@
+package io.hdf5flink.hdf5.filter;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * HDF5 filter 1, deflate: each chunk is one zlib stream (RFC 1950: header, deflate data,
+ * Adler-32), as libhdf5 writes it with {@code compress2}. Like libhdf5 it never declines a
+ * chunk: incompressible data is stored slightly larger rather than skipped.
+ *
+ * <p>Creating a {@link Deflater} allocates native zlib state of a few hundred kilobytes, far too
+ * costly per chunk, so each thread keeps one compressor per level and one decompressor, reset
+ * between chunks, plus one output buffer the size of its largest chunk's worst case. They live as
+ * long as the thread, which suits the long-lived threads that encode chunks.
+ */
+public final class DeflateFilter implements Filter {
+
+    private static final ThreadLocal<Deflater[]> DEFLATERS = ThreadLocal.withInitial(() -> new Deflater[10]);
+    private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
+    /** Per-thread output buffer for encoding, grown to the largest chunk's worst case. */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
+
+    /** Decoding starts with a buffer of this many times the compressed size, then grows. */
+    private static final int INITIAL_EXPANSION = 4;
+    private static final int MIN_INITIAL_DECODE_BUFFER = 64 * 1024;
+
+    private final int level;
+
+    /**
+     * @param level the zlib compression level, 0 (stored) to 9, as in the filter's client data
+     * @throws IllegalArgumentException when the level is outside 0 to 9
+     */
+    public DeflateFilter(int level) {
+        if (level < 0 || level > 9) {
+            throw new IllegalArgumentException("deflate level must be 0 to 9, got " + level);
+        }
+        this.level = level;
+    }
+
+    @Override
+    public int id() {
+        return FilterDescription.DEFLATE;
+    }
+
+    /**
+     * The largest stream zlib produces for {@code length} input bytes (zlib's
+     * {@code compressBound}: stored blocks plus the 2-byte header and 4-byte trailer).
+     */
+    static long maxEncodedLength(long length) {
+        return length + (length >>> 12) + (length >>> 14) + (length >>> 25) + 13;
+    }
+
+    @Override
+    public byte[] encode(byte[] input, int length) throws IOException {
+        Deflater deflater = deflater();
+        try {
+            deflater.setInput(input, 0, length);
+            deflater.finish();
+            // compressBound is a hard upper limit, so the stream always fits the scratch buffer;
+            // compressing there and copying out the exact size allocates once per chunk instead
+            // of a worst-case buffer each time.
+            byte[] scratch = scratch((int) Math.min(Integer.MAX_VALUE - 8, maxEncodedLength(length)));
+            int written = 0;
+            while (!deflater.finished()) {
+                if (written == scratch.length) {
+                    throw new IOException("deflate output exceeded zlib's compressBound for " + length + " bytes");
+                }
+                written += deflater.deflate(scratch, written, scratch.length - written);
+            }
+            return Arrays.copyOf(scratch, written);
+        } finally {
+            deflater.reset();
+        }
+    }
+
+    private static byte[] scratch(int size) {
+        byte[] buffer = SCRATCH.get();
+        if (buffer.length < size) {
+            buffer = new byte[size];
+            SCRATCH.set(buffer);
+        }
+        return buffer;
+    }
+
+    private Deflater deflater() {
+        Deflater[] perLevel = DEFLATERS.get();
+        Deflater deflater = perLevel[level];
+        if (deflater == null) {
+            deflater = new Deflater(level);
+            perLevel[level] = deflater;
+        }
+        return deflater;
+    }
+
+    @Override
+    public byte[] decode(byte[] input, int length, int maxDecodedLength) throws IOException {
+        Inflater inflater = INFLATER.get();
+        try {
+            inflater.setInput(input, 0, length);
+            // The stream does not state its decoded size: start small and grow, never past one
+            // byte beyond the bound (that byte reveals an overlong stream), so a corrupt stream
+            // cannot make us allocate more than the chunk can hold. A full chunk usually fills
+            // the first buffer exactly, which then needs no trimming copy.
+            long capacity = Math.min(Integer.MAX_VALUE - 8L, maxDecodedLength + 1L);
+            byte[] out = new byte[(int) Math.min(maxDecodedLength,
+                    Math.max(MIN_INITIAL_DECODE_BUFFER, (long) length * INITIAL_EXPANSION))];
+            int written = 0;
+            while (!inflater.finished()) {
+                if (written == out.length) {
+                    long grown = out.length < maxDecodedLength
+                            ? Math.min(maxDecodedLength, Math.max(1L, out.length * 2L))
+                            : capacity;
+                    out = Arrays.copyOf(out, (int) grown);
+                }
+                int n = inflater.inflate(out, written, out.length - written);
+                written += n;
+                if (written > maxDecodedLength) {
+                    throw new IOException("deflate stream decodes to more than the " + maxDecodedLength
+                            + " bytes a chunk can hold: corrupt chunk");
+                }
+                if (n == 0 && !inflater.finished()) {
+                    throw new IOException(inflater.needsDictionary()
+                            ? "deflate stream asks for a preset dictionary: corrupt chunk"
+                            : "deflate stream is truncated after " + length + " bytes: corrupt chunk");
+                }
+            }
+            return written == out.length ? out : Arrays.copyOf(out, written);
+        } catch (DataFormatException e) {
+            throw new IOException("deflate stream is corrupt: " + e.getMessage(), e);
+        } finally {
+            inflater.reset();
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.hdf5flink.hdf5.filter;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class FilterPipelineTest {
+
+    private static final int CHUNK = 64 * 1024;
+
+    @Test
+    void namesAnUnsupportedFilterAndListsTheSupportedOnes() {
+        FilterDescription blosc = new FilterDescription(32001, "blosc", 1, new int[] {2, 2, 4, 0, 5, 1, 0});
+        UnsupportedFilterException e = assertThrows(UnsupportedFilterException.class,
+                () -> FilterPipeline.of(List.of(FilterDescription.deflate(4), blosc), 2, CHUNK));
+        assertEquals("filter 32001 (blosc) is not supported; supported: deflate(1), shuffle(2), fletcher32(3), "
+                + "lzf(32000), lz4(32004), bzip2(307), zstd(32015)", e.getMessage());
+        assertEquals(32001, e.filterId());
+    }
+
+    @Test
+    void namesAFilterWithUnusableClientData() {
+        FilterDescription badDeflate = new FilterDescription(1, "deflate", 1, new int[] {12});
+        UnsupportedFilterException e = assertThrows(UnsupportedFilterException.class,
+                () -> FilterPipeline.of(List.of(badDeflate), 2, CHUNK));
+        assertTrue(e.getMessage().startsWith("filter 1 (deflate) has unusable client data [12]"), e.getMessage());
+        FilterDescription noLevel = new FilterDescription(1, "", 1, new int[0]);
+        assertThrows(UnsupportedFilterException.class, () -> FilterPipeline.of(List.of(noLevel), 2, CHUNK));
+        FilterDescription badBzip2 = new FilterDescription(307, "bzip2", 1, new int[] {0});
+        assertThrows(UnsupportedFilterException.class, () -> FilterPipeline.of(List.of(badBzip2), 2, CHUNK));
+        FilterDescription hugeLz4Block = new FilterDescription(32004, "", 1, new int[] {-1});
+        assertThrows(UnsupportedFilterException.class, () -> FilterPipeline.of(List.of(hugeLz4Block), 2, CHUNK));
+    }
+
+    @Test
+    void refusesMoreThanThirtyTwoFilters() {
+        List<FilterDescription> many = Collections.nCopies(33, FilterDescription.fletcher32());
+        assertThrows(IllegalArgumentException.class, () -> FilterPipeline.of(many, 2, CHUNK));
+    }
+
+    @Test
+    void emptyPipelinePassesChunksThrough() throws IOException {
+        FilterPipeline empty = FilterPipeline.of(List.of(), 4, CHUNK);
+        byte[] raw = TestData.random(CHUNK, 1);
+        EncodedChunk chunk = empty.encode(raw, raw.length);
+        assertSame(raw, chunk.data());
+        assertEquals(raw.length, chunk.length());
+        assertEquals(0, chunk.filterMask());
+        assertArrayEquals(raw, empty.decode(raw, raw.length, 0, raw.length));
+        assertTrue(empty.isEmpty());
+    }
+
+    @Test
+    void appliesFiltersInOrderAndUndoesThemInReverse() throws IOException {
+        FilterPipeline p = FilterPipeline.of(
+                List.of(FilterDescription.shuffle(2), FilterDescription.deflate(4), FilterDescription.fletcher32()),
+                2, CHUNK);
+        byte[] raw = TestData.sineInt16(CHUNK / 2, 4, 2);
+        EncodedChunk chunk = p.encode(raw, raw.length);
+        byte[] shuffledDeflated = new DeflateFilter(4).encode(new ShuffleFilter(2).encode(raw, raw.length), raw.length);
+        byte[] expected = new Fletcher32Filter().encode(shuffledDeflated, shuffledDeflated.length);
+        assertArrayEquals(expected, java.util.Arrays.copyOf(chunk.data(), chunk.length()));
+        assertEquals(0, chunk.filterMask());
+        assertArrayEquals(raw, p.decode(chunk.data(), chunk.length(), chunk.filterMask(), raw.length));
+    }
+
+    @Test
+    void skipsADecliningOptionalFilterAndMarksItsBit() throws IOException {
+        FilterPipeline p = FilterPipeline.of(
+                List.of(FilterDescription.shuffle(4), FilterDescription.lzf(CHUNK), FilterDescription.fletcher32()),
+                4, CHUNK);
+        byte[] raw = TestData.random(CHUNK, 3);
+        EncodedChunk chunk = p.encode(raw, raw.length);
+        assertEquals(0b010, chunk.filterMask());
+        assertEquals(raw.length + 4, chunk.length());
+        assertArrayEquals(raw, p.decode(chunk.data(), chunk.length(), chunk.filterMask(), raw.length));
+    }
+
+    @Test
+    void failsWhenAMandatoryFilterDeclines() throws IOException {
+        FilterDescription mandatoryLzf = new FilterDescription(32000, "lzf", 0, FilterDescription.lzf(CHUNK).clientData());
+        FilterPipeline p = FilterPipeline.of(List.of(mandatoryLzf), 1, CHUNK);
+        byte[] raw = TestData.random(CHUNK, 4);
+        IOException e = assertThrows(IOException.class, () -> p.encode(raw, raw.length));
+        assertTrue(e.getMessage().contains("32000 (lzf)"), e.getMessage());
+    }
+
+    @Test
+    void completesClientDataLibhdf5FillsInAtCreation() throws IOException {
+        FilterPipeline p = FilterPipeline.of(List.of(
+                new FilterDescription(2, "shuffle", 1, new int[0]),
+                new FilterDescription(32000, "lzf", 1, new int[0])), 8, 8000);
+        assertEquals(List.of(FilterDescription.shuffle(8), FilterDescription.lzf(8000)), p.descriptions());
+    }
+
+    @Test
+    void boundsEachStageByWhatItsInputCouldHaveBeen() throws IOException {
+        // Deflate grows incompressible data; the checksum after it covers the grown stream, so
+        // decoding must allow the deflate stage more than the raw chunk size.
+        FilterPipeline p = FilterPipeline.of(List.of(FilterDescription.deflate(9), FilterDescription.fletcher32()),
+                1, CHUNK);
+        byte[] raw = TestData.random(CHUNK, 5);
+        EncodedChunk chunk = p.encode(raw, raw.length);
+        assertTrue(chunk.length() > raw.length + 4);
+        assertArrayEquals(raw, p.decode(chunk.data(), chunk.length(), 0, raw.length));
+    }
+
+    @Test
+    void refusesAChunkThatDecodesToTheWrongSize() throws IOException {
+        FilterPipeline p = FilterPipeline.of(List.of(FilterDescription.deflate(1)), 1, CHUNK);
+        byte[] raw = TestData.ramp(1000);
+        EncodedChunk chunk = p.encode(raw, raw.length);
+        assertThrows(IOException.class, () -> p.decode(chunk.data(), chunk.length(), 0, 1001));
+        assertThrows(IOException.class, () -> p.decode(chunk.data(), chunk.length(), 0, 999));
+    }
+
+    @Test
+    void everyFactoryBuildsAWorkingPipeline() throws IOException {
+        byte[] raw = TestData.sineInt16(CHUNK / 2, 2, 6);
+        for (FilterDescription d : List.of(FilterDescription.deflate(1), FilterDescription.shuffle(2),
+                FilterDescription.fletcher32(), FilterDescription.lzf(CHUNK), FilterDescription.lz4(0),
+                FilterDescription.lz4(1000), FilterDescription.bzip2(1), FilterDescription.zstd(3))) {
+            FilterPipeline p = FilterPipeline.of(List.of(d), 2, CHUNK);
+            EncodedChunk chunk = p.encode(raw, raw.length);
+            assertArrayEquals(raw, p.decode(chunk.data(), chunk.length(), chunk.filterMask(), raw.length), d.toString());
+        }
+    }
+
+    @Test
+    void encodesConcurrently() throws Exception {
+        FilterPipeline p = FilterPipeline.of(List.of(FilterDescription.shuffle(2), FilterDescription.deflate(4)), 2, CHUNK);
+        List<byte[]> raws = new ArrayList<>();
+        List<byte[]> expected = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            byte[] raw = TestData.sineInt16(CHUNK / 2, 8, i);
+            raws.add(raw);
+            EncodedChunk c = p.encode(raw, raw.length);
+            expected.add(java.util.Arrays.copyOf(c.data(), c.length()));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<EncodedChunk>> futures = new ArrayList<>();
+            for (int round = 0; round < 5; round++) {
+                for (byte[] raw : raws) {
+                    futures.add(pool.submit(() -> p.encode(raw, raw.length)));
+                }
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                EncodedChunk c = futures.get(i).get();
+                assertArrayEquals(expected.get(i % raws.size()), java.util.Arrays.copyOf(c.data(), c.length()));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

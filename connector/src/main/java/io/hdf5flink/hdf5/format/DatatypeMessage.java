@@ -1,0 +1,141 @@
+package io.hdf5flink.hdf5.format;
+
+import io.hdf5flink.hdf5.DataType;
+import java.nio.ByteBuffer;
+
+/**
+ * The datatype message, type 0x0003 (specification IV.A.2.d), version 1, for the classes this
+ * engine writes: fixed-point (class 0) and IEEE floating-point (class 1) numbers, always
+ * little-endian, and fixed-length strings (class 3, NUL-padded, UTF-8) for attributes.
+ * Decoding recognizes the same classes in either byte order and refuses the rest by name.
+ */
+public final class DatatypeMessage implements HeaderMessage {
+    public static final int TYPE = 0x0003;
+    private static final int CLASS_FIXED = 0;
+    private static final int CLASS_FLOAT = 1;
+    private static final int CLASS_STRING = 3;
+
+    private final int typeClass;
+    private final int size;
+    private final DataType numeric;
+    private final boolean bigEndian;
+
+    private DatatypeMessage(int typeClass, int size, DataType numeric, boolean bigEndian) {
+        this.typeClass = typeClass;
+        this.size = size;
+        this.numeric = numeric;
+        this.bigEndian = bigEndian;
+    }
+
+    public static DatatypeMessage of(DataType t) {
+        return new DatatypeMessage(t.isFloatingPoint() ? CLASS_FLOAT : CLASS_FIXED, t.size(), t, false);
+    }
+
+    /** A fixed-length, NUL-padded UTF-8 string of {@code size} bytes. */
+    public static DatatypeMessage fixedString(int size) {
+        return new DatatypeMessage(CLASS_STRING, size, null, false);
+    }
+
+    @Override
+    public int type() { return TYPE; }
+
+    public int size() { return size; }
+
+    public boolean isBigEndian() { return bigEndian; }
+
+    /**
+     * The numeric type, or an exception naming what the stored type is.
+     *
+     * @param where the dataset or attribute the type belongs to, for the message
+     */
+    public DataType numericType(String where) {
+        if (numeric == null) {
+            throw new UnsupportedFormatException(where + ": datatype class " + className() + " of " + size
+                    + " bytes is not a supported numeric type");
+        }
+        return numeric;
+    }
+
+    private String className() {
+        return switch (typeClass) {
+            case 0 -> "fixed-point";
+            case 1 -> "floating-point";
+            case 2 -> "time";
+            case 3 -> "string";
+            case 4 -> "bitfield";
+            case 5 -> "opaque";
+            case 6 -> "compound";
+            case 7 -> "reference";
+            case 8 -> "enumerated";
+            case 9 -> "variable-length";
+            case 10 -> "array";
+            default -> "#" + typeClass;
+        };
+    }
+
+    @Override
+    public byte[] encodeBody() {
+        ByteBuffer b;
+        switch (typeClass) {
+            case CLASS_FIXED -> {
+                b = Bytes.allocate(12);
+                b.put((byte) (0x10 | CLASS_FIXED));
+                b.put((byte) (numeric.isSigned() ? 0x08 : 0x00));
+                b.put((byte) 0).put((byte) 0);
+                b.putInt(size);
+                b.putShort((short) 0); // bit offset
+                b.putShort((short) (8 * size)); // bit precision
+            }
+            case CLASS_FLOAT -> {
+                b = Bytes.allocate(20);
+                boolean single = size == 4;
+                b.put((byte) (0x10 | CLASS_FLOAT));
+                b.put((byte) 0x20); // little-endian, mantissa normalization: msb implied
+                b.put((byte) (single ? 31 : 63)); // sign bit location
+                b.put((byte) 0);
+                b.putInt(size);
+                b.putShort((short) 0); // bit offset
+                b.putShort((short) (8 * size)); // bit precision
+                b.put((byte) (single ? 23 : 52)); // exponent location
+                b.put((byte) (single ? 8 : 11)); // exponent size
+                b.put((byte) 0); // mantissa location
+                b.put((byte) (single ? 23 : 52)); // mantissa size
+                b.putInt(single ? 127 : 1023); // exponent bias
+            }
+            case CLASS_STRING -> {
+                b = Bytes.allocate(8);
+                b.put((byte) (0x10 | CLASS_STRING));
+                b.put((byte) (0x01 | 0x10)); // NUL pad, UTF-8
+                b.put((byte) 0).put((byte) 0);
+                b.putInt(size);
+            }
+            default -> throw new IllegalStateException();
+        }
+        return b.array();
+    }
+
+    public static DatatypeMessage decode(ByteBuffer b) {
+        Bytes.require(b, 8, "datatype message");
+        int classAndVersion = Bytes.u8(b);
+        int typeClass = classAndVersion & 0x0F;
+        int bits0 = Bytes.u8(b);
+        b.get();
+        b.get();
+        int size = b.getInt();
+        boolean bigEndian = (bits0 & 1) != 0;
+        if (typeClass == CLASS_FIXED || typeClass == CLASS_FLOAT) {
+            if (typeClass == CLASS_FLOAT && (bits0 & 0x40) != 0) {
+                throw new UnsupportedFormatException("VAX-ordered floating point is not supported");
+            }
+            Bytes.require(b, 4, "datatype properties");
+            int bitOffset = Bytes.u16(b);
+            int precision = Bytes.u16(b);
+            DataType t = DataType.of(size, (bits0 & 0x08) != 0, typeClass == CLASS_FLOAT);
+            if (bitOffset != 0 || precision != 8 * size) {
+                t = null; // padded or partial-precision numbers are not plain numpy types
+            }
+            return new DatatypeMessage(typeClass, size, t, bigEndian);
+        }
+        return new DatatypeMessage(typeClass, size, null, bigEndian);
+    }
+}

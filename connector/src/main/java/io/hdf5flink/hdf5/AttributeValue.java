@@ -1,0 +1,109 @@
+package io.hdf5flink.hdf5;
+
+import io.hdf5flink.hdf5.format.DataspaceMessage;
+import io.hdf5flink.hdf5.format.DatatypeMessage;
+import io.hdf5flink.hdf5.format.Bytes;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * The value of an attribute: a string (stored as a fixed-length UTF-8 string, which h5py reads
+ * as {@code bytes}), or a numeric scalar or 1-D array of any {@link DataType} (NWB-style
+ * {@code unit}, {@code rate}, {@code description}, {@code conversion}, ...).
+ */
+public final class AttributeValue {
+    private final DatatypeMessage datatype;
+    private final DataspaceMessage dataspace;
+    private final byte[] data;
+    private final String description;
+
+    private AttributeValue(DatatypeMessage datatype, DataspaceMessage dataspace, byte[] data, String description) {
+        this.datatype = datatype;
+        this.dataspace = dataspace;
+        this.data = data;
+        this.description = description;
+    }
+
+    /** A string attribute. */
+    public static AttributeValue of(String value) {
+        Objects.requireNonNull(value, "value");
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        byte[] stored = bytes.length == 0 ? new byte[1] : bytes;
+        return new AttributeValue(DatatypeMessage.fixedString(stored.length), DataspaceMessage.scalar(), stored,
+                '"' + value + '"');
+    }
+
+    /** A 64-bit float scalar. */
+    public static AttributeValue of(double value) {
+        return scalar(DataType.FLOAT64, value);
+    }
+
+    /** A 64-bit integer scalar. */
+    public static AttributeValue of(long value) {
+        return scalar(DataType.INT64, value);
+    }
+
+    /** A scalar of the given type; the number is converted to it (integers are range-checked). */
+    public static AttributeValue scalar(DataType type, Number value) {
+        return new AttributeValue(DatatypeMessage.of(type), DataspaceMessage.scalar(), encode(type, value),
+                type + " " + value);
+    }
+
+    /** A 1-D array of the given type. */
+    public static AttributeValue array(DataType type, Number... values) {
+        ByteBuffer b = Bytes.allocate(values.length * type.size());
+        for (Number v : values) b.put(encode(type, v));
+        return new AttributeValue(DatatypeMessage.of(type),
+                new DataspaceMessage(new long[] {values.length}, null), b.array(), type + "[" + values.length + "]");
+    }
+
+    /** A 1-D float64 array. */
+    public static AttributeValue of(double... values) {
+        Number[] n = new Number[values.length];
+        for (int i = 0; i < values.length; i++) n[i] = values[i];
+        return array(DataType.FLOAT64, n);
+    }
+
+    /** A 1-D int64 array. */
+    public static AttributeValue of(long... values) {
+        Number[] n = new Number[values.length];
+        for (int i = 0; i < values.length; i++) n[i] = values[i];
+        return array(DataType.INT64, n);
+    }
+
+    /** One element of {@code type}, little-endian, from a number (integers range-checked). */
+    static byte[] encode(DataType type, Number value) {
+        ByteBuffer b = Bytes.allocate(type.size());
+        if (type.isFloatingPoint()) {
+            if (type == DataType.FLOAT32) b.putFloat(value.floatValue()); else b.putDouble(value.doubleValue());
+            return b.array();
+        }
+        if (value instanceof Double || value instanceof Float) {
+            double d = value.doubleValue();
+            if (d != Math.rint(d)) throw new IllegalArgumentException(value + " is not an integer, cannot be " + type);
+        }
+        long v = value.longValue();
+        int bits = 8 * type.size();
+        boolean fits = type.isSigned()
+                ? bits == 64 || (v >= -(1L << (bits - 1)) && v < (1L << (bits - 1)))
+                : bits == 64 ? true : (v >= 0 && v < (1L << bits));
+        if (!fits) throw new IllegalArgumentException(value + " does not fit in " + type);
+        switch (type.size()) {
+            case 1 -> b.put((byte) v);
+            case 2 -> b.putShort((short) v);
+            case 4 -> b.putInt((int) v);
+            default -> b.putLong(v);
+        }
+        return b.array();
+    }
+
+    DatatypeMessage datatype() { return datatype; }
+
+    DataspaceMessage dataspace() { return dataspace; }
+
+    byte[] data() { return data.clone(); }
+
+    @Override
+    public String toString() { return description; }
+}

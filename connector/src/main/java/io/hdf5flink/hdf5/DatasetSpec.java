@@ -1,0 +1,211 @@
+package io.hdf5flink.hdf5;
+
+import io.hdf5flink.hdf5.filter.FilterDescription;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a new chunked dataset looks like: element type, current and maximum shape (axes of
+ * {@link #UNLIMITED} size can grow), chunk shape, filters, fill value and attributes. Filters
+ * are stored in h5py's order whatever order they are asked for: shuffle, then the compressor,
+ * then fletcher32.
+ *
+ * <pre>{@code
+ * DatasetSpec spec = DatasetSpec.builder(DataType.INT16, 0, 64)
+ *         .maxShape(DatasetSpec.UNLIMITED, 64)
+ *         .chunks(16384, 64)
+ *         .shuffle().deflate(4)
+ *         .attribute("unit", AttributeValue.of("uV"))
+ *         .build();
+ * }</pre>
+ */
+public final class DatasetSpec {
+    /** A maximum dimension without limit. */
+    public static final long UNLIMITED = -1L;
+    /** The largest rank accepted. */
+    public static final int MAX_RANK = 8;
+    /** The largest chunk accepted, in bytes: a chunk is assembled in one Java array. */
+    public static final long MAX_CHUNK_BYTES = Integer.MAX_VALUE - 8;
+
+    private final DataType type;
+    private final long[] shape;
+    private final long[] maxShape;
+    private final long[] chunks;
+    private final List<FilterDescription> filters;
+    private final byte[] fillValue;
+    private final Map<String, AttributeValue> attributes;
+    private final int commitTokenCapacity;
+
+    private DatasetSpec(Builder b) {
+        this.type = b.type;
+        this.shape = b.shape;
+        this.maxShape = b.maxShape == null ? b.shape.clone() : b.maxShape;
+        this.chunks = b.chunks;
+        this.filters = b.filters();
+        this.fillValue = b.fillValue == null ? new byte[type.size()] : AttributeValue.encode(type, b.fillValue);
+        this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(b.attributes));
+        this.commitTokenCapacity = b.commitTokenCapacity;
+        validate();
+    }
+
+    /** Starts a spec for a dataset of {@code type} with current shape {@code shape}. */
+    public static Builder builder(DataType type, long... shape) {
+        return new Builder(type, shape);
+    }
+
+    private void validate() {
+        int rank = shape.length;
+        if (rank < 1 || rank > MAX_RANK) {
+            throw new IllegalArgumentException("rank " + rank + " is not supported (1 to " + MAX_RANK + ")");
+        }
+        if (maxShape.length != rank) {
+            throw new IllegalArgumentException("maxShape has rank " + maxShape.length + ", shape has rank " + rank);
+        }
+        if (chunks == null) throw new IllegalArgumentException("a chunk shape is required");
+        if (chunks.length != rank) {
+            throw new IllegalArgumentException("chunk shape " + Arrays.toString(chunks) + " has rank " + chunks.length
+                    + ", the dataset has rank " + rank);
+        }
+        long bytes = type.size();
+        for (int i = 0; i < rank; i++) {
+            if (shape[i] < 0) throw new IllegalArgumentException("shape[" + i + "] = " + shape[i] + " is negative");
+            if (maxShape[i] != UNLIMITED && maxShape[i] < shape[i]) {
+                throw new IllegalArgumentException("shape[" + i + "] = " + shape[i] + " exceeds maxShape[" + i + "] = " + maxShape[i]);
+            }
+            if (chunks[i] < 1 || chunks[i] > 0xFFFFFFFFL) {
+                throw new IllegalArgumentException("chunk dimension " + i + " = " + chunks[i] + " is out of range (1 to 2^32-1)");
+            }
+            if (maxShape[i] != UNLIMITED && chunks[i] > maxShape[i] && maxShape[i] > 0) {
+                throw new IllegalArgumentException("chunk dimension " + i + " = " + chunks[i]
+                        + " exceeds the fixed maximum dimension " + maxShape[i] + " (libhdf5 refuses such datasets)");
+            }
+            bytes = Math.multiplyExact(bytes, chunks[i]);
+        }
+        if (bytes > MAX_CHUNK_BYTES) {
+            throw new IllegalArgumentException("a chunk of " + Arrays.toString(chunks) + " " + type + " is " + bytes
+                    + " bytes; chunks are limited to 2 GiB here (HDF5's own limit is 4 GiB)");
+        }
+    }
+
+    public DataType type() { return type; }
+    public long[] shape() { return shape.clone(); }
+    public long[] maxShape() { return maxShape.clone(); }
+    public long[] chunks() { return chunks.clone(); }
+    public List<FilterDescription> filters() { return filters; }
+    public byte[] fillValue() { return fillValue.clone(); }
+    public Map<String, AttributeValue> attributes() { return attributes; }
+    /** Bytes reserved for the commit token (0: the dataset records no token). */
+    public int commitTokenCapacity() { return commitTokenCapacity; }
+
+    /** Bytes of one uncompressed chunk. */
+    public int chunkBytes() {
+        long b = type.size();
+        for (long c : chunks) b *= c;
+        return (int) b;
+    }
+
+    /** Builds a {@link DatasetSpec}; every method returns the builder. */
+    public static final class Builder {
+        private final DataType type;
+        private final long[] shape;
+        private long[] maxShape;
+        private long[] chunks;
+        private boolean shuffle;
+        /** The compressor, made once the chunk size it may record is known. */
+        private java.util.function.IntFunction<FilterDescription> compressor;
+        private String compressorName;
+        private boolean fletcher32;
+        private Number fillValue;
+        private final Map<String, AttributeValue> attributes = new LinkedHashMap<>();
+        private int commitTokenCapacity;
+
+        private Builder(DataType type, long[] shape) {
+            this.type = type;
+            this.shape = shape.clone();
+        }
+
+        /** Maximum shape; {@link #UNLIMITED} for axes that can grow. Defaults to the shape. */
+        public Builder maxShape(long... maxShape) { this.maxShape = maxShape.clone(); return this; }
+
+        public Builder chunks(long... chunks) { this.chunks = chunks.clone(); return this; }
+
+        /** Byte shuffle before compression (h5py {@code shuffle=True}). */
+        public Builder shuffle() { this.shuffle = true; return this; }
+
+        /** gzip (deflate) at level 1 to 9. */
+        public Builder deflate(int level) {
+            FilterDescription.deflate(level); // validates the level now
+            return compressor("deflate", bytes -> FilterDescription.deflate(level));
+        }
+
+        /** LZF, h5py's fast compressor (filter 32000). */
+        public Builder lzf() { return compressor("lzf", FilterDescription::lzf); }
+
+        /** LZ4 (filter 32004) with the plugin's default block size. */
+        public Builder lz4() { return compressor("lz4", bytes -> FilterDescription.lz4(0)); }
+
+        /** bzip2 (filter 307) with block size 1 to 9 (x 100 kB). */
+        public Builder bzip2(int blockSize) {
+            FilterDescription.bzip2(blockSize);
+            return compressor("bzip2", bytes -> FilterDescription.bzip2(blockSize));
+        }
+
+        /** Zstandard (filter 32015) at the given level. */
+        public Builder zstd(int level) {
+            FilterDescription.zstd(level);
+            return compressor("zstd", bytes -> FilterDescription.zstd(level));
+        }
+
+        /** Fletcher-32 checksum of each stored chunk. */
+        public Builder fletcher32() { this.fletcher32 = true; return this; }
+
+        private Builder compressor(String name, java.util.function.IntFunction<FilterDescription> f) {
+            if (compressor != null) {
+                throw new IllegalArgumentException("only one compressor per dataset: " + compressorName + " and " + name);
+            }
+            this.compressor = f;
+            this.compressorName = name;
+            return this;
+        }
+
+        /** The value unwritten elements read as (default 0). */
+        public Builder fillValue(Number value) { this.fillValue = value; return this; }
+
+        public Builder attribute(String name, AttributeValue value) {
+            attributes.put(Hdf5Paths.checkName(name, "attribute name"), value);
+            return this;
+        }
+
+        /**
+         * Reserves room for a commit token of up to {@code bytes} bytes, stored beside the
+         * dimensions so that a commit publishes data and token in a single write.
+         */
+        public Builder commitTokenCapacity(int bytes) {
+            if (bytes < 0 || bytes > 1024) throw new IllegalArgumentException("commit token capacity " + bytes + " (0 to 1024)");
+            this.commitTokenCapacity = bytes;
+            return this;
+        }
+
+        private List<FilterDescription> filters() {
+            List<FilterDescription> f = new ArrayList<>();
+            if (shuffle && type.size() > 1) f.add(FilterDescription.shuffle(type.size()));
+            if (compressor != null) f.add(compressor.apply(chunkBytesOrZero()));
+            if (fletcher32) f.add(FilterDescription.fletcher32());
+            return List.copyOf(f);
+        }
+
+        /** The chunk's byte size for filters that record it; validation reports bad shapes later. */
+        private int chunkBytesOrZero() {
+            if (chunks == null) return 1;
+            long bytes = type.size();
+            for (long c : chunks) bytes *= Math.max(1, c);
+            return (int) Math.max(1, Math.min(bytes, Integer.MAX_VALUE));
+        }
+
+        public DatasetSpec build() { return new DatasetSpec(this); }
+    }
+}

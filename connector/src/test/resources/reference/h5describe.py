@@ -155,6 +155,10 @@ def read_in_python(dset, filters):
     return data
 
 
+# Datasets larger than this (e.g. a sparse 10^12-element matrix) are described without their data.
+MAX_DATA_BYTES = 1 << 30
+
+
 def write_data(dset, filters, path):
     """Writes the whole dataset as little-endian C-order bytes.
 
@@ -164,6 +168,10 @@ def write_data(dset, filters, path):
     name = os.path.basename(path)
     if dset.dtype.kind not in RAW_KINDS or dset.shape is None:
         return {"data_file": None, "data_unavailable": "raw data is written for numeric datasets only"}
+    logical = int(np.prod(dset.shape, dtype=np.float64)) * dset.dtype.itemsize
+    if logical > MAX_DATA_BYTES:
+        return {"data_file": None, "data_unavailable": "%d logical bytes exceed the %d read for comparison"
+                % (logical, MAX_DATA_BYTES)}
     missing = sorted({f["id"] for f in filters if not h5py.h5z.filter_avail(f["id"])})
     fields = {"data_file": name}
     if not missing:

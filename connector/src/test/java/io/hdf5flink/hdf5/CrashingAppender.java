@@ -1,0 +1,51 @@
+package io.hdf5flink.hdf5;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+/**
+ * The child process of {@link CrashInteropTest}: appends rows of a known pattern to
+ * {@code /crash/data} forever, committing after each batch with the row count as commit token,
+ * and prints {@code COMMITTED <rows>} once each commit returned. Now and then it also creates a
+ * group and rewrites an attribute, so kills land in those writes too. It runs until killed.
+ *
+ * <p>Row r, column c holds {@code r * COLUMNS + c}.
+ */
+public final class CrashingAppender {
+    static final int COLUMNS = 8;
+    static final String DATASET = "/crash/data";
+
+    private CrashingAppender() {}
+
+    public static void main(String[] args) throws Exception {
+        Path path = Path.of(args[0]);
+        Random random = new Random(Long.parseLong(args[1]));
+        boolean fsync = args.length > 2 && args[2].equals("fsync");
+        Hdf5File.Options options = Hdf5File.Options.defaults().withFsyncOnCommit(fsync);
+        Hdf5File file = Files.exists(path) ? Hdf5File.openForAppend(path, options) : Hdf5File.create(path, options);
+        Hdf5Dataset data = file.exists(DATASET) ? file.dataset(DATASET)
+                : file.createDataset(DATASET, DatasetSpec.builder(DataType.INT32, 0, COLUMNS)
+                        .maxShape(DatasetSpec.UNLIMITED, COLUMNS).chunks(64, COLUMNS).shuffle().deflate(1)
+                        .commitTokenCapacity(16).build());
+        long rows = data.shape()[0];
+        for (int commit = 0; ; commit++) {
+            int batch = 1 + random.nextInt(300);
+            ByteBuffer b = ByteBuffer.allocate(batch * COLUMNS * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (long r = rows; r < rows + batch; r++) {
+                for (int c = 0; c < COLUMNS; c++) b.putInt((int) (r * COLUMNS + c));
+            }
+            b.flip();
+            data.append(b);
+            rows += batch;
+            data.setCommitToken(Long.toString(rows).getBytes());
+            file.commit();
+            System.out.println("COMMITTED " + rows);
+            System.out.flush();
+            if (commit % 10 == 9) file.root().setAttribute("rows_at_last_mark", AttributeValue.of(rows));
+            if (commit % 40 == 39) file.requireGroup("/marks/m" + rows).setAttribute("rows", AttributeValue.of(rows));
+        }
+    }
+}

@@ -9,9 +9,10 @@ import java.util.Arrays;
 
 /**
  * HDF5 filter 32000, h5py's LZF: each chunk is one raw liblzf stream (no header, no length),
- * exactly what h5py's filter gets from {@code lzf_compress}. Like h5py's filter it declines a
- * chunk whose compressed form would not be smaller, so incompressible chunks are stored as they
- * are with the filter's bit set in the chunk's filter mask.
+ * exactly what h5py's filter gets from {@code lzf_compress}. Unlike h5py's filter it never
+ * declines a non-empty chunk: an incompressible one becomes literal runs (at most one byte in 33
+ * larger) instead of being stored raw with the filter's bit set in the chunk's filter mask,
+ * because jhdf 0.13 ignores filter masks and would misread such a chunk. libhdf5 reads both.
  *
  * <p>A raw liblzf stream is a sequence of instructions: a control byte below 32 copies the next
  * {@code control + 1} bytes literally; any other control byte copies {@code (control >> 5) + 2}
@@ -38,8 +39,8 @@ public final class LzfFilter implements Filter {
     }
 
     /**
-     * @return the raw LZF stream, or {@code null} when it would not be smaller than the input
-     *     (also for an empty chunk, which h5py's filter cannot compress either)
+     * @return the raw LZF stream, or {@code null} for an empty chunk, which h5py's filter cannot
+     *     compress either
      */
     @Override
     public byte[] encode(byte[] input, int length) {
@@ -48,25 +49,21 @@ public final class LzfFilter implements Filter {
         }
         ChunkEncoder encoder = ENCODER.get();
         byte[] block = BLOCK_BUFFER.get();
-        // Output that reaches the input's length is declined anyway, so this buffer never grows.
-        byte[] out = new byte[length];
+        // Worst case: every block stored as literal runs of 32, one control byte each, rounded up
+        // per 64 KiB block.
+        int blocks = (length + LZFChunk.MAX_CHUNK_LEN - 1) / LZFChunk.MAX_CHUNK_LEN;
+        byte[] out = new byte[length + length / MAX_LITERAL_RUN + blocks];
         int written = 0;
         for (int start = 0; start < length; start += LZFChunk.MAX_CHUNK_LEN) {
             int n = Math.min(LZFChunk.MAX_CHUNK_LEN, length - start);
             int end = encoder.appendEncodedChunk(input, start, n, block, 0);
             if (block[2] == LZFChunk.BLOCK_TYPE_COMPRESSED) {
                 int payload = end - LZFChunk.HEADER_LEN_COMPRESSED;
-                if (written + payload >= length) {
-                    return null;
-                }
                 System.arraycopy(block, LZFChunk.HEADER_LEN_COMPRESSED, out, written, payload);
                 written += payload;
             } else {
                 // compress-lzf stores an incompressible block verbatim; raw LZF has no such
                 // block, so the bytes become literal runs of at most 32.
-                if (written + n + (n + MAX_LITERAL_RUN - 1) / MAX_LITERAL_RUN >= length) {
-                    return null;
-                }
                 for (int p = start, blockEnd = start + n; p < blockEnd; p += MAX_LITERAL_RUN) {
                     int run = Math.min(MAX_LITERAL_RUN, blockEnd - p);
                     out[written++] = (byte) (run - 1);

@@ -28,9 +28,11 @@ class LzfFilterTest extends AbstractFilterTest {
     }
 
     @Test
-    void declinesIncompressibleAndEmptyChunks() throws IOException {
+    void storesIncompressibleChunksAsLiteralRunsAndDeclinesOnlyEmptyOnes() throws IOException {
         byte[] noise = TestData.random(100_000, 1);
-        assertNull(filter.encode(noise, noise.length));
+        byte[] encoded = filter.encode(noise, noise.length);
+        assertTrue(encoded.length <= noise.length + noise.length / 32 + 2, "one control byte per 32-byte literal run, rounded up per 64 KiB block: " + encoded.length);
+        assertArrayEquals(noise, filter.decode(encoded, encoded.length, noise.length));
         assertNull(filter.encode(new byte[0], 0));
     }
 

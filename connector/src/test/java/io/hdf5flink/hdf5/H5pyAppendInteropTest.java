@@ -127,7 +127,7 @@ class H5pyAppendInteropTest {
             s.put("maxshape", Arrays.stream(maxShape).mapToObj(m -> m == U ? null : (Object) m).toList());
             s.put("chunks", chunks);
             s.put("fillvalue", fill instanceof Double dbl && dbl.isNaN() ? "nan" : fill);
-            s.put("attributes", Map.of("unit", "mV", "scale", 0.5));
+            s.put("attributes", Map.of("unit", "mV", "scale", 0.5, "größe", 3));
             return s;
         }
     }
@@ -192,6 +192,8 @@ class H5pyAppendInteropTest {
                 d.append(k.model.appendPattern(5));
                 if (k.replaceUnit) d.setAttribute("unit", AttributeValue.of("µV"));
                 d.setAttribute("engine_rate", AttributeValue.of(30000.0));
+                // h5py stored this name as UTF-8 (attribute message version 3): found and replaced by name.
+                d.setAttribute("größe", k.replaceUnit ? AttributeValue.of(4L) : AttributeValue.of("vier"));
                 if (k.bigAttribute) d.setAttribute("calibration", AttributeValue.of(ramp(100)));
             }
             f.root().setAttribute("title", AttributeValue.of("appended by the engine"));
@@ -244,6 +246,7 @@ class H5pyAppendInteropTest {
                 if (k.replaceUnit) d.attribute("unit", fixed("µV")); else d.attribute("unit", "mV");
                 d.attribute("scale", io.hdf5flink.hdf5.testing.AttributeValue.of("<f8", 0.5));
                 d.attribute("engine_rate", io.hdf5flink.hdf5.testing.AttributeValue.of("<f8", 30000.0));
+                d.attribute("größe", k.replaceUnit ? io.hdf5flink.hdf5.testing.AttributeValue.of("<i8", 4L) : fixed("vier"));
                 if (k.bigAttribute) d.attribute("calibration", io.hdf5flink.hdf5.testing.AttributeValue.of("<f8", ramp(100)));
             });
         }
@@ -389,6 +392,112 @@ class H5pyAppendInteropTest {
                         .noAttributes().patternData());
         HdfAssertions.assertReadableByAll(file, expected.build());
         ReferenceLibrary.h5dump(file);
+    }
+
+    @Test
+    void sparseEmptyAndFixedShapeH5pyDatasets() {
+        Path file = dir.resolve("sparse.h5");
+        ReferenceLibrary.makeFixture(file, json(Map.of("datasets", Map.of(
+                "/sparse", Map.of("dtype", "<i2", "shape", List.of(30, 4), "maxshape", Arrays.asList(null, 4),
+                        "chunks", List.of(8, 4), "compression", "gzip", "fillvalue", -1, "data", "none"),
+                "/empty", Map.of("dtype", "<f8", "shape", List.of(0, 3), "maxshape", Arrays.asList(null, null),
+                        "chunks", List.of(4, 2), "fletcher32", true, "fillvalue", "nan", "data", "none"),
+                "/fixed", Map.of("dtype", "<u2", "shape", List.of(20, 5), "chunks", List.of(6, 5),
+                        "compression", "lz4")))));
+        ArrayModel sparse = ArrayModel.filled(DataType.INT16, new long[] {30, 4}, AttributeValue.encode(DataType.INT16, -1));
+        ArrayModel empty = ArrayModel.filled(DataType.FLOAT64, new long[] {0, 3}, AttributeValue.encode(DataType.FLOAT64, Double.NaN));
+        ArrayModel fixedShape = ArrayModel.pattern(DataType.UINT16, new long[] {20, 5}, new byte[2]);
+        try (Hdf5File f = Hdf5File.openForAppend(file)) {
+            Hdf5Dataset s = f.dataset("/sparse");
+            assertEquals(0, s.allocatedChunks(), "h5py allocated nothing");
+            assertBytes(sparse.data, s.read(new long[2], s.shape()), "/sparse reads as fill");
+            s.write(new long[] {9, 1}, new long[] {12, 2}, sparse.writePattern(new long[] {9, 1}, new long[] {12, 2}, 77));
+            s.append(sparse.appendPattern(3));
+            Hdf5Dataset e = f.dataset("/empty");
+            e.append(empty.appendPattern(5));
+            e.resize(5, 4);
+            empty.grow(new long[] {5, 4});
+            e.append(empty.appendPattern(2));
+            Hdf5Dataset x = f.dataset("/fixed");
+            x.write(new long[] {4, 0}, new long[] {5, 5}, fixedShape.writePattern(new long[] {4, 0}, new long[] {5, 5}, 1000));
+            Hdf5Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Hdf5Exception.class,
+                    () -> x.appendValues(new short[5]));
+            assertTrue(refused.getMessage().contains("cannot grow to 21"), refused.getMessage());
+        }
+        HdfAssertions.assertReadableByAll(file, ExpectedFile.create().superblockVersion(0)
+                .dataset("/sparse", d -> d.dtype("<i2").shape(33, 4).maxshape(U, 4).chunks(8, 4)
+                        .filters(FilterInfo.deflate(4)).fill(-1).allocatedChunks(4).data(sparse.data))
+                .dataset("/empty", d -> d.dtype("<f8").shape(7, 4).maxshape(U, U).chunks(4, 2)
+                        .filters(FilterInfo.fletcher32()).fill(Double.NaN).allocatedChunks(4).data(empty.data))
+                .dataset("/fixed", d -> d.dtype("<u2").shape(20, 5).maxshape(20, 5).chunks(6, 5)
+                        .filters(FilterInfo.id(32004)).allocatedChunks(4).data(fixedShape.data))
+                .build());
+        ReferenceLibrary.h5dump(file);
+    }
+
+    /**
+     * Superblock version 1: h5py's low-level API with non-default B-tree K values (group leaf K
+     * 2, group internal K 4, chunk index K 4). The engine must size and split its nodes by the
+     * file's K values, not libhdf5's defaults.
+     */
+    @Test
+    void nonDefaultBTreeKValuesInSuperblockVersion1() {
+        Path file = dir.resolve("k-values.h5");
+        JsonNode made = runJson("""
+                import sys, json, os, ctypes, h5py
+                from h5pattern import pattern
+                # h5py does not wrap H5Pset_sym_k / H5Pset_istore_k: call the libhdf5 it loaded.
+                lib = next(l.split()[-1] for l in open("/proc/self/maps")
+                           if os.path.basename(l.split()[-1]).startswith("libhdf5") and "_hl" not in l)
+                hdf5 = ctypes.CDLL(lib)
+                fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+                assert hdf5.H5Pset_sym_k(ctypes.c_int64(fcpl.id), ctypes.c_uint(4), ctypes.c_uint(2)) >= 0
+                assert hdf5.H5Pset_istore_k(ctypes.c_int64(fcpl.id), ctypes.c_uint(4)) >= 0
+                fid = h5py.h5f.create(sys.argv[1].encode(), h5py.h5f.ACC_TRUNC, fcpl=fcpl)
+                with h5py.File(fid) as f:
+                    g = f.create_group("g")
+                    for i in range(0, 60, 2):
+                        g.create_group("m%02d" % i)
+                    d = g.create_dataset("d", shape=(50, 2), maxshape=(None, 2), chunks=(2, 2), dtype="<i4",
+                                         compression="gzip", shuffle=True)
+                    d[...] = pattern("<i4", 0, 100).reshape(50, 2)
+                    version = f.id.get_create_plist().get_version()[0]
+                print(json.dumps({"superblock": version, "level": btree_level(sys.argv[1], "/g")}))
+                """, file.toString());
+        assertEquals(1, made.get("superblock").intValue(), made.toString());
+        assertTrue(made.get("level").intValue() >= 1, made.toString());
+        TreeMap<String, Boolean> members = new TreeMap<>(SymbolTableGroup.NAME_ORDER);
+        for (int i = 0; i < 60; i += 2) members.put(String.format("m%02d", i), false);
+        members.put("d", true);
+        try (Hdf5File f = Hdf5File.openForAppend(file)) {
+            assertEquals(List.copyOf(members.keySet()), f.group("/g").memberNames());
+            Hdf5Dataset d = f.dataset("/g/d");
+            assertBytes(DatasetData.pattern("<i4", 0, 100).bytes(), d.read(new long[2], d.shape()), "/g/d");
+            d.append(patternRows("<i4", 100, 2 * 150)); // 75 more chunks: several levels at 2K = 8
+            for (int i = 1; i < 60; i += 2) {
+                f.requireGroup(String.format("/g/m%02d", i));
+                members.put(String.format("m%02d", i), false);
+            }
+        }
+        assertH5pyLists(file, "/g", members.keySet());
+        ReferenceLibrary.appendWithH5py(file, "/g/d", 40);
+        runPython("""
+                import sys, h5py
+                with h5py.File(sys.argv[1], "a") as f:
+                    for i in range(60, 80):
+                        f["g"].create_group("m%02d" % i)
+                """, file.toString());
+        for (int i = 60; i < 80; i++) members.put(String.format("m%02d", i), false);
+        try (Hdf5File f = Hdf5File.openForAppend(file)) {
+            assertEquals(List.copyOf(members.keySet()), f.group("/g").memberNames());
+            f.dataset("/g/d").append(patternRows("<i4", 2 * 240, 2 * 10));
+        }
+        ExpectedFile expected = ExpectedFile.create().superblockVersion(1)
+                .dataset("/g/d", d -> d.dtype("<i4").shape(250, 2).maxshape(U, 2).chunks(2, 2)
+                        .filters(FilterInfo.shuffle(4), FilterInfo.deflate(4)).allocatedChunks(125).patternData());
+        for (String m : members.keySet()) if (!members.get(m)) expected.group("/g/" + m, ExpectedFile.GroupSpec::noAttributes);
+        HdfAssertions.assertReadableByAll(file, expected.build());
+        ReferenceLibrary.h5dump(file, "-H");
     }
 
     @Test
@@ -673,6 +782,14 @@ class H5pyAppendInteropTest {
         static ArrayModel pattern(DataType type, long[] shape, byte[] fill) {
             long n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
             return new ArrayModel(type.numpyStr(), type.size(), shape, DatasetData.pattern(type.numpyStr(), 0, n).bytes(), fill);
+        }
+
+        /** Every element the fill value, as a dataset h5py created without writing data. */
+        static ArrayModel filled(DataType type, long[] shape, byte[] fill) {
+            long n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+            byte[] data = new byte[Math.toIntExact(n * type.size())];
+            for (int i = 0; i < data.length; i += type.size()) System.arraycopy(fill, 0, data, i, type.size());
+            return new ArrayModel(type.numpyStr(), type.size(), shape, data, fill);
         }
 
         long rowElements() {

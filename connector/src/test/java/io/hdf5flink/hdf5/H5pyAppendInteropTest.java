@@ -192,7 +192,7 @@ class H5pyAppendInteropTest {
                 d.append(k.model.appendPattern(5));
                 if (k.replaceUnit) d.setAttribute("unit", AttributeValue.of("µV"));
                 d.setAttribute("engine_rate", AttributeValue.of(30000.0));
-                // h5py stored this name as UTF-8 (attribute message version 3): found and replaced by name.
+                // A non-ASCII name h5py stored as UTF-8 bytes: found and replaced by name.
                 d.setAttribute("größe", k.replaceUnit ? AttributeValue.of(4L) : AttributeValue.of("vier"));
                 if (k.bigAttribute) d.setAttribute("calibration", AttributeValue.of(ramp(100)));
             }
@@ -498,6 +498,85 @@ class H5pyAppendInteropTest {
         for (String m : members.keySet()) if (!members.get(m)) expected.group("/g/" + m, ExpectedFile.GroupSpec::noAttributes);
         HdfAssertions.assertReadableByAll(file, expected.build());
         ReferenceLibrary.h5dump(file, "-H");
+    }
+
+    /**
+     * Deletions leave holes: freed names in the local heap's free list, emptied symbol table
+     * nodes, NIL messages where attributes were. The engine adds members and attributes after
+     * h5py deleted some, then libhdf5 deletes members the engine added (removing entries from
+     * B-tree nodes the engine wrote) and adds more, and the engine reads the result.
+     */
+    @Test
+    void membersAndAttributesAfterDeletionsOnBothSides() {
+        Path file = dir.resolve("deletions.h5");
+        runPython("""
+                import sys, h5py
+                from h5pattern import pattern
+                with h5py.File(sys.argv[1], "w") as f:
+                    g = f.create_group("g")
+                    for i in range(40):
+                        g.create_group("m%02d" % i)
+                    d = g.create_dataset("data", data=pattern("<f4", 0, 30), maxshape=(None,), chunks=(8,))
+                    for i in range(30):
+                        d.attrs["a%02d" % i] = i
+                    for i in list(range(0, 12)) + [20, 25, 33]:
+                        del g["m%02d" % i]
+                    for i in (1, 2, 3, 17, 28):
+                        del d.attrs["a%02d" % i]
+                """, file.toString());
+        TreeMap<String, Boolean> members = new TreeMap<>(SymbolTableGroup.NAME_ORDER);
+        for (int i = 12; i < 40; i++) if (i != 20 && i != 25 && i != 33) members.put(String.format("m%02d", i), false);
+        members.put("data", true);
+        Map<String, io.hdf5flink.hdf5.testing.AttributeValue> attrs = new TreeMap<>();
+        for (int i = 0; i < 30; i++) {
+            if (i != 1 && i != 2 && i != 3 && i != 17 && i != 28) {
+                attrs.put(String.format("a%02d", i), io.hdf5flink.hdf5.testing.AttributeValue.of("<i8", i));
+            }
+        }
+        try (Hdf5File f = Hdf5File.openForAppend(file)) {
+            assertEquals(List.copyOf(members.keySet()), f.group("/g").memberNames());
+            for (String n : List.of("m00", "m05", "m20", "m99", "e1", "e2")) {
+                f.requireGroup("/g/" + n);
+                members.put(n, false);
+            }
+            Hdf5Dataset d = f.dataset("/g/data");
+            d.setAttribute("a02", AttributeValue.of(-2L));        // where h5py deleted one: a NIL to reuse
+            d.setAttribute("a27", AttributeValue.of("replaced")); // in the continuation block libhdf5 added
+            d.setAttribute("engine", AttributeValue.of(1.25));
+            d.append(patternRows("<f4", 30, 10));
+            attrs.put("a02", io.hdf5flink.hdf5.testing.AttributeValue.of("<i8", -2));
+            attrs.put("a27", fixed("replaced"));
+            attrs.put("engine", io.hdf5flink.hdf5.testing.AttributeValue.of("<f8", 1.25));
+        }
+        runPython("""
+                import sys, h5py
+                with h5py.File(sys.argv[1], "a") as f:
+                    g = f["g"]
+                    for n in ("m00", "m05", "e1", "m13", "m14", "m15", "m16", "m17"):
+                        del g[n]
+                    for i in range(100, 130):
+                        g.create_group("n%d" % i)
+                    del g["data"].attrs["engine"]
+                    g["data"].attrs["h5py_again"] = "yes"
+                """, file.toString());
+        for (String n : List.of("m00", "m05", "e1", "m13", "m14", "m15", "m16", "m17")) members.remove(n);
+        for (int i = 100; i < 130; i++) members.put("n" + i, false);
+        attrs.remove("engine");
+        attrs.put("h5py_again", io.hdf5flink.hdf5.testing.AttributeValue.string("yes"));
+        try (Hdf5File f = Hdf5File.openForAppend(file)) {
+            assertEquals(List.copyOf(members.keySet()), f.group("/g").memberNames());
+            f.requireGroup("/g/last");
+            members.put("last", false);
+        }
+        assertH5pyLists(file, "/g", members.keySet());
+        ExpectedFile expected = ExpectedFile.create().superblockVersion(0)
+                .dataset("/g/data", d -> {
+                    d.dtype("<f4").shape(40).maxshape(U).chunks(8).patternData();
+                    attrs.forEach(d::attribute);
+                });
+        for (String m : members.keySet()) if (!members.get(m)) expected.group("/g/" + m, ExpectedFile.GroupSpec::noAttributes);
+        HdfAssertions.assertReadableByAll(file, expected.build());
+        ReferenceLibrary.h5dump(file);
     }
 
     @Test

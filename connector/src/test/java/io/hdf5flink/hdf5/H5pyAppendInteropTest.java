@@ -404,6 +404,19 @@ class H5pyAppendInteropTest {
                         "chunks", List.of(4, 2), "fletcher32", true, "fillvalue", "nan", "data", "none"),
                 "/fixed", Map.of("dtype", "<u2", "shape", List.of(20, 5), "chunks", List.of(6, 5),
                         "compression", "lz4")))));
+        // Early allocation: libhdf5 allocates (and fills) every chunk of the extent at creation and on growth.
+        runPython("""
+                import sys, h5py
+                from h5pattern import pattern
+                with h5py.File(sys.argv[1], "a") as f:
+                    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+                    dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
+                    d = f.create_dataset("early", shape=(20, 3), maxshape=(None, 3), chunks=(4, 3), dtype="<i8",
+                                         compression="gzip", fillvalue=5, dcpl=dcpl)
+                    d[:10] = pattern("<i8", 0, 30).reshape(10, 3)
+                """, file.toString());
+        ArrayModel early = ArrayModel.filled(DataType.INT64, new long[] {20, 3}, AttributeValue.encode(DataType.INT64, 5));
+        early.writePattern(new long[] {0, 0}, new long[] {10, 3}, 0);
         ArrayModel sparse = ArrayModel.filled(DataType.INT16, new long[] {30, 4}, AttributeValue.encode(DataType.INT16, -1));
         ArrayModel empty = ArrayModel.filled(DataType.FLOAT64, new long[] {0, 3}, AttributeValue.encode(DataType.FLOAT64, Double.NaN));
         ArrayModel fixedShape = ArrayModel.pattern(DataType.UINT16, new long[] {20, 5}, new byte[2]);
@@ -423,12 +436,21 @@ class H5pyAppendInteropTest {
             Hdf5Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Hdf5Exception.class,
                     () -> x.appendValues(new short[5]));
             assertTrue(refused.getMessage().contains("cannot grow to 21"), refused.getMessage());
+            Hdf5Dataset ea = f.dataset("/early");
+            assertEquals(5, ea.allocatedChunks(), "libhdf5 allocated the whole extent");
+            assertBytes(early.data, ea.read(new long[2], ea.shape()), "/early as h5py wrote it");
+            ea.write(new long[] {13, 1}, new long[] {2, 2}, early.writePattern(new long[] {13, 1}, new long[] {2, 2}, 5000));
+            ea.append(early.appendPattern(6));
         }
+        ReferenceLibrary.appendWithH5py(file, "/early", 10);
+        early.appendPattern(10);
         HdfAssertions.assertReadableByAll(file, ExpectedFile.create().superblockVersion(0)
                 .dataset("/sparse", d -> d.dtype("<i2").shape(33, 4).maxshape(U, 4).chunks(8, 4)
                         .filters(FilterInfo.deflate(4)).fill(-1).allocatedChunks(4).data(sparse.data))
                 .dataset("/empty", d -> d.dtype("<f8").shape(7, 4).maxshape(U, U).chunks(4, 2)
                         .filters(FilterInfo.fletcher32()).fill(Double.NaN).allocatedChunks(4).data(empty.data))
+                .dataset("/early", d -> d.dtype("<i8").shape(36, 3).maxshape(U, 3).chunks(4, 3)
+                        .filters(FilterInfo.deflate(4)).fill(5).allocTime("early").allocatedChunks(9).data(early.data))
                 .dataset("/fixed", d -> d.dtype("<u2").shape(20, 5).maxshape(20, 5).chunks(6, 5)
                         .filters(FilterInfo.id(32004)).allocatedChunks(4).data(fixedShape.data))
                 .build());

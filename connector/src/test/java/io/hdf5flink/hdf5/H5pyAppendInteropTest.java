@@ -718,9 +718,8 @@ class H5pyAppendInteropTest {
         ReferenceLibrary.h5dump(file);
     }
 
-    @Test
-    void softAndHardLinksInH5pysGroupsSurviveTheEngineAddingMembers() {
-        Path file = dir.resolve("links.h5");
+    /** h5py's soft links in a symbol-table group: cache type 2, the link value's heap offset in the scratch pad. */
+    private static void makeLinks(Path file) {
         runPython("""
                 import sys, h5py
                 from h5pattern import pattern
@@ -731,8 +730,33 @@ class H5pyAppendInteropTest {
                     g["dangling"] = h5py.SoftLink("/nowhere")
                     g["hard"] = g["target"]
                 """, file.toString());
+    }
+
+    @Test
+    void softLinksAreFollowedOrRefusedByName() {
+        Path file = dir.resolve("links-open.h5");
+        makeLinks(file);
+        try (Hdf5File f = Hdf5File.openForAppend(file)) {
+            // Either followed to the target or refused naming the soft link, never read as an object at an undefined address.
+            try {
+                Hdf5Dataset soft = f.dataset("/links/soft");
+                assertBytes(DatasetData.pattern("<i4", 0, 10).bytes(), soft.read(new long[1], new long[] {10}), "/links/soft");
+            } catch (Hdf5Exception e) {
+                assertTrue(e.getMessage().contains("soft link") && e.getMessage().contains("/links/soft"), e.getMessage());
+            }
+            Hdf5Exception dangling = org.junit.jupiter.api.Assertions.assertThrows(Hdf5Exception.class, () -> f.dataset("/links/dangling"));
+            assertTrue(dangling.getMessage().contains("soft link"), dangling.getMessage());
+        }
+    }
+
+    @Test
+    void softAndHardLinksInH5pysGroupsSurviveTheEngineAddingMembers() {
+        Path file = dir.resolve("links.h5");
+        makeLinks(file);
         try (Hdf5File f = Hdf5File.openForAppend(file)) {
             assertEquals(List.of("dangling", "hard", "soft", "target"), f.group("/links").memberNames());
+            assertBytes(DatasetData.pattern("<i4", 0, 10).bytes(), f.dataset("/links/hard").read(new long[1], new long[] {10}),
+                    "/links/hard");
             f.dataset("/links/target").append(patternRows("<i4", 10, 6));
             f.requireGroup("/links/added");
             f.requireGroup("/links/zz");

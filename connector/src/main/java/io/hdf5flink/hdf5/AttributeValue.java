@@ -98,6 +98,11 @@ public final class AttributeValue {
         return b.array();
     }
 
+    /** An attribute value from its stored parts (as {@link DatasetSpecCodec} reads them back). */
+    static AttributeValue of(DatatypeMessage datatype, DataspaceMessage dataspace, byte[] data) {
+        return new AttributeValue(datatype, dataspace, data.clone(), "stored attribute");
+    }
+
     DatatypeMessage datatype() { return datatype; }
 
     DataspaceMessage dataspace() { return dataspace; }

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
  * into a chunk, a chunk into a read buffer. Trailing axes that both arrays hold whole are merged,
  * so a block of whole rows moves with a single bulk copy.
  */
-final class BoxCopy {
+public final class BoxCopy {
     private BoxCopy() {}
 
     /**
@@ -20,13 +20,13 @@ final class BoxCopy {
      * @param extent the box's shape
      * @param elementSize bytes per element
      */
-    static void copy(ByteBuffer src, long[] srcShape, long[] srcOrigin, byte[] dst, long[] dstShape, long[] dstOrigin,
+    public static void copy(ByteBuffer src, long[] srcShape, long[] srcOrigin, byte[] dst, long[] dstShape, long[] dstOrigin,
             long[] extent, int elementSize) {
         copy(new Source(src), srcShape, srcOrigin, new Target(dst), dstShape, dstOrigin, extent, elementSize);
     }
 
     /** Copies from a chunk array into a buffer (used by reads). */
-    static void copy(byte[] src, long[] srcShape, long[] srcOrigin, ByteBuffer dst, long[] dstShape, long[] dstOrigin,
+    public static void copy(byte[] src, long[] srcShape, long[] srcOrigin, ByteBuffer dst, long[] dstShape, long[] dstOrigin,
             long[] extent, int elementSize) {
         copy(new Source(ByteBuffer.wrap(src)), srcShape, srcOrigin, new Target(dst), dstShape, dstOrigin, extent,
                 elementSize);

@@ -46,10 +46,19 @@ public final class DatasetSpec {
         this.maxShape = b.maxShape == null ? b.shape.clone() : b.maxShape;
         this.chunks = b.chunks;
         this.filters = b.filters();
-        this.fillValue = b.fillValue == null ? new byte[type.size()] : AttributeValue.encode(type, b.fillValue);
+        this.fillValue = b.fillBytes != null ? b.fillBytes
+                : b.fillValue == null ? new byte[type.size()] : AttributeValue.encode(type, b.fillValue);
         this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(b.attributes));
         this.commitTokenCapacity = b.commitTokenCapacity;
         validate();
+    }
+
+    /** A builder holding everything this spec holds, to derive a variant. */
+    public Builder toBuilder() {
+        Builder b = builder(type, shape).maxShape(maxShape).chunks(chunks).filters(filters).fillBytes(fillValue)
+                .commitTokenCapacity(commitTokenCapacity);
+        attributes.forEach(b::attribute);
+        return b;
     }
 
     /** Starts a spec for a dataset of {@code type} with current shape {@code shape}. */
@@ -120,6 +129,9 @@ public final class DatasetSpec {
         private String compressorName;
         private boolean fletcher32;
         private Number fillValue;
+        private byte[] fillBytes;
+        /** Filters given as a whole pipeline (from a stored spec or an existing dataset). */
+        private List<FilterDescription> explicitFilters;
         private final Map<String, AttributeValue> attributes = new LinkedHashMap<>();
         private int commitTokenCapacity;
 
@@ -172,6 +184,24 @@ public final class DatasetSpec {
             return this;
         }
 
+        /**
+         * The whole filter pipeline as stored (replaces shuffle/compressor/fletcher32 choices),
+         * e.g. copied from an existing dataset.
+         */
+        public Builder filters(List<FilterDescription> filters) {
+            this.explicitFilters = List.copyOf(filters);
+            return this;
+        }
+
+        /** The fill value as one little-endian element of the dataset's type. */
+        public Builder fillBytes(byte[] element) {
+            if (element.length != type.size()) {
+                throw new IllegalArgumentException("a fill value of " + type + " has " + type.size() + " bytes, got " + element.length);
+            }
+            this.fillBytes = element.clone();
+            return this;
+        }
+
         /** The value unwritten elements read as (default 0). */
         public Builder fillValue(Number value) { this.fillValue = value; return this; }
 
@@ -191,6 +221,7 @@ public final class DatasetSpec {
         }
 
         private List<FilterDescription> filters() {
+            if (explicitFilters != null) return explicitFilters;
             List<FilterDescription> f = new ArrayList<>();
             if (shuffle && type.size() > 1) f.add(FilterDescription.shuffle(type.size()));
             if (compressor != null) f.add(compressor.apply(chunkBytesOrZero()));

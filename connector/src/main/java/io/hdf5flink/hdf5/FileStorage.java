@@ -30,6 +30,7 @@ final class FileStorage implements BlockReader, Closeable {
 
     private final Path path;
     private final FileChannel channel;
+    /** Null for a read-only open, which takes no lock and refuses every write. */
     private final FileLock lock;
     private final long eofField;
     private long eof;
@@ -43,6 +44,15 @@ final class FileStorage implements BlockReader, Closeable {
         this.eofField = eofField;
         this.eof = eof;
         this.publishedEof = eof;
+    }
+
+    /**
+     * Opens the file for reading only: no lock (a writer may hold one), and every write refused.
+     * Readers see a consistent state as long as the writer keeps each instant valid, as this
+     * engine does.
+     */
+    static FileStorage openReadOnly(Path path, long eofField, long eof) throws IOException {
+        return new FileStorage(path, FileChannel.open(path, StandardOpenOption.READ), null, eofField, eof);
     }
 
     /** Opens (creating when asked) and locks the file; a second writer is refused. */
@@ -114,6 +124,7 @@ final class FileStorage implements BlockReader, Closeable {
     }
 
     void write(long address, byte[] data, int offset, int length) throws IOException {
+        if (lock == null) throw new Hdf5Exception(path + " is open read-only");
         ByteBuffer b = ByteBuffer.wrap(data, offset, length);
         long pos = address;
         while (b.hasRemaining()) {
@@ -160,7 +171,7 @@ final class FileStorage implements BlockReader, Closeable {
     @Override
     public void close() throws IOException {
         try {
-            lock.release();
+            if (lock != null) lock.release();
         } finally {
             channel.close();
         }

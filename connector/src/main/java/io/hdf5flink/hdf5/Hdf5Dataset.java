@@ -150,6 +150,15 @@ public final class Hdf5Dataset extends Hdf5Object {
 
     public List<FilterDescription> filters() { return filters; }
 
+    /**
+     * This dataset's layout as a spec with its current shape (without its attributes): what a
+     * client needs to write more chunks just like the existing ones.
+     */
+    public DatasetSpec spec() {
+        return DatasetSpec.builder(type, dims).maxShape(maxDims).chunks(chunkDims).filters(filters)
+                .fillBytes(fillElement).build();
+    }
+
     /** The fill value as one little-endian element. */
     public byte[] fillValue() { return fillElement.clone(); }
 
@@ -265,7 +274,7 @@ public final class Hdf5Dataset extends Hdf5Object {
         if (count == 0) return;
         ByteBuffer src = littleEndian(data);
         int rank = dims.length;
-        forEachChunk(offset, extent, (chunkOrigin, lo, box) -> {
+        ChunkGrid.forEachOverlap(offset, extent, chunkDims, (chunkOrigin, lo, box) -> {
             long[] srcOrigin = new long[rank];
             long[] dstOrigin = new long[rank];
             boolean whole = true;
@@ -294,7 +303,7 @@ public final class Hdf5Dataset extends Hdf5Object {
         if (count > Integer.MAX_VALUE - 8) throw new Hdf5Exception(path + ": a read of " + count + " bytes is over 2 GiB");
         ByteBuffer out = ByteBuffer.allocate((int) count).order(ByteOrder.LITTLE_ENDIAN);
         int rank = dims.length;
-        forEachChunk(offset, extent, (chunkOrigin, lo, box) -> {
+        ChunkGrid.forEachOverlap(offset, extent, chunkDims, (chunkOrigin, lo, box) -> {
             long[] srcOrigin = new long[rank];
             long[] dstOrigin = new long[rank];
             for (int d = 0; d < rank; d++) {
@@ -520,42 +529,6 @@ public final class Hdf5Dataset extends Hdf5Object {
                 throw new Hdf5Exception(file.path() + ": " + path + ": block at offset " + Arrays.toString(offset)
                         + " of shape " + Arrays.toString(extent) + " exceeds the " + what + " on axis " + d);
             }
-        }
-    }
-
-    /** Receives one chunk a box touches: its origin, and where and how large the overlap is. */
-    private interface ChunkOverlap {
-        void visit(long[] chunkOrigin, long[] overlapOrigin, long[] overlapExtent);
-    }
-
-    /** Visits every chunk that the box at {@code offset} of shape {@code extent} touches, in C order. */
-    private void forEachChunk(long[] offset, long[] extent, ChunkOverlap visitor) {
-        int rank = dims.length;
-        long[] first = new long[rank];
-        long[] last = new long[rank];
-        for (int d = 0; d < rank; d++) {
-            if (extent[d] == 0) return;
-            first[d] = offset[d] / chunkDims[d];
-            last[d] = (offset[d] + extent[d] - 1) / chunkDims[d];
-        }
-        long[] c = first.clone();
-        while (true) {
-            long[] chunkOrigin = new long[rank];
-            long[] lo = new long[rank];
-            long[] box = new long[rank];
-            for (int d = 0; d < rank; d++) {
-                chunkOrigin[d] = c[d] * chunkDims[d];
-                lo[d] = Math.max(offset[d], chunkOrigin[d]);
-                box[d] = Math.min(offset[d] + extent[d], chunkOrigin[d] + chunkDims[d]) - lo[d];
-            }
-            visitor.visit(chunkOrigin, lo, box);
-            int d = rank - 1;
-            while (d >= 0 && c[d] == last[d]) {
-                c[d] = first[d];
-                d--;
-            }
-            if (d < 0) return;
-            c[d]++;
         }
     }
 

@@ -127,6 +127,18 @@ public final class Hdf5File implements Closeable {
     }
 
     public static Hdf5File openForAppend(Path path, Options options) {
+        return open(path, options, false);
+    }
+
+    /**
+     * Opens a file to look at its groups and datasets without writing: takes no lock, so it works
+     * while another writer has the file open; any write is refused.
+     */
+    public static Hdf5File openReadOnly(Path path) {
+        return open(path, Options.defaults(), true);
+    }
+
+    private static Hdf5File open(Path path, Options options, boolean readOnly) {
         if (!Files.isRegularFile(path)) throw new Hdf5Exception(path + " does not exist or is not a file");
         FileStorage storage = null;
         try {
@@ -141,7 +153,8 @@ public final class Hdf5File implements Closeable {
                 throw new Hdf5Exception(path + " is truncated: it has " + size + " bytes, its superblock says "
                         + sb.endOfFileAddress());
             }
-            storage = FileStorage.open(path, false, sb.endOfFileFieldOffset(), sb.endOfFileAddress());
+            storage = readOnly ? FileStorage.openReadOnly(path, sb.endOfFileFieldOffset(), sb.endOfFileAddress())
+                    : FileStorage.open(path, false, sb.endOfFileFieldOffset(), sb.endOfFileAddress());
             Hdf5File file = new Hdf5File(storage, sb, options);
             long rootHeader = sb.rootGroup().objectHeaderAddress();
             file.groups.put("/", file.loadGroup("/", rootHeader, ObjectHeader.read(storage, rootHeader, "/")));

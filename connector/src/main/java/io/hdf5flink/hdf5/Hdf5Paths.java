@@ -4,14 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Validation and splitting of HDF5 object paths ("/a/b/data") and names. */
-final class Hdf5Paths {
+public final class Hdf5Paths {
     private Hdf5Paths() {}
 
     /**
      * Checks one link or attribute name: not empty, no '/', no NUL, not "." or "..", at most 1024
      * bytes of UTF-8.
      */
-    static String checkName(String name, String what) {
+    public static String checkName(String name, String what) {
         if (name == null || name.isEmpty()) throw new IllegalArgumentException(what + " is empty");
         if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
             throw new IllegalArgumentException(what + " '" + name + "' contains '/' or NUL");
@@ -33,8 +33,13 @@ final class Hdf5Paths {
         return parts;
     }
 
-    /** The canonical absolute form of a path. */
-    static String normalize(String path) {
+    /**
+     * The canonical absolute form of a path.
+     *
+     * @throws IllegalArgumentException when a name on the path is invalid (contains NUL, is "."
+     *     or "..", is longer than 1024 bytes)
+     */
+    public static String normalize(String path) {
         return "/" + String.join("/", split(path));
     }
 }

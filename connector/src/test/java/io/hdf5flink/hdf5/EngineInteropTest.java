@@ -136,7 +136,7 @@ class EngineInteropTest {
 
             Hdf5Dataset direct = f.createDataset("/direct", spec(type, shape, max, chunks));
             Hdf5Dataset parallel = f.createDataset("/parallel", spec(type, shape, max, chunks));
-            ParallelChunkWriter writer = new ParallelChunkWriter(parallel, pool, 3);
+            ParallelChunkEncoder<long[]> writer = ParallelChunkEncoder.into(parallel, pool, 3);
             forEachChunk(shape, chunks, origin -> {
                 byte[] raw = new byte[direct.chunkBytes()];
                 long[] extent = new long[rank];

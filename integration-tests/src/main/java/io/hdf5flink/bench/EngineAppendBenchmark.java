@@ -4,7 +4,7 @@ import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Dataset;
 import io.hdf5flink.hdf5.Hdf5File;
-import io.hdf5flink.hdf5.ParallelChunkWriter;
+import io.hdf5flink.hdf5.ParallelChunkEncoder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -37,7 +37,7 @@ public final class EngineAppendBenchmark {
         try (FileChannel ch = FileChannel.open(in); Hdf5File file = Hdf5File.create(out)) {
             Hdf5Dataset data = file.createDataset("/data", DatasetSpec.builder(DataType.INT16, 0, channels)
                     .maxShape(DatasetSpec.UNLIMITED, channels).chunks(chunkRows, channels).shuffle().deflate(4).build());
-            ParallelChunkWriter writer = new ParallelChunkWriter(data, pool, 2 * threads + 2);
+            ParallelChunkEncoder<long[]> writer = ParallelChunkEncoder.into(data, pool, 2 * threads + 2);
             int chunkBytes = data.chunkBytes();
             for (long r = 0; r < rows; r += chunkRows) {
                 long n = Math.min(chunkRows, rows - r);

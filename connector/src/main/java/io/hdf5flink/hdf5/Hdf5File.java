@@ -143,7 +143,8 @@ public final class Hdf5File implements Closeable {
         FileStorage storage = null;
         try {
             long size = Files.size(path);
-            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 256)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            // Enough to find a superblock behind a user block of up to 64 KiB.
+            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 65536 + 256)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             try (var ch = java.nio.channels.FileChannel.open(path)) {
                 ch.read(head, 0);
             }
@@ -180,11 +181,7 @@ public final class Hdf5File implements Closeable {
     /** Whether an object exists at {@code path}. */
     public boolean exists(String path) {
         checkOpen();
-        try {
-            return resolve(Hdf5Paths.normalize(path), false) != null;
-        } catch (IOException e) {
-            throw new Hdf5Exception(storage.path() + ": " + e.getMessage(), e);
-        }
+        return resolveOrRefuse(Hdf5Paths.normalize(path), false) != null;
     }
 
     /** The group at {@code path}; an exception when there is none. */
@@ -204,25 +201,29 @@ public final class Hdf5File implements Closeable {
     private Object object(String path) {
         checkOpen();
         String p = Hdf5Paths.normalize(path);
+        Object o = resolveOrRefuse(p, false);
+        if (o == null) throw new Hdf5Exception(storage.path() + ": no object at " + p);
+        return o;
+    }
+
+    /** {@link #resolve}, with every failure an {@link Hdf5Exception} that names the file. */
+    private Object resolveOrRefuse(String path, boolean createGroups) {
         try {
-            Object o = resolve(p, false);
-            if (o == null) throw new Hdf5Exception(storage.path() + ": no object at " + p);
-            return o;
+            return resolve(path, createGroups);
         } catch (IOException e) {
-            throw new Hdf5Exception(storage.path() + ": " + p + ": " + e.getMessage(), e);
+            throw new Hdf5Exception(storage.path() + ": " + path + ": " + e.getMessage(), e);
+        } catch (Hdf5FormatException e) {
+            String m = e.getMessage();
+            throw new Hdf5Exception(m.startsWith(storage.path().toString()) ? m : storage.path() + ": " + m, e);
         }
     }
 
     /** The group at {@code path}, created with any missing intermediate groups (h5py's require_group). */
     public Hdf5Group requireGroup(String path) {
         checkOpen();
-        try {
-            Object o = resolve(Hdf5Paths.normalize(path), true);
-            if (o instanceof Hdf5Group g) return g;
-            throw new Hdf5Exception(storage.path() + ": " + Hdf5Paths.normalize(path) + " is a dataset, not a group");
-        } catch (IOException e) {
-            throw new Hdf5Exception(storage.path() + ": creating group " + path + " failed: " + e.getMessage(), e);
-        }
+        Object o = resolveOrRefuse(Hdf5Paths.normalize(path), true);
+        if (o instanceof Hdf5Group g) return g;
+        throw new Hdf5Exception(storage.path() + ": " + Hdf5Paths.normalize(path) + " is a dataset, not a group");
     }
 
     /** Creates a dataset (and any missing groups on its path). The path must not exist yet. */
@@ -233,8 +234,8 @@ public final class Hdf5File implements Closeable {
         if (parts.isEmpty()) throw new Hdf5Exception(storage.path() + ": a dataset cannot be the root group");
         String parentPath = "/" + String.join("/", parts.subList(0, parts.size() - 1));
         String name = parts.get(parts.size() - 1);
+        Hdf5Group parent = (Hdf5Group) resolveGroupForCreate(parentPath);
         try {
-            Hdf5Group parent = (Hdf5Group) resolveGroupForCreate(parentPath);
             if (parent.link(name) != null) throw new Hdf5Exception(storage.path() + ": " + p + " already exists");
             List<HeaderMessage> messages = new ArrayList<>();
             messages.add(new DataspaceMessage(spec.shape(), spec.maxShape()));
@@ -323,6 +324,9 @@ public final class Hdf5File implements Closeable {
                 if (e == null) {
                     if (!createGroups) return null;
                     child = createGroup(current, childPath, name);
+                } else if (e.cacheType() == SymbolTableEntry.CACHE_SOFT_LINK) {
+                    throw new Hdf5Exception(storage.path() + ": " + childPath + " is a soft link to '"
+                            + current.softLinkTarget(e) + "'; soft links are not followed, open the target's path");
                 } else {
                     child = load(childPath, e.objectHeaderAddress());
                 }
@@ -337,8 +341,8 @@ public final class Hdf5File implements Closeable {
         return current;
     }
 
-    private Object resolveGroupForCreate(String path) throws IOException {
-        Object o = resolve(path, true);
+    private Object resolveGroupForCreate(String path) {
+        Object o = resolveOrRefuse(path, true);
         if (!(o instanceof Hdf5Group)) throw new Hdf5Exception(storage.path() + ": " + path + " is a dataset, not a group");
         return o;
     }
@@ -365,8 +369,9 @@ public final class Hdf5File implements Closeable {
         ObjectHeader header = ObjectHeader.read(storage, headerAddress, path);
         for (Slot s : header.slots()) {
             if ((s.flags() & 0x02) != 0) {
-                throw new Hdf5Exception(storage.path() + ": " + path + ": shared header messages (message type "
-                        + s.type() + ") are not supported");
+                throw new Hdf5Exception(storage.path() + ": " + path + (s.type() == DatatypeMessage.TYPE
+                        ? " uses a committed (named) datatype; datasets with committed datatypes are not supported"
+                        : ": shared header messages (message type " + s.type() + ") are not supported"));
             }
         }
         if (header.find(SymbolTableMessage.TYPE) != null) {

@@ -24,6 +24,11 @@ public final class Hdf5Group extends Hdf5Object {
         return table.links().get(name);
     }
 
+    /** The target path of a soft link in this group. */
+    String softLinkTarget(SymbolTableEntry e) {
+        return table.linkValue(e.softLinkValueOffset());
+    }
+
     void addLink(String name, SymbolTableEntry entry) throws IOException {
         table.insert(name, entry);
     }

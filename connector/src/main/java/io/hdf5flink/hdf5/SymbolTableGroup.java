@@ -90,6 +90,11 @@ final class SymbolTableGroup {
 
     long heapAddress() { return heapAddress; }
 
+    /** A string stored in the group's heap, such as a soft link's target. */
+    String linkValue(long offset) {
+        return LocalHeap.nameAt(heapData, offset, path);
+    }
+
     /** The group's links by name, in libhdf5's order. */
     Map<String, SymbolTableEntry> links() { return links; }
 

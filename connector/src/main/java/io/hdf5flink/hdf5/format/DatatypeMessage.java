@@ -114,12 +114,31 @@ public final class DatatypeMessage implements HeaderMessage {
         return b.array();
     }
 
+    /**
+     * Whether the floating-point properties after the bit offset and precision describe IEEE 754
+     * binary32 or binary64: sign bit on top, exponent and mantissa where IEEE puts them, the
+     * standard bias and an implied leading mantissa bit.
+     */
+    private static boolean isIeee(ByteBuffer b, int bits0, int signLocation, int size) {
+        if (b.remaining() < 8) return false;
+        boolean single = size == 4;
+        int exponentLocation = Bytes.u8(b);
+        int exponentSize = Bytes.u8(b);
+        int mantissaLocation = Bytes.u8(b);
+        int mantissaSize = Bytes.u8(b);
+        long bias = Bytes.u32(b);
+        boolean impliedMsb = ((bits0 >> 4) & 3) == 2;
+        return impliedMsb && signLocation == (single ? 31 : 63) && exponentLocation == (single ? 23 : 52)
+                && exponentSize == (single ? 8 : 11) && mantissaLocation == 0 && mantissaSize == (single ? 23 : 52)
+                && bias == (single ? 127 : 1023);
+    }
+
     public static DatatypeMessage decode(ByteBuffer b) {
         Bytes.require(b, 8, "datatype message");
         int classAndVersion = Bytes.u8(b);
         int typeClass = classAndVersion & 0x0F;
         int bits0 = Bytes.u8(b);
-        b.get();
+        int bits1 = Bytes.u8(b);
         b.get();
         int size = b.getInt();
         boolean bigEndian = (bits0 & 1) != 0;
@@ -133,6 +152,9 @@ public final class DatatypeMessage implements HeaderMessage {
             DataType t = DataType.of(size, (bits0 & 0x08) != 0, typeClass == CLASS_FLOAT);
             if (bitOffset != 0 || precision != 8 * size) {
                 t = null; // padded or partial-precision numbers are not plain numpy types
+            }
+            if (typeClass == CLASS_FLOAT && t != null && !isIeee(b, bits0, bits1, size)) {
+                t = null; // a float of the right size with another layout (exponent, mantissa, bias)
             }
             return new DatatypeMessage(typeClass, size, t, bigEndian);
         }

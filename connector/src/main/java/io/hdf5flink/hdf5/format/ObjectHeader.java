@@ -67,8 +67,9 @@ public final class ObjectHeader {
         int version = Bytes.u8(p);
         if (version != 1) {
             if (p.get(0) == 'O' && p.get(1) == 'H' && p.get(2) == 'D' && p.get(3) == 'R') {
-                throw new UnsupportedFormatException(object + ": version 2 object headers (libver='latest')"
-                        + " are not supported; only version 1, as h5py writes by default");
+                throw new UnsupportedFormatException(object + ": version 2 object headers are not supported (written"
+                        + " with libver='latest', or for a group with link messages, as h5py's track_order=True makes);"
+                        + " only version 1 headers and symbol-table groups, as h5py writes by default");
             }
             throw new Hdf5FormatException(object + ": object header at " + address + " has version " + version);
         }

@@ -76,6 +76,12 @@ public final class Superblock {
      */
     public static Superblock decode(ByteBuffer b, String file) {
         if (b.remaining() < 9 || !Arrays.equals(slice(b, 0, 8), SIGNATURE)) {
+            for (int at = 512; at + 8 <= b.limit(); at *= 2) {
+                if (Arrays.equals(slice(b, at, 8), SIGNATURE)) {
+                    throw new UnsupportedFormatException(file + " starts with a user block of " + at
+                            + " bytes; files with a user block are not supported");
+                }
+            }
             throw new Hdf5FormatException(file + " is not an HDF5 file (no HDF5 signature at offset 0)");
         }
         int version = b.get(8) & 0xFF;

@@ -1,0 +1,60 @@
+package io.hdf5flink.sink;
+
+import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.hdf5.DatasetSpecCodec;
+import io.hdf5flink.hdf5.Hdf5Paths;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * What one dataset of the sink's output looks like, declared up front: its file (null for the
+ * sink's default file), its path and its {@link DatasetSpec} (dtype, shape, maxshape, chunks,
+ * filters, fill value, attributes). Datasets that receive blocks at explicit offsets must be
+ * declared, since every writer must cut blocks on the same chunk grid; appended datasets may
+ * instead be inferred from their first block.
+ */
+@PublicEvolving
+public final class DatasetDeclaration implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String file;
+    private final String dataset;
+    /** The spec in {@link DatasetSpecCodec}'s form: the sink ships it in the job graph. */
+    private final byte[] encodedSpec;
+
+    public DatasetDeclaration(String file, String dataset, DatasetSpec spec) {
+        this.file = file;
+        this.dataset = Hdf5Paths.normalize(dataset);
+        this.encodedSpec = encode(spec);
+    }
+
+    public String file() { return file; }
+
+    public String dataset() { return dataset; }
+
+    public DatasetSpec spec() { return decode(encodedSpec); }
+
+    static byte[] encode(DatasetSpec spec) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DatasetSpecCodec.write(spec, new DataOutputStream(bytes));
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static DatasetSpec decode(byte[] encoded) {
+        try {
+            return DatasetSpecCodec.read(new DataInputStream(new ByteArrayInputStream(encoded)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

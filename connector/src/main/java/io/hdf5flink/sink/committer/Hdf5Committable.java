@@ -1,0 +1,31 @@
+package io.hdf5flink.sink.committer;
+
+import io.hdf5flink.hdf5.DatasetSpec;
+import java.util.List;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * What one writer hands the committer at one checkpoint (its "epoch"): the chunks it filtered
+ * and staged in {@code stagingFile}, grouped by dataset with the shape each dataset may show
+ * once they are in, plus what the committer needs to clean up after it: the spill files the
+ * writer's checkpointed state still references, and the ids of writers whose state it took over
+ * on a restore. A writer emits one every checkpoint, even with no chunks, so that clean-up runs.
+ *
+ * <p>Applying a committable is idempotent: chunks have absolute positions and shapes only grow,
+ * so a re-commit after a restore writes the same result.
+ */
+@Internal
+public record Hdf5Committable(String writerId, long epoch, List<String> adoptedWriterIds, String stagingFile,
+        List<DatasetPart> parts, List<String> liveSpillFiles) {
+
+    /** One dataset's share: its spec (to create it), the shape to publish, its staged chunks. */
+    public record DatasetPart(String file, String dataset, DatasetSpec spec, long[] visibleShape, List<ChunkRef> chunks) {}
+
+    /** A filtered chunk in the staging file: its origin in the dataset, position, length, filter mask. */
+    public record ChunkRef(long[] origin, long position, int length, int filterMask) {}
+
+    /** Identifies this committable in the commit tokens of the datasets it touched. */
+    public String id() {
+        return writerId + "-" + epoch;
+    }
+}

@@ -1,0 +1,200 @@
+package io.hdf5flink.sink.committer;
+
+import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.hdf5.Hdf5Dataset;
+import io.hdf5flink.hdf5.Hdf5File;
+import io.hdf5flink.hdf5.filter.EncodedChunk;
+import io.hdf5flink.sink.SinkConfig;
+import io.hdf5flink.sink.writer.StagingFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sink's committer: the only code that writes the HDF5 files, one ordered writer per file.
+ * When a checkpoint completes, Flink hands it the committables of that checkpoint (and, after a
+ * restore, those not yet committed); for each file it copies the staged chunks into their
+ * datasets (creating datasets as declared), grows each dataset to its new visible shape, stores a
+ * commit token (a digest of the committables applied) and commits the file with the append
+ * engine, which publishes every dataset atomically. Then it deletes the staging files it consumed
+ * and the ones a writer's newer committable shows to be orphans.
+ *
+ * <p>Idempotence: a dataset whose token already equals the batch's digest is skipped; otherwise
+ * chunks are rewritten at the same positions and shapes only grow, so a re-commit yields the same
+ * file. A committable whose staging file is gone was committed before (staging files are deleted
+ * only after their commit): its chunks are skipped.
+ */
+@Internal
+public final class Hdf5Committer implements Committer<Hdf5Committable> {
+    private static final Logger LOG = LoggerFactory.getLogger(Hdf5Committer.class);
+    /** Room reserved in every dataset the sink creates for the commit token (a 16-byte digest). */
+    public static final int TOKEN_BYTES = 16;
+
+    private final SinkConfig config;
+    private final Map<Path, Hdf5File> files = new HashMap<>();
+    private final Counter chunksCommitted;
+    private final Counter bytesCommitted;
+    private final Counter commits;
+    private volatile long lastCommitMillis;
+
+    public Hdf5Committer(SinkConfig config, MetricGroup metrics) {
+        this.config = config;
+        MetricGroup g = metrics.addGroup("hdf5");
+        this.chunksCommitted = g.counter("chunksCommitted");
+        this.bytesCommitted = g.counter("compressedBytesCommitted");
+        this.commits = g.counter("commits");
+        g.gauge("lastCommitDurationMs", () -> lastCommitMillis);
+    }
+
+    @Override
+    public void commit(Collection<CommitRequest<Hdf5Committable>> requests) throws IOException {
+        if (requests.isEmpty()) return;
+        long started = System.nanoTime();
+        Map<String, Map<String, List<Applied>>> byFile = new LinkedHashMap<>();
+        for (CommitRequest<Hdf5Committable> r : requests) {
+            Hdf5Committable c = r.getCommittable();
+            for (Hdf5Committable.DatasetPart p : c.parts()) {
+                byFile.computeIfAbsent(p.file(), f -> new LinkedHashMap<>())
+                        .computeIfAbsent(p.dataset(), d -> new ArrayList<>()).add(new Applied(c, p));
+            }
+        }
+        for (Map.Entry<String, Map<String, List<Applied>>> e : byFile.entrySet()) {
+            commitFile(e.getKey(), e.getValue());
+        }
+        for (CommitRequest<Hdf5Committable> r : requests) cleanUp(r.getCommittable());
+        commits.inc();
+        lastCommitMillis = (System.nanoTime() - started) / 1_000_000;
+    }
+
+    private record Applied(Hdf5Committable committable, Hdf5Committable.DatasetPart part) {}
+
+    private void commitFile(String relative, Map<String, List<Applied>> datasets) throws IOException {
+        Path path = config.resolveFile(relative);
+        Hdf5File file = files.get(path);
+        try {
+            if (file == null) {
+                Files.createDirectories(path.getParent());
+                Hdf5File.Options options = Hdf5File.Options.defaults().withFsyncOnCommit(config.fsyncOnCommit());
+                file = Files.exists(path) ? Hdf5File.openForAppend(path, options) : Hdf5File.create(path, options);
+                files.put(path, file);
+            }
+            for (Map.Entry<String, List<Applied>> e : datasets.entrySet()) apply(file, relative, e.getKey(), e.getValue());
+            file.commit();
+        } catch (IOException | RuntimeException ex) {
+            if (file != null) file.abandon();
+            files.remove(path);
+            throw new IOException("committing to " + relative + " failed: " + ex.getMessage()
+                    + "; the file still holds its last commit", ex);
+        }
+    }
+
+    private void apply(Hdf5File file, String relative, String name, List<Applied> parts) throws IOException {
+        byte[] token = token(parts);
+        DatasetSpec spec = parts.get(0).part().spec();
+        Hdf5Dataset dataset = file.exists(name) ? file.dataset(name)
+                : file.createDataset(name, spec.toBuilder().commitTokenCapacity(TOKEN_BYTES).build());
+        if (Arrays.equals(token, dataset.commitToken())) {
+            LOG.info("{}:{} already holds committables {}: skipped", relative, name, ids(parts));
+            return;
+        }
+        DatasetSpec existing = dataset.spec();
+        if (existing.type() != spec.type() || !Arrays.equals(existing.chunks(), spec.chunks())
+                || !existing.filters().equals(spec.filters())) {
+            throw new IllegalArgumentException(relative + ":" + name + " is " + existing.type() + " chunks "
+                    + Arrays.toString(existing.chunks()) + " filters " + existing.filters() + " in the file, the sink writes "
+                    + spec.type() + " chunks " + Arrays.toString(spec.chunks()) + " filters " + spec.filters());
+        }
+        long[] shape = dataset.shape();
+        for (Applied a : parts) {
+            Path staging = a.committable().stagingFile() == null ? null
+                    : config.stagingDirectory().resolve(a.committable().stagingFile());
+            if (!a.part().chunks().isEmpty() && !Files.exists(staging)) {
+                LOG.info("{}:{}: staging file of {} is gone, so it was committed before: its chunks are skipped",
+                        relative, name, a.committable().id());
+            } else {
+                for (Hdf5Committable.ChunkRef c : a.part().chunks()) {
+                    byte[] bytes = StagingFiles.read(config.stagingDirectory(), a.committable().stagingFile(), c.position(), c.length());
+                    dataset.writeChunk(c.origin(), new EncodedChunk(bytes, c.length(), c.filterMask()));
+                    chunksCommitted.inc();
+                    bytesCommitted.inc(c.length());
+                }
+            }
+            long[] visible = a.part().visibleShape();
+            for (int d = 0; d < shape.length; d++) shape[d] = Math.max(shape[d], visible[d]);
+        }
+        dataset.resize(shape);
+        dataset.setCommitToken(token);
+    }
+
+    /** The digest of the committables applied to one dataset in one batch. */
+    private static byte[] token(List<Applied> parts) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String id : ids(parts)) sha.update((id + "\n").getBytes(StandardCharsets.UTF_8));
+            return Arrays.copyOf(sha.digest(), TOKEN_BYTES);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static TreeSet<String> ids(List<Applied> parts) {
+        TreeSet<String> ids = new TreeSet<>();
+        for (Applied a : parts) ids.add(a.committable().id());
+        return ids;
+    }
+
+    /**
+     * Deletes the committable's staging file, its writer's older staging and spill files that its
+     * state no longer references (orphans of checkpoints that never completed, and spills read
+     * back since), and every file of the writers it took over except those still referenced.
+     */
+    private void cleanUp(Hdf5Committable c) throws IOException {
+        Path dir = config.stagingDirectory();
+        if (!Files.isDirectory(dir)) return;
+        List<Path> doomed = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                String writer = StagingFiles.writerOf(name);
+                if (writer == null || c.liveSpillFiles().contains(name)) continue;
+                long epoch = StagingFiles.epochOf(name);
+                // Spill files of this epoch are closed too: not listed as live, they are dead.
+                boolean own = writer.equals(c.writerId()) && (epoch < c.epoch() || name.equals(c.stagingFile())
+                        || (name.endsWith(StagingFiles.SPILL) && epoch == c.epoch()));
+                if (own || c.adoptedWriterIds().contains(writer)) doomed.add(p);
+            }
+        }
+        for (Path p : doomed) {
+            try {
+                Files.delete(p);
+            } catch (NoSuchFileException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Hdf5File f : files.values()) f.abandon();
+        files.clear();
+    }
+}

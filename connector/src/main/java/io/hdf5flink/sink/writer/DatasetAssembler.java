@@ -1,0 +1,204 @@
+package io.hdf5flink.sink.writer;
+
+import io.hdf5flink.hdf5.BoxCopy;
+import io.hdf5flink.hdf5.ChunkGrid;
+import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.record.ArrayBlock;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * One dataset's share of a writer: cuts blocks along the chunk grid into open chunks, counts the
+ * elements each chunk still needs and hands over every chunk that is complete, exactly once. For
+ * an appended dataset it also owns the append cursor, turning "append" into explicit rows, which
+ * is why all appends to one dataset go to one writer. Its fields are checkpointed with the
+ * writer's state; a chunk handed over leaves the state and travels in the next committable.
+ */
+@Internal
+public final class DatasetAssembler {
+    /** A complete chunk: where it goes and its raw bytes. */
+    public record Complete(DatasetAssembler dataset, long[] origin, byte[] raw) {}
+
+    final String file;
+    final String dataset;
+    final DatasetSpec spec;
+    final boolean append;
+    final long[] chunk;
+    final int chunkBytes;
+    private final int elementSize;
+    private final byte[] fillChunk;
+    long cursor;
+    long[] extent;
+    final Map<List<Long>, OpenChunk> open = new HashMap<>();
+    /** Extent last published in a committable, to skip datasets that did not change. */
+    long[] publishedShape;
+
+    DatasetAssembler(String file, String dataset, DatasetSpec spec, boolean append, long cursor, long[] extent) {
+        this.file = file;
+        this.dataset = dataset;
+        this.spec = spec;
+        this.append = append;
+        this.chunk = spec.chunks();
+        this.chunkBytes = spec.chunkBytes();
+        this.elementSize = spec.type().size();
+        this.cursor = cursor;
+        this.extent = extent == null ? spec.shape() : extent;
+        byte[] fill = spec.fillValue();
+        this.fillChunk = new byte[chunkBytes];
+        for (int i = 0; i < chunkBytes; i += fill.length) System.arraycopy(fill, 0, fillChunk, i, fill.length);
+    }
+
+    String where() {
+        return file + ":" + dataset;
+    }
+
+    /** Checks a block fits this dataset: dtype, rank, trailing shape (appends), bounds (explicit). */
+    void check(ArrayBlock b) {
+        String at = b.isAppend() ? "an appended block" : "the block at offset " + Arrays.toString(b.offset());
+        if (b.type() != spec.type()) {
+            throw new IllegalArgumentException(where() + " holds " + spec.type() + " (" + spec.type().numpyStr() + "), "
+                    + at + " is " + b.type() + ": dtype mismatch");
+        }
+        if (b.rank() != chunk.length) {
+            throw new IllegalArgumentException(where() + " has rank " + chunk.length + ", " + at + " has rank " + b.rank());
+        }
+        if (b.isAppend() != append) {
+            throw new IllegalArgumentException(where() + " is " + (append ? "appended to" : "written at explicit offsets")
+                    + ", " + at + " is not: a dataset takes one kind of block");
+        }
+        long[] shape = b.shape();
+        long[] max = spec.maxShape();
+        if (append) {
+            for (int d = 1; d < shape.length; d++) {
+                if (shape[d] != extent[d]) {
+                    throw new IllegalArgumentException(where() + " has rows of shape " + Arrays.toString(Arrays.copyOfRange(extent, 1, extent.length))
+                            + ", " + at + " has " + Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)));
+                }
+            }
+            if (max[0] != DatasetSpec.UNLIMITED && cursor + shape[0] > max[0]) {
+                throw new IllegalArgumentException(where() + " can hold " + max[0] + " rows; appending " + shape[0]
+                        + " at row " + cursor + " exceeds it");
+            }
+        } else {
+            long[] offset = b.offset();
+            for (int d = 0; d < shape.length; d++) {
+                if (max[d] != DatasetSpec.UNLIMITED && offset[d] + shape[d] > max[d]) {
+                    throw new IllegalArgumentException(where() + ": " + at + " of shape " + Arrays.toString(shape)
+                            + " exceeds the maximum shape " + Arrays.toString(max) + " on axis " + d);
+                }
+            }
+        }
+    }
+
+    /**
+     * Adds a checked block; returns the chunks it completed. Spilled chunks it touches are read
+     * back through {@code spills}.
+     */
+    List<Complete> add(ArrayBlock b, long touch, SpillReader spills) throws IOException {
+        long[] offset = b.isAppend() ? appendOffset(b.shape()[0]) : b.offset();
+        long[] shape = b.shape();
+        for (int d = 0; d < shape.length; d++) extent[d] = Math.max(extent[d], offset[d] + shape[d]);
+        List<Complete> done = new ArrayList<>();
+        ByteBuffer src = ByteBuffer.wrap(b.data());
+        IOException[] failure = new IOException[1];
+        ChunkGrid.forEachOverlap(offset, shape, chunk, (origin, lo, box) -> {
+            if (failure[0] != null) return;
+            try {
+                OpenChunk c = openChunk(origin, spills);
+                long[] srcOrigin = new long[lo.length];
+                long[] dstOrigin = new long[lo.length];
+                long count = 1;
+                for (int d = 0; d < lo.length; d++) {
+                    srcOrigin[d] = lo[d] - offset[d];
+                    dstOrigin[d] = lo[d] - origin[d];
+                    count *= box[d];
+                }
+                BoxCopy.copy(src, shape, srcOrigin, c.raw, chunk, dstOrigin, box, elementSize);
+                c.covered += count;
+                c.lastTouch = touch;
+                if (c.complete()) {
+                    open.remove(key(origin));
+                    done.add(new Complete(this, origin, c.raw));
+                }
+            } catch (IOException e) {
+                failure[0] = e;
+            }
+        });
+        if (failure[0] != null) throw failure[0];
+        return done;
+    }
+
+    private long[] appendOffset(long rows) {
+        long[] offset = new long[chunk.length];
+        offset[0] = cursor;
+        cursor += rows;
+        return offset;
+    }
+
+    private OpenChunk openChunk(long[] origin, SpillReader spills) throws IOException {
+        List<Long> k = key(origin);
+        OpenChunk c = open.get(k);
+        if (c == null) {
+            c = new OpenChunk(origin, needed(origin), 0, fillChunk.clone(), null);
+            open.put(k, c);
+        } else if (c.raw == null) {
+            c.raw = spills.read(c.spilled);
+            c.spilled = null;
+        }
+        return c;
+    }
+
+    /** Elements of the chunk at {@code origin} that lie inside the dataset's bounds. */
+    private long needed(long[] origin) {
+        long[] max = spec.maxShape();
+        long n = 1;
+        for (int d = 0; d < chunk.length; d++) {
+            long bound = append ? (d == 0 ? DatasetSpec.UNLIMITED : extent[d]) : max[d];
+            n *= bound == DatasetSpec.UNLIMITED ? chunk[d] : Math.min(chunk[d], bound - origin[d]);
+        }
+        return n;
+    }
+
+    static List<Long> key(long[] origin) {
+        List<Long> k = new ArrayList<>(origin.length);
+        for (long o : origin) k.add(o);
+        return k;
+    }
+
+    /** At end of input: every open chunk is complete as it is (the fill value elsewhere). */
+    List<Complete> completeAll(SpillReader spills) throws IOException {
+        List<Complete> done = new ArrayList<>();
+        for (OpenChunk c : open.values()) {
+            done.add(new Complete(this, c.origin, c.raw != null ? c.raw : spills.read(c.spilled)));
+        }
+        open.clear();
+        return done;
+    }
+
+    /**
+     * The shape readers may see: for appends, the rows whose chunks are all complete (every row
+     * at end of input); for explicit offsets, the declared shape grown to every block received
+     * (elements of chunks still open read as the fill value until they complete).
+     */
+    long[] visibleShape(boolean endOfInput) {
+        long[] shape = extent.clone();
+        if (append) shape[0] = endOfInput ? cursor : cursor - cursor % chunk[0];
+        return shape;
+    }
+
+    Collection<OpenChunk> openChunks() {
+        return open.values();
+    }
+
+    /** Reads back spilled chunk bytes. */
+    interface SpillReader {
+        byte[] read(OpenChunk.SpillRef ref) throws IOException;
+    }
+}

@@ -1,0 +1,348 @@
+package io.hdf5flink.sink.writer;
+
+import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.hdf5.Hdf5Dataset;
+import io.hdf5flink.hdf5.Hdf5File;
+import io.hdf5flink.hdf5.Hdf5Paths;
+import io.hdf5flink.hdf5.ParallelChunkEncoder;
+import io.hdf5flink.hdf5.filter.EncodedChunk;
+import io.hdf5flink.hdf5.filter.FilterPipeline;
+import io.hdf5flink.record.ArrayBlock;
+import io.hdf5flink.sink.ChunkShapeRule;
+import io.hdf5flink.sink.SinkConfig;
+import io.hdf5flink.sink.committer.Hdf5Committable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sink's writer subtask. It cuts incoming blocks into chunks ({@link DatasetAssembler}),
+ * filters every complete chunk exactly once on a bounded pool of threads, and appends the
+ * filtered chunks to its staging file for the current epoch.
+ *
+ * <p>Lifecycle per checkpoint: {@link #flush} waits for the chunks being filtered;
+ * {@link #prepareCommit} closes the epoch's staging file and returns one committable naming its
+ * chunks, the shape each dataset may now show, and the spill files its state references;
+ * {@link #snapshotState} then records the open chunks, append cursors and the next epoch. At end
+ * of input every open chunk is completed with the fill value and goes into the final committable.
+ *
+ * <p>Memory: open chunks are held in memory up to the buffer budget; beyond it the least recently
+ * touched ones are spilled (raw) to a spill file in the staging directory and read back when
+ * more data arrives for them, so memory stays bounded whatever the order of the input. Chunks
+ * being filtered are bounded separately, by twice the number of filtering threads.
+ */
+@Internal
+public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5WriterState>,
+        CommittingSinkWriter<ArrayBlock, Hdf5Committable> {
+    private static final Logger LOG = LoggerFactory.getLogger(Hdf5SinkWriter.class);
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final SinkConfig config;
+    private final int parallelism;
+    private final String writerId;
+    private final List<String> adoptedWriterIds;
+    private long epoch;
+    private final Map<String, DatasetAssembler> datasets = new LinkedHashMap<>();
+    private final Map<DatasetAssembler, FilterPipeline> pipelines = new IdentityHashMap<>();
+    private final Map<DatasetAssembler, List<Hdf5Committable.ChunkRef>> staged = new IdentityHashMap<>();
+    private final ExecutorService pool;
+    private final ParallelChunkEncoder<DatasetAssembler.Complete> encoder;
+    private final WriterMetrics metrics;
+    private StagingFiles.AppendFile staging;
+    private StagingFiles.AppendFile spill;
+    private long openBytes;
+    private long touch;
+    private boolean endOfInput;
+
+    public Hdf5SinkWriter(SinkConfig config, WriterInitContext context, Collection<Hdf5WriterState> restored) {
+        this.config = config;
+        this.parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
+        List<Hdf5WriterState> states = new ArrayList<>(restored);
+        this.writerId = states.isEmpty() ? UUID.randomUUID().toString() : states.get(0).writerId();
+        this.adoptedWriterIds = new ArrayList<>();
+        for (Hdf5WriterState s : states) {
+            epoch = Math.max(epoch, s.nextEpoch());
+            if (!s.writerId().equals(writerId)) adoptedWriterIds.add(s.writerId());
+            adoptedWriterIds.addAll(s.adoptedWriterIds());
+            for (Hdf5WriterState.DatasetState d : s.datasets()) restore(d);
+        }
+        int threads = config.compressionThreads() > 0 ? config.compressionThreads()
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, parallelism));
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "hdf5-sink-filter-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.encoder = new ParallelChunkEncoder<>((c, raw) -> encode(c, raw), pool, 2 * threads, this::stage);
+        this.metrics = new WriterMetrics(context.metricGroup(), () -> openBytes + encoder.inFlightBytes());
+    }
+
+    private void restore(Hdf5WriterState.DatasetState d) {
+        String key = d.file() + "|" + d.dataset();
+        DatasetAssembler a = datasets.get(key);
+        if (a == null) {
+            a = new DatasetAssembler(d.file(), d.dataset(), d.spec(), d.append(), d.cursor(), d.extent().clone());
+            a.publishedShape = d.publishedShape();
+            datasets.put(key, a);
+            pipelines.put(a, pipeline(a));
+        } else {
+            // Explicit-offset datasets are assembled by several writers: merging after a rescale.
+            a.cursor = Math.max(a.cursor, d.cursor());
+            for (int i = 0; i < a.extent.length; i++) a.extent[i] = Math.max(a.extent[i], d.extent()[i]);
+        }
+        for (Hdf5WriterState.ChunkState c : d.openChunks()) {
+            OpenChunk o = new OpenChunk(c.origin(), c.needed(), c.covered(), c.raw(), c.spilled());
+            a.open.put(DatasetAssembler.key(c.origin()), o);
+            if (c.raw() != null) openBytes += c.raw().length;
+        }
+    }
+
+    @Override
+    public void write(ArrayBlock block, Context context) throws IOException, InterruptedException {
+        block.validate();
+        DatasetAssembler a = assembler(block);
+        a.check(block);
+        if (block.isAppend() && config.chunkAlignedInput() && parallelism > 1) {
+            throw new IllegalArgumentException(a.where() + ": appended blocks need the sink's routing, which chunkAlignedInput()"
+                    + " turns off; give blocks explicit offsets or run the sink at parallelism 1");
+        }
+        int before = a.open.size();
+        List<DatasetAssembler.Complete> done = a.add(block, ++touch, this::readSpilled);
+        openBytes += (long) (a.open.size() + done.size() - before) * a.chunkBytes;
+        metrics.blockIn(block);
+        for (DatasetAssembler.Complete c : done) {
+            openBytes -= c.raw().length;
+            encoder.submit(c, c.raw());
+        }
+        encoder.handOnFinished();
+        if (openBytes > config.bufferBudgetBytes()) spillLeastRecentlyUsed();
+    }
+
+    private DatasetAssembler assembler(ArrayBlock block) throws IOException {
+        String file = config.resolveFile(block.file()).toString();
+        String relative = config.baseDirectory().relativize(Path.of(file)).toString();
+        String dataset;
+        try {
+            dataset = Hdf5Paths.normalize(block.dataset());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("dataset path '" + block.dataset() + "' in " + relative + ": " + e.getMessage(), e);
+        }
+        if (dataset.equals("/")) throw new IllegalArgumentException("a block names the root group of " + relative + " as its dataset");
+        String key = relative + "|" + dataset;
+        DatasetAssembler a = datasets.get(key);
+        if (a != null) return a;
+        a = create(relative, dataset, block);
+        datasets.put(key, a);
+        pipelines.put(a, pipeline(a));
+        return a;
+    }
+
+    /** A new dataset's assembler: declared, already in the file, or inferred from its first block. */
+    private DatasetAssembler create(String file, String dataset, ArrayBlock first) throws IOException {
+        DatasetSpec spec = config.declaration(file, dataset);
+        if (spec == null && config.declaration(null, dataset) != null && file.equals(config.defaultFile())) {
+            spec = config.declaration(null, dataset);
+        }
+        long cursor = 0;
+        Path path = config.baseDirectory().resolve(file);
+        if (Files.exists(path)) {
+            try (Hdf5File existing = Hdf5File.openReadOnly(path)) {
+                if (existing.exists(dataset)) {
+                    Hdf5Dataset d = existing.dataset(dataset);
+                    if (spec != null) checkCompatible(file, dataset, spec, d.spec());
+                    spec = d.spec();
+                    cursor = d.shape()[0];
+                }
+            }
+        }
+        if (spec == null) {
+            if (!first.isAppend()) {
+                throw new IllegalArgumentException(file + ":" + dataset + " receives blocks at explicit offsets but is not declared:"
+                        + " declare its shape and chunks (every writer must cut blocks on the same chunk grid)");
+            }
+            spec = infer(file, dataset, first);
+        }
+        long[] extent = spec.shape();
+        if (first.isAppend()) {
+            extent[0] = cursor;
+            long[] trailing = first.shape();
+            for (int d = 1; d < extent.length && d < trailing.length; d++) if (extent[d] == 0) extent[d] = trailing[d];
+        }
+        return new DatasetAssembler(file, dataset, spec, first.isAppend(), cursor, extent);
+    }
+
+    private DatasetSpec infer(String file, String dataset, ArrayBlock first) {
+        long[] shape = first.shape();
+        long[] trailing = Arrays.copyOfRange(shape, 1, shape.length);
+        long[] chunks = ChunkShapeRule.chunksFor(first.type(), trailing, config.targetChunkBytes());
+        long[] initial = shape.clone();
+        initial[0] = 0;
+        long[] max = shape.clone();
+        max[0] = DatasetSpec.UNLIMITED;
+        DatasetSpec.Builder b = DatasetSpec.builder(first.type(), initial).maxShape(max).chunks(chunks);
+        DatasetSpec spec = config.defaultCompression().applyTo(b).build();
+        LOG.info("Inferred {}:{} from its first block: {}, maxshape {}, chunks {}, filters {}", file, dataset, first.type(),
+                Arrays.toString(max).replace(Long.toString(DatasetSpec.UNLIMITED), "None"),
+                ChunkShapeRule.describe(first.type(), chunks), config.defaultCompression());
+        return spec;
+    }
+
+    private static void checkCompatible(String file, String dataset, DatasetSpec declared, DatasetSpec existing) {
+        if (declared.type() != existing.type() || !Arrays.equals(declared.chunks(), existing.chunks())
+                || !declared.filters().equals(existing.filters())) {
+            throw new IllegalArgumentException(file + ":" + dataset + " exists as " + existing.type() + " chunks "
+                    + Arrays.toString(existing.chunks()) + " filters " + existing.filters() + ", but is declared as "
+                    + declared.type() + " chunks " + Arrays.toString(declared.chunks()) + " filters " + declared.filters());
+        }
+    }
+
+    private FilterPipeline pipeline(DatasetAssembler a) {
+        try {
+            return FilterPipeline.of(a.spec.filters(), a.spec.type().size(), a.chunkBytes);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(a.where() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs on the filtering pool. */
+    private EncodedChunk encode(DatasetAssembler.Complete c, byte[] raw) {
+        try {
+            return pipelines.get(c.dataset()).encode(raw, raw.length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(c.dataset().where() + ": filtering the chunk at " + Arrays.toString(c.origin())
+                    + " failed", e);
+        }
+    }
+
+    /** Runs on the writer thread, in submission order. */
+    private void stage(DatasetAssembler.Complete c, EncodedChunk chunk) throws IOException {
+        if (staging == null) {
+            staging = new StagingFiles.AppendFile(config.stagingDirectory().resolve(StagingFiles.name(writerId, epoch, StagingFiles.CHUNKS)));
+        }
+        long position = staging.append(chunk.data(), chunk.length());
+        staged.computeIfAbsent(c.dataset(), k -> new ArrayList<>())
+                .add(new Hdf5Committable.ChunkRef(c.origin(), position, chunk.length(), chunk.filterMask()));
+        metrics.chunkStaged(c.raw().length, chunk.length());
+    }
+
+    private byte[] readSpilled(OpenChunk.SpillRef ref) throws IOException {
+        byte[] raw = StagingFiles.read(config.stagingDirectory(), ref.file(), ref.position(), ref.length());
+        openBytes += raw.length;
+        return raw;
+    }
+
+    /** Spills open chunks, least recently touched first, until a quarter of the budget is free. */
+    private void spillLeastRecentlyUsed() throws IOException {
+        List<OpenChunk> inMemory = new ArrayList<>();
+        for (DatasetAssembler a : datasets.values()) {
+            for (OpenChunk c : a.openChunks()) if (c.raw != null) inMemory.add(c);
+        }
+        inMemory.sort(Comparator.comparingLong(c -> c.lastTouch));
+        long target = config.bufferBudgetBytes() * 3 / 4;
+        for (OpenChunk c : inMemory) {
+            if (openBytes <= target) break;
+            if (spill == null) {
+                spill = new StagingFiles.AppendFile(config.stagingDirectory().resolve(StagingFiles.name(writerId, epoch, StagingFiles.SPILL)));
+            }
+            long position = spill.append(c.raw, c.raw.length);
+            c.spilled = new OpenChunk.SpillRef(spill.name(), position, c.raw.length);
+            openBytes -= c.raw.length;
+            metrics.chunkSpilled(c.raw.length);
+            c.raw = null;
+        }
+    }
+
+    @Override
+    public void flush(boolean endOfInput) throws IOException, InterruptedException {
+        if (endOfInput && !this.endOfInput) {
+            this.endOfInput = true;
+            for (DatasetAssembler a : datasets.values()) {
+                for (DatasetAssembler.Complete c : a.completeAll(this::readSpilled)) {
+                    openBytes -= c.raw().length;
+                    encoder.submit(c, c.raw());
+                }
+            }
+        }
+        encoder.flush();
+    }
+
+    @Override
+    public Collection<Hdf5Committable> prepareCommit() throws IOException {
+        encoder.flush();
+        String stagingName = null;
+        if (staging != null) {
+            if (config.fsyncOnCommit()) staging.sync();
+            stagingName = staging.name();
+            staging.close();
+            staging = null;
+        }
+        if (spill != null) {
+            if (config.fsyncOnCommit()) spill.sync();
+            spill.close();
+            spill = null;
+        }
+        List<Hdf5Committable.DatasetPart> parts = new ArrayList<>();
+        for (DatasetAssembler a : datasets.values()) {
+            List<Hdf5Committable.ChunkRef> chunks = staged.getOrDefault(a, List.of());
+            long[] shape = a.visibleShape(endOfInput);
+            if (chunks.isEmpty() && Arrays.equals(shape, a.publishedShape)) continue;
+            parts.add(new Hdf5Committable.DatasetPart(a.file, a.dataset, a.spec, shape, List.copyOf(chunks)));
+            a.publishedShape = shape;
+        }
+        staged.clear();
+        Hdf5Committable committable = new Hdf5Committable(writerId, epoch, List.copyOf(adoptedWriterIds), stagingName,
+                parts, liveSpillFiles());
+        epoch++;
+        return List.of(committable);
+    }
+
+    private List<String> liveSpillFiles() {
+        List<String> files = new ArrayList<>();
+        for (DatasetAssembler a : datasets.values()) {
+            for (OpenChunk c : a.openChunks()) {
+                if (c.spilled != null && !files.contains(c.spilled.file())) files.add(c.spilled.file());
+            }
+        }
+        return files;
+    }
+
+    @Override
+    public List<Hdf5WriterState> snapshotState(long checkpointId) {
+        List<Hdf5WriterState.DatasetState> states = new ArrayList<>();
+        for (DatasetAssembler a : datasets.values()) {
+            List<Hdf5WriterState.ChunkState> chunks = new ArrayList<>();
+            for (OpenChunk c : a.openChunks()) {
+                chunks.add(new Hdf5WriterState.ChunkState(c.origin, c.needed, c.covered, c.raw, c.spilled));
+            }
+            states.add(new Hdf5WriterState.DatasetState(a.file, a.dataset, a.spec, a.append, a.cursor, a.extent.clone(),
+                    a.publishedShape, chunks));
+        }
+        return List.of(new Hdf5WriterState(writerId, epoch, List.copyOf(adoptedWriterIds), states));
+    }
+
+    @Override
+    public void close() throws Exception {
+        pool.shutdownNow();
+        if (staging != null) staging.close();
+        if (spill != null) spill.close();
+    }
+}

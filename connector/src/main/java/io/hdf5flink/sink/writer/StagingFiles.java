@@ -1,0 +1,96 @@
+package io.hdf5flink.sink.writer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * Names and writes the files a writer keeps in the staging directory: one file of filtered chunks
+ * per writer and epoch ({@code <writer>-<epoch>.chunks}), referenced by that epoch's committable
+ * until the committer has copied them into the HDF5 file, and spill files of raw partial chunks
+ * ({@code <writer>-<epoch>.spill}), referenced by checkpointed state. Files are created anew
+ * (truncated) so that an attempt restarted from a checkpoint overwrites what a failed attempt
+ * left under the same name.
+ */
+@Internal
+public final class StagingFiles {
+    public static final String CHUNKS = ".chunks";
+    public static final String SPILL = ".spill";
+
+    private StagingFiles() {}
+
+    public static String name(String writerId, long epoch, String suffix) {
+        return writerId + "-" + epoch + suffix;
+    }
+
+    /** The writer id of a staging file name, or null when the name is not one. */
+    public static String writerOf(String fileName) {
+        int dash = fileName.lastIndexOf('-');
+        return dash > 0 && (fileName.endsWith(CHUNKS) || fileName.endsWith(SPILL)) ? fileName.substring(0, dash) : null;
+    }
+
+    /** The epoch of a staging file name, or -1. */
+    public static long epochOf(String fileName) {
+        int dash = fileName.lastIndexOf('-');
+        int dot = fileName.lastIndexOf('.');
+        try {
+            return Long.parseLong(fileName.substring(dash + 1, dot));
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** An append-only file of records, written sequentially. */
+    static final class AppendFile implements AutoCloseable {
+        private final Path path;
+        private final FileChannel channel;
+        private long position;
+
+        AppendFile(Path path) throws IOException {
+            Files.createDirectories(path.getParent());
+            this.path = path;
+            this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+        }
+
+        String name() { return path.getFileName().toString(); }
+
+        /** Appends {@code length} bytes and returns where they start. */
+        long append(byte[] data, int length) throws IOException {
+            long at = position;
+            ByteBuffer b = ByteBuffer.wrap(data, 0, length);
+            while (b.hasRemaining()) position += channel.write(b, position);
+            return at;
+        }
+
+        long size() { return position; }
+
+        void sync() throws IOException { channel.force(false); }
+
+        @Override
+        public void close() throws IOException { channel.close(); }
+    }
+
+    /** Reads back {@code length} bytes of a staging file, checking the file holds them. */
+    public static byte[] read(Path directory, String file, long position, int length) throws IOException {
+        Path path = directory.resolve(file);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            if (position < 0 || position + length > ch.size()) {
+                throw new IOException(path + " holds " + ch.size() + " bytes; a record at " + position + " of " + length
+                        + " bytes lies past its end (was the staging directory changed?)");
+            }
+            ByteBuffer b = ByteBuffer.allocate(length);
+            long p = position;
+            while (b.hasRemaining()) {
+                int n = ch.read(b, p);
+                if (n < 0) throw new IOException("unexpected end of " + path);
+                p += n;
+            }
+            return b.array();
+        }
+    }
+}

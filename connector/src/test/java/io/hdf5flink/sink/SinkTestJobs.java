@@ -1,0 +1,83 @@
+package io.hdf5flink.sink;
+
+import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.record.ArrayBlock;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** Building blocks of the sink's MiniCluster tests: environments, patterns, a failure injector. */
+final class SinkTestJobs {
+    private SinkTestJobs() {}
+
+    /** An environment with checkpointing and a fixed-delay restart strategy. */
+    static StreamExecutionEnvironment environment(int parallelism, long checkpointMillis) {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(checkpointMillis);
+        return env;
+    }
+
+    /** The value of element (r, c) of the test matrix: unique, so a lost or doubled row shows. */
+    static int value(long r, long c) {
+        return (int) (r * 1009 + c * 7 + 3);
+    }
+
+    /** Rows [row, row + rows) of a (?, columns) int32 matrix, as a block at an explicit offset or appended. */
+    static ArrayBlock rows(String dataset, long row, int rows, int columns, boolean append) {
+        ByteBuffer b = ByteBuffer.allocate(rows * columns * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (long r = row; r < row + rows; r++) for (int c = 0; c < columns; c++) b.putInt(value(r, c));
+        long[] shape = {rows, columns};
+        return append ? ArrayBlock.append(dataset, DataType.INT32, shape, b.array())
+                : ArrayBlock.at(dataset, DataType.INT32, new long[] {row, 0}, shape, b.array());
+    }
+
+    /** Column {@code c} of rows [0, rows) of the test matrix, at offset (0, c). */
+    static ArrayBlock column(String dataset, int c, int rows) {
+        ByteBuffer b = ByteBuffer.allocate(rows * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (long r = 0; r < rows; r++) b.putInt(value(r, c));
+        return ArrayBlock.at(dataset, DataType.INT32, new long[] {0, c}, new long[] {rows, 1}, b.array());
+    }
+
+    /**
+     * Passes records on, slowly enough for checkpoints to happen, and throws once, at a random
+     * record after the first completed checkpoint (the seed chooses which), to make Flink restore.
+     */
+    static final class FailOnceAfterCheckpoint<T> extends RichMapFunction<T, T> implements CheckpointListener {
+        static final AtomicInteger FAILURES = new AtomicInteger();
+        private final long seed;
+        private final int sleepEvery;
+        private int countdown = -1; // not transient: the -1 must survive shipping the function
+        private int seen;
+
+        FailOnceAfterCheckpoint(long seed, int sleepEvery) {
+            this.seed = seed;
+            this.sleepEvery = sleepEvery;
+        }
+
+        @Override
+        public T map(T value) throws Exception {
+            if (++seen % sleepEvery == 0) Thread.sleep(1);
+            if (countdown > 0 && --countdown == 0 && FAILURES.compareAndSet(0, 1)) {
+                throw new RuntimeException("injected failure (seed " + seed + ")");
+            }
+            return value;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            if (countdown < 0 && FAILURES.get() == 0) countdown = 1 + new Random(seed).nextInt(200);
+        }
+    }
+}

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * Input files for the source tests, written by numpy (and Python's gzip, bz2, lzma, zstandard,
  * zipfile and tarfile) in one run of {@code source/arrays.py}: collect the files a test needs,
  * then {@link #write()}. Each array's expected output, its elements little-endian in C order,
- * goes to the same path plus {@code .expect}.
+ * goes to {@link #expected(Path) a file} in the hidden subdirectory {@code .expect}, out of the way
+ * of directory listings and globs.
  */
 final class NumpyFixtures {
     /** The interpreter with numpy; a {@code python3} earlier on the PATH may lack it. */
@@ -82,7 +83,8 @@ final class NumpyFixtures {
     /** Runs numpy to write every file collected so far. */
     void write() {
         try {
-            Path spec = Files.createTempFile(dir, "spec", ".json");
+            // Not in dir, where the tests list and glob inputs.
+            Path spec = Files.createTempFile("arrays-spec", ".json");
             JSON.writeValue(spec.toFile(), ops);
             ops.clear();
             Path script = Path.of(NumpyFixtures.class.getResource("/source/arrays.py").toURI());
@@ -93,6 +95,7 @@ final class NumpyFixtures {
                 process.destroyForcibly();
                 throw new AssertionError("arrays.py timed out");
             }
+            Files.delete(spec);
             assertEquals(0, process.exitValue(), () -> "arrays.py failed:\n" + output);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -107,18 +110,27 @@ final class NumpyFixtures {
     /** The elements {@code input} holds, little-endian in C order, as numpy wrote them. */
     static byte[] expected(Path input) {
         try {
-            return Files.readAllBytes(Path.of(input + ".expect"));
+            return Files.readAllBytes(expectation(input));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    private static Path expectation(Path input) {
+        return input.resolveSibling(".expect").resolve(input.getFileName());
+    }
+
     private Path add(String name, Map<String, Object> op) {
         Path path = dir.resolve(name);
+        try {
+            Files.createDirectories(expectation(path).getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         Map<String, Object> full = new LinkedHashMap<>(op);
         full.put("path", path.toString());
         full.put("seed", ops.size() + 1);
-        full.put("expect", path + ".expect");
+        full.put("expect", expectation(path).toString());
         ops.add(full);
         return path;
     }

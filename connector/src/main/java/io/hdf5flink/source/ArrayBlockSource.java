@@ -55,7 +55,8 @@ public abstract class ArrayBlockSource
         this.type = type;
         this.shape = shape.clone();
         this.chunkRows = settings.chunkRows;
-        long rowBytes = placements.isEmpty() ? type.size() : rowBytes(type, placements.get(0).rowShape());
+        // Builders place every input with the same row shape.
+        long rowBytes = rowBytes(type, placements.get(0).rowShape());
         this.blockRows = SplitPlanner.blockRows(chunkRows, settings.blockBytes, rowBytes);
         SplitPlanner planner =
                 new SplitPlanner(dataset, SplitPlanner.splitRows(blockRows, settings.splitBytes, rowBytes));

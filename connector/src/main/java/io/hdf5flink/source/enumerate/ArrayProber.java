@@ -48,7 +48,9 @@ public final class ArrayProber {
      *
      * @param raw how to read a raw file, or null for {@code .npy}
      */
-    public static ProbedArray probeMapped(Path file, RawFormat raw) {
+    public static ProbedArray probeMapped(Path given, RawFormat raw) {
+        // Splits name the file absolutely: TaskManagers may run in another working directory.
+        Path file = given.toAbsolutePath();
         Location location = Location.file(file.toString(), Compression.NONE);
         return guard(location, () -> {
             requireFile(file);
@@ -63,7 +65,8 @@ public final class ArrayProber {
      *
      * @param raw how to read files and members not named {@code .npy}, or null when all are
      */
-    public static List<ProbedArray> probe(Path file, RawFormat raw) {
+    public static List<ProbedArray> probe(Path given, RawFormat raw) {
+        Path file = given.toAbsolutePath();
         String name = file.getFileName().toString();
         String lower = name.toLowerCase(Locale.ROOT);
         Compression compression = lower.endsWith(".tgz") ? Compression.GZIP : Compression.ofName(name);

@@ -10,7 +10,8 @@ import java.util.Map;
  * A parser for the small subset of Python literal syntax an {@code .npy} header is written in
  * (numpy writes {@code repr} of a dict and reads it back with {@code ast.literal_eval}): dicts,
  * tuples, lists, strings, integers, {@code True}, {@code False} and {@code None}. Headers come
- * from untrusted files, so nesting is bounded and every error is an {@link IOException}.
+ * from untrusted files, so nesting is bounded and every error is an {@link IOException}. Used only
+ * on the client, when a source is built; nothing parsed here reaches a checkpoint.
  *
  * <p>Values map to Java as: dict to {@link Map}, tuple to {@link Tuple}, list to {@link List},
  * string to {@link String}, integer to {@link Long}, bool to {@link Boolean}, None to

@@ -51,10 +51,13 @@ public final class SplitPlanner {
      * {@code offset} with output row shape {@code rowShape}.
      */
     public SplitPlanner add(ArrayInput input, long rows, long[] offset, long[] rowShape) {
-        ArraySplit whole = new ArraySplit("whole", input, dataset, offset, rowShape, 0, rows);
-        long step = input.mapped() ? splitRows : Long.MAX_VALUE - offset[0];
+        ArraySplit whole = new ArraySplit(Integer.toString(splits.size()), input, dataset, offset, rowShape, 0, rows);
+        if (!input.mapped()) {
+            if (rows > 0) splits.add(whole);
+            return this;
+        }
         for (long row = 0; row < rows; ) {
-            long end = whole.alignedEnd(row, step);
+            long end = whole.alignedEnd(row, splitRows);
             splits.add(new ArraySplit(Integer.toString(splits.size()), input, dataset, offset, rowShape, row, end));
             row = end;
         }

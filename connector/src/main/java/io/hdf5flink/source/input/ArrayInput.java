@@ -2,7 +2,6 @@ package io.hdf5flink.source.input;
 
 import io.hdf5flink.hdf5.DataType;
 import java.io.Serializable;
-import java.nio.ByteOrder;
 import java.util.Objects;
 import org.apache.flink.annotation.Internal;
 
@@ -30,10 +29,6 @@ public record ArrayInput(Location location, boolean mapped, long dataOffset, Dat
         if (mapped && (location.compression() != Compression.NONE || location.memberCompression() != Compression.NONE)) {
             throw new IllegalArgumentException(location + ": compressed bytes cannot be memory-mapped");
         }
-    }
-
-    public ByteOrder order() {
-        return bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
     }
 
     @Override

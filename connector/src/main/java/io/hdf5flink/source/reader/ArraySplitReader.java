@@ -32,10 +32,11 @@ final class ArraySplitReader implements SplitReader<PositionedBlock, ArraySplit>
     public RecordsWithSplitIds<PositionedBlock> fetch() throws IOException {
         RecordsBySplits.Builder<PositionedBlock> records = new RecordsBySplits.Builder<>();
         if (current == null) {
+            ArraySplit next = splits.peek();
+            if (next == null) return records.build();
+            rows = RowSource.open(next.input(), next.rowBytes());
             current = splits.poll();
-            if (current == null) return records.build();
             nextRow = current.nextRow();
-            rows = RowSource.open(current.input(), current.rowBytes());
         }
         if (nextRow < current.endRow()) {
             long end = current.alignedEnd(nextRow, blockRows);

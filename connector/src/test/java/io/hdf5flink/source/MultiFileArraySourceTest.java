@@ -269,12 +269,12 @@ class MultiFileArraySourceTest {
 
         byte[] gzBytes = Files.readAllBytes(gz);
         Files.write(gz, Arrays.copyOf(gzBytes, gzBytes.length / 2));
-        assertRefused(() -> columns(gz), gz.toString());
+        assertRefused(() -> columns(gz), gz.toString(), "corrupt or truncated compressed data");
 
         byte[] zipBytes = Files.readAllBytes(zip);
         for (int i = 200; i < 400; i++) zipBytes[i] ^= 0x5a;
         Files.write(zip, zipBytes);
-        assertRefused(() -> columns(zip), zip + " (archive member big.npy)");
+        assertRefused(() -> columns(zip), zip + " (archive member big.npy)", "corrupt or truncated compressed data");
 
         Path notArray = Files.writeString(d.resolve("notes.txt"), "not an array");
         assertRefused(() -> columns(notArray), notArray.toString(), "no raw format");

@@ -7,6 +7,7 @@ import io.hdf5flink.source.input.Compression;
 import io.hdf5flink.source.input.InputOpener;
 import io.hdf5flink.source.input.Location;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -200,7 +201,8 @@ public final class ArrayProber {
     }
 
     /** The array in a decoded stream, which is read to its end to learn its length. */
-    private static ProbedArray streamed(Location location, InputStream in, RawFormat raw) throws IOException {
+    private static ProbedArray streamed(Location location, InputStream decoded, RawFormat raw) throws IOException {
+        InputStream in = new DecodeErrors(decoded);
         Header header;
         if (raw == null) {
             header = npy(in);
@@ -274,6 +276,47 @@ public final class ArrayProber {
     private static String describe(Exception e) {
         String message = e.getMessage();
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+
+    /**
+     * Says that a decoder's failure is corrupt compressed data: decoders report it in their own
+     * terms ("invalid literal/lengths set"), some with unchecked exceptions.
+     */
+    private static final class DecodeErrors extends FilterInputStream {
+        DecodeErrors(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException | RuntimeException e) {
+                throw corrupt(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException | RuntimeException e) {
+                throw corrupt(e);
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return super.skip(n);
+            } catch (IOException | RuntimeException e) {
+                throw corrupt(e);
+            }
+        }
+
+        private static IOException corrupt(Exception e) {
+            return new IOException("corrupt or truncated compressed data: " + describe(e), e);
+        }
     }
 
     private record Header(DataType type, boolean bigEndian, long[] shape, long dataOffset) {

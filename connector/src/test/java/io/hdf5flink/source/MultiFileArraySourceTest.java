@@ -24,6 +24,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.xz.XZUtils;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -275,6 +277,18 @@ class MultiFileArraySourceTest {
         for (int i = 200; i < 400; i++) zipBytes[i] ^= 0x5a;
         Files.write(zip, zipBytes);
         assertRefused(() -> columns(zip), zip + " (archive member big.npy)", "corrupt or truncated compressed data");
+
+        Path twice = d.resolve("twice.tar");
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(twice))) {
+            for (int i = 0; i < 2; i++) {
+                TarArchiveEntry entry = new TarArchiveEntry("ch.npy");
+                entry.setSize(npy.length);
+                tar.putArchiveEntry(entry);
+                tar.write(npy);
+                tar.closeArchiveEntry();
+            }
+        }
+        assertRefused(() -> columns(twice), twice.toString(), "more than one member named ch.npy");
 
         Path notArray = Files.writeString(d.resolve("notes.txt"), "not an array");
         assertRefused(() -> columns(notArray), notArray.toString(), "no raw format");

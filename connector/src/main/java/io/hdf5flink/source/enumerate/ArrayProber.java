@@ -119,7 +119,7 @@ public final class ArrayProber {
                 }));
             }
         }
-        return nonEmpty(arrays);
+        return members(arrays);
     }
 
     private static List<ProbedArray> tar(Path file, Compression compression, RawFormat raw) throws IOException {
@@ -151,22 +151,29 @@ public final class ArrayProber {
                     String name = entry.getName();
                     Compression mc = Compression.ofName(name);
                     Location location = Location.member(file.toString(), compression, Archive.TAR, name, mc);
-                    TarArchiveInputStream member = tar;
                     arrays.add(guard(location, () -> {
                         RawFormat format = format(name, mc, raw);
                         mc.requireAvailable();
                         // Not closed: closing the member's decoder would close the whole tar.
-                        return streamed(location, mc.decode(member), format);
+                        return streamed(location, mc.decode(tar), format);
                     }));
                 }
             }
         }
         arrays.sort(Comparator.comparing(a -> a.input().location().member(), NaturalOrder.INSTANCE));
-        return nonEmpty(arrays);
+        return members(arrays);
     }
 
-    private static List<ProbedArray> nonEmpty(List<ProbedArray> arrays) throws IOException {
+    /** Checks an archive's arrays: at least one, and names that find one member each. */
+    private static List<ProbedArray> members(List<ProbedArray> arrays) throws IOException {
         if (arrays.isEmpty()) throw new IOException("the archive holds no files");
+        for (int i = 1; i < arrays.size(); i++) {
+            String name = arrays.get(i).input().location().member();
+            // Readers find members by name, so a second member of the same name would be read as the first.
+            if (name.equals(arrays.get(i - 1).input().location().member())) {
+                throw new IOException("the archive holds more than one member named " + name);
+            }
+        }
         return arrays;
     }
 

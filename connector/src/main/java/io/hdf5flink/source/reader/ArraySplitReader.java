@@ -34,7 +34,8 @@ final class ArraySplitReader implements SplitReader<PositionedBlock, ArraySplit>
         if (current == null) {
             ArraySplit next = splits.peek();
             if (next == null) return records.build();
-            rows = RowSource.open(next.input(), next.rowBytes());
+            // A split restored with all its rows emitted needs no input, which may be costly to open.
+            if (next.nextRow() < next.endRow()) rows = RowSource.open(next.input(), next.rowBytes());
             current = splits.poll();
             nextRow = current.nextRow();
         }
@@ -74,6 +75,6 @@ final class ArraySplitReader implements SplitReader<PositionedBlock, ArraySplit>
         current = null;
         RowSource done = rows;
         rows = null;
-        done.close();
+        if (done != null) done.close();
     }
 }

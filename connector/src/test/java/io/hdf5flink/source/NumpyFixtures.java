@@ -69,7 +69,14 @@ final class NumpyFixtures {
 
     /** A tar with {@code members} (name to file), opened with Python's tarfile {@code mode}. */
     Path tar(String name, String mode, Map<String, Path> members) {
-        return add(name, Map.of("op", "tar", "mode", mode, "members", pairs(members)));
+        return tar(name, mode, List.copyOf(members.entrySet()));
+    }
+
+    /** A tar with {@code members} in this order, names repeated if they are repeated here. */
+    Path tar(String name, String mode, List<Map.Entry<String, Path>> members) {
+        List<List<String>> pairs = new ArrayList<>();
+        for (Map.Entry<String, Path> m : members) pairs.add(List.of(m.getKey(), m.getValue().toString()));
+        return add(name, Map.of("op", "tar", "mode", mode, "members", pairs));
     }
 
     /**

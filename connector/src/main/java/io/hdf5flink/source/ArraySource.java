@@ -1,0 +1,94 @@
+package io.hdf5flink.source;
+
+import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.source.enumerate.ArrayProber;
+import io.hdf5flink.source.enumerate.ProbedArray;
+import io.hdf5flink.source.enumerate.RawFormat;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * A bounded source reading one array from a memory-mapped file, a {@code .npy} file or a raw
+ * binary file, into blocks of rows at offsets {@code {row, 0, ...}} of one output dataset:
+ *
+ * <pre>{@code
+ * ArraySource source = ArraySource.npy(Path.of("/data/rec.npy"))
+ *         .dataset("/data").chunkRows(16384).blockBytes(8 << 20).build();
+ * ArraySource raw = ArraySource.raw(Path.of("/data/rec.bin"), DataType.INT16, ByteOrder.LITTLE_ENDIAN)
+ *         .shape(-1, 64).headerBytes(0).dataset("/data").chunkRows(16384).build();
+ * env.fromSource(source, WatermarkStrategy.noWatermarks(), "rec.npy")
+ * }</pre>
+ *
+ * <p>{@code .npy} format versions 1.0, 2.0 and 3.0 are read, with every numeric dtype (int8 to
+ * uint64, float32, float64) in either byte order; big-endian data is emitted little-endian.
+ * Fortran-order arrays and non-numeric, object and structured dtypes are refused when the source
+ * is built, as is a file shorter than its header says. The file is mapped a window at a time, so
+ * it may be larger than 2 GiB and than memory.
+ */
+@PublicEvolving
+public final class ArraySource extends ArrayBlockSource {
+    private static final long serialVersionUID = 1L;
+
+    private ArraySource(Builder builder, ProbedArray array) {
+        super(builder, array.input().type(), array.shape(), List.of(new Placement(array.input(), array.rows(),
+                new long[array.shape().length], array.rowShape())));
+    }
+
+    /** A source reading the {@code .npy} file {@code file} (whatever its name). */
+    public static Builder npy(Path file) {
+        return new Builder(file, null);
+    }
+
+    /**
+     * A source reading the raw binary file {@code file}: elements of {@code type} in byte order
+     * {@code order}, by default a 1-D array of all bytes after the header.
+     */
+    public static Builder raw(Path file, DataType type, ByteOrder order) {
+        return new Builder(file, RawFormat.vector(type, order));
+    }
+
+    /** Builds an {@link ArraySource}; {@link #build()} reads and checks the file's header. */
+    @PublicEvolving
+    public static final class Builder extends ArrayBlockSource.Builder<Builder> {
+        private final Path file;
+        private RawFormat raw;
+
+        private Builder(Path file, RawFormat raw) {
+            this.file = file;
+            this.raw = raw;
+        }
+
+        /**
+         * The raw file's shape in C order; the first extent may be {@code -1} for as many rows as
+         * the file holds, e.g. {@code shape(-1, 64)}. Raw files only.
+         */
+        public Builder shape(long... shape) {
+            this.raw = requireRaw("shape").withShape(shape);
+            return this;
+        }
+
+        /** Bytes to skip at the raw file's start before the first element. Raw files only. */
+        public Builder headerBytes(long bytes) {
+            this.raw = requireRaw("headerBytes").withHeaderBytes(bytes);
+            return this;
+        }
+
+        private RawFormat requireRaw(String setting) {
+            if (raw == null) throw new IllegalStateException(setting + " is for raw files; a .npy file states its own");
+            return raw;
+        }
+
+        /**
+         * Reads and checks the file's header and length.
+         *
+         * @throws IllegalArgumentException naming the file, when it is missing or unreadable, its
+         *     header is malformed, its dtype unsupported, or it is shorter than its header says
+         */
+        public ArraySource build() {
+            requireDataset();
+            return new ArraySource(this, ArrayProber.probeMapped(file, raw));
+        }
+    }
+}

@@ -1,0 +1,335 @@
+package io.hdf5flink.source.enumerate;
+
+import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.source.input.Archive;
+import io.hdf5flink.source.input.ArrayInput;
+import io.hdf5flink.source.input.Compression;
+import io.hdf5flink.source.input.InputOpener;
+import io.hdf5flink.source.input.Location;
+import java.io.EOFException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarFile;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * Checks input files on the client, before a job runs, and describes each array they hold: reads
+ * {@code .npy} headers (or applies a {@link RawFormat}), expands archives into their members, and
+ * makes sure each array's data is all there. Compressed inputs are decoded to their end once here,
+ * so truncated or corrupt streams and archive members fail the build instead of the job.
+ *
+ * <p>Every error is an {@link IllegalArgumentException} whose message starts with the file, and
+ * the archive member when there is one.
+ */
+@Internal
+public final class ArrayProber {
+
+    private ArrayProber() {}
+
+    /**
+     * Probes a plain, uncompressed file to be memory-mapped, whatever its name.
+     *
+     * @param raw how to read a raw file, or null for {@code .npy}
+     */
+    public static ProbedArray probeMapped(Path given, RawFormat raw) {
+        // Splits name the file absolutely: TaskManagers may run in another working directory.
+        Path file = given.toAbsolutePath();
+        Location location = Location.file(file.toString(), Compression.NONE);
+        return guard(location, () -> {
+            requireFile(file);
+            return mapped(location, 0, Files.size(file), raw);
+        });
+    }
+
+    /**
+     * Probes a file by its name: compression suffixes ({@code .gz .bz2 .xz .zst}), archives
+     * ({@code .npz .zip .tar .tar.gz .tgz} and other compressed tars) expanded into their
+     * members in {@link NaturalOrder}, and {@code .npy} or raw arrays.
+     *
+     * @param raw how to read files and members not named {@code .npy}, or null when all are
+     */
+    public static List<ProbedArray> probe(Path given, RawFormat raw) {
+        Path file = given.toAbsolutePath();
+        String name = file.getFileName().toString();
+        String lower = name.toLowerCase(Locale.ROOT);
+        Compression compression = lower.endsWith(".tgz") ? Compression.GZIP : Compression.ofName(name);
+        String inner = lower.endsWith(".tgz") ? "x.tar" : compression.strip(lower);
+        Location whole = Location.file(file.toString(), compression);
+        return guard(whole, () -> {
+            requireFile(file);
+            compression.requireAvailable();
+            if (inner.endsWith(".tar")) return tar(file, compression, raw);
+            if (inner.endsWith(".zip") || inner.endsWith(".npz")) {
+                if (compression != Compression.NONE) {
+                    throw new IOException("a compressed zip archive cannot be read; decompress it first");
+                }
+                return zip(file, raw);
+            }
+            RawFormat format = format(name, compression, raw);
+            if (compression == Compression.NONE) return List.of(mapped(whole, 0, Files.size(file), format));
+            try (InputStream in = InputOpener.decodedFile(whole)) {
+                return List.of(streamed(whole, in, format));
+            }
+        });
+    }
+
+    private static List<ProbedArray> zip(Path file, RawFormat raw) throws IOException {
+        List<ProbedArray> arrays = new ArrayList<>();
+        try (ZipFile zip = ZipFile.builder().setPath(file).get()) {
+            List<ZipArchiveEntry> entries = new ArrayList<>();
+            for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
+                if (!entry.isDirectory()) entries.add(entry);
+            }
+            entries.sort(Comparator.comparing(ZipArchiveEntry::getName, NaturalOrder.INSTANCE));
+            for (ZipArchiveEntry entry : entries) {
+                Compression mc = Compression.ofName(entry.getName());
+                Location location = Location.member(file.toString(), Compression.NONE, Archive.ZIP, entry.getName(), mc);
+                arrays.add(guard(location, () -> {
+                    RawFormat format = format(entry.getName(), mc, raw);
+                    mc.requireAvailable();
+                    if (!zip.canReadEntryData(entry)) {
+                        throw new IOException("the member is encrypted or uses an unsupported zip compression method "
+                                + entry.getMethod());
+                    }
+                    // np.savez stores members uncompressed: those are mapped in place.
+                    if (entry.getMethod() == ZipArchiveEntry.STORED && mc == Compression.NONE) {
+                        return mapped(location, entry.getDataOffset(), entry.getSize(), format);
+                    }
+                    try (InputStream in = mc.decode(zip.getInputStream(entry))) {
+                        return streamed(location, in, format);
+                    }
+                }));
+            }
+        }
+        return members(arrays);
+    }
+
+    private static List<ProbedArray> tar(Path file, Compression compression, RawFormat raw) throws IOException {
+        List<ProbedArray> arrays = new ArrayList<>();
+        if (compression == Compression.NONE) {
+            // An uncompressed tar stores members contiguously, so they are mapped in place.
+            try (TarFile tar = new TarFile(file)) {
+                for (TarArchiveEntry entry : tar.getEntries()) {
+                    if (!entry.isFile()) continue;
+                    Compression mc = Compression.ofName(entry.getName());
+                    Location location = Location.member(file.toString(), compression, Archive.TAR, entry.getName(), mc);
+                    arrays.add(guard(location, () -> {
+                        RawFormat format = format(entry.getName(), mc, raw);
+                        if (mc == Compression.NONE && !entry.isSparse()) {
+                            return mapped(location, entry.getDataOffset(), entry.getSize(), format);
+                        }
+                        mc.requireAvailable();
+                        try (InputStream in = mc.decode(tar.getInputStream(entry))) {
+                            return streamed(location, in, format);
+                        }
+                    }));
+                }
+            }
+        } else {
+            try (TarArchiveInputStream tar = new TarArchiveInputStream(
+                    InputOpener.decodedFile(Location.file(file.toString(), compression)))) {
+                for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
+                    if (!entry.isFile()) continue;
+                    String name = entry.getName();
+                    Compression mc = Compression.ofName(name);
+                    Location location = Location.member(file.toString(), compression, Archive.TAR, name, mc);
+                    arrays.add(guard(location, () -> {
+                        RawFormat format = format(name, mc, raw);
+                        mc.requireAvailable();
+                        // Not closed: closing the member's decoder would close the whole tar.
+                        return streamed(location, mc.decode(tar), format);
+                    }));
+                }
+            }
+        }
+        arrays.sort(Comparator.comparing(a -> a.input().location().member(), NaturalOrder.INSTANCE));
+        return members(arrays);
+    }
+
+    /** Checks an archive's arrays: at least one, and names that find one member each. */
+    private static List<ProbedArray> members(List<ProbedArray> arrays) throws IOException {
+        if (arrays.isEmpty()) throw new IOException("the archive holds no files");
+        for (int i = 1; i < arrays.size(); i++) {
+            String name = arrays.get(i).input().location().member();
+            // Readers find members by name, so a second member of the same name would be read as the first.
+            if (name.equals(arrays.get(i - 1).input().location().member())) {
+                throw new IOException("the archive holds more than one member named " + name);
+            }
+        }
+        return arrays;
+    }
+
+    /** A {@code .npy} name means .npy (null format); any other needs the raw format. */
+    private static RawFormat format(String name, Compression compression, RawFormat raw) throws IOException {
+        if (compression.strip(name).toLowerCase(Locale.ROOT).endsWith(".npy")) return null;
+        if (raw == null) {
+            throw new IOException("not named .npy, and no raw format (dtype, byte order) is configured for raw files");
+        }
+        return raw;
+    }
+
+    /** The array stored verbatim at {@code [start, start + length)} of the location's file. */
+    private static ProbedArray mapped(Location location, long start, long length, RawFormat raw) throws IOException {
+        Header header;
+        if (raw == null) {
+            try (FileChannel channel = FileChannel.open(Path.of(location.path()), StandardOpenOption.READ)) {
+                header = npy(Channels.newInputStream(channel.position(start)));
+            }
+            if (header.dataOffset > length) {
+                throw new IOException("truncated .npy header: it claims " + header.dataOffset + " bytes, the file holds "
+                        + length);
+            }
+        } else {
+            header = Header.of(raw);
+            if (raw.headerBytes() > length) {
+                throw new IOException("the file holds " + length + " bytes, fewer than its " + raw.headerBytes()
+                        + " header bytes");
+            }
+        }
+        return checked(location, true, start + header.dataOffset, header, length - header.dataOffset);
+    }
+
+    /** The array in a decoded stream, which is read to its end to learn its length. */
+    private static ProbedArray streamed(Location location, InputStream decoded, RawFormat raw) throws IOException {
+        InputStream in = new DecodeErrors(decoded);
+        Header header;
+        if (raw == null) {
+            header = npy(in);
+        } else {
+            header = Header.of(raw);
+            try {
+                in.skipNBytes(raw.headerBytes());
+            } catch (EOFException e) {
+                throw new IOException("the file ends within its " + raw.headerBytes() + " header bytes");
+            }
+        }
+        return checked(location, false, header.dataOffset, header, in.transferTo(OutputStream.nullOutputStream()));
+    }
+
+    private static Header npy(InputStream in) throws IOException {
+        NpyHeader npy = NpyHeader.read(in);
+        return new Header(npy.type(), npy.bigEndian(), npy.shape(), npy.dataOffset());
+    }
+
+    /** Settles a derived first extent and checks the data is all there. */
+    private static ProbedArray checked(Location location, boolean mapped, long dataOffset, Header header, long available)
+            throws IOException {
+        long[] shape = header.shape.clone();
+        long rowElements = 1;
+        for (int i = 1; i < shape.length; i++) rowElements = Math.multiplyExact(rowElements, shape[i]);
+        long rowBytes = Math.multiplyExact(rowElements, header.type.size());
+        if (shape[0] == RawFormat.DERIVED) {
+            if (rowBytes == 0) throw new IOException("rows of shape " + Arrays.toString(shape) + " hold no bytes");
+            if (available % rowBytes != 0) {
+                throw new IOException("the file holds " + available + " data bytes, not a whole number of rows of "
+                        + rowBytes + " bytes (" + header.type + " " + Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length))
+                        + "): wrong dtype, shape or headerBytes?");
+            }
+            shape[0] = available / rowBytes;
+        } else {
+            long needed;
+            try {
+                needed = Math.multiplyExact(shape[0], rowBytes);
+            } catch (ArithmeticException e) {
+                throw new IOException("shape " + Arrays.toString(shape) + " of " + header.type + " is too large");
+            }
+            if (needed > available) {
+                throw new IOException("the header claims " + needed + " data bytes (" + header.type + " "
+                        + Arrays.toString(shape) + "), the file holds only " + available + ": it is truncated");
+            }
+        }
+        return new ProbedArray(new ArrayInput(location, mapped, dataOffset, header.type, header.bigEndian), shape);
+    }
+
+    private static void requireFile(Path file) throws IOException {
+        if (!Files.exists(file)) throw new IOException("the file does not exist");
+        if (!Files.isRegularFile(file)) throw new IOException("not a regular file");
+    }
+
+    private interface Probe<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs a probe, turning every failure into an error that names the input. */
+    private static <T> T guard(Location location, Probe<T> probe) {
+        try {
+            return probe.run();
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(location.path())) throw e;
+            throw new IllegalArgumentException(location + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(location + ": " + describe(e), e);
+        }
+    }
+
+    private static String describe(Exception e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+
+    /**
+     * Says that a decoder's failure is corrupt compressed data: decoders report it in their own
+     * terms ("invalid literal/lengths set"), some with unchecked exceptions.
+     */
+    private static final class DecodeErrors extends FilterInputStream {
+        DecodeErrors(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException | RuntimeException e) {
+                throw corrupt(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException | RuntimeException e) {
+                throw corrupt(e);
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return super.skip(n);
+            } catch (IOException | RuntimeException e) {
+                throw corrupt(e);
+            }
+        }
+
+        private static IOException corrupt(Exception e) {
+            return new IOException("corrupt or truncated compressed data: " + describe(e), e);
+        }
+    }
+
+    private record Header(DataType type, boolean bigEndian, long[] shape, long dataOffset) {
+        static Header of(RawFormat raw) {
+            return new Header(raw.type(), raw.order() == ByteOrder.BIG_ENDIAN && raw.type().size() > 1, raw.shape(),
+                    raw.headerBytes());
+        }
+    }
+}

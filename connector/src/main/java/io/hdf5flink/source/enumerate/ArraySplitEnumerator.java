@@ -1,0 +1,62 @@
+package io.hdf5flink.source.enumerate;
+
+import io.hdf5flink.source.split.ArraySplit;
+import io.hdf5flink.source.split.PendingSplits;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.List;
+import java.util.Queue;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.SupportsBatchSnapshot;
+
+/**
+ * Hands splits to readers as they ask for them, in plan order, so faster readers take more and
+ * parallelism needs no planning. Checkpoints the splits not yet handed out as
+ * {@link PendingSplits}; splits of a failed reader come back through {@link #addSplitsBack} as
+ * they were at that reader's last checkpoint.
+ */
+@Internal
+public final class ArraySplitEnumerator implements SplitEnumerator<ArraySplit, PendingSplits>, SupportsBatchSnapshot {
+    private final SplitEnumeratorContext<ArraySplit> context;
+    private final Queue<ArraySplit> pending;
+
+    public ArraySplitEnumerator(SplitEnumeratorContext<ArraySplit> context, Collection<ArraySplit> pending) {
+        this.context = context;
+        this.pending = new ArrayDeque<>(pending);
+    }
+
+    @Override
+    public void start() {}
+
+    @Override
+    public void handleSplitRequest(int subtask, String hostname) {
+        // The reader may have failed since it asked.
+        if (!context.registeredReaders().containsKey(subtask)) return;
+        ArraySplit split = pending.poll();
+        if (split == null) {
+            context.signalNoMoreSplits(subtask);
+        } else {
+            context.assignSplit(split, subtask);
+        }
+    }
+
+    @Override
+    public void addSplitsBack(List<ArraySplit> splits, int subtask) {
+        pending.addAll(splits);
+    }
+
+    @Override
+    public void addReader(int subtask) {
+        // Readers pull: they ask for a split when they start.
+    }
+
+    @Override
+    public PendingSplits snapshotState(long checkpointId) {
+        return new PendingSplits(List.copyOf(pending));
+    }
+
+    @Override
+    public void close() {}
+}

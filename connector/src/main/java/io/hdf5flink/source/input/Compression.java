@@ -1,0 +1,83 @@
+package io.hdf5flink.source.input;
+
+import io.airlift.compress.zstd.ZstdInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZUtils;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * A whole-stream compression, recognised by its file-name suffix. Compressed streams cannot be
+ * memory-mapped or sought, so readers decode them from their start (also on restore from a
+ * checkpoint). The compression is part of every split's {@link Location}, so its name is written
+ * into checkpoints: do not rename constants.
+ */
+@Internal
+public enum Compression {
+    NONE(""),
+    GZIP(".gz"),
+    BZIP2(".bz2"),
+    XZ(".xz"),
+    ZSTD(".zst");
+
+    private final String suffix;
+
+    Compression(String suffix) {
+        this.suffix = suffix;
+    }
+
+    /** The compression a file name's suffix announces, {@link #NONE} when none. */
+    public static Compression ofName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        for (Compression c : values()) {
+            if (c != NONE && lower.endsWith(c.suffix)) return c;
+        }
+        return NONE;
+    }
+
+    /** The name without this compression's suffix. */
+    public String strip(String name) {
+        return name.substring(0, name.length() - suffix.length());
+    }
+
+    /**
+     * Checks this compression can be decoded here, so a missing optional library is reported when
+     * the source is built rather than when the job runs.
+     *
+     * @throws IOException naming the library to add
+     */
+    public void requireAvailable() throws IOException {
+        // commons-compress decodes xz only through org.tukaani:xz, which is deliberately not a
+        // dependency of this connector; jobs that need .xz add it themselves.
+        if (this == XZ && !XZUtils.isXZCompressionAvailable()) {
+            throw new IOException(".xz input needs the org.tukaani:xz library on the classpath "
+                    + "(commons-compress decodes xz only through it); add it to the job or recompress the input "
+                    + "as .gz, .bz2 or .zst");
+        }
+    }
+
+    /** Decodes {@code in}; multi-member gzip and multi-stream bzip2 and xz files are read to their end. */
+    public InputStream decode(InputStream in) throws IOException {
+        switch (this) {
+            case NONE:
+                return in;
+            case GZIP:
+                // The JDK's decoder uses native zlib, is faster than commons-compress's, and reads
+                // concatenated members too.
+                return new GZIPInputStream(in, 1 << 16);
+            case BZIP2:
+                return new BZip2CompressorInputStream(in, true);
+            case XZ:
+                requireAvailable();
+                return new XZCompressorInputStream(in, true);
+            case ZSTD:
+                return new ZstdInputStream(in);
+            default:
+                throw new AssertionError(this);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.hdf5flink.source.reader;
+
+import io.hdf5flink.source.split.ArraySplit;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.connector.base.source.reader.RecordsBySplits;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+
+/**
+ * Reads the reader's splits one after the other in the fetcher thread, one block per fetch. Blocks
+ * are cut on a grid of {@code blockRows} output rows (whole chunk row-bands), so each is
+ * chunk-aligned; a split starts from its checkpointed next row.
+ */
+@Internal
+final class ArraySplitReader implements SplitReader<PositionedBlock, ArraySplit> {
+    private final long blockRows;
+    private final Queue<ArraySplit> splits = new ArrayDeque<>();
+    private ArraySplit current;
+    private RowSource rows;
+    private long nextRow;
+
+    ArraySplitReader(long blockRows) {
+        this.blockRows = blockRows;
+    }
+
+    @Override
+    public RecordsWithSplitIds<PositionedBlock> fetch() throws IOException {
+        RecordsBySplits.Builder<PositionedBlock> records = new RecordsBySplits.Builder<>();
+        if (current == null) {
+            ArraySplit next = splits.peek();
+            if (next == null) return records.build();
+            // A split restored with all its rows emitted needs no input, which may be costly to open.
+            if (next.nextRow() < next.endRow()) rows = RowSource.open(next.input(), next.rowBytes());
+            current = splits.poll();
+            nextRow = current.nextRow();
+        }
+        if (nextRow < current.endRow()) {
+            long end = current.alignedEnd(nextRow, blockRows);
+            byte[] data = new byte[Math.toIntExact((end - nextRow) * current.rowBytes())];
+            rows.read(nextRow, data);
+            records.add(current.splitId(), new PositionedBlock(current.block(nextRow, end - nextRow, data), end));
+            nextRow = end;
+        }
+        if (nextRow >= current.endRow()) {
+            records.addFinishedSplit(current.splitId());
+            closeCurrent();
+        }
+        return records.build();
+    }
+
+    @Override
+    public void handleSplitsChanges(SplitsChange<ArraySplit> change) {
+        if (!(change instanceof SplitsAddition)) {
+            throw new UnsupportedOperationException("unsupported split change " + change.getClass().getSimpleName());
+        }
+        splits.addAll(change.splits());
+    }
+
+    @Override
+    public void wakeUp() {
+        // fetch() never blocks waiting for data, so there is nothing to interrupt.
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (current != null) closeCurrent();
+    }
+
+    private void closeCurrent() throws IOException {
+        current = null;
+        RowSource done = rows;
+        rows = null;
+        if (done != null) done.close();
+    }
+}

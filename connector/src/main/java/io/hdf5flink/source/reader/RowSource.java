@@ -1,0 +1,38 @@
+package io.hdf5flink.source.reader;
+
+import io.hdf5flink.source.input.ArrayInput;
+import java.io.Closeable;
+import java.io.IOException;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * The rows of one input array, read in increasing order into little-endian bytes: memory-mapped
+ * when the input lies verbatim in its file, decoded from the stream's start otherwise. A reader
+ * opens one per split it works on and closes it when the split is done.
+ */
+@Internal
+interface RowSource extends Closeable {
+
+    /**
+     * Fills {@code rows} with the rows from {@code firstRow} on, little-endian. Calls must not go
+     * back: each starts at or after the end of the previous.
+     *
+     * @throws IOException naming the input when it is shorter than the rows or cannot be decoded
+     */
+    void read(long firstRow, byte[] rows) throws IOException;
+
+    static RowSource open(ArrayInput input, long rowBytes) throws IOException {
+        return input.mapped() ? new MappedRows(input, rowBytes) : new StreamedRows(input, rowBytes);
+    }
+
+    /** Reverses the bytes of every {@code size}-byte element: big-endian to little-endian. */
+    static void swapBytes(byte[] data, int size) {
+        for (int at = 0; at < data.length; at += size) {
+            for (int i = at, j = at + size - 1; i < j; i++, j--) {
+                byte b = data[i];
+                data[i] = data[j];
+                data[j] = b;
+            }
+        }
+    }
+}

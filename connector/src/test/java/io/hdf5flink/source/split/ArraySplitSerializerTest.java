@@ -1,0 +1,69 @@
+package io.hdf5flink.source.split;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.source.input.Archive;
+import io.hdf5flink.source.input.ArrayInput;
+import io.hdf5flink.source.input.Compression;
+import io.hdf5flink.source.input.Location;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The checkpoint formats of splits and of the enumerator's pending splits. */
+class ArraySplitSerializerTest {
+    static final ArraySplit MAPPED = new ArraySplit("3",
+            new ArrayInput(Location.file("/data/rec.npy", Compression.NONE), true, 128, DataType.INT16, false), "/data",
+            new long[] {0, 0}, new long[] {64}, 16384, 32768);
+    static final ArraySplit MEMBER = new ArraySplit("17",
+            new ArrayInput(Location.member("/data/rec.tar.gz", Compression.GZIP, Archive.TAR, "ch10.npy.zst",
+                    Compression.ZSTD), false, 80, DataType.FLOAT64, true), "/acquisition/ephys",
+            new long[] {0, 9}, new long[] {1}, 5, 1000);
+
+    @Test
+    void splitsRoundTrip() throws IOException {
+        for (ArraySplit split : List.of(MAPPED, MEMBER, MEMBER.withNextRow(1000))) {
+            ArraySplitSerializer s = ArraySplitSerializer.INSTANCE;
+            assertEquals(split, s.deserialize(s.getVersion(), s.serialize(split)));
+        }
+    }
+
+    @Test
+    void pendingSplitsRoundTrip() throws IOException {
+        PendingSplitsSerializer s = PendingSplitsSerializer.INSTANCE;
+        for (List<ArraySplit> splits : List.of(List.<ArraySplit>of(), List.of(MAPPED, MEMBER))) {
+            assertEquals(new PendingSplits(splits), s.deserialize(s.getVersion(), s.serialize(new PendingSplits(splits))));
+        }
+    }
+
+    @Test
+    void refusesUnknownVersionsAndCorruptBytes() throws IOException {
+        ArraySplitSerializer s = ArraySplitSerializer.INSTANCE;
+        byte[] bytes = s.serialize(MEMBER);
+        assertThrows(IOException.class, () -> s.deserialize(2, bytes));
+        assertThrows(IOException.class, () -> s.deserialize(1, Arrays.copyOf(bytes, bytes.length - 1)));
+        assertThrows(IOException.class, () -> s.deserialize(1, Arrays.copyOf(bytes, bytes.length + 1)));
+        byte[] badEnum = s.serialize(MEMBER);
+        // The compression name "GZIP" follows the split id and path.
+        int at = indexOf(badEnum, "GZIP".getBytes());
+        badEnum[at] = 'X';
+        IOException e = assertThrows(IOException.class, () -> s.deserialize(1, badEnum));
+        assertTrue(e.getMessage().contains("unknown Compression XZIP"), e.getMessage());
+
+        PendingSplitsSerializer p = PendingSplitsSerializer.INSTANCE;
+        byte[] pending = p.serialize(new PendingSplits(List.of(MAPPED)));
+        pending[7] = 100; // the split count
+        assertThrows(IOException.class, () -> p.deserialize(1, pending));
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(Arrays.copyOfRange(haystack, i, i + needle.length), needle)) return i;
+        }
+        throw new AssertionError("not found");
+    }
+}

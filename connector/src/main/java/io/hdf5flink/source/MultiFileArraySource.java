@@ -25,8 +25,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * }</pre>
  *
  * <p>Files are {@code .npy} or raw (when a raw format is set), each possibly compressed
- * ({@code .gz}, {@code .bz2}, {@code .zst}; {@code .xz} only with {@code org.tukaani:xz} on the
- * classpath) or inside an archive ({@code .npz}, {@code .zip}, {@code .tar}, {@code .tar.gz},
+ * ({@code .gz}, {@code .bz2}, {@code .xz}, {@code .zst}) or inside an archive ({@code .npz}, {@code .zip}, {@code .tar}, {@code .tar.gz},
  * {@code .tgz}, other compressed tars), whose members count as files in natural name order. A
  * list of files is read in the order given; a directory's or glob's files in natural order
  * ({@code ch2} before {@code ch10}).

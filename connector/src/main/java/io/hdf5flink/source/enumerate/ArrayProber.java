@@ -75,7 +75,6 @@ public final class ArrayProber {
         Location whole = Location.file(file.toString(), compression);
         return guard(whole, () -> {
             requireFile(file);
-            compression.requireAvailable();
             if (inner.endsWith(".tar")) return tar(file, compression, raw);
             if (inner.endsWith(".zip") || inner.endsWith(".npz")) {
                 if (compression != Compression.NONE) {
@@ -104,7 +103,6 @@ public final class ArrayProber {
                 Location location = Location.member(file.toString(), Compression.NONE, Archive.ZIP, entry.getName(), mc);
                 arrays.add(guard(location, () -> {
                     RawFormat format = format(entry.getName(), mc, raw);
-                    mc.requireAvailable();
                     if (!zip.canReadEntryData(entry)) {
                         throw new IOException("the member is encrypted or uses an unsupported zip compression method "
                                 + entry.getMethod());
@@ -136,7 +134,6 @@ public final class ArrayProber {
                         if (mc == Compression.NONE && !entry.isSparse()) {
                             return mapped(location, entry.getDataOffset(), entry.getSize(), format);
                         }
-                        mc.requireAvailable();
                         try (InputStream in = mc.decode(tar.getInputStream(entry))) {
                             return streamed(location, in, format);
                         }
@@ -153,7 +150,6 @@ public final class ArrayProber {
                     Location location = Location.member(file.toString(), compression, Archive.TAR, name, mc);
                     arrays.add(guard(location, () -> {
                         RawFormat format = format(name, mc, raw);
-                        mc.requireAvailable();
                         // Not closed: closing the member's decoder would close the whole tar.
                         return streamed(location, mc.decode(tar), format);
                     }));

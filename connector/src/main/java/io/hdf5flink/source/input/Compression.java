@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
-import org.apache.commons.compress.compressors.xz.XZUtils;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -44,22 +43,6 @@ public enum Compression {
         return name.substring(0, name.length() - suffix.length());
     }
 
-    /**
-     * Checks this compression can be decoded here, so a missing optional library is reported when
-     * the source is built rather than when the job runs.
-     *
-     * @throws IOException naming the library to add
-     */
-    public void requireAvailable() throws IOException {
-        // commons-compress decodes xz only through org.tukaani:xz, which is deliberately not a
-        // dependency of this connector; jobs that need .xz add it themselves.
-        if (this == XZ && !XZUtils.isXZCompressionAvailable()) {
-            throw new IOException(".xz input needs the org.tukaani:xz library on the classpath "
-                    + "(commons-compress decodes xz only through it); add it to the job or recompress the input "
-                    + "as .gz, .bz2 or .zst");
-        }
-    }
-
     /** Decodes {@code in}; multi-member gzip and multi-stream bzip2 and xz files are read to their end. */
     public InputStream decode(InputStream in) throws IOException {
         switch (this) {
@@ -72,7 +55,6 @@ public enum Compression {
             case BZIP2:
                 return new BZip2CompressorInputStream(in, true);
             case XZ:
-                requireAvailable();
                 return new XZCompressorInputStream(in, true);
             case ZSTD:
                 return new ZstdInputStream(in);

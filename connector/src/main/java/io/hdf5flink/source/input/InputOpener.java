@@ -29,8 +29,6 @@ public final class InputOpener {
      * @throws IOException when the file cannot be read or the member is missing
      */
     public static InputStream open(Location location) throws IOException {
-        location.compression().requireAvailable();
-        location.memberCompression().requireAvailable();
         switch (location.archive()) {
             case NONE:
                 return decodedFile(location);

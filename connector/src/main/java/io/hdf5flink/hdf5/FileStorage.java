@@ -134,7 +134,11 @@ final class FileStorage implements BlockReader, Closeable {
 
     @Override
     public ByteBuffer read(long address, int length, String what) throws IOException {
-        if (address < 0 || address + length > Math.max(eof, publishedEof) || address + length > channel.size()) {
+        // A read-only view follows a writer that keeps moving the end of file (and raises it
+        // before publishing anything past it): the file's size is its bound, not the end of file
+        // read at open.
+        long limit = lock == null ? channel.size() : Math.min(Math.max(eof, publishedEof), channel.size());
+        if (address < 0 || address + length > limit) {
             throw new Hdf5Exception(path + ": " + what + " at address " + address + " (" + length
                     + " bytes) lies past the end of the file (" + Math.min(eof, channel.size()) + " bytes)");
         }

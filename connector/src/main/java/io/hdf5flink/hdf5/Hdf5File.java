@@ -142,14 +142,16 @@ public final class Hdf5File implements Closeable {
         if (!Files.isRegularFile(path)) throw new Hdf5Exception(path + " does not exist or is not a file");
         FileStorage storage = null;
         try {
-            long size = Files.size(path);
-            // Enough to find a superblock behind a user block of up to 64 KiB.
-            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 65536 + 256)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            // The superblock first, then the size: a writer extends the file before it raises
+            // the end-of-file address, so in this order a live file never looks truncated. 64 KiB
+            // are enough to find a superblock behind a user block.
+            ByteBuffer head = ByteBuffer.allocate(65536 + 256).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             try (var ch = java.nio.channels.FileChannel.open(path)) {
                 ch.read(head, 0);
             }
             head.flip();
             Superblock sb = Superblock.decode(head, path.toString());
+            long size = Files.size(path);
             if (size < sb.endOfFileAddress()) {
                 throw new Hdf5Exception(path + " is truncated: it has " + size + " bytes, its superblock says "
                         + sb.endOfFileAddress());

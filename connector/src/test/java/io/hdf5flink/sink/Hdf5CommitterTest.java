@@ -93,24 +93,12 @@ class Hdf5CommitterTest {
         return out;
     }
 
-    /** What h5py reads: "shape:values" of a dataset, or "absent". */
     private static String h5py(Path file, String dataset) {
-        return ReferenceLibrary.runPython(String.join("\n",
-                "import sys, h5py",
-                "f = h5py.File(sys.argv[1], 'r')",
-                "if sys.argv[2] not in f:",
-                "    print('absent')",
-                "else:",
-                "    d = f[sys.argv[2]]",
-                "    print(','.join(map(str, d.shape)) + ':' + ','.join(map(str, d[()].ravel().tolist())))"),
-                file.toString(), dataset).trim();
+        return SinkTestJobs.h5py(file, dataset);
     }
 
     private static String expected(long rows) {
-        StringBuilder b = new StringBuilder(rows + "," + COLUMNS + ":");
-        int[] values = matrix(0, (int) rows);
-        for (int i = 0; i < values.length; i++) b.append(i == 0 ? "" : ",").append(values[i]);
-        return b.toString();
+        return SinkTestJobs.matrixString(rows, COLUMNS);
     }
 
     private static String sha256(Path file) throws Exception {

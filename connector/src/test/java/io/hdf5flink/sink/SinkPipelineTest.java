@@ -1,6 +1,7 @@
 package io.hdf5flink.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.hdf5flink.hdf5.DataType;
@@ -78,6 +79,41 @@ class SinkPipelineTest {
         runJob(sink, SinkTestJobs.rows("/data", 0, 8, COLUMNS, true));
         runJob(sink, SinkTestJobs.rows("/data", 8, 6, COLUMNS, true));
         assertEquals(SinkTestJobs.matrixString(14, COLUMNS), SinkTestJobs.h5py(dir.resolve("rec.h5"), "/data"));
+    }
+
+    /**
+     * Two writers spill and checkpoint, their committables are committed, the job is restored at
+     * parallelism 1 from both states: the merged writer reads back both writers' spills, and once
+     * everything is committed the staging directory is empty (the adopted writer's files too).
+     */
+    @Test
+    void rescalingDownCommitsEveryChunkOnceAndCleansUpTheAdoptedWritersFiles() throws Exception {
+        DatasetSpec spec = DatasetSpec.builder(DataType.INT32, 8, 16).chunks(4, 4).shuffle().deflate(1).build();
+        Hdf5Sink sink = Hdf5Sink.builder(dir).defaultFile("down.h5").declare("/s", spec).bufferBudgetBytes(100).build();
+        SinkWriterHarness.Checkpoint s0;
+        SinkWriterHarness.Checkpoint s1;
+        try (SinkWriterHarness w0 = SinkWriterHarness.open(sink, 2, 0, null);
+                SinkWriterHarness w1 = SinkWriterHarness.open(sink, 2, 1, null)) {
+            for (int c : new int[] {0, 4, 1, 5, 2}) w0.write(SinkTestJobs.column("/s", c, 8));
+            for (int c : new int[] {8, 12, 9, 13, 10, 14}) w1.write(SinkTestJobs.column("/s", c, 8));
+            s0 = w0.checkpoint(1);
+            s1 = w1.checkpoint(1);
+        }
+        assertFalse(s0.only().liveSpillFiles().isEmpty() || s1.only().liveSpillFiles().isEmpty(), "both writers spilled");
+        try (TestCommitter committer = new TestCommitter(sink)) {
+            committer.commit(List.of(s0.only(), s1.only()));
+            try (SinkWriterHarness w = SinkWriterHarness.rescaled(sink, 1, 0, s0.state(), s1.state())) {
+                for (int c : new int[] {3, 6, 7, 11, 15}) w.write(SinkTestJobs.column("/s", c, 8));
+                committer.commit(w.checkpoint(2).committables());
+                committer.commit(w.endInput());
+            }
+        }
+        StringBuilder expected = new StringBuilder("8,16:");
+        for (int r = 0; r < 8; r++) for (int c = 0; c < 16; c++) expected.append(r + c == 0 ? "" : ",").append(SinkTestJobs.value(r, c));
+        assertEquals(expected.toString(), SinkTestJobs.h5py(dir.resolve("down.h5"), "/s"));
+        try (var left = java.nio.file.Files.list(dir.resolve(SinkConfig.STAGING_DIRECTORY))) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).toList(), "staging files left behind");
+        }
     }
 
     /** The writer subtask the sink's routing sends a block to. */

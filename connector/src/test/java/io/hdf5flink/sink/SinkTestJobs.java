@@ -1,9 +1,11 @@
 package io.hdf5flink.sink;
 
 import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.hdf5flink.record.ArrayBlock;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +29,44 @@ final class SinkTestJobs {
         env.setParallelism(parallelism);
         env.enableCheckpointing(checkpointMillis);
         return env;
+    }
+
+    /** An environment whose jobs fail at the first exception (no restarts), without checkpointing. */
+    static StreamExecutionEnvironment failFast(int parallelism) {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        return env;
+    }
+
+    /** The innermost cause of a failure (a failed job's exception carries the task's as its root). */
+    static Throwable rootCause(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root;
+    }
+
+    /** What h5py reads: "shape:values" of a dataset (C order, flattened), or "absent". */
+    static String h5py(Path file, String dataset) {
+        return ReferenceLibrary.runPython(String.join("\n",
+                "import sys, h5py",
+                "f = h5py.File(sys.argv[1], 'r')",
+                "if sys.argv[2] not in f:",
+                "    print('absent')",
+                "else:",
+                "    d = f[sys.argv[2]]",
+                "    print(','.join(map(str, d.shape)) + ':' + ','.join(map(str, d[()].ravel().tolist())))"),
+                file.toString(), dataset).trim();
+    }
+
+    /** {@link #h5py}'s form of rows [0, rows) of the test matrix with {@code columns} columns. */
+    static String matrixString(long rows, int columns) {
+        StringBuilder b = new StringBuilder(rows + "," + columns + ":");
+        for (long r = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++) b.append(r == 0 && c == 0 ? "" : ",").append(value(r, c));
+        }
+        return b.toString();
     }
 
     /** The value of element (r, c) of the test matrix: unique, so a lost or doubled row shows. */

@@ -1,0 +1,221 @@
+package io.hdf5flink.sink;
+
+import static io.hdf5flink.sink.SerializerChecks.assertRefused;
+import static io.hdf5flink.sink.SerializerChecks.specBytes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hdf5flink.hdf5.AttributeValue;
+import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.hdf5.DatasetSpecCodec;
+import io.hdf5flink.sink.committer.Hdf5Committable;
+import io.hdf5flink.sink.committer.Hdf5CommittableSerializer;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/** The committable's binary form, as Flink keeps it in checkpoints: round trips and refusals of corrupt input. */
+class Hdf5CommittableSerializerTest {
+    private final Hdf5CommittableSerializer serializer = new Hdf5CommittableSerializer();
+
+    /** A spec of {@code rank} (1 to 8) with filters, a fill value and attributes of several kinds. */
+    static DatasetSpec spec(int rank) {
+        long[] shape = new long[rank];
+        long[] max = new long[rank];
+        long[] chunks = new long[rank];
+        for (int d = 0; d < rank; d++) {
+            shape[d] = d == 0 ? 0 : 3;
+            max[d] = d == 0 ? DatasetSpec.UNLIMITED : 3;
+            chunks[d] = d == 0 ? 16 : (d % 2) + 1;
+        }
+        return DatasetSpec.builder(DataType.INT16, shape).maxShape(max).chunks(chunks).shuffle().deflate(4).fletcher32()
+                .fillValue(-3)
+                .attribute("unit", AttributeValue.of("µV"))
+                .attribute("rate", AttributeValue.of(30000.0))
+                .attribute("channels", AttributeValue.of(1L, 2L, 3L))
+                .attribute("gain", AttributeValue.scalar(DataType.FLOAT32, 0.195f))
+                .commitTokenCapacity(16)
+                .build();
+    }
+
+    private static long[] ones(int rank, long v) {
+        long[] a = new long[rank];
+        Arrays.fill(a, v);
+        return a;
+    }
+
+    static Hdf5Committable sample() {
+        Hdf5Committable.DatasetPart rank1 = new Hdf5Committable.DatasetPart("out.h5", "/acquisition/ts", spec(1), new long[] {4096},
+                List.of(new Hdf5Committable.ChunkRef(new long[] {0}, 0, 100, 0),
+                        new Hdf5Committable.ChunkRef(new long[] {16}, 100, 3, 0b101)));
+        Hdf5Committable.DatasetPart rank8 = new Hdf5Committable.DatasetPart("deep/dir/f.h5", "/g/x", spec(8), ones(8, 3),
+                List.of(new Hdf5Committable.ChunkRef(ones(8, 0), Long.MAX_VALUE - 10, Integer.MAX_VALUE, -1)));
+        Hdf5Committable.DatasetPart empty = new Hdf5Committable.DatasetPart("ü ñ.h5", "/e", spec(2), new long[] {0, 3}, List.of());
+        return new Hdf5Committable("3f1c2a8e-0000-4000-8000-123456789abc", 42, List.of("a-b-c", "d"), "3f1c-42.chunks",
+                List.of(rank1, rank8, empty), List.of("3f1c-40.spill", "a-b-c-7.spill"));
+    }
+
+    static void assertSame(Hdf5Committable expected, Hdf5Committable actual) {
+        assertEquals(expected.writerId(), actual.writerId());
+        assertEquals(expected.epoch(), actual.epoch());
+        assertEquals(expected.adoptedWriterIds(), actual.adoptedWriterIds());
+        assertEquals(expected.stagingFile(), actual.stagingFile());
+        assertEquals(expected.liveSpillFiles(), actual.liveSpillFiles());
+        assertEquals(expected.parts().size(), actual.parts().size());
+        for (int i = 0; i < expected.parts().size(); i++) {
+            Hdf5Committable.DatasetPart e = expected.parts().get(i);
+            Hdf5Committable.DatasetPart a = actual.parts().get(i);
+            assertEquals(e.file(), a.file());
+            assertEquals(e.dataset(), a.dataset());
+            assertArrayEquals(specBytes(e.spec()), specBytes(a.spec()), "spec of " + e.dataset());
+            assertEquals(e.spec().attributes().keySet(), a.spec().attributes().keySet());
+            assertArrayEquals(e.visibleShape(), a.visibleShape());
+            assertEquals(e.chunks().size(), a.chunks().size());
+            for (int j = 0; j < e.chunks().size(); j++) {
+                Hdf5Committable.ChunkRef x = e.chunks().get(j);
+                Hdf5Committable.ChunkRef y = a.chunks().get(j);
+                assertArrayEquals(x.origin(), y.origin());
+                assertEquals(x.position(), y.position());
+                assertEquals(x.length(), y.length());
+                assertEquals(x.filterMask(), y.filterMask());
+            }
+        }
+    }
+
+    @Test
+    void roundTripOfEveryField() throws Exception {
+        Hdf5Committable c = sample();
+        byte[] bytes = serializer.serialize(c);
+        Hdf5Committable back = serializer.deserialize(serializer.getVersion(), bytes);
+        assertSame(c, back);
+        assertEquals(8, back.parts().get(1).spec().chunks().length);
+        assertEquals(1, back.parts().get(0).spec().chunks().length);
+        assertArrayEquals(bytes, serializer.serialize(back), "serializing again gives the same bytes");
+    }
+
+    @Test
+    void roundTripOfAnEmptyCommittableWithoutStagingFile() throws Exception {
+        Hdf5Committable c = new Hdf5Committable("w", 0, List.of(), null, List.of(), List.of());
+        Hdf5Committable back = serializer.deserialize(serializer.getVersion(), serializer.serialize(c));
+        assertSame(c, back);
+        assertNull(back.stagingFile());
+    }
+
+    @Test
+    void unknownVersionsAreRefused() throws Exception {
+        byte[] bytes = serializer.serialize(sample());
+        assertEquals(1, serializer.getVersion());
+        for (int v : new int[] {0, 2, -1, Integer.MAX_VALUE}) {
+            assertTrue(assertRefused(serializer, v, bytes).contains("version " + v));
+        }
+    }
+
+    /** The start of a committable up to its adopted writers' count. */
+    private static DataOutputSerializer head() throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        out.writeUTF("w");
+        out.writeLong(1);
+        return out;
+    }
+
+    /** A committable head with no adopted writers and no staging file, up to the parts' count. */
+    private static DataOutputSerializer upToParts() throws Exception {
+        DataOutputSerializer out = head();
+        out.writeInt(0);
+        out.writeBoolean(false);
+        return out;
+    }
+
+    /** Up to the chunk count of a single part. */
+    private static DataOutputSerializer upToChunks() throws Exception {
+        DataOutputSerializer out = upToParts();
+        out.writeInt(1);
+        out.writeUTF("f.h5");
+        out.writeUTF("/d");
+        DatasetSpecCodec.write(spec(2), out);
+        out.writeByte(2);
+        out.writeLong(0);
+        out.writeLong(3);
+        return out;
+    }
+
+    @Test
+    void negativeCountsAreRefused() throws Exception {
+        DataOutputSerializer adopted = head();
+        adopted.writeInt(-1);
+        assertRefused(serializer, 1, adopted.getCopyOfBuffer());
+        DataOutputSerializer parts = upToParts();
+        parts.writeInt(Integer.MIN_VALUE);
+        assertRefused(serializer, 1, parts.getCopyOfBuffer());
+        DataOutputSerializer chunks = upToChunks();
+        chunks.writeInt(-7);
+        assertRefused(serializer, 1, chunks.getCopyOfBuffer());
+        DataOutputSerializer rank = upToParts();
+        rank.writeInt(1);
+        rank.writeUTF("f.h5");
+        rank.writeUTF("/d");
+        DatasetSpecCodec.write(spec(2), rank);
+        rank.writeByte(-1); // visible shape of rank -1
+        assertRefused(serializer, 1, rank.getCopyOfBuffer());
+    }
+
+    @Test
+    void hugeCountsAreRefusedWithoutAllocatingForThem() throws Exception {
+        for (int n : new int[] {Integer.MAX_VALUE, 1 << 26, (1 << 26) + 1}) {
+            DataOutputSerializer adopted = head();
+            adopted.writeInt(n);
+            assertRefused(serializer, 1, adopted.getCopyOfBuffer());
+            DataOutputSerializer chunks = upToChunks();
+            chunks.writeInt(n);
+            assertRefused(serializer, 1, chunks.getCopyOfBuffer());
+        }
+        DataOutputSerializer rank = upToChunks();
+        rank.writeInt(1);
+        rank.writeByte(127); // chunk origin of rank 127
+        assertRefused(serializer, 1, rank.getCopyOfBuffer());
+    }
+
+    /** A count the serializer allows (up to 2^26 parts) must not make it allocate for all of them up front. */
+    @Test
+    void aHugePartCountIsRefusedWithoutAllocatingForIt() throws Exception {
+        for (int n : new int[] {Integer.MAX_VALUE, 1 << 26}) {
+            DataOutputSerializer parts = upToParts();
+            parts.writeInt(n);
+            assertRefused(serializer, 1, parts.getCopyOfBuffer());
+        }
+    }
+
+    @Test
+    void aCorruptEmbeddedSpecIsRefusedWithAnIOException() throws Exception {
+        List<String> failures = new java.util.ArrayList<>();
+        for (var e : SerializerChecks.corruptSpecs().entrySet()) {
+            DataOutputSerializer out = upToParts();
+            out.writeInt(1);
+            out.writeUTF("f.h5");
+            out.writeUTF("/d");
+            out.write(e.getValue());
+            out.writeByte(2);
+            out.writeLong(0);
+            out.writeLong(3);
+            out.writeInt(0);
+            out.writeInt(0);
+            try {
+                assertRefused(serializer, 1, out.getCopyOfBuffer());
+            } catch (AssertionError failure) {
+                failures.add(e.getKey() + ": " + failure.getMessage());
+            }
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void truncatedAndMutatedInputIsRefusedWithIOExceptionsOnly() throws Exception {
+        byte[] valid = serializer.serialize(sample());
+        List<String> bad = SerializerChecks.misbehaviours(serializer, valid, 20240611L, 3000);
+        assertEquals(List.of(), bad, "corrupt committables must be refused with an IOException, cheaply");
+    }
+}

@@ -49,7 +49,21 @@ public final class DatasetSpecCodec {
         out.writeShort(spec.commitTokenCapacity());
     }
 
+    /**
+     * Reads a spec written by {@link #write}.
+     *
+     * @throws IOException for any input that is not such a spec (never a runtime exception)
+     */
     public static DatasetSpec read(DataInput in) throws IOException {
+        try {
+            return readUnchecked(in);
+        } catch (IllegalArgumentException | io.hdf5flink.hdf5.format.Hdf5FormatException
+                | java.nio.BufferUnderflowException e) {
+            throw new IOException("corrupt dataset spec: " + e.getMessage(), e);
+        }
+    }
+
+    private static DatasetSpec readUnchecked(DataInput in) throws IOException {
         int ordinal = in.readByte();
         if (ordinal < 0 || ordinal >= DataType.values().length) throw new IOException("corrupt dataset spec: type " + ordinal);
         DataType type = DataType.values()[ordinal];

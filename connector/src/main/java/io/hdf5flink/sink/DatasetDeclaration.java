@@ -17,7 +17,9 @@ import org.apache.flink.annotation.PublicEvolving;
  * sink's default file), its path and its {@link DatasetSpec} (dtype, shape, maxshape, chunks,
  * filters, fill value, attributes). Datasets that receive blocks at explicit offsets must be
  * declared, since every writer must cut blocks on the same chunk grid; appended datasets may
- * instead be inferred from their first block.
+ * instead be inferred from their first block. A declaration also says which kind of block the
+ * dataset takes, appended or at explicit offsets, so a block of the other kind is refused before
+ * it is routed.
  */
 @PublicEvolving
 public final class DatasetDeclaration implements Serializable {
@@ -25,14 +27,23 @@ public final class DatasetDeclaration implements Serializable {
 
     private final String file;
     private final String dataset;
+    private final boolean appended;
     /** The spec in {@link DatasetSpecCodec}'s form: the sink ships it in the job graph. */
     private final byte[] encodedSpec;
 
-    public DatasetDeclaration(String file, String dataset, DatasetSpec spec) {
+    /**
+     * @param appended whether the dataset takes appended blocks (true) or blocks at explicit
+     *     offsets (false)
+     */
+    public DatasetDeclaration(String file, String dataset, DatasetSpec spec, boolean appended) {
         this.file = file;
         this.dataset = Hdf5Paths.normalize(dataset);
+        this.appended = appended;
         this.encodedSpec = encode(spec);
     }
+
+    /** Whether the dataset takes appended blocks rather than blocks at explicit offsets. */
+    public boolean appended() { return appended; }
 
     public String file() { return file; }
 

@@ -138,15 +138,31 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
             return this;
         }
 
-        /** Declares a dataset of the default file. */
+        /** Declares a dataset of the default file that takes blocks at explicit offsets. */
         public Builder declare(String dataset, DatasetSpec spec) {
             return declare(null, dataset, spec);
         }
 
-        /** Declares a dataset of {@code file} (null: the default file). */
+        /** Declares a dataset of {@code file} (null: the default file) that takes blocks at explicit offsets. */
         public Builder declare(String file, String dataset, DatasetSpec spec) {
-            DatasetDeclaration d = new DatasetDeclaration(file, dataset, spec);
-            declarations.put(SinkConfig.key(file, d.dataset()), d);
+            return declare(new DatasetDeclaration(file, dataset, spec, false));
+        }
+
+        /**
+         * Declares a dataset of the default file that takes appended blocks, when its layout must
+         * not be inferred (chunks, filters, attributes, fill value as {@code spec} says).
+         */
+        public Builder declareAppended(String dataset, DatasetSpec spec) {
+            return declareAppended(null, dataset, spec);
+        }
+
+        /** Declares a dataset of {@code file} (null: the default file) that takes appended blocks. */
+        public Builder declareAppended(String file, String dataset, DatasetSpec spec) {
+            return declare(new DatasetDeclaration(file, dataset, spec, true));
+        }
+
+        private Builder declare(DatasetDeclaration d) {
+            declarations.put(SinkConfig.key(d.file(), d.dataset()), d);
             return this;
         }
 

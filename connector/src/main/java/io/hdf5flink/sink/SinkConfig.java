@@ -56,10 +56,55 @@ public final class SinkConfig implements Serializable {
     /** The file a block without one goes to. */
     public String defaultFile() { return defaultFile; }
 
-    /** The declared spec of a dataset, or null when it is to be inferred. */
-    public DatasetSpec declaration(String file, String dataset) {
-        DatasetDeclaration d = declarations.get(key(file, dataset));
-        return d == null ? null : d.spec();
+    /**
+     * The declaration of a block's dataset (declared for its file, or for the default file when
+     * the block goes there), or null when the dataset is undeclared.
+     */
+    public DatasetDeclaration declaration(String file, String dataset) {
+        String name = file == null ? defaultFile : file;
+        DatasetDeclaration d = declarations.get(key(name, dataset));
+        if (d == null && name.equals(defaultFile)) d = declarations.get(key(null, dataset));
+        return d;
+    }
+
+    /**
+     * Checks a block against its dataset's declaration: the right kind of block (appended or at
+     * explicit offsets), and, at explicit offsets, within the declared maximum shape. Runs before
+     * blocks are cut and routed, so errors name the block as the user sent it.
+     *
+     * @return the declaration, or null for an undeclared appended dataset (to be inferred)
+     * @throws IllegalArgumentException naming the file, dataset and offset at fault
+     */
+    public DatasetDeclaration check(io.hdf5flink.record.ArrayBlock block, String dataset) {
+        String file = block.file() == null ? defaultFile : block.file();
+        DatasetDeclaration d = declaration(file, dataset);
+        String where = file + ":" + dataset;
+        if (d == null) {
+            if (block.isAppend()) return null;
+            throw new IllegalArgumentException(where + " receives blocks at explicit offsets but is not declared:"
+                    + " declare its shape and chunks (every writer must cut blocks on the same chunk grid)");
+        }
+        if (block.isAppend() != d.appended()) {
+            throw new IllegalArgumentException(where + " is declared for " + (d.appended() ? "appended blocks" : "blocks at explicit offsets")
+                    + ", got " + (block.isAppend() ? "an appended block" : "a block at offset " + java.util.Arrays.toString(block.offset())));
+        }
+        if (!block.isAppend()) {
+            long[] max = d.spec().maxShape();
+            long[] offset = block.offset();
+            long[] shape = block.shape();
+            if (shape.length != max.length) {
+                throw new IllegalArgumentException(where + " has rank " + max.length + ", the block at offset "
+                        + java.util.Arrays.toString(offset) + " has rank " + shape.length);
+            }
+            for (int i = 0; i < max.length; i++) {
+                if (max[i] != DatasetSpec.UNLIMITED && offset[i] + shape[i] > max[i]) {
+                    throw new IllegalArgumentException(where + ": the block at offset " + java.util.Arrays.toString(offset)
+                            + " of shape " + java.util.Arrays.toString(shape) + " exceeds the maximum shape "
+                            + java.util.Arrays.toString(max) + " on axis " + i);
+                }
+            }
+        }
+        return d;
     }
 
     public Compression defaultCompression() { return defaultCompression; }

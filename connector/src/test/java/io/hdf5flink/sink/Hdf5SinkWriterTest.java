@@ -84,7 +84,7 @@ class Hdf5SinkWriterTest {
 
     @Test
     void chunkOpenAtACheckpointSurvivesRestoreAndCompletesExactlyOnce() throws Exception {
-        Hdf5Sink sink = sink().declare("/a", APPENDED).build();
+        Hdf5Sink sink = sink().declareAppended("/a", APPENDED).build();
         SinkWriterHarness.Checkpoint cp1;
         String writerId;
         try (SinkWriterHarness w = SinkWriterHarness.open(sink)) {
@@ -289,7 +289,7 @@ class Hdf5SinkWriterTest {
 
     @Test
     void committablesAreEmittedEveryCheckpointEvenWhenEmpty() throws Exception {
-        Hdf5Sink sink = sink().declare("/a", APPENDED).build();
+        Hdf5Sink sink = sink().declareAppended("/a", APPENDED).build();
         try (SinkWriterHarness w = SinkWriterHarness.open(sink)) {
             for (long cp = 1; cp <= 2; cp++) {
                 SinkWriterHarness.Checkpoint c = w.checkpoint(cp);

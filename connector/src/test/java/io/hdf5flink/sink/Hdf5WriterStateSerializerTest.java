@@ -31,14 +31,14 @@ class Hdf5WriterStateSerializerTest {
         byte[] raw = new byte[2 * 16 * 3];
         for (int i = 0; i < raw.length; i++) raw[i] = (byte) (i * 7);
         Hdf5WriterState.DatasetState appended = new Hdf5WriterState.DatasetState("out.h5", "/acquisition/ts",
-                Hdf5CommittableSerializerTest.spec(1), true, 37, new long[] {37}, new long[] {32},
+                Hdf5CommittableSerializerTest.spec(1), true, 37, new long[] {37}, new long[] {32}, new long[] {20},
                 List.of(new Hdf5WriterState.ChunkState(new long[] {32}, 16, 5, new byte[32], null)));
         Hdf5WriterState.DatasetState rank8 = new Hdf5WriterState.DatasetState("deep/f.h5", "/g/x",
-                Hdf5CommittableSerializerTest.spec(8), false, 0, filled(8, 3), null,
+                Hdf5CommittableSerializerTest.spec(8), false, 0, filled(8, 3), null, null,
                 List.of(new Hdf5WriterState.ChunkState(filled(8, 0), 96, 10, null, new OpenChunk.SpillRef("w-3.spill", 4096, 192)),
                         new Hdf5WriterState.ChunkState(filled(8, 1), 1, 0, new byte[0], null)));
         Hdf5WriterState.DatasetState twoD = new Hdf5WriterState.DatasetState("ü.h5", "/e", Hdf5CommittableSerializerTest.spec(2),
-                false, 0, new long[] {0, 3}, new long[] {0, 3},
+                false, 0, new long[] {0, 3}, new long[] {0, 3}, new long[] {0, 3},
                 List.of(new Hdf5WriterState.ChunkState(new long[] {16, 2}, 16 * 3, 17, raw, null),
                         new Hdf5WriterState.ChunkState(new long[] {0, 0}, 48, 47, null,
                                 new OpenChunk.SpillRef("a-b-c-0.spill", Long.MAX_VALUE - 1, Integer.MAX_VALUE))));

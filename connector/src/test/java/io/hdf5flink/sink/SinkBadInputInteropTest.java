@@ -126,7 +126,7 @@ class SinkBadInputInteropTest {
     @Test
     void blockPastTheMaximumShapeOfAnAppendedDataset() {
         DatasetSpec ten = DatasetSpec.builder(DataType.INT32, 0, COLUMNS).maxShape(10, COLUMNS).chunks(4, COLUMNS).build();
-        Throwable root = failure(sink().declare("/a", ten).build(), 1,
+        Throwable root = failure(sink().declareAppended("/a", ten).build(), 1,
                 SinkTestJobs.rows("/a", 0, 8, COLUMNS, true), SinkTestJobs.rows("/a", 8, 4, COLUMNS, true));
         assertNames(root, "/a", "10 rows", "row 8");
     }
@@ -220,17 +220,17 @@ class SinkBadInputInteropTest {
     }
 
     @Test
-    void appendedThenExplicitBlocksOnOneDatasetInOneWriter() {
+    void anAppendedBlockOnADatasetDeclaredForExplicitOffsets() {
         Throwable root = failure(sink().declare("/m", GROWING).build(), 1,
-                SinkTestJobs.rows("/m", 0, 4, COLUMNS, true), SinkTestJobs.rows("/m", 4, 4, COLUMNS, false));
-        assertNames(root, "/m", "[4, 0]", "one kind of block");
+                SinkTestJobs.rows("/m", 0, 4, COLUMNS, false), SinkTestJobs.rows("/m", 4, 4, COLUMNS, true));
+        assertNames(root, "/m", "declared for blocks at explicit offsets", "an appended block");
     }
 
     @Test
-    void explicitThenAppendedBlocksOnOneDatasetInOneWriter() {
-        Throwable root = failure(sink().declare("/m", GROWING).build(), 1,
-                SinkTestJobs.rows("/m", 0, 4, COLUMNS, false), SinkTestJobs.rows("/m", 4, 4, COLUMNS, true));
-        assertNames(root, "/m", "one kind of block");
+    void anExplicitBlockOnADatasetDeclaredForAppends() {
+        Throwable root = failure(sink().declareAppended("/m", GROWING).build(), 1,
+                SinkTestJobs.rows("/m", 0, 4, COLUMNS, true), SinkTestJobs.rows("/m", 4, 4, COLUMNS, false));
+        assertNames(root, "/m", "declared for appended blocks", "[4, 0]");
     }
 
     /**
@@ -246,7 +246,7 @@ class SinkBadInputInteropTest {
         for (int i = 0; i < 100 && name == null; i++) { // a dataset whose two kinds of block meet different writers
             String candidate = "/m" + i;
             SinkConfig declared = new SinkConfig(base(), "out.h5",
-                    Map.of(SinkConfig.key(null, candidate), new DatasetDeclaration(null, candidate, GROWING)),
+                    Map.of(SinkConfig.key(null, candidate), new DatasetDeclaration(null, candidate, GROWING, false)),
                     Compression.none(), 1 << 20, 1, 1 << 20, false, false);
             ChunkRouting routing = new ChunkRouting(declared);
             int appended = new ChunkRouting.ToSubtask().partition(routing.getKey(SinkTestJobs.rows(candidate, 0, 4, COLUMNS, true)), parallelism);
@@ -305,7 +305,7 @@ class SinkBadInputInteropTest {
         String committed = SinkTestJobs.h5py(file, "/data");
         DatasetSpec otherChunks = DatasetSpec.builder(DataType.INT32, 0, COLUMNS).maxShape(DatasetSpec.UNLIMITED, COLUMNS)
                 .chunks(2, COLUMNS).build();
-        Throwable root = failure(sink().defaultFile("keep.h5").declare("/data", otherChunks).build(), 1,
+        Throwable root = failure(sink().defaultFile("keep.h5").declareAppended("/data", otherChunks).build(), 1,
                 SinkTestJobs.rows("/data", 0, 2, COLUMNS, true));
         assertNames(root, "keep.h5", "/data", "[2, 4]");
         assertEquals(committed, SinkTestJobs.h5py(file, "/data"));

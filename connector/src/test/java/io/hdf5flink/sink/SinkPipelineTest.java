@@ -1,6 +1,8 @@
 package io.hdf5flink.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -44,7 +46,7 @@ class SinkPipelineTest {
 
     @Test
     void aSecondJobAppendingToADatasetThatEndsMidChunkKeepsTheEarlierRows() throws Exception {
-        Hdf5Sink sink = Hdf5Sink.builder(dir).defaultFile("rec.h5").declare("/data", GROWING).build();
+        Hdf5Sink sink = Hdf5Sink.builder(dir).defaultFile("rec.h5").declareAppended("/data", GROWING).build();
         runJob(sink, SinkTestJobs.rows("/data", 0, 6, COLUMNS, true)); // rows 4-5 in a partial chunk
         assertEquals(SinkTestJobs.matrixString(6, COLUMNS), SinkTestJobs.h5py(dir.resolve("rec.h5"), "/data"));
         runJob(sink, SinkTestJobs.rows("/data", 6, 4, COLUMNS, true));
@@ -75,7 +77,7 @@ class SinkPipelineTest {
 
     @Test
     void aSecondJobAppendingAtAChunkBoundaryKeepsTheEarlierRows() throws Exception {
-        Hdf5Sink sink = Hdf5Sink.builder(dir).defaultFile("rec.h5").declare("/data", GROWING).build();
+        Hdf5Sink sink = Hdf5Sink.builder(dir).defaultFile("rec.h5").declareAppended("/data", GROWING).build();
         runJob(sink, SinkTestJobs.rows("/data", 0, 8, COLUMNS, true));
         runJob(sink, SinkTestJobs.rows("/data", 8, 6, COLUMNS, true));
         assertEquals(SinkTestJobs.matrixString(14, COLUMNS), SinkTestJobs.h5py(dir.resolve("rec.h5"), "/data"));
@@ -122,14 +124,15 @@ class SinkPipelineTest {
     }
 
     private SinkConfig config(String dataset) {
-        return new SinkConfig(dir, "out.h5", Map.of(SinkConfig.key(null, dataset), new DatasetDeclaration(null, dataset, GROWING)),
+        return new SinkConfig(dir, "out.h5", Map.of(SinkConfig.key(null, dataset), new DatasetDeclaration(null, dataset, GROWING, false)),
                 Compression.none(), 1 << 20, 1, 1 << 20, false, false);
     }
 
     /**
      * Restored at parallelism 2 from the state of one writer (which Flink gives to subtask 0), the
-     * sink routes the next blocks of a dataset to whichever subtask their key picks, here subtask
-     * 1, which has neither the dataset's open chunk nor its append cursor.
+     * sink would route the next blocks of a dataset to whichever subtask their key picks, here
+     * subtask 1, which has neither the dataset's open chunk nor its append cursor: rows would be
+     * lost. The restore is refused instead, naming the dataset and what to do.
      */
     private void rescaleUp(boolean append) throws Exception {
         String dataset = null;
@@ -138,7 +141,8 @@ class SinkPipelineTest {
             if (route(config(candidate), SinkTestJobs.rows(candidate, 4, 4, COLUMNS, append), 2) == 1) dataset = candidate;
         }
         assertNotNull(dataset, "no dataset name routes to subtask 1");
-        Hdf5Sink sink = Hdf5Sink.builder(dir).defaultFile("out.h5").declare(dataset, GROWING).build();
+        Hdf5Sink.Builder builder = Hdf5Sink.builder(dir).defaultFile("out.h5");
+        Hdf5Sink sink = (append ? builder.declareAppended(dataset, GROWING) : builder.declare(dataset, GROWING)).build();
         SinkWriterHarness.Checkpoint cp1;
         try (SinkWriterHarness w = SinkWriterHarness.open(sink)) {
             w.write(SinkTestJobs.rows(dataset, 0, 6, COLUMNS, append)); // rows 4-5 stay in an open chunk
@@ -147,28 +151,21 @@ class SinkPipelineTest {
         try (TestCommitter committer = new TestCommitter(sink)) {
             committer.commit(cp1.committables());
         }
-        List<Hdf5Committable> last = new ArrayList<>();
-        try (SinkWriterHarness w0 = SinkWriterHarness.rescaled(sink, 2, 0, cp1.state());
-                SinkWriterHarness w1 = SinkWriterHarness.rescaled(sink, 2, 1, cp1.state())) {
-            ArrayBlock next = SinkTestJobs.rows(dataset, 6, 4, COLUMNS, append);
-            (route(config(dataset), next, 2) == 0 ? w0 : w1).write(next);
-            last.addAll(w0.endInput());
-            last.addAll(w1.endInput());
-        }
-        try (TestCommitter committer = new TestCommitter(sink)) {
-            committer.commit(last);
-        }
-        assertEquals(SinkTestJobs.matrixString(10, COLUMNS), SinkTestJobs.h5py(dir.resolve("out.h5"), dataset),
-                "rows 0-9 of " + dataset + ", each once, after rescaling from 1 to 2 writers");
+        String committed = SinkTestJobs.h5py(dir.resolve("out.h5"), dataset);
+        String only = dataset;
+        Exception e = assertThrows(Exception.class, () -> SinkWriterHarness.rescaled(sink, 2, 0, cp1.state()).close());
+        String message = SinkTestJobs.rootCause(e).getMessage();
+        assertTrue(message.contains(only) && message.contains("restore the sink at the parallelism"), message);
+        assertEquals(committed, SinkTestJobs.h5py(dir.resolve("out.h5"), dataset), "the committed data stays as it was");
     }
 
     @Test
-    void appendsContinueCorrectlyAfterRescalingUp() throws Exception {
+    void rescalingUpWithAnOpenAppendIsRefusedNotLossy() throws Exception {
         rescaleUp(true);
     }
 
     @Test
-    void chunksAtExplicitOffsetsCompleteCorrectlyAfterRescalingUp() throws Exception {
+    void rescalingUpWithOpenChunksAtExplicitOffsetsIsRefusedNotLossy() throws Exception {
         rescaleUp(false);
     }
 }

@@ -57,7 +57,7 @@ public final class Hdf5CommittableSerializer implements SimpleVersionedSerialize
         List<String> adopted = readStrings(in);
         String staging = in.readBoolean() ? in.readUTF() : null;
         int partCount = count(in);
-        List<Hdf5Committable.DatasetPart> parts = new ArrayList<>(partCount);
+        List<Hdf5Committable.DatasetPart> parts = new ArrayList<>(Math.min(partCount, 1 << 10));
         for (int i = 0; i < partCount; i++) {
             String file = in.readUTF();
             String dataset = in.readUTF();

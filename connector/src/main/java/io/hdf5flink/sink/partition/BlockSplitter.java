@@ -2,9 +2,9 @@ package io.hdf5flink.sink.partition;
 
 import io.hdf5flink.hdf5.BoxCopy;
 import io.hdf5flink.hdf5.ChunkGrid;
-import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Paths;
 import io.hdf5flink.record.ArrayBlock;
+import io.hdf5flink.sink.DatasetDeclaration;
 import io.hdf5flink.sink.SinkConfig;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -29,17 +29,15 @@ public final class BlockSplitter implements FlatMapFunction<ArrayBlock, ArrayBlo
 
     @Override
     public void flatMap(ArrayBlock block, Collector<ArrayBlock> out) {
+        block.validate();
+        DatasetDeclaration declaration = config.check(block, datasetPath(block));
         if (block.isAppend()) {
             out.collect(block);
             return;
         }
-        block.validate();
-        long[] chunks = chunksOf(config, block);
+        long[] chunks = declaration.spec().chunks();
         long[] offset = block.offset();
         long[] shape = block.shape();
-        if (chunks.length != shape.length) {
-            throw new IllegalArgumentException(block + ": rank " + shape.length + ", the declared chunks have rank " + chunks.length);
-        }
         int size = block.type().size();
         ByteBuffer src = ByteBuffer.wrap(block.data());
         ChunkGrid.forEachOverlap(offset, shape, chunks, (origin, lo, box) -> {
@@ -59,18 +57,13 @@ public final class BlockSplitter implements FlatMapFunction<ArrayBlock, ArrayBlo
         });
     }
 
-    /** The declared chunk shape of an explicit-offset block's dataset. */
-    static long[] chunksOf(SinkConfig config, ArrayBlock block) {
-        String dataset = Hdf5Paths.normalize(block.dataset());
-        String file = block.file() == null ? config.defaultFile() : block.file();
-        DatasetSpec spec = config.declaration(file, dataset);
-        if (spec == null && (block.file() == null || block.file().equals(config.defaultFile()))) {
-            spec = config.declaration(null, dataset);
+    /** A block's dataset path, normalized, with an error naming the block when it is not valid. */
+    public static String datasetPath(ArrayBlock block) {
+        try {
+            return Hdf5Paths.normalize(block.dataset());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("dataset path '" + block.dataset() + "'"
+                    + (block.file() == null ? "" : " in " + block.file()) + ": " + e.getMessage(), e);
         }
-        if (spec == null) {
-            throw new IllegalArgumentException(file + ":" + dataset + " receives blocks at explicit offsets but is not declared:"
-                    + " declare its shape and chunks (every writer must cut blocks on the same chunk grid)");
-        }
-        return spec.chunks();
     }
 }

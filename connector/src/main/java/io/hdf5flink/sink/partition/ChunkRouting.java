@@ -2,6 +2,7 @@ package io.hdf5flink.sink.partition;
 
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.sink.SinkConfig;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
 import org.apache.flink.annotation.Internal;
@@ -11,7 +12,8 @@ import org.apache.flink.api.java.functions.KeySelector;
 /**
  * The second stage of the sink's routing: the key of a piece is its chunk (file, dataset and chunk
  * index), the key of an appended block is its dataset, so that all pieces of one chunk, and all
- * appends to one dataset in order, reach the same writer subtask.
+ * appends to one dataset in order, reach the same writer subtask. Writers use the same keys to
+ * check, after a restore, that the open chunks they were given are theirs.
  */
 @Internal
 public final class ChunkRouting implements KeySelector<ArrayBlock, Integer> {
@@ -24,13 +26,28 @@ public final class ChunkRouting implements KeySelector<ArrayBlock, Integer> {
 
     @Override
     public Integer getKey(ArrayBlock block) {
-        String file = block.file() == null ? config.defaultFile() : block.file();
-        int h = Objects.hash(file, block.dataset());
-        if (block.isAppend()) return h;
-        long[] chunks = BlockSplitter.chunksOf(config, block);
+        String file = fileKey(block.file() == null ? config.defaultFile() : block.file());
+        String dataset = BlockSplitter.datasetPath(block);
+        if (block.isAppend()) return appendKey(file, dataset);
+        long[] chunks = config.declaration(file, dataset).spec().chunks();
         long[] index = block.offset();
         for (int d = 0; d < index.length; d++) index[d] /= chunks[d];
-        return 31 * h + Arrays.hashCode(index);
+        return chunkKey(file, dataset, index);
+    }
+
+    /** A file name as routing and writers both spell it: relative and normalized. */
+    public static String fileKey(String file) {
+        return Path.of(file).normalize().toString();
+    }
+
+    /** The key of every appended block of a dataset. */
+    public static int appendKey(String file, String dataset) {
+        return Objects.hash(file, dataset);
+    }
+
+    /** The key of every piece of one chunk (by chunk index, the origin divided by the chunk shape). */
+    public static int chunkKey(String file, String dataset, long[] chunkIndex) {
+        return 31 * Objects.hash(file, dataset) + Arrays.hashCode(chunkIndex);
     }
 
     /** Sends a key to a writer subtask. */
@@ -39,6 +56,10 @@ public final class ChunkRouting implements KeySelector<ArrayBlock, Integer> {
 
         @Override
         public int partition(Integer key, int numPartitions) {
+            return subtask(key, numPartitions);
+        }
+
+        public static int subtask(int key, int numPartitions) {
             return Math.floorMod(key * 0x9E3779B9, numPartitions);
         }
     }

@@ -39,8 +39,21 @@ public final class DatasetAssembler {
     final Map<List<Long>, OpenChunk> open = new HashMap<>();
     /** Extent last published in a committable, to skip datasets that did not change. */
     long[] publishedShape;
+    /**
+     * The dataset's shape in the file when this job first met it (null when it was new): chunks
+     * inside it may hold data, so they are opened from what is stored rather than from the fill
+     * value, or the sink would overwrite it.
+     */
+    final long[] storedShape;
+    private final StoredChunks stored;
 
-    DatasetAssembler(String file, String dataset, DatasetSpec spec, boolean append, long cursor, long[] extent) {
+    /** Reads a chunk as stored in the output file: its raw bytes, or null when it is not stored. */
+    interface StoredChunks {
+        byte[] read(DatasetAssembler dataset, long[] origin) throws IOException;
+    }
+
+    DatasetAssembler(String file, String dataset, DatasetSpec spec, boolean append, long cursor, long[] extent,
+            long[] storedShape, StoredChunks stored) {
         this.file = file;
         this.dataset = dataset;
         this.spec = spec;
@@ -50,9 +63,16 @@ public final class DatasetAssembler {
         this.elementSize = spec.type().size();
         this.cursor = cursor;
         this.extent = extent == null ? spec.shape() : extent;
+        this.storedShape = storedShape;
+        this.stored = stored;
         byte[] fill = spec.fillValue();
         this.fillChunk = new byte[chunkBytes];
         for (int i = 0; i < chunkBytes; i += fill.length) System.arraycopy(fill, 0, fillChunk, i, fill.length);
+    }
+
+    /** A chunk of fill values, to start a chunk from. */
+    byte[] fillChunkCopy() {
+        return fillChunk.clone();
     }
 
     String where() {
@@ -146,13 +166,28 @@ public final class DatasetAssembler {
         List<Long> k = key(origin);
         OpenChunk c = open.get(k);
         if (c == null) {
-            c = new OpenChunk(origin, needed(origin), 0, fillChunk.clone(), null);
+            byte[] raw = inStoredShape(origin) ? stored.read(this, origin) : null;
+            long present = raw == null ? 0 : presentIn(origin);
+            c = new OpenChunk(origin, needed(origin), present, raw == null ? fillChunk.clone() : raw, null);
             open.put(k, c);
         } else if (c.raw == null) {
             c.raw = spills.read(c.spilled);
             c.spilled = null;
         }
         return c;
+    }
+
+    private boolean inStoredShape(long[] origin) {
+        if (storedShape == null) return false;
+        for (int d = 0; d < origin.length; d++) if (origin[d] >= storedShape[d]) return false;
+        return true;
+    }
+
+    /** Elements of a stored chunk that lie inside the stored shape: data already there. */
+    private long presentIn(long[] origin) {
+        long n = 1;
+        for (int d = 0; d < chunk.length; d++) n *= Math.min(chunk[d], storedShape[d] - origin[d]);
+        return n;
     }
 
     /** Elements of the chunk at {@code origin} that lie inside the dataset's bounds. */

@@ -3,14 +3,16 @@ package io.hdf5flink.sink.writer;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Dataset;
 import io.hdf5flink.hdf5.Hdf5File;
-import io.hdf5flink.hdf5.Hdf5Paths;
 import io.hdf5flink.hdf5.ParallelChunkEncoder;
 import io.hdf5flink.hdf5.filter.EncodedChunk;
 import io.hdf5flink.hdf5.filter.FilterPipeline;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.sink.ChunkShapeRule;
 import io.hdf5flink.sink.SinkConfig;
+import io.hdf5flink.sink.DatasetDeclaration;
 import io.hdf5flink.sink.committer.Hdf5Committable;
+import io.hdf5flink.sink.partition.BlockSplitter;
+import io.hdf5flink.sink.partition.ChunkRouting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -58,6 +60,7 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
 
     private final SinkConfig config;
     private final int parallelism;
+    private final int subtask;
     private final String writerId;
     private final List<String> adoptedWriterIds;
     private long epoch;
@@ -76,6 +79,7 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
     public Hdf5SinkWriter(SinkConfig config, WriterInitContext context, Collection<Hdf5WriterState> restored) {
         this.config = config;
         this.parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
+        this.subtask = context.getTaskInfo().getIndexOfThisSubtask();
         List<Hdf5WriterState> states = new ArrayList<>(restored);
         this.writerId = states.isEmpty() ? UUID.randomUUID().toString() : states.get(0).writerId();
         this.adoptedWriterIds = new ArrayList<>();
@@ -93,6 +97,7 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
             return t;
         });
         this.encoder = new ParallelChunkEncoder<>((c, raw) -> encode(c, raw), pool, 2 * threads, this::stage);
+        if (!config.chunkAlignedInput()) checkRestoredStateIsRoutedHere();
         this.metrics = new WriterMetrics(context.metricGroup(), () -> openBytes + encoder.inFlightBytes());
     }
 
@@ -100,7 +105,8 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
         String key = d.file() + "|" + d.dataset();
         DatasetAssembler a = datasets.get(key);
         if (a == null) {
-            a = new DatasetAssembler(d.file(), d.dataset(), d.spec(), d.append(), d.cursor(), d.extent().clone());
+            a = new DatasetAssembler(d.file(), d.dataset(), d.spec(), d.append(), d.cursor(), d.extent().clone(),
+                    d.storedShape(), this::readStored);
             a.publishedShape = d.publishedShape();
             datasets.put(key, a);
             pipelines.put(a, pipeline(a));
@@ -113,6 +119,59 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
             OpenChunk o = new OpenChunk(c.origin(), c.needed(), c.covered(), c.raw(), c.spilled());
             a.open.put(DatasetAssembler.key(c.origin()), o);
             if (c.raw() != null) openBytes += c.raw().length;
+        }
+    }
+
+    /**
+     * The routing sends every chunk, and every dataset's appends, to one subtask chosen by key
+     * and parallelism, while Flink hands restored writer state out round-robin: after a restore at
+     * another parallelism, open chunks could sit in a writer their data no longer reaches, and be
+     * completed with the fill value. Such a restore is refused instead.
+     */
+    private void checkRestoredStateIsRoutedHere() {
+        for (DatasetAssembler a : datasets.values()) {
+            String file = ChunkRouting.fileKey(a.file);
+            if (a.append && (a.cursor > 0 || !a.open.isEmpty())
+                    && ChunkRouting.ToSubtask.subtask(ChunkRouting.appendKey(file, a.dataset), parallelism) != subtask) {
+                throw rescaleRefused(a);
+            }
+            if (!a.append) {
+                for (OpenChunk c : a.openChunks()) {
+                    long[] index = c.origin.clone();
+                    for (int d = 0; d < index.length; d++) index[d] /= a.chunk[d];
+                    if (ChunkRouting.ToSubtask.subtask(ChunkRouting.chunkKey(file, a.dataset, index), parallelism) != subtask) {
+                        throw rescaleRefused(a);
+                    }
+                }
+            }
+        }
+    }
+
+    private IllegalStateException rescaleRefused(DatasetAssembler a) {
+        return new IllegalStateException("the Hdf5Sink's state holds open chunks or the append cursor of " + a.where()
+                + " that the routing at parallelism " + parallelism + " sends to another writer: restore the sink at"
+                + " the parallelism its state was taken with (changing it is supported only down to 1, or with"
+                + " chunkAlignedInput)");
+    }
+
+    /** A chunk as stored in the output file now (a fresh read-only view: the committer moves index nodes). */
+    private byte[] readStored(DatasetAssembler a, long[] origin) throws IOException {
+        Path path = config.baseDirectory().resolve(a.file);
+        if (!Files.exists(path)) return null;
+        try (Hdf5File file = Hdf5File.openReadOnly(path)) {
+            if (!file.exists(a.dataset)) return null;
+            Hdf5Dataset d = file.dataset(a.dataset);
+            long[] shape = d.shape();
+            long[] extent = a.chunk.clone();
+            for (int i = 0; i < extent.length; i++) {
+                extent[i] = Math.max(0, Math.min(extent[i], shape[i] - origin[i]));
+                if (extent[i] == 0) return null;
+            }
+            byte[] raw = a.fillChunkCopy();
+            java.nio.ByteBuffer read = d.read(origin, extent);
+            io.hdf5flink.hdf5.BoxCopy.copy(read, extent, new long[origin.length], raw, a.chunk, new long[origin.length],
+                    extent, a.spec.type().size());
+            return raw;
         }
     }
 
@@ -140,29 +199,24 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
     private DatasetAssembler assembler(ArrayBlock block) throws IOException {
         String file = config.resolveFile(block.file()).toString();
         String relative = config.baseDirectory().relativize(Path.of(file)).toString();
-        String dataset;
-        try {
-            dataset = Hdf5Paths.normalize(block.dataset());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("dataset path '" + block.dataset() + "' in " + relative + ": " + e.getMessage(), e);
-        }
+        String dataset = BlockSplitter.datasetPath(block);
         if (dataset.equals("/")) throw new IllegalArgumentException("a block names the root group of " + relative + " as its dataset");
+        DatasetDeclaration declaration = config.check(block, dataset);
         String key = relative + "|" + dataset;
         DatasetAssembler a = datasets.get(key);
         if (a != null) return a;
-        a = create(relative, dataset, block);
+        a = create(relative, dataset, block, declaration);
         datasets.put(key, a);
         pipelines.put(a, pipeline(a));
         return a;
     }
 
     /** A new dataset's assembler: declared, already in the file, or inferred from its first block. */
-    private DatasetAssembler create(String file, String dataset, ArrayBlock first) throws IOException {
-        DatasetSpec spec = config.declaration(file, dataset);
-        if (spec == null && config.declaration(null, dataset) != null && file.equals(config.defaultFile())) {
-            spec = config.declaration(null, dataset);
-        }
+    private DatasetAssembler create(String file, String dataset, ArrayBlock first, DatasetDeclaration declaration)
+            throws IOException {
+        DatasetSpec spec = declaration == null ? null : declaration.spec();
         long cursor = 0;
+        long[] storedShape = null;
         Path path = config.baseDirectory().resolve(file);
         if (Files.exists(path)) {
             try (Hdf5File existing = Hdf5File.openReadOnly(path)) {
@@ -171,6 +225,7 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
                     if (spec != null) checkCompatible(file, dataset, spec, d.spec());
                     spec = d.spec();
                     cursor = d.shape()[0];
+                    storedShape = d.shape();
                 }
             }
         }
@@ -187,7 +242,7 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
             long[] trailing = first.shape();
             for (int d = 1; d < extent.length && d < trailing.length; d++) if (extent[d] == 0) extent[d] = trailing[d];
         }
-        return new DatasetAssembler(file, dataset, spec, first.isAppend(), cursor, extent);
+        return new DatasetAssembler(file, dataset, spec, first.isAppend(), cursor, extent, storedShape, this::readStored);
     }
 
     private DatasetSpec infer(String file, String dataset, ArrayBlock first) {
@@ -334,7 +389,7 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
                 chunks.add(new Hdf5WriterState.ChunkState(c.origin, c.needed, c.covered, c.raw, c.spilled));
             }
             states.add(new Hdf5WriterState.DatasetState(a.file, a.dataset, a.spec, a.append, a.cursor, a.extent.clone(),
-                    a.publishedShape, chunks));
+                    a.publishedShape, a.storedShape, chunks));
         }
         return List.of(new Hdf5WriterState(writerId, epoch, List.copyOf(adoptedWriterIds), states));
     }

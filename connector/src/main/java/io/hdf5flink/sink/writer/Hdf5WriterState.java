@@ -14,7 +14,7 @@ public record Hdf5WriterState(String writerId, long nextEpoch, List<String> adop
 
     /** One dataset's assembler. */
     public record DatasetState(String file, String dataset, io.hdf5flink.hdf5.DatasetSpec spec, boolean append, long cursor,
-            long[] extent, long[] publishedShape, List<ChunkState> openChunks) {}
+            long[] extent, long[] publishedShape, long[] storedShape, List<ChunkState> openChunks) {}
 
     /** One open chunk: origin, elements still needed, elements covered, bytes or spill reference. */
     public record ChunkState(long[] origin, long needed, long covered, byte[] raw, OpenChunk.SpillRef spilled) {}

@@ -41,6 +41,8 @@ public final class Hdf5WriterStateSerializer implements SimpleVersionedSerialize
             writeLongs(out, d.extent());
             out.writeBoolean(d.publishedShape() != null);
             if (d.publishedShape() != null) writeLongs(out, d.publishedShape());
+            out.writeBoolean(d.storedShape() != null);
+            if (d.storedShape() != null) writeLongs(out, d.storedShape());
             out.writeInt(d.openChunks().size());
             for (Hdf5WriterState.ChunkState c : d.openChunks()) {
                 writeLongs(out, c.origin());
@@ -80,6 +82,7 @@ public final class Hdf5WriterStateSerializer implements SimpleVersionedSerialize
             long cursor = in.readLong();
             long[] extent = readLongs(in);
             long[] published = in.readBoolean() ? readLongs(in) : null;
+            long[] stored = in.readBoolean() ? readLongs(in) : null;
             int chunkCount = count(in);
             List<Hdf5WriterState.ChunkState> chunks = new ArrayList<>(Math.min(chunkCount, 1 << 16));
             for (int j = 0; j < chunkCount; j++) {
@@ -98,7 +101,7 @@ public final class Hdf5WriterStateSerializer implements SimpleVersionedSerialize
                             new OpenChunk.SpillRef(in.readUTF(), in.readLong(), in.readInt())));
                 }
             }
-            datasets.add(new Hdf5WriterState.DatasetState(file, dataset, spec, append, cursor, extent, published, chunks));
+            datasets.add(new Hdf5WriterState.DatasetState(file, dataset, spec, append, cursor, extent, published, stored, chunks));
         }
         return new Hdf5WriterState(writerId, epoch, adopted, datasets);
     }

@@ -26,9 +26,9 @@ import org.apache.flink.annotation.PublicEvolving;
  *
  * <p>Files are {@code .npy} or raw (when a raw format is set), each possibly compressed
  * ({@code .gz}, {@code .bz2}, {@code .xz}, {@code .zst}) or inside an archive ({@code .npz}, {@code .zip}, {@code .tar}, {@code .tar.gz},
- * {@code .tgz}, other compressed tars), whose members count as files in natural name order. A
- * list of files is read in the order given; a directory's or glob's files in natural order
- * ({@code ch2} before {@code ch10}).
+ * {@code .tgz}, other compressed tars), whose members count as files in natural name order. Files
+ * given as a list, a directory or a glob are read in natural order ({@code ch2} before
+ * {@code ch10}).
  *
  * <p>{@link #build()} reads every header and decodes every compressed input once, on the client,
  * so missing, malformed, truncated or corrupt inputs and inputs that do not agree fail the build

@@ -91,14 +91,15 @@ class MultiFileArraySourceTest {
     }
 
     @Test
-    void columnsOfAGlobInNaturalOrderAndOfAListInTheGivenOrder() {
+    void columnsOfAGlobAndOfAListInNaturalOrder() {
         MultiFileArraySource globbed =
                 small(MultiFileArraySource.builder(Layout.COLUMNS).glob(columnDir + "/ch*.npy"), 2).build();
         assertEmits(globbed, interleaved(columns, 2));
 
-        List<Path> chosen = List.of(columns.get(4), columns.get(0), columns.get(3));
-        MultiFileArraySource listed = small(MultiFileArraySource.builder(Layout.COLUMNS).files(chosen), 2).build();
-        assertEmits(listed, interleaved(chosen, 2));
+        // As a shell expands ch*.npy: ch10 before ch2.
+        List<Path> shellOrder = columns.stream().sorted(java.util.Comparator.comparing(Path::toString)).toList();
+        MultiFileArraySource listed = small(MultiFileArraySource.builder(Layout.COLUMNS).files(shellOrder), 2).build();
+        assertEmits(listed, interleaved(columns, 2));
     }
 
     @Test

@@ -11,9 +11,10 @@ import java.util.stream.Stream;
 import org.apache.flink.annotation.Internal;
 
 /**
- * The files a multi-file source reads, as the user chose them: a list (kept in the given order,
- * since the caller chose it), the files of a directory, or the files matching a glob (both in
- * {@link NaturalOrder}). Resolved on the client when the source is built.
+ * The files a multi-file source reads, as the user chose them: a list, the files of a directory,
+ * or the files matching a glob, all in {@link NaturalOrder} (a list too: a shell expands
+ * {@code ch*.npy} to ch1, ch10, ch2, which is rarely the order meant). Resolved on the client
+ * when the source is built.
  */
 @Internal
 public interface FileSelection {
@@ -22,8 +23,8 @@ public interface FileSelection {
     List<Path> files() throws IOException;
 
     static FileSelection of(List<Path> files) {
-        List<Path> copy = List.copyOf(files);
-        return () -> copy;
+        List<Path> ordered = files.stream().sorted(Comparator.comparing(Path::toString, NaturalOrder.INSTANCE)).toList();
+        return () -> ordered;
     }
 
     /** The regular, non-hidden files directly in {@code directory}. */

@@ -1,5 +1,6 @@
 package io.hdf5flink.source;
 
+import io.hdf5flink.source.enumerate.RawFormat;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.record.ArrayBlockTypeInfo;
@@ -155,6 +156,8 @@ public abstract class ArrayBlockSource
         public static final long DEFAULT_SPLIT_BYTES = 64 << 20;
 
         private String dataset;
+        /** How raw (headerless) inputs are laid out; null for .npy inputs, which state their own. */
+        RawFormat raw;
         private long chunkRows = 1;
         private long blockBytes = DEFAULT_BLOCK_BYTES;
         private long splitBytes = DEFAULT_SPLIT_BYTES;
@@ -200,6 +203,29 @@ public abstract class ArrayBlockSource
             if (bytes < 1) throw new IllegalArgumentException("splitBytes must be positive, not " + bytes);
             this.splitBytes = bytes;
             return self();
+        }
+
+        /**
+         * A raw input's shape in C order, the first extent {@code -1} for as many rows as the file
+         * holds, e.g. {@code shape(-1, 64)}. Raw inputs only.
+         */
+        public B shape(long... shape) {
+            this.raw = requireRaw("shape").withShape(shape);
+            return self();
+        }
+
+        /** Bytes to skip at a raw input's start before its first element. Raw inputs only. */
+        public B headerBytes(long bytes) {
+            this.raw = requireRaw("headerBytes").withHeaderBytes(bytes);
+            return self();
+        }
+
+        private RawFormat requireRaw(String setting) {
+            if (raw == null) {
+                throw new IllegalStateException(setting + " is for raw inputs (give their dtype and byte order first);"
+                        + " a .npy file states its own");
+            }
+            return raw;
         }
 
         /** Checks the settings that need no input, so mistakes fail before inputs are read. */

@@ -53,31 +53,10 @@ public final class ArraySource extends ArrayBlockSource {
     @PublicEvolving
     public static final class Builder extends ArrayBlockSource.Builder<Builder> {
         private final Path file;
-        private RawFormat raw;
 
         private Builder(Path file, RawFormat raw) {
             this.file = file;
             this.raw = raw;
-        }
-
-        /**
-         * The raw file's shape in C order; the first extent may be {@code -1} for as many rows as
-         * the file holds, e.g. {@code shape(-1, 64)}. Raw files only.
-         */
-        public Builder shape(long... shape) {
-            this.raw = requireRaw("shape").withShape(shape);
-            return this;
-        }
-
-        /** Bytes to skip at the raw file's start before the first element. Raw files only. */
-        public Builder headerBytes(long bytes) {
-            this.raw = requireRaw("headerBytes").withHeaderBytes(bytes);
-            return this;
-        }
-
-        private RawFormat requireRaw(String setting) {
-            if (raw == null) throw new IllegalStateException(setting + " is for raw files; a .npy file states its own");
-            return raw;
         }
 
         /**

@@ -70,7 +70,6 @@ public final class MultiFileArraySource extends ArrayBlockSource {
     public static final class Builder extends ArrayBlockSource.Builder<Builder> {
         private final Layout layout;
         private FileSelection selection;
-        private RawFormat raw;
 
         private Builder(Layout layout) {
             this.layout = layout;
@@ -109,26 +108,6 @@ public final class MultiFileArraySource extends ArrayBlockSource {
         public Builder raw(DataType type, ByteOrder order) {
             this.raw = RawFormat.vector(type, order);
             return this;
-        }
-
-        /**
-         * Each raw file's shape in C order, the first extent {@code -1} for as many rows as the
-         * file holds: {@code shape(-1, 64)} for segments of 64-channel rows.
-         */
-        public Builder shape(long... shape) {
-            this.raw = requireRaw("shape").withShape(shape);
-            return this;
-        }
-
-        /** Bytes to skip at each raw file's start. */
-        public Builder headerBytes(long bytes) {
-            this.raw = requireRaw("headerBytes").withHeaderBytes(bytes);
-            return this;
-        }
-
-        private RawFormat requireRaw(String setting) {
-            if (raw == null) throw new IllegalStateException(setting + " needs raw(type, order) first");
-            return raw;
         }
 
         /**

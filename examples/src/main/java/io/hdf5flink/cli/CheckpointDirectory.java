@@ -113,6 +113,25 @@ final class CheckpointDirectory {
     }
 
     static void deleteRecursively(Path root) throws IOException {
+        // Flink may still be discarding old checkpoints in the background: tolerate files that vanish
+        // and retry when new ones appear.
+        for (int attempt = 0; ; attempt++) {
+            try {
+                deleteTree(root);
+                return;
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                if (attempt >= 20) throw e;
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) return;
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
@@ -122,7 +141,14 @@ final class CheckpointDirectory {
             }
 
             @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (exc instanceof java.nio.file.NoSuchFileException) return FileVisitResult.CONTINUE;
+                throw exc;
+            }
+
+            @Override
             public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                if (exc != null && !(exc instanceof java.nio.file.NoSuchFileException)) throw exc;
                 Files.deleteIfExists(dir);
                 return FileVisitResult.CONTINUE;
             }

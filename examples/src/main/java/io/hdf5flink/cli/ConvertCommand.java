@@ -73,9 +73,10 @@ public final class ConvertCommand implements Callable<Integer> {
             description = "Flink parallelism: readers and writers (default: the number of cores).")
     Integer parallelism;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "10s", paramLabel = "DURATION",
+    @Option(names = "--checkpoint-interval", defaultValue = "2s", paramLabel = "DURATION",
             description = "Checkpoint interval, e.g. 500ms, 10s, 2min (default ${DEFAULT-VALUE}). Data becomes "
-                    + "visible in the output at each checkpoint.")
+                    + "visible in the output at each checkpoint; a run ends at the first checkpoint after the "
+                    + "last block, and resumes from the last one.")
     String checkpointInterval;
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",

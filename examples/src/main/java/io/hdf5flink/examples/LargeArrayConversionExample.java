@@ -49,7 +49,9 @@ public final class LargeArrayConversionExample {
         long[] chunks = ChunkShapeRule.chunksFor(DataType.FLOAT64, new long[] {cols}, ChunkShapeRule.DEFAULT_TARGET_BYTES);
         chunks[0] = Math.min(chunks[0], rows);
         ArraySource source = ArraySource.raw(input, DataType.FLOAT64, ByteOrder.LITTLE_ENDIAN).shape(-1, cols)
-                .dataset("/data").chunkRows(chunks[0]).build();
+                .dataset("/data").chunkRows(chunks[0])
+                // a block holds whole chunk row-bands: at least one chunk (the default, 8 MB, may be less)
+                .blockBytes(Math.max(8 << 20, chunks[0] * cols * 8)).build();
         String outName = "basic_sparse_iterwrite_largearray.h5";
         Path out = base.resolve(outName);
         Files.deleteIfExists(out);

@@ -11,6 +11,7 @@ final class Failures {
     /** Flink's and the JDK's wrappers: their messages say "the job failed", not why. */
     private static final Set<String> WRAPPERS = Set.of(
             "org.apache.flink.runtime.client.JobExecutionException",
+            "org.apache.flink.client.program.ProgramInvocationException",
             "org.apache.flink.runtime.JobException",
             "org.apache.flink.runtime.client.JobInitializationException",
             "org.apache.flink.util.FlinkException",

@@ -337,16 +337,16 @@ final class ConvertPlan {
                     return b.dataset(dataset).chunkRows(chunkRows).blockBytes(blockBytes).build();
                 };
             }
-            Layout layout;
+            final MultiFileArraySource.Layout layout;
             if (o.layout != null) {
-                layout = new Layout(o.layout.source());
+                layout = o.layout.source();
             } else if (single && !archive(first.getFileName().toString())) {
-                layout = new Layout(MultiFileArraySource.Layout.SEGMENTS); // one compressed file
+                layout = MultiFileArraySource.Layout.SEGMENTS; // one compressed file
             } else {
                 throw new UsageException("--layout columns|segments is required for several files, a directory, a glob or an archive");
             }
             return (chunkRows, blockBytes) -> {
-                MultiFileArraySource.Builder b = MultiFileArraySource.builder(layout.value());
+                MultiFileArraySource.Builder b = MultiFileArraySource.builder(layout);
                 if (inputs.size() > 1) {
                     b.files(inputs);
                 } else if (isGlob(first.toString())) {
@@ -365,8 +365,6 @@ final class ConvertPlan {
             };
         }
 
-        private record Layout(MultiFileArraySource.Layout value) {}
-
         /** Builds the source; a block must hold at least one chunk row-band, so blocks grow with the chunks. */
         private ArrayBlockSource build(long chunkRows) {
             long blockBytes = ArrayBlockSource.Builder.DEFAULT_BLOCK_BYTES;
@@ -375,7 +373,8 @@ final class ConvertPlan {
             } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | ArithmeticException e) {
                 String m = e.getMessage();
                 if (m != null && m.startsWith("blockBytes")) {
-                    // the probe with the default block size could not hold one band: retry with enough room
+                    // The default block cannot hold one chunk row-band (the source refuses that rather than
+                    // sizing blocks itself): retry with blocks of one band.
                     return retryWithLargerBlocks(chunkRows);
                 }
                 throw new UsageException(m == null ? e.toString() : m, e);

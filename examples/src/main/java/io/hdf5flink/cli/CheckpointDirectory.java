@@ -1,0 +1,157 @@
+package io.hdf5flink.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Where {@code convert} keeps its checkpoints (by default {@code OUT.h5.checkpoints/} beside the
+ * output): Flink's retained checkpoints ({@code <job id>/chk-N/_metadata}) and {@code convert.properties},
+ * the plan of the run they belong to (the options that shape the output, and for {@code --append}
+ * the rows the dataset held before). A run that is killed leaves both; running the same command
+ * again finds the newest completed checkpoint and resumes from it. A run that completes deletes the
+ * directory.
+ */
+final class CheckpointDirectory {
+    static final String PLAN_FILE = "convert.properties";
+    private static final Pattern CHECKPOINT = Pattern.compile("chk-(\\d+)");
+
+    private final Path directory;
+
+    CheckpointDirectory(Path directory) {
+        this.directory = directory;
+    }
+
+    Path path() {
+        return directory;
+    }
+
+    /** A completed checkpoint: its directory (what Flink restores from) and its number. */
+    record Completed(Path directory, long id, FileTime written) {}
+
+    /**
+     * The newest checkpoint whose metadata was written completely (Flink writes {@code _metadata}
+     * last, when the checkpoint completes); empty when there is none.
+     */
+    Optional<Completed> latestCompleted() {
+        if (!Files.isDirectory(directory)) return Optional.empty();
+        Completed best = null;
+        try (Stream<Path> jobs = Files.list(directory)) {
+            for (Path job : (Iterable<Path>) jobs::iterator) {
+                if (!Files.isDirectory(job)) continue;
+                try (Stream<Path> checkpoints = Files.list(job)) {
+                    for (Path chk : (Iterable<Path>) checkpoints::iterator) {
+                        Matcher m = CHECKPOINT.matcher(chk.getFileName().toString());
+                        Path metadata = chk.resolve("_metadata");
+                        if (!m.matches() || !Files.isRegularFile(metadata) || Files.size(metadata) == 0) continue;
+                        Completed c = new Completed(chk, Long.parseLong(m.group(1)), Files.getLastModifiedTime(metadata));
+                        if (best == null || c.id() > best.id()
+                                || (c.id() == best.id() && c.written().compareTo(best.written()) > 0)) {
+                            best = c;
+                        }
+                    }
+                } catch (NoSuchFileException ignored) {
+                    // a job directory removed while we looked
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + directory + ": " + e.getMessage(), e);
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** The plan of the run these checkpoints belong to, or null when there is none. */
+    Properties readPlan() {
+        Path file = directory.resolve(PLAN_FILE);
+        if (!Files.isRegularFile(file)) return null;
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+        }
+        return p;
+    }
+
+    /** Creates the directory and writes the plan atomically (replacing an older one). */
+    void writePlan(Properties plan) throws IOException {
+        Files.createDirectories(directory);
+        Path tmp = directory.resolve(PLAN_FILE + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            plan.store(out, "flink-hdf5 convert: the run these checkpoints belong to");
+        }
+        Files.move(tmp, directory.resolve(PLAN_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Removes the checkpoints of a run that would start afresh (keeps nothing a new run could mistake for its own). */
+    void clearCheckpoints() throws IOException {
+        if (!Files.isDirectory(directory)) return;
+        try (Stream<Path> entries = Files.list(directory)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                if (Files.isDirectory(p)) deleteRecursively(p);
+            }
+        }
+    }
+
+    /** Deletes the directory and everything in it. */
+    void delete() throws IOException {
+        deleteRecursively(directory);
+    }
+
+    static void deleteRecursively(Path root) throws IOException {
+        // Flink may still be discarding old checkpoints in the background: tolerate files that vanish
+        // and retry when new ones appear.
+        for (int attempt = 0; ; attempt++) {
+            try {
+                deleteTree(root);
+                return;
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                if (attempt >= 20) throw e;
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (exc instanceof java.nio.file.NoSuchFileException) return FileVisitResult.CONTINUE;
+                throw exc;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                if (exc != null && !(exc instanceof java.nio.file.NoSuchFileException)) throw exc;
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

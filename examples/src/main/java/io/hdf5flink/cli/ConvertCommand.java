@@ -1,0 +1,154 @@
+package io.hdf5flink.cli;
+
+import io.hdf5flink.source.MultiFileArraySource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.flink.util.TimeUtils;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code flink-hdf5 convert}: a {@code .npy} file, a raw memory-mapped array, or many files forming
+ * one array (one per column or one per range of rows), into one resizable, chunked, compressed
+ * dataset, exactly once, resumable after a kill.
+ */
+@Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 100,
+        description = {"Converts a .npy file, a raw memory-mapped array, or many files that form one array into "
+                + "one resizable, chunked, compressed HDF5 dataset (maxshape unlimited along axis 0).", "",
+                "Checkpoints are kept in OUT.h5.checkpoints/; if the run is killed, running the same command "
+                        + "again resumes from the last completed checkpoint, and the result equals that of an "
+                        + "uninterrupted run. A run that completes removes its checkpoints."},
+        footer = {"", "Examples:",
+                "  convert --input rec.npy --output rec.h5 --codec gzip:4 --shuffle",
+                "  convert --input rec.bin --dtype '<i2' --shape -1,384 --output rec.h5",
+                "  convert --input 'ch*.npy' --layout columns --output rec.h5",
+                "  convert --input part2.npy --output rec.h5 --append", "",
+                "Exit codes: 0 success, 2 usage error (nothing written), 1 failure (re-run to resume)."})
+public final class ConvertCommand implements Callable<Integer> {
+
+    /** How several inputs form the output array. */
+    public enum Layout {
+        columns, segments;
+
+        MultiFileArraySource.Layout source() {
+            return this == columns ? MultiFileArraySource.Layout.COLUMNS : MultiFileArraySource.Layout.SEGMENTS;
+        }
+    }
+
+    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
+            description = {"Input: a .npy file, a raw file (with --dtype), or several files, a directory or a quoted glob "
+                    + "(with --layout). Inputs may be .gz/.bz2/.zst compressed or in .npz/.zip/.tar archives."})
+    List<String> inputs;
+
+    @Option(names = "--output", required = true, paramLabel = "OUT.h5", description = "The HDF5 file to write.")
+    Path output;
+
+    @Option(names = "--dataset", defaultValue = "/data", paramLabel = "PATH",
+            description = "Dataset path in the output (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(names = "--chunks", split = ",", paramLabel = "R,C,...", hideParamSyntax = true,
+            description = "Chunk shape, one extent per output axis. Default: whole rows, about 10 MB per chunk "
+                    + "(a multiple of 1024 rows), at most the input's rows.")
+    List<Long> chunks;
+
+    @Option(names = "--codec", paramLabel = "CODEC",
+            description = "gzip[:LEVEL] (1-9, default 4), lzf, lz4, bzip2[:LEVEL], zstd[:LEVEL] or none. Default: gzip:4.")
+    String codec;
+
+    @Option(names = "--shuffle", description = "Byte shuffle before compressing (better ratios for integers).")
+    Boolean shuffle;
+
+    @Option(names = "--fletcher32", description = "A Fletcher-32 checksum on every chunk.")
+    Boolean fletcher32;
+
+    @Option(names = "--fill", paramLabel = "VALUE", description = "Fill value of unwritten elements (default 0; nan, inf for floats).")
+    String fill;
+
+    @Option(names = "--parallelism", paramLabel = "N",
+            description = "Flink parallelism: readers and writers (default: the number of cores).")
+    Integer parallelism;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "2s", paramLabel = "DURATION",
+            description = "Checkpoint interval, e.g. 500ms, 10s, 2min (default ${DEFAULT-VALUE}). Data becomes "
+                    + "visible in the output at each checkpoint; a run ends at the first checkpoint after the "
+                    + "last block, and resumes from the last one.")
+    String checkpointInterval;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Where checkpoints are kept (default OUT.h5.checkpoints beside the output).")
+    Path checkpointDir;
+
+    @Option(names = "--append",
+            description = "Append to the dataset if it exists (same dtype and trailing shape; its chunks and "
+                    + "filters are kept), instead of refusing an existing output.")
+    boolean append;
+
+    @Option(names = "--layout", paramLabel = "columns|segments",
+            description = "How several files form one array: columns (each file a 1-D column) or segments "
+                    + "(each file a range of rows, concatenated).")
+    Layout layout;
+
+    @Option(names = "--dtype", paramLabel = "D",
+            description = "Element type of raw inputs in numpy notation, e.g. <f8, >i2, u1, int16.")
+    String dtype;
+
+    @Option(names = "--shape", split = ",", paramLabel = "R,C,...", hideParamSyntax = true,
+            description = "Shape of each raw input in C order; the first extent may be -1 (as many rows as the file "
+                    + "holds). Default: 1-D, the whole file.")
+    List<Long> shape;
+
+    @Option(names = "--header-bytes", paramLabel = "N", description = "Bytes to skip at the start of each raw input.")
+    Long headerBytes;
+
+    @Option(names = "--no-progress", description = "No progress on stderr.")
+    boolean noProgress;
+
+    @Option(names = "--verbose", description = "Flink's log, and stack traces with errors.")
+    boolean verbose;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ConvertPlan plan = ConvertPlan.make(this);
+        ConvertJob.Result result = ConvertJob.run(plan, spec.commandLine().getErr(), !noProgress);
+        spec.commandLine().getOut().println(result.summaryLine());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** The checkpoint interval as a duration. */
+    Duration interval() {
+        Duration d;
+        try {
+            d = TimeUtils.parseDuration(checkpointInterval);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--checkpoint-interval '" + checkpointInterval + "' is not a duration such as 500ms, 10s or 2min");
+        }
+        if (d.toMillis() < 10) throw new UsageException("--checkpoint-interval " + checkpointInterval + " is below 10ms");
+        return d;
+    }
+
+    /** The parallelism to run with. */
+    int parallelismOrDefault() {
+        if (parallelism == null) return Runtime.getRuntime().availableProcessors();
+        if (parallelism < 1 || parallelism > 1024) throw new UsageException("--parallelism " + parallelism + " is not 1 to 1024");
+        return parallelism;
+    }
+
+    /**
+     * The options that shape the output, in one canonical line: a resumed run must have the same
+     * (parallelism, interval and progress may differ).
+     */
+    String canonicalOptions(List<Path> resolvedInputs) {
+        return String.join(" ", "inputs=" + resolvedInputs, "dataset=" + dataset, "chunks=" + chunks, "codec=" + codec,
+                "shuffle=" + shuffle, "fletcher32=" + fletcher32, "fill=" + fill, "append=" + append, "layout=" + layout,
+                "dtype=" + (dtype == null ? null : dtype.toLowerCase(Locale.ROOT)), "shape=" + shape,
+                "headerBytes=" + headerBytes);
+    }
+}

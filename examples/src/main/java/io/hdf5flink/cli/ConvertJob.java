@@ -1,0 +1,90 @@
+package io.hdf5flink.cli;
+
+import io.hdf5flink.record.ArrayBlock;
+import io.hdf5flink.record.ArrayBlockTypeInfo;
+import io.hdf5flink.sink.Hdf5Sink;
+import java.io.PrintWriter;
+import java.util.Locale;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Runs a {@link ConvertPlan} as a Flink job: the source, {@link PrepareBlocks} (progress count,
+ * append shift), the sink into the output's directory. Checkpoints go to the plan's checkpoint
+ * directory and are retained when the job does not finish, so that the same command resumes; a
+ * job that finishes deletes them.
+ */
+final class ConvertJob {
+    private ConvertJob() {}
+
+    /** What a finished run prints. */
+    record Result(OutputSummary output, long rows, long rawBytes, double seconds, String summaryLine) {}
+
+    static Result run(ConvertPlan plan, PrintWriter err, boolean showProgress) throws Exception {
+        err.println(String.format(Locale.ROOT, "convert %s -> %s:%s, chunks %s (%s), %s, parallelism %d%s%s",
+                plan.inputDescription, plan.output, plan.dataset, OutputSummary.tuple(plan.spec.chunks()), plan.chunkChoice,
+                plan.codecName(), plan.parallelism, plan.appending ? ", appending after row " + plan.baseRows : "",
+                plan.resumeFrom != null ? ", resuming from checkpoint " + plan.resumeFrom.id() : ""));
+        err.flush();
+        if (plan.resumeFrom == null) plan.checkpoints.clearCheckpoints();
+        plan.checkpoints.writePlan(plan.planFile);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(plan));
+        boolean embedded = env instanceof LocalStreamEnvironment;
+        DataStream<ArrayBlock> blocks = env.fromSource(plan.source, WatermarkStrategy.noWatermarks(), "read input")
+                .flatMap(new PrepareBlocks(plan.baseRows, plan.tail, plan.tailShape))
+                .returns(ArrayBlockTypeInfo.INSTANCE)
+                .name(plan.baseRows == 0 ? "count" : "count, shift by " + plan.baseRows + " rows");
+        blocks.sinkTo(Hdf5Sink.builder(plan.output.getParent())
+                        .defaultFile(plan.output.getFileName().toString())
+                        .declare(plan.dataset, plan.spec)
+                        .chunkAlignedInput(plan.chunkAligned)
+                        .build())
+                .name("write " + plan.output.getFileName());
+
+        Progress.reset();
+        long started = System.nanoTime();
+        try {
+            JobClient job = env.executeAsync("flink-hdf5 convert " + plan.output.getFileName());
+            try (Progress ignored = embedded && showProgress ? Progress.start(err, plan.inputBytes(), plan.rowBytes()) : null) {
+                job.getJobExecutionResult().get();
+            }
+        } catch (Exception e) {
+            throw new RuntimeException(Failures.message(e) + " (checkpoints are kept in " + plan.checkpoints.path()
+                    + ": run the same command again to resume)", e);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        plan.checkpoints.delete();
+
+        long thisRun = embedded ? plan.inputBytes() - Progress.RESTORED.get() : plan.inputBytes();
+        OutputSummary out = OutputSummary.read(plan.output, plan.dataset);
+        String line = String.format(Locale.ROOT,
+                "converted %,d rows: raw %.1f MB, file %.1f MB, ratio %.2f, %.1f MB/s (%.1f s), chunks %s, codec %s -> %s:%s %s",
+                plan.inputRows(), plan.inputBytes() / 1e6, out.fileBytes() / 1e6, out.ratio(), thisRun / 1e6 / seconds,
+                seconds, OutputSummary.tuple(out.chunks()), OutputSummary.filterNames(out.filters()), plan.output,
+                plan.dataset, OutputSummary.tuple(out.shape()));
+        return new Result(out, plan.inputRows(), plan.inputBytes(), seconds, line);
+    }
+
+    private static Configuration configuration(ConvertPlan plan) {
+        Configuration conf = new Configuration();
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, plan.parallelism);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, plan.checkpointInterval);
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, plan.checkpoints.path().toUri().toString());
+        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        // A failure ends the run (exit 1); running the command again resumes from the last checkpoint.
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        if (plan.resumeFrom != null) conf.set(StateRecoveryOptions.SAVEPOINT_PATH, plan.resumeFrom.directory().toUri().toString());
+        return conf;
+    }
+}

@@ -1,0 +1,49 @@
+package io.hdf5flink.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointDirectoryTest {
+    @TempDir Path dir;
+
+    private void checkpoint(String job, int n, boolean completed) throws Exception {
+        Path chk = Files.createDirectories(dir.resolve(job).resolve("chk-" + n));
+        if (completed) Files.write(chk.resolve("_metadata"), new byte[] {1});
+    }
+
+    @Test
+    void findsTheNewestCompletedCheckpoint() throws Exception {
+        CheckpointDirectory c = new CheckpointDirectory(dir);
+        assertTrue(c.latestCompleted().isEmpty());
+        checkpoint("job1", 3, true);
+        checkpoint("job1", 4, false);          // still being written when the process died
+        Files.createDirectories(dir.resolve("job1/shared"));
+        assertEquals(3, c.latestCompleted().orElseThrow().id());
+        checkpoint("job2", 7, true);            // a resumed run continues the numbering
+        assertEquals(dir.resolve("job2/chk-7"), c.latestCompleted().orElseThrow().directory());
+    }
+
+    @Test
+    void keepsThePlanAndDeletesEverything() throws Exception {
+        CheckpointDirectory c = new CheckpointDirectory(dir.resolve("out.h5.checkpoints"));
+        assertEquals(null, c.readPlan());
+        Properties p = new Properties();
+        p.setProperty("options", "inputs=[a.npy]");
+        p.setProperty("baseRows", "10");
+        c.writePlan(p);
+        assertEquals("10", c.readPlan().getProperty("baseRows"));
+        Files.createDirectories(c.path().resolve("job/chk-1"));
+        c.clearCheckpoints();
+        assertFalse(Files.exists(c.path().resolve("job")));
+        assertEquals("inputs=[a.npy]", c.readPlan().getProperty("options"));
+        c.delete();
+        assertFalse(Files.exists(c.path()));
+    }
+}

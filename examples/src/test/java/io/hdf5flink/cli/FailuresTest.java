@@ -1,0 +1,31 @@
+package io.hdf5flink.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.FileAlreadyExistsException;
+import java.util.concurrent.ExecutionException;
+import org.apache.flink.client.program.ProgramInvocationException;
+import org.apache.flink.runtime.JobException;
+import org.apache.flink.runtime.client.JobExecutionException;
+import org.junit.jupiter.api.Test;
+
+class FailuresTest {
+    @Test
+    void skipsFlinksWrappersToTheCause() {
+        // The chain `flink run` delivers when a task fails on the cluster.
+        Throwable cause = new FileAlreadyExistsException("/data/.hdf5-staging");
+        Throwable chain = new ExecutionException(new ProgramInvocationException("Job failed (JobID: 1)",
+                new JobExecutionException(null, "Job execution failed.",
+                        new JobException("Recovery is suppressed by NoRestartBackoffTimeStrategy", cause))));
+        assertEquals("FileAlreadyExistsException: /data/.hdf5-staging", Failures.message(chain));
+    }
+
+    @Test
+    void keepsAMessageThatSaysMoreThanItsCause() {
+        Throwable e = new IllegalArgumentException("out.h5:/data holds <i2, the block is <f8",
+                new IllegalStateException("inner"));
+        assertEquals("out.h5:/data holds <i2, the block is <f8", Failures.message(e));
+        assertEquals("inner", Failures.message(new RuntimeException(new IllegalStateException("inner"))));
+        assertEquals("NullPointerException", Failures.message(new NullPointerException()));
+    }
+}

@@ -14,8 +14,6 @@ import io.hdf5flink.source.MultiFileArraySource;
 import io.hdf5flink.source.split.ArraySplit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,8 +42,6 @@ final class ConvertPlan {
     /** Rows the dataset held when the conversion (first) started; new rows go after them. */
     final long baseRows;
     /** The existing rows of the partial last chunk, re-emitted with the first new rows (null: aligned). */
-    final byte[] tail;
-    final long[] tailShape;
     /** Blocks cover whole chunks, each chunk from one reader: the sink needs no shuffle. */
     final boolean chunkAligned;
     final String chunkChoice;
@@ -64,8 +60,6 @@ final class ConvertPlan {
         this.spec = b.spec;
         this.appending = b.appending;
         this.baseRows = b.baseRows;
-        this.tail = b.tail;
-        this.tailShape = b.tailShape;
         this.chunkAligned = b.chunkAligned;
         this.chunkChoice = b.chunkChoice;
         this.parallelism = b.parallelism;
@@ -112,8 +106,6 @@ final class ConvertPlan {
         DatasetSpec spec;
         boolean appending;
         long baseRows;
-        byte[] tail;
-        long[] tailShape;
         boolean chunkAligned;
         String chunkChoice;
         int parallelism;
@@ -219,7 +211,6 @@ final class ConvertPlan {
 
             source = build(chunkShape[0]);
             chunkAligned = aligned(source, chunkShape, baseRows);
-            if (baseRows % chunkShape[0] != 0) readTail(chunkShape[0]);
 
             planFile = new Properties();
             planFile.setProperty("options", canonical);
@@ -481,23 +472,6 @@ final class ConvertPlan {
                 }
             }
             return true;
-        }
-
-        /** Reads the existing rows of the dataset's partial last chunk. */
-        private void readTail(long chunkRows) {
-            long t = baseRows % chunkRows;
-            long[] shape = spec.shape();
-            tailShape = shape.clone();
-            tailShape[0] = t;
-            long[] offset = new long[shape.length];
-            offset[0] = baseRows - t;
-            try (Hdf5File f = Hdf5File.openReadOnly(output)) {
-                ByteBuffer b = f.dataset(dataset).read(offset, tailShape);
-                tail = new byte[b.remaining()];
-                b.order(ByteOrder.LITTLE_ENDIAN).get(tail);
-            } catch (Hdf5Exception e) {
-                throw new UsageException("reading the last rows of " + output + ":" + dataset + " failed: " + e.getMessage(), e);
-            }
         }
 
         private static Number parseFill(String text, DataType type) {

@@ -104,7 +104,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .flatMap(generator).returns(ArrayBlockTypeInfo.INSTANCE).name("sine generator")
                 .flatMap(new PrepareBlocks()).returns(ArrayBlockTypeInfo.INSTANCE).name("count")
                 .sinkTo(Hdf5Sink.builder(file.getParent()).defaultFile(file.getFileName().toString())
-                        .declare(DATASET, dataSpec).build())
+                        .declareAppended(DATASET, dataSpec).build())
                 .name("write " + file.getFileName());
 
         err.printf(Locale.ROOT, "demo: streaming a %d-channel recording of unknown length (seed %d) into %s:%s%n",

@@ -41,7 +41,7 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
             description = {"Input: a .npy file, a raw file (with --dtype), or several files, a directory or a quoted glob "
-                    + "(with --layout). Inputs may be .gz/.bz2/.zst compressed or in .npz/.zip/.tar archives."})
+                    + "(with --layout). Inputs may be .gz/.bz2/.xz/.zst compressed or in .npz/.zip/.tar archives."})
     List<String> inputs;
 
     @Option(names = "--output", required = true, paramLabel = "OUT.h5", description = "The HDF5 file to write.")

@@ -51,22 +51,54 @@ public final class BoxCopy {
             srcBase += srcOrigin[d] * srcStride[d];
             dstBase += dstOrigin[d] * dstStride[d];
         }
-        long[] idx = new long[inner];
+        if (inner == 0) {
+            transfer(src, srcBase, dst, dstBase, run);
+            return;
+        }
+        // The last iterated axis runs in a tight loop with fixed strides: for a column (one
+        // element per run) the per-run bookkeeping is what costs.
+        int tight = inner - 1;
+        long[] idx = new long[tight];
         while (true) {
             long s = srcBase;
             long t = dstBase;
-            for (int d = 0; d < inner; d++) {
+            for (int d = 0; d < tight; d++) {
                 s += idx[d] * srcStride[d];
                 t += idx[d] * dstStride[d];
             }
-            transfer(src, s, dst, t, run);
-            int d = inner - 1;
+            runs(src, s, srcStride[tight], dst, t, dstStride[tight], extent[tight], run);
+            int d = tight - 1;
             while (d >= 0 && ++idx[d] == extent[d]) {
                 idx[d] = 0;
                 d--;
             }
             if (d < 0) return;
         }
+    }
+
+    /** {@code count} runs of {@code length} bytes, {@code srcStep} and {@code dstStep} apart. */
+    private static void runs(Source src, long from, long srcStep, Target dst, long to, long dstStep, long count,
+            long length) {
+        if (dst.array != null && src.buffer.hasArray()) {
+            // Plain arrays on both sides: short runs (a column is one element per row) copy in a
+            // loop, where a buffer call or arraycopy per run would cost more than the bytes.
+            byte[] a = src.buffer.array();
+            byte[] b = dst.array;
+            int s = src.buffer.arrayOffset() + src.buffer.position() + Math.toIntExact(from);
+            int t = Math.toIntExact(to);
+            int n = Math.toIntExact(length);
+            int ss = Math.toIntExact(srcStep);
+            int ts = Math.toIntExact(dstStep);
+            for (long k = 0; k < count; k++, s += ss, t += ts) {
+                if (n <= 16) {
+                    for (int i = 0; i < n; i++) b[t + i] = a[s + i];
+                } else {
+                    System.arraycopy(a, s, b, t, n);
+                }
+            }
+            return;
+        }
+        for (long k = 0; k < count; k++) transfer(src, from + k * srcStep, dst, to + k * dstStep, length);
     }
 
     private static void transfer(Source src, long from, Target dst, long to, long length) {

@@ -4,13 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.Optional;
 import java.util.Properties;
@@ -102,56 +99,14 @@ final class CheckpointDirectory {
         if (!Files.isDirectory(directory)) return;
         try (Stream<Path> entries = Files.list(directory)) {
             for (Path p : (Iterable<Path>) entries::iterator) {
-                if (Files.isDirectory(p)) deleteRecursively(p);
+                if (Files.isDirectory(p)) DirectoryTrees.delete(p);
             }
         }
     }
 
     /** Deletes the directory and everything in it. */
     void delete() throws IOException {
-        deleteRecursively(directory);
+        DirectoryTrees.delete(directory);
     }
 
-    static void deleteRecursively(Path root) throws IOException {
-        // Flink may still be discarding old checkpoints in the background: tolerate files that vanish
-        // and retry when new ones appear.
-        for (int attempt = 0; ; attempt++) {
-            try {
-                deleteTree(root);
-                return;
-            } catch (java.nio.file.DirectoryNotEmptyException e) {
-                if (attempt >= 20) throw e;
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (exc instanceof java.nio.file.NoSuchFileException) return FileVisitResult.CONTINUE;
-                throw exc;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                if (exc != null && !(exc instanceof java.nio.file.NoSuchFileException)) throw exc;
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
 }

@@ -117,7 +117,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (Progress ignored = embedded && !noProgress ? Progress.start(err, -1, 2L * channels) : null) {
             job.getJobExecutionResult().get();
         } finally {
-            CheckpointDirectory.deleteRecursively(checkpoints);
+            DirectoryTrees.delete(checkpoints);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
 

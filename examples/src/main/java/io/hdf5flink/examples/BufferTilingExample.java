@@ -1,5 +1,6 @@
 package io.hdf5flink.examples;
 
+import io.hdf5flink.cli.DirectoryTrees;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.record.ArrayBlock;
@@ -88,7 +89,7 @@ public final class BufferTilingExample {
                             .declare(DATASET, spec).build());
             env.execute("write buffers that tile the chunks");
         } finally {
-            ExampleSupport.deleteRecursively(checkpoints);
+            DirectoryTrees.delete(checkpoints);
         }
         print.printf("Wrote %d buffers into %s:%s %s int16, chunks %s, file %.1f MB%n", selections.size(), out, DATASET,
                 ExampleSupport.tuple(plan.maxShape()), ExampleSupport.tuple(plan.chunkShape()), Files.size(out) / 1e6);

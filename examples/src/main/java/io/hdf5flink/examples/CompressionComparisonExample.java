@@ -1,5 +1,6 @@
 package io.hdf5flink.examples;
 
+import io.hdf5flink.cli.DirectoryTrees;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5File;
@@ -59,7 +60,7 @@ public final class CompressionComparisonExample {
                 }
             }
         } finally {
-            ExampleSupport.deleteRecursively(dir);
+            DirectoryTrees.delete(dir);
         }
         return results;
     }

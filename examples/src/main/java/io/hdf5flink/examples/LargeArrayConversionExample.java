@@ -1,5 +1,6 @@
 package io.hdf5flink.examples;
 
+import io.hdf5flink.cli.DirectoryTrees;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Dataset;
@@ -64,7 +65,7 @@ public final class LargeArrayConversionExample {
                     .sinkTo(Hdf5Sink.builder(base).defaultFile(outName).declare("/data", spec).chunkAlignedInput(true).build());
             env.execute("convert a large binary array");
         } finally {
-            ExampleSupport.deleteRecursively(checkpoints);
+            DirectoryTrees.delete(checkpoints);
         }
 
         // Compare all the data values of our two arrays (a band of rows at a time).

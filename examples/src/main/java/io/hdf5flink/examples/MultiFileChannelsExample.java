@@ -1,5 +1,6 @@
 package io.hdf5flink.examples;
 
+import io.hdf5flink.cli.DirectoryTrees;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Dataset;
@@ -71,7 +72,7 @@ public final class MultiFileChannelsExample {
                     .sinkTo(Hdf5Sink.builder(base).defaultFile(outName).declare("/data", spec).build());
             env.execute("channels in many files into one dataset");
         } finally {
-            ExampleSupport.deleteRecursively(checkpoints);
+            DirectoryTrees.delete(checkpoints);
         }
 
         boolean match;

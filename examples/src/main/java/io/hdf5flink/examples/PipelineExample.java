@@ -1,5 +1,6 @@
 package io.hdf5flink.examples;
 
+import io.hdf5flink.cli.DirectoryTrees;
 import io.hdf5flink.hdf5.AttributeValue;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
@@ -78,7 +79,7 @@ public final class PipelineExample {
                             .declare(DATASET, spec).chunkAlignedInput(true).build());
             env.execute("re-reference and scale into HDF5");
         } finally {
-            ExampleSupport.deleteRecursively(checkpoints);
+            DirectoryTrees.delete(checkpoints);
         }
         print.printf("%s %s int16 -> %s:%s float32 uV, common average referenced, chunks %s%n", in,
                 ExampleSupport.tuple(probe.getShape()), file, DATASET, ExampleSupport.tuple(chunks));

@@ -1,5 +1,6 @@
 package io.hdf5flink.examples;
 
+import io.hdf5flink.cli.DirectoryTrees;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.record.ArrayBlock;
@@ -71,7 +72,7 @@ public final class SparseMatrixExample {
                     .sinkTo(sink.build());
             env.execute("sparse matrix into four HDF5 files");
         } finally {
-            ExampleSupport.deleteRecursively(checkpoints);
+            DirectoryTrees.delete(checkpoints);
         }
 
         double expected = (double) size * size * 8;

@@ -1,5 +1,6 @@
 package io.hdf5flink.examples;
 
+import io.hdf5flink.cli.DirectoryTrees;
 import io.hdf5flink.hdf5.Hdf5Dataset;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.record.ArrayBlock;
@@ -55,7 +56,7 @@ public final class StreamingGeneratorExample {
                             .defaultCompression(Compression.gzip(4)).build());
             env.execute("iter_sin into HDF5");
         } finally {
-            ExampleSupport.deleteRecursively(checkpoints);
+            DirectoryTrees.delete(checkpoints);
         }
         try (Hdf5File f = Hdf5File.openReadOnly(file)) {
             Hdf5Dataset d = f.dataset(DATASET);

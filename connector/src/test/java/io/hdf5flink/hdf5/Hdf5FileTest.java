@@ -136,6 +136,29 @@ class Hdf5FileTest {
     }
 
     @Test
+    void partialChunksBeyondTheOpenChunkBudgetAreStoredEarlyAndReadBackWhenTouchedAgain() {
+        Path p = dir.resolve("budget.h5");
+        int rows = 64;
+        int columns = 64;
+        Hdf5File.Options small = Hdf5File.Options.defaults().withOpenChunkBudgetBytes(3 * 8 * 8 * 2); // 3 chunks
+        try (Hdf5File f = Hdf5File.create(p, small)) {
+            Hdf5Dataset d = f.createDataset("/m", DatasetSpec.builder(DataType.INT16, rows, columns).chunks(8, 8)
+                    .shuffle().deflate(1).fillValue(-1).build());
+            // Column by column: every one of the 64 chunks is partial until its 8th column arrives,
+            // far more than the budget holds, so chunks are evicted and read back many times.
+            for (int c = 0; c < columns; c++) {
+                short[] column = new short[rows];
+                for (int r = 0; r < rows; r++) column[r] = (short) (r * columns + c);
+                d.writeValues(new long[] {0, c}, new long[] {rows, 1}, column);
+            }
+        }
+        try (Hdf5File f = Hdf5File.openForAppend(p)) {
+            assertArrayEquals(ramp(0, rows * columns), readAll(f.dataset("/m")));
+            assertEquals(64, f.dataset("/m").allocatedChunks());
+        }
+    }
+
+    @Test
     void bigEndianInputIsStoredLittleEndian() {
         Path p = dir.resolve("f.h5");
         try (Hdf5File f = Hdf5File.create(p)) {

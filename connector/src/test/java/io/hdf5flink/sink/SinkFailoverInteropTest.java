@@ -91,6 +91,8 @@ class SinkFailoverInteropTest {
         SNAPSHOT,
         /** Once, a snapshotState that takes longer than the checkpoint timeout, after two checkpoints completed. */
         SNAPSHOT_SLOW,
+        /** Once at the 100th record of a subtask, before any checkpoint completed. */
+        BEFORE_FIRST_CHECKPOINT,
         /** Once at a record after two checkpoints completed; again in initializeState of the restore. */
         RESTORE_INITIALIZE,
         /** Once at a record after two checkpoints completed; again at the first record after the restore. */
@@ -110,6 +112,7 @@ class SinkFailoverInteropTest {
 
         private final Mode mode;
         private boolean restored;
+        private int seen;
 
         Injector(Mode mode) {
             this.mode = mode;
@@ -146,8 +149,10 @@ class SinkFailoverInteropTest {
         @Override
         public T map(T value) throws Exception {
             Thread.sleep(1);
+            seen++;
             boolean inject = switch (mode) {
                 case RESTORE_INITIALIZE, RESTORE_FIRST_RECORD -> LAST_COMPLETED.get() >= 2 && FAILURES.compareAndSet(0, 1);
+                case BEFORE_FIRST_CHECKPOINT -> seen >= 100 && LAST_COMPLETED.get() == 0 && FAILURES.compareAndSet(0, 1);
                 default -> false;
             };
             if (!inject && mode == Mode.RESTORE_FIRST_RECORD && restored && FAILURES.compareAndSet(1, 2)) {
@@ -180,6 +185,11 @@ class SinkFailoverInteropTest {
     }
 
     static StreamExecutionEnvironment environment(int parallelism, int toleratedCheckpointFailures, int restarts) {
+        return environment(parallelism, toleratedCheckpointFailures, restarts, 50);
+    }
+
+    static StreamExecutionEnvironment environment(int parallelism, int toleratedCheckpointFailures, int restarts,
+            long checkpointMillis) {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restarts);
@@ -188,7 +198,7 @@ class SinkFailoverInteropTest {
         if (toleratedCheckpointFailures > 0) conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMillis(500));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
-        env.enableCheckpointing(50);
+        env.enableCheckpointing(checkpointMillis);
         return env;
     }
 
@@ -360,5 +370,30 @@ class SinkFailoverInteropTest {
         } finally {
             new ProcessBuilder("umount", small.toString()).start().waitFor();
         }
+    }
+
+    /**
+     * A job that fails before its first checkpoint completes restarts with no writer state, so
+     * its writers take new ids; the chunks the failed attempt's writers had staged are in files
+     * named after the old ids ({@code <old id>-0.chunks}), which no committable references and no
+     * writer adopts.
+     *
+     * <p>Fails today (bug, a disk leak, no data lost): those files are never deleted. The
+     * committer's clean-up only removes files of the committable's own writer (older epochs) and
+     * of writers it adopted on a restore; a writer whose state never reached a completed
+     * checkpoint is neither, so its staging files stay in {@code .hdf5-staging/} for good (the
+     * README says orphans of checkpoints that never completed are deleted). The same leak follows
+     * a refused rescale ({@link SinkSavepointInteropTest}): the refused attempt's fresh writers
+     * staged chunks before the job failed.
+     */
+    @org.junit.jupiter.api.Test
+    void aJobFailingBeforeItsFirstCheckpointLeavesNoStagingFilesBehind() throws Exception {
+        StreamExecutionEnvironment env = environment(1, 0, 5, 1000);
+        build(env, sink(dir, "out.h5"), Mode.BEFORE_FIRST_CHECKPOINT);
+        env.execute("fails before the first checkpoint");
+        assertEquals(1, Injector.FAILURES.get(), "the failure was injected before the first checkpoint");
+        assertTrue(Injector.RESTORES.get() == 0, "nothing to restore from: the job restarted from scratch");
+        assertOutput(dir.resolve("out.h5"));
+        assertStagingEmpty(dir);
     }
 }

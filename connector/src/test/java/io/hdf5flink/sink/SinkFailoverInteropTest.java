@@ -35,7 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Hdf5Sink jobs on a MiniCluster that fail over at the awkward moments, judged by h5py value for
@@ -55,7 +55,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * </ul>
  * Each at parallelism 1 and 4, with blocks at explicit offsets (37 rows, chunks of 64: a chunk's
  * pieces come from two blocks) from a parallel source and appended blocks (53 rows, chunks of 128)
- * from a sequential one, into two datasets of one file.
+ * from a sequential one, into two datasets of one file. {@code -Dfailover.repeat=N} runs every
+ * case N times at each parallelism.
  */
 class SinkFailoverInteropTest {
     @RegisterExtension
@@ -77,6 +78,12 @@ class SinkFailoverInteropTest {
     static final AtomicInteger TOTAL_FAILOVERS = new AtomicInteger();
 
     @TempDir Path dir;
+
+    /** Parallelism 1 and 4, each {@code -Dfailover.repeat} times (default 1): run longer to shake out timing. */
+    static java.util.stream.IntStream parallelisms() {
+        int repeat = Integer.getInteger("failover.repeat", 1);
+        return java.util.stream.IntStream.range(0, 2 * repeat).map(i -> i % 2 == 0 ? 1 : 4);
+    }
 
     @BeforeEach
     void reset() {
@@ -264,7 +271,7 @@ class SinkFailoverInteropTest {
     }
 
     @ParameterizedTest(name = "parallelism {0}")
-    @ValueSource(ints = {1, 4})
+    @MethodSource("parallelisms")
     void aFailingSnapshotFailsTheJobOverAndNothingIsLostOrDoubled(int parallelism) throws Exception {
         StreamExecutionEnvironment env = environment(parallelism, 0, 5);
         build(env, sink(dir, "out.h5"), Mode.SNAPSHOT);
@@ -284,7 +291,7 @@ class SinkFailoverInteropTest {
      * fails the task, tolerated checkpoint failures or not: that is the test above.)
      */
     @ParameterizedTest(name = "parallelism {0}")
-    @ValueSource(ints = {1, 4})
+    @MethodSource("parallelisms")
     void anExpiredCheckpointsCommittablesAreCommittedWithTheNext(int parallelism) throws Exception {
         StreamExecutionEnvironment env = environment(parallelism, 10, 5);
         build(env, sink(dir, "out.h5"), Mode.SNAPSHOT_SLOW);
@@ -299,7 +306,7 @@ class SinkFailoverInteropTest {
     }
 
     @ParameterizedTest(name = "parallelism {0}")
-    @ValueSource(ints = {1, 4})
+    @MethodSource("parallelisms")
     void aFailureWhileRestoringFailsOverAgainFromTheSameCheckpoint(int parallelism) throws Exception {
         StreamExecutionEnvironment env = environment(parallelism, 0, 5);
         build(env, sink(dir, "out.h5"), Mode.RESTORE_INITIALIZE);
@@ -312,7 +319,7 @@ class SinkFailoverInteropTest {
     }
 
     @ParameterizedTest(name = "parallelism {0}")
-    @ValueSource(ints = {1, 4})
+    @MethodSource("parallelisms")
     void aFailureAtTheFirstRecordAfterARestoreFailsOverAgain(int parallelism) throws Exception {
         StreamExecutionEnvironment env = environment(parallelism, 0, 5);
         build(env, sink(dir, "out.h5"), Mode.RESTORE_FIRST_RECORD);
@@ -331,7 +338,7 @@ class SinkFailoverInteropTest {
      * the restored committer fails again, until the test frees the space at the first restore.
      */
     @ParameterizedTest(name = "parallelism {0}")
-    @ValueSource(ints = {1, 4})
+    @MethodSource("parallelisms")
     void aCommitFailingOnAFullDiskFailsOverAndIsRetried(int parallelism) throws Exception {
         Path small = Files.createDirectories(dir.resolve("small"));
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", small.toString())

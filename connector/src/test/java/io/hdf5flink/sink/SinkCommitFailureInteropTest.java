@@ -261,6 +261,7 @@ class SinkCommitFailureInteropTest {
                 assertFailedMidCommit(e, c1.stagingFile());
             }
             String seen = state(file, "/a", "/b");
+            System.out.println("SinkCommitFailureInteropTest: after a failed first commit h5py sees: " + seen);
             assertTrue(seen.equals("no file") || !seen.matches(".*chunks=[1-9].*"),
                     "after a failed first commit h5py must find no data: " + seen);
 

@@ -57,9 +57,17 @@ final class FileStorage implements BlockReader, Closeable {
 
     /** Opens (creating when asked) and locks the file; a second writer is refused. */
     static FileStorage open(Path path, boolean create, long eofField, long eof) throws IOException {
+        return open(path, path, create, eofField, eof);
+    }
+
+    /**
+     * @param openAt the file to open (a temporary name while a new file is being created)
+     * @param path the file's name in messages (the name it will have)
+     */
+    static FileStorage open(Path openAt, Path path, boolean create, long eofField, long eof) throws IOException {
         FileChannel ch = create
-                ? FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                ? FileChannel.open(openAt, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : FileChannel.open(openAt, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileLock lock;
         try {
             lock = ch.tryLock();

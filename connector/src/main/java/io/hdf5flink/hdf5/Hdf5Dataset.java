@@ -341,6 +341,16 @@ public final class Hdf5Dataset extends Hdf5Object {
         }
     }
 
+    /** Whether a chunk is stored at {@code chunkOffset} (committed or not); unstored chunks read as fill. */
+    public boolean hasChunk(long[] chunkOffset) {
+        checkChunkOffset(chunkOffset);
+        try {
+            return openChunks.containsKey(new ChunkKey(chunkOffset)) || index.get(chunkOffset) != null;
+        } catch (IOException e) {
+            throw new Hdf5Exception(file.path() + ": " + path + ": reading the chunk index failed: " + e.getMessage(), e);
+        }
+    }
+
     /** How many chunks the index holds (committed or not); walks the whole index. */
     public long allocatedChunks() {
         long[] n = {0};

@@ -94,7 +94,12 @@ public final class Hdf5File implements Closeable {
         this.options = options;
     }
 
-    /** Creates a new file; an existing file is never overwritten. */
+    /**
+     * Creates a new file; an existing file is never overwritten. The file appears under its name
+     * only once it is a complete, valid HDF5 file: it is built under a hidden temporary name in
+     * the same directory and then linked into place, so a process killed while creating it leaves
+     * no half-written file that would block the next attempt.
+     */
     public static Hdf5File create(Path path) {
         return create(path, Options.defaults());
     }
@@ -102,8 +107,9 @@ public final class Hdf5File implements Closeable {
     public static Hdf5File create(Path path, Options options) {
         if (Files.exists(path)) throw new Hdf5Exception(path + " already exists; open it for append or delete it first");
         FileStorage storage = null;
+        Path creating = path.resolveSibling("." + path.getFileName() + "." + java.util.UUID.randomUUID() + ".creating");
         try {
-            storage = FileStorage.open(path, true, Superblock.V0_EOF_FIELD, Superblock.V0_SIZE);
+            storage = FileStorage.open(creating, path, true, Superblock.V0_EOF_FIELD, Superblock.V0_SIZE);
             SymbolTableGroup table = SymbolTableGroup.create(storage, "/", Superblock.GROUP_LEAF_NODE_K,
                     Superblock.GROUP_INTERNAL_NODE_K);
             long header = writeGroupHeader(storage, table);
@@ -112,12 +118,34 @@ public final class Hdf5File implements Closeable {
             storage.write(0, sb.encode());
             storage.publishEof();
             if (options.fsyncOnCommit()) storage.sync();
+            publish(creating, path);
             Hdf5File file = new Hdf5File(storage, sb, options);
             file.groups.put("/", new Hdf5Group(file, "/", header, ObjectHeader.read(storage, header, "/"), table));
             return file;
         } catch (IOException e) {
             closeQuietly(storage);
-            throw new Hdf5Exception("creating " + path + " failed: " + e.getMessage(), e);
+            try {
+                Files.deleteIfExists(creating);
+            } catch (IOException ignored) {
+                // the primary error is already being reported
+            }
+            throw new Hdf5Exception(e instanceof java.nio.file.FileAlreadyExistsException
+                    ? path + " already exists; open it for append or delete it first"
+                    : "creating " + path + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Gives the complete new file its name: a hard link, which fails rather than replace a file
+     * that appeared meanwhile; where links are not supported, a move without replacing.
+     */
+    private static void publish(Path creating, Path path) throws IOException {
+        try {
+            Files.createLink(path, creating);
+            Files.delete(creating);
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+            if (e instanceof java.nio.file.FileAlreadyExistsException) throw (java.nio.file.FileAlreadyExistsException) e;
+            Files.move(creating, path);
         }
     }
 

@@ -27,6 +27,7 @@ import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
 import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
 import org.apache.flink.streaming.api.connector.sink2.SupportsPreWriteTopology;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.transformations.UnionTransformation;
 
 /**
  * A Flink sink that writes {@link ArrayBlock}s into resizable, chunked, compressed HDF5 datasets,
@@ -96,11 +97,25 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
     @Override
     public DataStream<ArrayBlock> addPreWriteTopology(DataStream<ArrayBlock> input) {
         if (config.chunkAlignedInput()) return input;
+        if (unionOfMixedParallelism(input)) {
+            // Any operator behind such a union is fed round-robin from the inputs of another
+            // parallelism, which would reorder their appends; a partitioning right after the union
+            // keeps each channel's order. So route first (blocks at explicit offsets by their first
+            // chunk), then cut, then route the pieces: one more shuffle, only for this input.
+            return input.partitionCustom(new ChunkRouting.ToSubtask(), new ChunkRouting(config))
+                    .flatMap(new BlockSplitter(config)).name("hdf5: cut blocks on the chunk grid")
+                    .partitionCustom(new ChunkRouting.ToSubtask(), new ChunkRouting(config));
+        }
         // The splitter runs at its input's parallelism, chained to it: a rebalance in front of it
         // would reorder the appends of one upstream channel. The routing is then the only shuffle.
         return input.flatMap(new BlockSplitter(config)).name("hdf5: cut blocks on the chunk grid")
                 .setParallelism(input.getParallelism())
                 .partitionCustom(new ChunkRouting.ToSubtask(), new ChunkRouting(config));
+    }
+
+    private static boolean unionOfMixedParallelism(DataStream<ArrayBlock> input) {
+        return input.getTransformation() instanceof UnionTransformation<?> union
+                && union.getInputs().stream().mapToInt(org.apache.flink.api.dag.Transformation::getParallelism).distinct().count() > 1;
     }
 
     /** All committables go to one committer subtask: one writer per file (not addGlobalCommitter: FLINK-38614). */

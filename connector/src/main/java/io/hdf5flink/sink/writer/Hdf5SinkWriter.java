@@ -25,7 +25,6 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -81,7 +80,12 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
         this.parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
         this.subtask = context.getTaskInfo().getIndexOfThisSubtask();
         List<Hdf5WriterState> states = new ArrayList<>(restored);
-        this.writerId = states.isEmpty() ? UUID.randomUUID().toString() : states.get(0).writerId();
+        // A writer without state is named after its job and subtask, not at random: when an attempt
+        // fails before its first checkpoint, the next attempt's writer takes the same name and
+        // overwrites the files the failed one staged, which no committable will ever clean up.
+        this.writerId = states.isEmpty()
+                ? context.getJobInfo().getJobId() + "-" + context.getTaskInfo().getIndexOfThisSubtask()
+                : states.get(0).writerId();
         this.adoptedWriterIds = new ArrayList<>();
         for (Hdf5WriterState s : states) {
             epoch = Math.max(epoch, s.nextEpoch());
@@ -154,13 +158,19 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
                 + " chunkAlignedInput)");
     }
 
-    /** A chunk as stored in the output file now (a fresh read-only view: the committer moves index nodes). */
+    /**
+     * A chunk as stored in the output file now, or null when none is stored there (a fresh
+     * read-only view: the committer moves index nodes).
+     */
     private byte[] readStored(DatasetAssembler a, long[] origin) throws IOException {
         Path path = config.baseDirectory().resolve(a.file);
         if (!Files.exists(path)) return null;
         try (Hdf5File file = Hdf5File.openReadOnly(path)) {
             if (!file.exists(a.dataset)) return null;
             Hdf5Dataset d = file.dataset(a.dataset);
+            // Only a stored chunk holds data; an unstored one inside the shape is fill, not data
+            // (a dataset declared at its full size has every chunk inside its shape).
+            if (!d.hasChunk(origin)) return null;
             long[] shape = d.shape();
             long[] extent = a.chunk.clone();
             for (int i = 0; i < extent.length; i++) {

@@ -184,6 +184,13 @@ public final class ArrayProber {
 
     /** The array stored verbatim at {@code [start, start + length)} of the location's file. */
     private static ProbedArray mapped(Location location, long start, long length, RawFormat raw) throws IOException {
+        // An archive states its members' offsets and sizes: readers map exactly that range, so
+        // it must lie inside the file.
+        long fileSize = Files.size(Path.of(location.path()));
+        if (start < 0 || length < 0 || start > fileSize || length > fileSize - start) {
+            throw new IOException("the member's data claims " + length + " bytes at offset " + start + ", beyond the "
+                    + fileSize + "-byte file: the archive is truncated or corrupt");
+        }
         Header header;
         if (raw == null) {
             try (FileChannel channel = FileChannel.open(Path.of(location.path()), StandardOpenOption.READ)) {

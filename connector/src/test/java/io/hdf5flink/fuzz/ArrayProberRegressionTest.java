@@ -1,0 +1,122 @@
+package io.hdf5flink.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hdf5flink.source.enumerate.ArrayProber;
+import io.hdf5flink.source.enumerate.ProbedArray;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The prober's fuzz findings, each with the input that showed it, built here: the probe must
+ * refuse these quickly, with the file named, and without allocating in proportion to what the
+ * input claims.
+ */
+class ArrayProberRegressionTest {
+    private static final Duration QUICKLY = Duration.ofSeconds(20);
+    private static final long ALLOCATION_LIMIT = 192L << 20;
+    private static final String DICT = "{'descr': '<i2', 'fortran_order': False, 'shape': (4,), }";
+
+    @TempDir
+    Path directory;
+
+    /**
+     * Found by the fuzzer (input {@code ArrayProberFuzzTestInputs/probe/zip-stored-member-size-beyond-file}):
+     * a zip whose central directory gives a stored member a larger uncompressed size than the file
+     * has bytes was accepted, to be mapped past the file's end when the job ran.
+     */
+    @Test
+    void refusesArchiveMembersThatClaimBytesBeyondTheFile() throws IOException {
+        byte[] npy = concat(Bombs.npyHeader(DICT), new byte[8]);
+        byte[] zip = ArrayProberFuzzTest.zip(Map.of("a.npy", npy), false);
+        assertEquals(1, probe(write("ok.npz", zip)).size());
+        int central = indexOf(zip, new byte[] {'P', 'K', 1, 2});
+        ByteBuffer.wrap(zip, central + 24, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(1 << 30); // uncompressed size
+        assertRefused(write("long.npz", zip), "claims 1073741824 bytes at offset");
+
+        byte[] found = Files.readAllBytes(Path.of(resource("ArrayProberFuzzTestInputs/probe/zip-stored-member-size-beyond-file")));
+        assertEquals(".npz", ArrayProberFuzzTest.SUFFIXES.get(found[0]));
+        // Its member has an empty name, which makes it a raw array (int16, as the fuzz test reads raw files).
+        assertRefused(write("found.npz", java.util.Arrays.copyOfRange(found, 1, found.length)), ArrayProberFuzzTest.RAW,
+                "beyond the 524-byte file");
+
+        // A tar member whose header claims more than the file holds is refused as well.
+        byte[] tar = ArrayProberFuzzTest.tar(Map.of("a.npy", npy));
+        Path truncated = write("short.tar", java.util.Arrays.copyOf(tar, 1024 + npy.length - 4));
+        assertThrows(IllegalArgumentException.class, () -> ArrayProber.probe(truncated, null));
+    }
+
+    private static java.net.URI resource(String name) {
+        try {
+            return ArrayProberRegressionTest.class.getResource(name).toURI();
+        } catch (java.net.URISyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private Path write(String name, byte[] bytes) throws IOException {
+        return Files.write(directory.resolve(name), bytes);
+    }
+
+    private static List<ProbedArray> probe(Path file) {
+        return ArrayProber.probe(file, null);
+    }
+
+    private static void assertRefused(Path file, String expected) {
+        assertRefused(file, null, expected);
+    }
+
+    private static void assertRefused(Path file, io.hdf5flink.source.enumerate.RawFormat raw, String expected) {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        String message = assertTimeoutPreemptively(QUICKLY, () -> {
+            long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ArrayProber.probe(file, raw));
+            long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            assertTrue(allocated < ALLOCATION_LIMIT, "refusing " + file + " allocated " + (allocated >> 20) + " MiB");
+            return e.getMessage();
+        });
+        assertTrue(message.startsWith(file.toAbsolutePath().toString()), message);
+        assertTrue(message.contains(expected), message);
+    }
+
+    static byte[] concat(byte[]... parts) {
+        return Bombs.concat(parts);
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes) {
+            {
+                def.setLevel(Deflater.BEST_COMPRESSION);
+            }
+        }) {
+            out.write(data);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
+}

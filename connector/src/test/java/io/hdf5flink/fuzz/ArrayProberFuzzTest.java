@@ -5,6 +5,7 @@ import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.source.enumerate.ArrayProber;
 import io.hdf5flink.source.enumerate.ProbedArray;
 import io.hdf5flink.source.enumerate.RawFormat;
+import io.hdf5flink.source.input.Compression;
 import io.hdf5flink.source.input.InputOpener;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,14 +40,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>The first input byte picks the file name's suffix (and with it the decoders), the rest is
  * the file. Contract: the probe returns arrays or throws an {@link IllegalArgumentException}
  * whose message starts with the file's path; never a hang, another exception, or an allocation
- * beyond a fixed budget (decoder state, such as a 64 MiB xz dictionary, plus a few times the
- * input). An accepted input must hold the data it claims: mapped arrays lie inside the file, and
+ * beyond a fixed budget (decoder state, such as an xz dictionary, plus a few times the input).
+ * An accepted input must hold the data it claims: mapped arrays lie inside the file, and
  * streamed ones (when small) can be read by the readers' own {@link InputOpener}.
  */
 class ArrayProberFuzzTest {
     static final String TARGET = "array-prober";
-    /** Room for decoder state (xz's default 8 MiB dictionary, bzip2's 3.6 MiB tables) and buffers. */
-    static final long ALLOCATION_BASE = 96L << 20;
+    /**
+     * Room for decoder state (an xz dictionary of up to {@link Compression#XZ_MEMORY_LIMIT_KIB},
+     * bzip2's 3.6 MiB tables) and buffers; nothing may grow with what the input claims.
+     */
+    static final long ALLOCATION_BASE = ((long) Compression.XZ_MEMORY_LIMIT_KIB << 10) + (32L << 20);
     private static final long VERIFY_LIMIT = 4L << 20;
 
     /** File name suffixes, chosen by the first input byte. */

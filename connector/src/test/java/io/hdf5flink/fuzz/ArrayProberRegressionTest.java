@@ -37,6 +37,63 @@ class ArrayProberRegressionTest {
     Path directory;
 
     /**
+     * A 1 MiB {@code .npy.zst} whose header declares 8 data bytes decoded to 32 GiB of zeros, all
+     * of which the probe decoded (in under 2 s, as the zstd blocks are RLE; a 32 MiB file took a
+     * minute). It now stops 1 MiB past the declared array.
+     */
+    @Test
+    void decodesCompressedArraysOnlyAsFarAsTheirHeaderDeclares() throws IOException {
+        byte[] header = concat(Bombs.npyHeader(DICT), new byte[8]);
+        Path zst = write("bomb.npy.zst", Bombs.zstd(header, 32L << 30));
+        assertTrue(Files.size(zst) < (1100 << 10), Files.size(zst) + " bytes");
+        assertRefused(zst, "by more than 1048576 bytes: a corrupt file or a decompression bomb");
+
+        // The same with gzip (a ratio of ~1000: 64 KiB for 64 MiB), and data just within the allowance.
+        assertRefused(write("bomb.npy.gz", gzip(concat(header, new byte[64 << 20]))), "decompression bomb");
+        Path padded = write("padded.npy.gz", gzip(concat(header, new byte[1 << 20])));
+        assertEquals(List.of(4L), List.of(probe(padded).get(0).rows()));
+    }
+
+    /**
+     * A 33 KiB {@code .tar.zst} whose first entry is a GNU long name of 256 MiB: commons-compress
+     * reads a long name into memory whole, so the probe allocated 0.5 GiB, and with a 1 GiB name an
+     * OutOfMemoryError. Likewise for a pax header record.
+     */
+    @Test
+    void refusesCompressedTarsWithHugeLongNamesOrPaxHeaders() throws IOException {
+        byte[] member = concat(Bombs.npyHeader(DICT), new byte[8]);
+        byte[] file = concat(Bombs.tarHeader("x.npy", '0', member.length), member, new byte[512 - member.length]);
+
+        long longName = 256L << 20;
+        Path tar = write("longname.tar.zst",
+                concat(Bombs.zstd(Bombs.tarHeader("././@LongLink", 'L', longName), longName)));
+        assertRefused(tar, "long names, pax headers and non-file entries take more than 32 MiB");
+
+        byte[] record = "268435456 comment=".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] pax = Bombs.zstd(concat(Bombs.tarHeader("pax", 'x', longName), record), longName);
+        assertRefused(write("pax.tar.zst", pax), "take more than 32 MiB");
+
+        // A well-formed archive with both kinds of header is still read.
+        byte[] plain = concat(Bombs.tarHeader("././@LongLink", 'L', 6), "y.npy\0".getBytes(), new byte[506], file);
+        assertEquals(1, probe(write("ok.tar.zst", Bombs.zstd(plain, 0))).size());
+    }
+
+    /**
+     * A 144-byte {@code .npy.xz} whose block header asks for a 1 GiB LZMA2 dictionary, which the
+     * decoder allocated at once (an OutOfMemoryError with a 256 MiB heap).
+     */
+    @Test
+    void refusesXzStreamsThatNeedHugeDictionaries() throws IOException {
+        ByteArrayOutputStream xz = new ByteArrayOutputStream();
+        try (XZCompressorOutputStream out = new XZCompressorOutputStream(xz, 0)) {
+            out.write(concat(Bombs.npyHeader(DICT), new byte[8]));
+        }
+        assertEquals(4, probe(write("ok.npy.xz", xz.toByteArray())).get(0).rows());
+        Path bomb = write("dict.npy.xz", Bombs.xzWithDictionaryProps(xz.toByteArray(), 36));
+        assertRefused(bomb, "the xz stream needs 1024 MiB of memory to decode, more than the 128 MiB allowed");
+    }
+
+    /**
      * Found by the fuzzer (input {@code ArrayProberFuzzTestInputs/probe/zip-stored-member-size-beyond-file}):
      * a zip whose central directory gives a stored member a larger uncompressed size than the file
      * has bytes was accepted, to be mapped past the file's end when the job ran.

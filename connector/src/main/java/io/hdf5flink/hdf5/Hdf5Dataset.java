@@ -155,8 +155,15 @@ public final class Hdf5Dataset extends Hdf5Object {
      * client needs to write more chunks just like the existing ones.
      */
     public DatasetSpec spec() {
-        return DatasetSpec.builder(type, dims).maxShape(maxDims).chunks(chunkDims).filters(filters)
-                .fillBytes(fillElement).build();
+        try {
+            return DatasetSpec.builder(type, dims).maxShape(maxDims).chunks(chunkDims).filters(filters)
+                    .fillBytes(fillElement).build();
+        } catch (IllegalArgumentException e) {
+            // A dataset written elsewhere may have a layout this engine cannot create (rank 9 and
+            // up, chunks beyond a fixed maximum): say which.
+            throw new Hdf5Exception(file.path() + ": " + path + ": its layout cannot be described as a spec here: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** The fill value as one little-endian element. */

@@ -76,9 +76,10 @@ public final class Hdf5Dataset extends Hdf5Object {
         this.maxDims = layout.maxDims.clone();
         this.chunkDims = layout.chunkDims.clone();
         long bytes = type.size();
-        for (long c : chunkDims) bytes *= c;
+        for (long c : chunkDims) bytes = c > 0 && bytes > DatasetSpec.MAX_CHUNK_BYTES / c ? Long.MAX_VALUE : bytes * c;
         if (bytes > DatasetSpec.MAX_CHUNK_BYTES) {
-            throw new Hdf5Exception(file.path() + ": " + path + ": chunks of " + bytes + " bytes exceed the 2 GiB this engine supports");
+            throw new Hdf5Exception(file.path() + ": " + path + ": chunks of " + Arrays.toString(chunkDims) + " " + type
+                    + " exceed the 2 GiB this engine supports");
         }
         this.chunkBytes = (int) bytes;
         this.filters = layout.filters;

@@ -80,6 +80,100 @@ class Hdf5RegressionTest {
                 "(-2147483648 bytes) lies past the end of the file");
     }
 
+    /**
+     * A group B-tree whose levels each hold 32 pointers to one node of the level below: a 7 KiB
+     * addition to the file that made opening the group visit 32^6 paths (a hang). Each node may
+     * now be reached once.
+     */
+    @Test
+    void refusesGroupBTreesThatShareSubtrees() throws IOException {
+        Hdf5Surgery s = new Hdf5Surgery(seed);
+        SymbolTableMessage table = s.symbolTable("/many");
+        int k = s.groupInternalK();
+        long below = table.bTreeAddress();
+        for (int level = 1; level <= 6; level++) {
+            byte[][] keys = new byte[2 * k + 1][];
+            long[] children = new long[2 * k];
+            for (int i = 0; i < keys.length; i++) keys[i] = new byte[8];
+            java.util.Arrays.fill(children, below);
+            below = s.append(new BTreeNode(BTreeNode.GROUP_NODES, level, 2 * k, keys, children).encode(k, 8));
+        }
+        s.putLong(s.slot("/many", SymbolTableMessage.TYPE).bodyAddress(), below);
+        assertRefused(s, f -> f.group("/many").memberNames(), "is reached twice");
+    }
+
+    /**
+     * The same for a dataset's chunk B-tree: {@link Hdf5Dataset#allocatedChunks()} walked 64^4
+     * paths. Reads, which follow one path, were not affected.
+     */
+    @Test
+    void refusesChunkBTreesThatShareSubtrees() throws IOException {
+        Hdf5Surgery s = new Hdf5Surgery(seed);
+        int k = s.chunkK();
+        int keySize = 8 + 8 * 3;
+        long root = chunkRoot(s);
+        BTreeNode top = s.node(root, BTreeNode.CHUNK_NODES, keySize, 2 * k);
+        long below = root;
+        for (int level = top.level + 1; level <= top.level + 4; level++) {
+            byte[][] keys = new byte[2 * k + 1][];
+            long[] children = new long[2 * k];
+            for (int i = 0; i < keys.length; i++) keys[i] = i < 2 * k ? top.keys[0] : top.keys[top.entries];
+            java.util.Arrays.fill(children, below);
+            below = s.append(new BTreeNode(BTreeNode.CHUNK_NODES, level, 2 * k, keys, children).encode(k, keySize));
+        }
+        s.putLong(s.slot("/many/g3/data", DataLayoutMessage.TYPE).bodyAddress() + DataLayoutMessage.BTREE_ADDRESS_OFFSET, below);
+        Path file = write(s);
+        try (Hdf5File f = Hdf5File.openReadOnly(file)) {
+            // One path down still finds the chunks.
+            assertEquals(4 * 2, f.dataset("/many/g3/data").read(new long[] {3, 0}, new long[] {1, 4}).remaining());
+        }
+        assertRefused(s, f -> f.dataset("/many/g3/data").allocatedChunks(), "is reached twice");
+    }
+
+    /**
+     * An object header whose continuation leads to a 16 MiB block of 64 KiB NIL messages that
+     * continues back to itself: the header was read 256 times over (4 GiB read and allocated)
+     * before the message limit stopped it. Header blocks may no longer overlap.
+     */
+    @Test
+    void refusesObjectHeaderContinuationsThatComeBack() throws IOException {
+        Hdf5Surgery s = new Hdf5Surgery(seed);
+        int nil = ObjectHeader.MESSAGE_HEADER_SIZE + 0xFFF8;
+        int count = (16 << 20) / nil;
+        ByteBuffer region = ByteBuffer.allocate(count * nil + ObjectHeader.MESSAGE_HEADER_SIZE + ObjectHeaderContinuationMessage.BODY_SIZE)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < count; i++) {
+            region.putShort((short) ObjectHeader.NIL).putShort((short) 0xFFF8).putInt(0);
+            region.position(region.position() + 0xFFF8);
+        }
+        long start = s.bytes.length;
+        region.putShort((short) ObjectHeaderContinuationMessage.TYPE).putShort((short) ObjectHeaderContinuationMessage.BODY_SIZE)
+                .putInt(0).putLong(start).putLong(region.capacity());
+        s.append(region.array());
+        // The dataset's free space (a NIL message) becomes a continuation into the region.
+        ObjectHeader.Slot free = s.header("/f8").find(ObjectHeader.NIL);
+        long message = free.messageAddress();
+        s.putInt(message, ObjectHeaderContinuationMessage.TYPE | free.bodySize() << 16);
+        s.putLong(free.bodyAddress(), start);
+        s.putLong(free.bodyAddress() + 8, region.capacity());
+        assertRefused(s, f -> f.dataset("/f8"), "overlaps");
+    }
+
+    /**
+     * Chunk dimensions whose product overflowed 64 bits wrapped to a small chunk size: a rank-2
+     * int16 dataset with chunks of 2^32-1 by 2^32-1 opened with 2-byte chunks, and a read of an
+     * unstored chunk failed inside the box copy.
+     */
+    @Test
+    void refusesChunkShapesWhoseSizeOverflows() throws IOException {
+        Hdf5Surgery s = new Hdf5Surgery(seed);
+        long layout = s.slot("/many/g3/data", DataLayoutMessage.TYPE).bodyAddress();
+        s.putLong(layout + DataLayoutMessage.BTREE_ADDRESS_OFFSET, -1); // no chunks stored
+        s.putInt(layout + 11, -1);
+        s.putInt(layout + 15, -1);
+        assertRefused(s, f -> f.dataset("/many/g3/data").read(new long[] {0, 0}, new long[] {1, 4}), "exceed");
+    }
+
     private static long chunkRoot(Hdf5Surgery s) {
         return s.getLong(s.slot("/many/g3/data", DataLayoutMessage.TYPE).bodyAddress() + DataLayoutMessage.BTREE_ADDRESS_OFFSET);
     }

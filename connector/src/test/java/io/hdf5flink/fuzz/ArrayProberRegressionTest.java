@@ -119,6 +119,35 @@ class ArrayProberRegressionTest {
         assertThrows(IllegalArgumentException.class, () -> ArrayProber.probe(truncated, null));
     }
 
+    /**
+     * Found by the fuzzer: a zip member with compression method 93 (zstd) made commons-compress
+     * load the native zstd-jni, which is absent: a NoClassDefFoundError escaped the probe. An xz
+     * member (method 95), read by commons-compress without a memory limit, allocated the 1 GiB
+     * dictionary its stream asked for.
+     */
+    @Test
+    void refusesZipMembersCompressedWithZstdOrXz() throws IOException {
+        byte[] npy = concat(Bombs.npyHeader(DICT), new byte[8]);
+        assertRefused(write("zstd.npz", withMethod(ArrayProberFuzzTest.zip(Map.of("a.npy", npy), false), 93)),
+                "(archive member a.npy): the member is encrypted or uses an unsupported zip compression method 93");
+
+        ByteArrayOutputStream xz = new ByteArrayOutputStream();
+        try (XZCompressorOutputStream out = new XZCompressorOutputStream(xz, 0)) {
+            out.write(npy);
+        }
+        byte[] bomb = Bombs.xzWithDictionaryProps(xz.toByteArray(), 36);
+        assertRefused(write("xz.npz", withMethod(ArrayProberFuzzTest.zip(Map.of("a.npy", bomb), false), 95)),
+                "unsupported zip compression method 95");
+    }
+
+    /** A one-member zip with the member's compression method changed in both headers. */
+    private static byte[] withMethod(byte[] zip, int method) {
+        byte[] out = zip.clone();
+        ByteBuffer.wrap(out, indexOf(out, new byte[] {'P', 'K', 3, 4}) + 8, 2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) method);
+        ByteBuffer.wrap(out, indexOf(out, new byte[] {'P', 'K', 1, 2}) + 10, 2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) method);
+        return out;
+    }
+
     private static java.net.URI resource(String name) {
         try {
             return ArrayProberRegressionTest.class.getResource(name).toURI();

@@ -28,6 +28,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarFile;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.archivers.zip.ZipMethod;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -55,6 +56,15 @@ public final class ArrayProber {
      * 511): room for tens of thousands of members.
      */
     static final long MAX_TAR_OVERHEAD = 32 << 20;
+
+    /**
+     * The zip compression methods read: stored, deflated, deflate64 and bzip2. commons-compress
+     * also reads zstd members, but only with the native zstd-jni library, which is absent
+     * (NoClassDefFoundError), and xz members, with no bound on the dictionary the stream header
+     * makes it allocate; numpy and zip tools use the four.
+     */
+    private static final java.util.Set<Integer> ZIP_METHODS = java.util.Set.of(ZipMethod.STORED.getCode(),
+            ZipMethod.DEFLATED.getCode(), ZipMethod.ENHANCED_DEFLATED.getCode(), ZipMethod.BZIP2.getCode());
 
     private ArrayProber() {}
 
@@ -117,7 +127,7 @@ public final class ArrayProber {
                 Location location = Location.member(file.toString(), Compression.NONE, Archive.ZIP, entry.getName(), mc);
                 arrays.add(guard(location, () -> {
                     RawFormat format = format(entry.getName(), mc, raw);
-                    if (!zip.canReadEntryData(entry)) {
+                    if (!zip.canReadEntryData(entry) || !ZIP_METHODS.contains(entry.getMethod())) {
                         throw new IOException("the member is encrypted or uses an unsupported zip compression method "
                                 + entry.getMethod());
                     }

@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class FuzzRun {
     /** Per-input time limit; far above what any seed needs (milliseconds), also under instrumentation. */
-    static final Duration TIMEOUT = Duration.ofSeconds(Long.getLong("fuzz.timeoutSeconds", 5));
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private static final Map<String, AtomicLong> EXECUTIONS = new ConcurrentHashMap<>();
     private static final Map<String, AtomicLong> OUTCOMES = new ConcurrentHashMap<>();

@@ -318,7 +318,14 @@ public final class Hdf5Dataset extends Hdf5Object {
                 srcOrigin[d] = lo[d] - chunkOrigin[d];
                 dstOrigin[d] = lo[d] - offset[d];
             }
-            BoxCopy.copy(currentChunk(new ChunkKey(chunkOrigin)), chunkDims, srcOrigin, out, extent, dstOrigin, box, type.size());
+            ChunkKey key = new ChunkKey(chunkOrigin);
+            if (!openChunks.containsKey(key) && !stored(key)) {
+                // Nothing stored: the fill value goes straight into the box, so that a read costs
+                // what it returns, not a chunk of the size the layout declares.
+                BoxCopy.copy(filled(box), box, new long[rank], out, extent, dstOrigin, box, type.size());
+                return;
+            }
+            BoxCopy.copy(currentChunk(key), chunkDims, srcOrigin, out, extent, dstOrigin, box, type.size());
         });
         return out;
     }
@@ -454,6 +461,24 @@ public final class Hdf5Dataset extends Hdf5Object {
             openChunkBytes += chunkBytes;
         }
         return chunk;
+    }
+
+    private boolean stored(ChunkKey key) {
+        try {
+            return index.get(key.offset) != null;
+        } catch (IOException e) {
+            throw new Hdf5Exception(file.path() + ": " + path + ": reading the chunk index at " + Arrays.toString(key.offset)
+                    + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A box of {@code shape} filled with the fill value. */
+    private byte[] filled(long[] shape) {
+        long bytes = fillElement.length;
+        for (long e : shape) bytes *= e;
+        byte[] b = new byte[(int) bytes];
+        for (int i = 0; i < b.length; i += fillElement.length) System.arraycopy(fillElement, 0, b, i, fillElement.length);
+        return b;
     }
 
     private byte[] currentChunk(ChunkKey key) {

@@ -174,6 +174,31 @@ class Hdf5RegressionTest {
         assertRefused(s, f -> f.dataset("/many/g3/data").read(new long[] {0, 0}, new long[] {1, 4}), "exceed");
     }
 
+    /**
+     * A 28 KiB file whose layout declares 200 MB chunks and stores none: reading one element
+     * materialized the fill value as a whole chunk, and a copy of it (381 MiB; an
+     * OutOfMemoryError with a 256 MiB heap). Unstored chunks now cost what the read returns.
+     */
+    @Test
+    void readsUnstoredChunksWithoutMaterializingThem() throws IOException {
+        Hdf5Surgery s = new Hdf5Surgery(seed);
+        long layout = s.slot("/many/g3/data", DataLayoutMessage.TYPE).bodyAddress();
+        s.putLong(layout + DataLayoutMessage.BTREE_ADDRESS_OFFSET, -1); // no chunks stored
+        s.putInt(layout + 15, 100_000_000); // chunks of 1 x 4 int16 become 1 x 100M
+        Path file = write(s);
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Hdf5File f = Hdf5File.openReadOnly(file)) {
+            Hdf5Dataset d = f.dataset("/many/g3/data");
+            assertEquals(200_000_000, d.chunkBytes());
+            long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            ByteBuffer b = d.read(new long[] {2, 1}, new long[] {3, 2});
+            long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            assertEquals(12, b.remaining());
+            while (b.hasRemaining()) assertEquals(0, b.get());
+            assertTrue(allocated < 16L << 20, "reading 12 bytes allocated " + (allocated >> 20) + " MiB");
+        }
+    }
+
     private static long chunkRoot(Hdf5Surgery s) {
         return s.getLong(s.slot("/many/g3/data", DataLayoutMessage.TYPE).bodyAddress() + DataLayoutMessage.BTREE_ADDRESS_OFFSET);
     }

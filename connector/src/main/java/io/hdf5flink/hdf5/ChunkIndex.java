@@ -163,7 +163,7 @@ final class ChunkIndex {
 
     /** Visits every stored chunk in key order. */
     void forEach(ChunkVisitor visitor) throws IOException {
-        if (root != null) visit(root, visitor);
+        if (root != null) visit(root, visitor, new HashSet<>());
     }
 
     /** Receives one chunk of {@link #forEach}. */
@@ -171,13 +171,21 @@ final class ChunkIndex {
         void chunk(long[] offset, Entry entry) throws IOException;
     }
 
-    private void visit(Node node, ChunkVisitor v) throws IOException {
+    /**
+     * Visits a subtree. Every node has an address of its own (new nodes get fresh slots), so a
+     * node reached twice means a corrupt tree whose shared subtrees would cost an exponential walk.
+     */
+    private void visit(Node node, ChunkVisitor v, Set<Long> seen) throws IOException {
+        if (!seen.add(node.address)) {
+            throw new Hdf5Exception(storage.path() + ": dataset " + dataset + ": chunk B-tree node at " + node.address
+                    + " is reached twice: a corrupt index");
+        }
         for (int i = 0; i < node.n; i++) {
             if (node.level == 0) {
                 v.chunk(Arrays.copyOf(node.key[i], keyLength - 1), new Entry(node.child[i], node.size[i], node.mask[i]));
             } else {
                 boolean wasCached = node.cached[i] != null;
-                visit(child(node, i), v);
+                visit(child(node, i), v, seen);
                 if (!wasCached && !node.cached[i].dirty) node.cached[i] = null;
             }
         }

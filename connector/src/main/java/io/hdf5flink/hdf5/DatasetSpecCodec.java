@@ -90,6 +90,8 @@ public final class DatasetSpecCodec {
         for (int i = 0; i < attributeCount; i++) {
             String name = in.readUTF();
             DatatypeMessage t = DatatypeMessage.decode(ByteBuffer.wrap(readBytes(in)).order(ByteOrder.LITTLE_ENDIAN));
+            // write() only ever stores types it can write; another would fail the next write.
+            if (!t.writable()) throw new IOException("corrupt dataset spec: attribute '" + name + "' has an unwritable datatype");
             DataspaceMessage s = DataspaceMessage.decode(ByteBuffer.wrap(readBytes(in)).order(ByteOrder.LITTLE_ENDIAN));
             b.attribute(name, AttributeValue.of(t, s, readBytes(in)));
         }

@@ -146,7 +146,7 @@ final class FileStorage implements BlockReader, Closeable {
         // before publishing anything past it): the file's size is its bound, not the end of file
         // read at open.
         long limit = lock == null ? channel.size() : Math.min(Math.max(eof, publishedEof), channel.size());
-        if (address < 0 || address + length > limit) {
+        if (address < 0 || length < 0 || address > limit - length) {
             throw new Hdf5Exception(path + ": " + what + " at address " + address + " (" + length
                     + " bytes) lies past the end of the file (" + Math.min(eof, channel.size()) + " bytes)");
         }

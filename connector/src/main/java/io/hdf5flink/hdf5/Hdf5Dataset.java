@@ -76,9 +76,10 @@ public final class Hdf5Dataset extends Hdf5Object {
         this.maxDims = layout.maxDims.clone();
         this.chunkDims = layout.chunkDims.clone();
         long bytes = type.size();
-        for (long c : chunkDims) bytes *= c;
+        for (long c : chunkDims) bytes = c > 0 && bytes > DatasetSpec.MAX_CHUNK_BYTES / c ? Long.MAX_VALUE : bytes * c;
         if (bytes > DatasetSpec.MAX_CHUNK_BYTES) {
-            throw new Hdf5Exception(file.path() + ": " + path + ": chunks of " + bytes + " bytes exceed the 2 GiB this engine supports");
+            throw new Hdf5Exception(file.path() + ": " + path + ": chunks of " + Arrays.toString(chunkDims) + " " + type
+                    + " exceed the 2 GiB this engine supports");
         }
         this.chunkBytes = (int) bytes;
         this.filters = layout.filters;
@@ -155,8 +156,15 @@ public final class Hdf5Dataset extends Hdf5Object {
      * client needs to write more chunks just like the existing ones.
      */
     public DatasetSpec spec() {
-        return DatasetSpec.builder(type, dims).maxShape(maxDims).chunks(chunkDims).filters(filters)
-                .fillBytes(fillElement).build();
+        try {
+            return DatasetSpec.builder(type, dims).maxShape(maxDims).chunks(chunkDims).filters(filters)
+                    .fillBytes(fillElement).build();
+        } catch (IllegalArgumentException e) {
+            // A dataset written elsewhere may have a layout this engine cannot create (rank 9 and
+            // up, chunks beyond a fixed maximum): say which.
+            throw new Hdf5Exception(file.path() + ": " + path + ": its layout cannot be described as a spec here: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** The fill value as one little-endian element. */
@@ -310,7 +318,14 @@ public final class Hdf5Dataset extends Hdf5Object {
                 srcOrigin[d] = lo[d] - chunkOrigin[d];
                 dstOrigin[d] = lo[d] - offset[d];
             }
-            BoxCopy.copy(currentChunk(new ChunkKey(chunkOrigin)), chunkDims, srcOrigin, out, extent, dstOrigin, box, type.size());
+            ChunkKey key = new ChunkKey(chunkOrigin);
+            if (!openChunks.containsKey(key) && !stored(key)) {
+                // Nothing stored: the fill value goes straight into the box, so that a read costs
+                // what it returns, not a chunk of the size the layout declares.
+                BoxCopy.copy(filled(box), box, new long[rank], out, extent, dstOrigin, box, type.size());
+                return;
+            }
+            BoxCopy.copy(currentChunk(key), chunkDims, srcOrigin, out, extent, dstOrigin, box, type.size());
         });
         return out;
     }
@@ -456,6 +471,24 @@ public final class Hdf5Dataset extends Hdf5Object {
             openChunkBytes += chunkBytes;
         }
         return chunk;
+    }
+
+    private boolean stored(ChunkKey key) {
+        try {
+            return index.get(key.offset) != null;
+        } catch (IOException e) {
+            throw new Hdf5Exception(file.path() + ": " + path + ": reading the chunk index at " + Arrays.toString(key.offset)
+                    + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A box of {@code shape} filled with the fill value. */
+    private byte[] filled(long[] shape) {
+        long bytes = fillElement.length;
+        for (long e : shape) bytes *= e;
+        byte[] b = new byte[(int) bytes];
+        for (int i = 0; i < b.length; i += fillElement.length) System.arraycopy(fillElement, 0, b, i, fillElement.length);
+        return b;
     }
 
     private byte[] currentChunk(ChunkKey key) {

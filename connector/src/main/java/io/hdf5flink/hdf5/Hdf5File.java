@@ -461,6 +461,16 @@ public final class Hdf5File implements Closeable {
         }
         long[] max = space.effectiveMaxDims();
         for (int i = 0; i < max.length; i++) if (max[i] == DataspaceMessage.UNLIMITED) max[i] = DatasetSpec.UNLIMITED;
+        long[] dims = space.dims();
+        for (int i = 0; i < dims.length; i++) {
+            // Unsigned 64-bit sizes past 2^63 read as negative; a current size beyond the maximum
+            // is corrupt (libhdf5 never writes one).
+            if (dims[i] < 0 || (max[i] != DatasetSpec.UNLIMITED && (max[i] < 0 || max[i] < dims[i]))) {
+                throw new Hdf5Exception(storage.path() + ": " + path + ": dataspace of shape "
+                        + java.util.Arrays.toString(dims) + " and maximum shape " + java.util.Arrays.toString(max)
+                        + " is corrupt (axis " + i + ")");
+            }
+        }
         try {
             return new Hdf5Dataset(this, path, headerAddress, header, new Hdf5Dataset.Layout(type, space.dims(), max,
                     layout.chunkDims(), filters, fill, layout.bTreeAddress()));

@@ -61,7 +61,7 @@ final class SymbolTableGroup {
         SymbolTableGroup g = new SymbolTableGroup(storage, path, bTreeAddress, heapAddress, leafK, internalK);
         g.heap = LocalHeap.read(storage, heapAddress, path);
         g.heapData = g.heap.readData(storage, path);
-        g.readNode(bTreeAddress, -1, 0);
+        g.readNode(bTreeAddress, -1, 0, new java.util.HashSet<>());
         return g;
     }
 
@@ -98,8 +98,16 @@ final class SymbolTableGroup {
     /** The group's links by name, in libhdf5's order. */
     Map<String, SymbolTableEntry> links() { return links; }
 
-    private void readNode(long address, int expectedLevel, int depth) throws IOException {
+    /**
+     * Reads a node and what it points to. A valid tree reaches each node once; {@code seen}
+     * refuses a node (or symbol table node) reached twice, which otherwise would make a few
+     * shared nodes cost an exponential walk.
+     */
+    private void readNode(long address, int expectedLevel, int depth, java.util.Set<Long> seen) throws IOException {
         if (depth > 64) throw new Hdf5FormatException(path + ": group B-tree deeper than 64 levels (a cycle?)");
+        if (!seen.add(address)) {
+            throw new Hdf5FormatException(path + ": group B-tree node at " + address + " is reached twice: a corrupt tree");
+        }
         BTreeNode node = BTreeNode.read(storage, address, BTreeNode.GROUP_NODES, 8, 2 * internalK, "group " + path);
         if (expectedLevel >= 0 && node.level != expectedLevel) {
             throw new Hdf5FormatException(path + ": group B-tree node at " + address + " has level " + node.level
@@ -107,8 +115,12 @@ final class SymbolTableGroup {
         }
         for (int i = 0; i < node.entries; i++) {
             if (node.level > 0) {
-                readNode(node.children[i], node.level - 1, depth + 1);
+                readNode(node.children[i], node.level - 1, depth + 1, seen);
             } else {
+                if (!seen.add(node.children[i])) {
+                    throw new Hdf5FormatException(path + ": symbol table node at " + node.children[i]
+                            + " is reached twice: a corrupt group B-tree");
+                }
                 for (SymbolTableEntry e : SymbolTableNode.read(storage, node.children[i], leafK, path)) {
                     links.put(LocalHeap.nameAt(heapData, e.linkNameOffset(), path), e);
                 }

@@ -73,6 +73,14 @@ public final class DatatypeMessage implements HeaderMessage {
         };
     }
 
+    /**
+     * Whether {@link #encodeBody()} can write this type: a string, or a number of one of the
+     * {@link DataType}s. A decoded type of another class or layout can only be read.
+     */
+    public boolean writable() {
+        return typeClass == CLASS_STRING || numeric != null;
+    }
+
     @Override
     public byte[] encodeBody() {
         ByteBuffer b;

@@ -40,6 +40,10 @@ public record LocalHeap(long dataSegmentSize, long freeListHead, long dataSegmen
 
     /** Reads the data segment. */
     public byte[] readData(BlockReader r, String group) throws IOException {
+        if (dataSegmentSize < 0) {
+            throw new Hdf5FormatException(group + ": local heap data segment of " + Long.toUnsignedString(dataSegmentSize)
+                    + " bytes is corrupt");
+        }
         if (dataSegmentSize > 64L << 20) {
             throw new UnsupportedFormatException(group + ": local heap of " + dataSegmentSize + " bytes exceeds 64 MiB");
         }

@@ -80,6 +80,9 @@ public final class ObjectHeader {
         List<Slot> slots = new ArrayList<>();
         List<long[]> blocks = new ArrayList<>();
         blocks.add(new long[] {address + PREFIX_SIZE, firstSize});
+        // Blocks read so far, start to end: a valid header's blocks are disjoint, and one that
+        // continues into a block already read would be read again and again.
+        java.util.TreeMap<Long, Long> read = new java.util.TreeMap<>();
         for (int i = 0; i < blocks.size(); i++) {
             if (blocks.size() > MAX_BLOCKS) {
                 throw new Hdf5FormatException(object + ": object header has more than " + MAX_BLOCKS + " continuation blocks");
@@ -89,6 +92,13 @@ public final class ObjectHeader {
             if (size > Integer.MAX_VALUE || size < 0) {
                 throw new Hdf5FormatException(object + ": object header block of " + size + " bytes at " + start);
             }
+            java.util.Map.Entry<Long, Long> before = read.floorEntry(start);
+            Long after = read.ceilingKey(start);
+            if ((before != null && before.getValue() > start) || (after != null && after < start + size)) {
+                throw new Hdf5FormatException(object + ": object header block of " + size + " bytes at " + start
+                        + " overlaps a block of the header already read (a continuation that comes back)");
+            }
+            read.put(start, start + size);
             ByteBuffer b = r.read(start, (int) size, "object header block of " + object);
             while (b.remaining() >= MESSAGE_HEADER_SIZE) {
                 int type = Bytes.u16(b);

@@ -28,6 +28,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarFile;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.archivers.zip.ZipMethod;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -41,6 +42,29 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 public final class ArrayProber {
+
+    /**
+     * How much data a compressed input may hold after the array its header declares. Readers
+     * never read past the array, and numpy writes nothing after it; the allowance only tolerates
+     * padding while bounding what a probe decodes.
+     */
+    static final long MAX_TRAILING_BYTES = 1 << 20;
+
+    /**
+     * How many bytes of a compressed tar may be other than its members' data (headers take 512
+     * bytes, and up to two more records for long names and pax headers, per member; padding up to
+     * 511): room for tens of thousands of members.
+     */
+    static final long MAX_TAR_OVERHEAD = 32 << 20;
+
+    /**
+     * The zip compression methods read: stored, deflated, deflate64 and bzip2. commons-compress
+     * also reads zstd members, but only with the native zstd-jni library, which is absent
+     * (NoClassDefFoundError), and xz members, with no bound on the dictionary the stream header
+     * makes it allocate; numpy and zip tools use the four.
+     */
+    private static final java.util.Set<Integer> ZIP_METHODS = java.util.Set.of(ZipMethod.STORED.getCode(),
+            ZipMethod.DEFLATED.getCode(), ZipMethod.ENHANCED_DEFLATED.getCode(), ZipMethod.BZIP2.getCode());
 
     private ArrayProber() {}
 
@@ -103,7 +127,7 @@ public final class ArrayProber {
                 Location location = Location.member(file.toString(), Compression.NONE, Archive.ZIP, entry.getName(), mc);
                 arrays.add(guard(location, () -> {
                     RawFormat format = format(entry.getName(), mc, raw);
-                    if (!zip.canReadEntryData(entry)) {
+                    if (!zip.canReadEntryData(entry) || !ZIP_METHODS.contains(entry.getMethod())) {
                         throw new IOException("the member is encrypted or uses an unsupported zip compression method "
                                 + entry.getMethod());
                     }
@@ -141,18 +165,23 @@ public final class ArrayProber {
                 }
             }
         } else {
-            try (TarArchiveInputStream tar = new TarArchiveInputStream(
-                    InputOpener.decodedFile(Location.file(file.toString(), compression)))) {
+            TarOverhead overhead = new TarOverhead(InputOpener.decodedFile(Location.file(file.toString(), compression)));
+            try (TarArchiveInputStream tar = new TarArchiveInputStream(overhead)) {
                 for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
                     if (!entry.isFile()) continue;
                     String name = entry.getName();
                     Compression mc = Compression.ofName(name);
                     Location location = Location.member(file.toString(), compression, Archive.TAR, name, mc);
-                    arrays.add(guard(location, () -> {
-                        RawFormat format = format(name, mc, raw);
-                        // Not closed: closing the member's decoder would close the whole tar.
-                        return streamed(location, mc.decode(tar), format);
-                    }));
+                    overhead.inMember = true;
+                    try {
+                        arrays.add(guard(location, () -> {
+                            RawFormat format = format(name, mc, raw);
+                            // Not closed: closing the member's decoder would close the whole tar.
+                            return streamed(location, mc.decode(tar), format);
+                        }));
+                    } finally {
+                        overhead.inMember = false;
+                    }
                 }
             }
         }
@@ -184,6 +213,13 @@ public final class ArrayProber {
 
     /** The array stored verbatim at {@code [start, start + length)} of the location's file. */
     private static ProbedArray mapped(Location location, long start, long length, RawFormat raw) throws IOException {
+        // An archive states its members' offsets and sizes: readers map exactly that range, so
+        // it must lie inside the file.
+        long fileSize = Files.size(Path.of(location.path()));
+        if (start < 0 || length < 0 || start > fileSize || length > fileSize - start) {
+            throw new IOException("the member's data claims " + length + " bytes at offset " + start + ", beyond the "
+                    + fileSize + "-byte file: the archive is truncated or corrupt");
+        }
         Header header;
         if (raw == null) {
             try (FileChannel channel = FileChannel.open(Path.of(location.path()), StandardOpenOption.READ)) {
@@ -203,7 +239,12 @@ public final class ArrayProber {
         return checked(location, true, start + header.dataOffset, header, length - header.dataOffset);
     }
 
-    /** The array in a decoded stream, which is read to its end to learn its length. */
+    /**
+     * The array in a decoded stream, which is read to its end to learn its length and to check
+     * the stream's integrity (trailing checksums). An array of declared size is decoded only up
+     * to that size plus {@link #MAX_TRAILING_BYTES}: a compressed input a thousand to a million
+     * times smaller than its decoded form must not make the client decode without end.
+     */
     private static ProbedArray streamed(Location location, InputStream decoded, RawFormat raw) throws IOException {
         InputStream in = new DecodeErrors(decoded);
         Header header;
@@ -217,7 +258,35 @@ public final class ArrayProber {
                 throw new IOException("the file ends within its " + raw.headerBytes() + " header bytes");
             }
         }
-        return checked(location, false, header.dataOffset, header, in.transferTo(OutputStream.nullOutputStream()));
+        long declared = declaredBytes(header);
+        if (declared < 0) {
+            // A raw file of derived length is as long as it decodes: the job reads all of it too.
+            return checked(location, false, header.dataOffset, header, in.transferTo(OutputStream.nullOutputStream()));
+        }
+        long limit = declared > Long.MAX_VALUE - MAX_TRAILING_BYTES ? Long.MAX_VALUE : declared + MAX_TRAILING_BYTES;
+        long available = 0;
+        byte[] buffer = new byte[1 << 16];
+        for (int n; available <= limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit + 1 - available))) >= 0; ) {
+            available += n;
+        }
+        if (available > limit) {
+            throw new IOException("the data goes on past the " + declared + " bytes the header declares ("
+                    + header.type + " " + Arrays.toString(header.shape) + ") by more than " + MAX_TRAILING_BYTES
+                    + " bytes: a corrupt file or a decompression bomb; not decoded further");
+        }
+        return checked(location, false, header.dataOffset, header, available);
+    }
+
+    /** The data bytes a header declares, or -1 when the first extent is derived from the length. */
+    private static long declaredBytes(Header header) throws IOException {
+        if (header.shape[0] == RawFormat.DERIVED) return -1;
+        try {
+            long bytes = header.type.size();
+            for (long extent : header.shape) bytes = Math.multiplyExact(bytes, extent);
+            return bytes;
+        } catch (ArithmeticException e) {
+            throw new IOException("shape " + Arrays.toString(header.shape) + " of " + header.type + " is too large");
+        }
     }
 
     private static Header npy(InputStream in) throws IOException {
@@ -318,7 +387,57 @@ public final class ArrayProber {
         }
 
         private static IOException corrupt(Exception e) {
+            if (e instanceof org.apache.commons.compress.MemoryLimitException m) {
+                // Only the xz decoder has a limit (Compression.XZ_MEMORY_LIMIT_KIB).
+                return new IOException("the xz stream needs " + (m.getMemoryNeededInKb() >> 10) + " MiB of memory to decode,"
+                        + " more than the " + (m.getMemoryLimitInKb() >> 10) + " MiB allowed (xz -9 needs 65 MiB)", e);
+            }
             return new IOException("corrupt or truncated compressed data: " + describe(e), e);
+        }
+    }
+
+    /**
+     * Counts what a compressed tar's decoder yields outside the members' data: headers, padding,
+     * long names, pax headers and the contents of non-file entries. The tar reader holds long
+     * names and pax headers in memory whole, so a small compressed file that declares a huge one
+     * would exhaust the heap; past {@link #MAX_TAR_OVERHEAD} bytes the archive is refused.
+     */
+    private static final class TarOverhead extends FilterInputStream {
+        boolean inMember;
+        private long bytes;
+
+        TarOverhead(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) count(1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) count(n);
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            if (skipped > 0) count(skipped);
+            return skipped;
+        }
+
+        private void count(long n) throws IOException {
+            if (inMember) return;
+            bytes += n;
+            if (bytes > MAX_TAR_OVERHEAD) {
+                throw new IOException("the tar archive's headers, long names, pax headers and non-file entries take more"
+                        + " than " + (MAX_TAR_OVERHEAD >> 20) + " MiB: a corrupt archive or a decompression bomb");
+            }
         }
     }
 

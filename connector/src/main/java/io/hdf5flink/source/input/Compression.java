@@ -23,6 +23,9 @@ public enum Compression {
     XZ(".xz"),
     ZSTD(".zst");
 
+    /** The most memory an xz stream may need to decode: twice what xz's largest preset (-9) needs. */
+    public static final int XZ_MEMORY_LIMIT_KIB = 128 << 10;
+
     private final String suffix;
 
     Compression(String suffix) {
@@ -55,7 +58,9 @@ public enum Compression {
             case BZIP2:
                 return new BZip2CompressorInputStream(in, true);
             case XZ:
-                return new XZCompressorInputStream(in, true);
+                // Each block header sets the dictionary size, up to 1.5 GiB, which the decoder
+                // allocates at once: bound it (xz -9 uses 64 MiB).
+                return new XZCompressorInputStream(in, true, XZ_MEMORY_LIMIT_KIB);
             case ZSTD:
                 return new ZstdInputStream(in);
             default:

@@ -89,6 +89,14 @@ final class SerializerChecks {
     }
 
     /** Asserts deserializing {@code bytes} fails with an IOException, cheaply, and returns its message. */
+    /** The serializer is at version 1 and refuses every other version, naming it. */
+    static <T> void assertOnlyVersionOne(SimpleVersionedSerializer<T> serializer, byte[] bytes) throws Exception {
+        org.junit.jupiter.api.Assertions.assertEquals(1, serializer.getVersion());
+        for (int v : new int[] {0, 2, -1, Integer.MAX_VALUE}) {
+            assertTrue(assertRefused(serializer, v, bytes).contains("version " + v));
+        }
+    }
+
     static <T> String assertRefused(SimpleVersionedSerializer<T> serializer, int version, byte[] bytes) throws Exception {
         String[] message = new String[1];
         long allocated = allocatedBytes(() -> {

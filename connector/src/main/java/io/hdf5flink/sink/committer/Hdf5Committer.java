@@ -130,12 +130,15 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
             if (!a.part().chunks().isEmpty() && !Files.exists(staging)) {
                 LOG.info("{}:{}: staging file of {} is gone, so it was committed before: its chunks are skipped",
                         relative, name, a.committable().id());
-            } else {
-                for (Hdf5Committable.ChunkRef c : a.part().chunks()) {
-                    byte[] bytes = StagingFiles.read(config.stagingDirectory(), a.committable().stagingFile(), c.position(), c.length());
-                    dataset.writeChunk(c.origin(), new EncodedChunk(bytes, c.length(), c.filterMask()));
-                    chunksCommitted.inc();
-                    bytesCommitted.inc(c.length());
+            } else if (!a.part().chunks().isEmpty()) {
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(staging,
+                        java.nio.file.StandardOpenOption.READ)) {
+                    for (Hdf5Committable.ChunkRef c : a.part().chunks()) {
+                        byte[] bytes = StagingFiles.read(ch, staging, c.position(), c.length());
+                        dataset.writeChunk(c.origin(), new EncodedChunk(bytes, c.length(), c.filterMask()));
+                        chunksCommitted.inc();
+                        bytesCommitted.inc(c.length());
+                    }
                 }
             }
             long[] visible = a.part().visibleShape();

@@ -79,18 +79,23 @@ public final class StagingFiles {
     public static byte[] read(Path directory, String file, long position, int length) throws IOException {
         Path path = directory.resolve(file);
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            if (position < 0 || position + length > ch.size()) {
-                throw new IOException(path + " holds " + ch.size() + " bytes; a record at " + position + " of " + length
-                        + " bytes lies past its end (was the staging directory changed?)");
-            }
-            ByteBuffer b = ByteBuffer.allocate(length);
-            long p = position;
-            while (b.hasRemaining()) {
-                int n = ch.read(b, p);
-                if (n < 0) throw new IOException("unexpected end of " + path);
-                p += n;
-            }
-            return b.array();
+            return read(ch, path, position, length);
         }
+    }
+
+    /** Reads back a record of a staging file already open (one open for all of a file's records). */
+    public static byte[] read(FileChannel ch, Path path, long position, int length) throws IOException {
+        if (position < 0 || position + length > ch.size()) {
+            throw new IOException(path + " holds " + ch.size() + " bytes; a record at " + position + " of " + length
+                    + " bytes lies past its end (was the staging directory changed?)");
+        }
+        ByteBuffer b = ByteBuffer.allocate(length);
+        long p = position;
+        while (b.hasRemaining()) {
+            int n = ch.read(b, p);
+            if (n < 0) throw new IOException("unexpected end of " + path);
+            p += n;
+        }
+        return b.array();
     }
 }

@@ -35,6 +35,9 @@ final class Failures {
 
     private static boolean isWrapper(Throwable c) {
         if (c.getCause() == null) return false;
+        // Flink wraps a failure inside a checkpoint in a bare Exception ("Could not perform
+        // checkpoint N for operator ..."): a plain java.lang.Exception with a cause only wraps.
+        if (c.getClass() == Exception.class) return true;
         if (c instanceof ExecutionException || c instanceof CompletionException
                 || c instanceof InvocationTargetException || WRAPPERS.contains(c.getClass().getName())) {
             return true;

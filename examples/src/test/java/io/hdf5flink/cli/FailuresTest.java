@@ -21,6 +21,15 @@ class FailuresTest {
     }
 
     @Test
+    void skipsTheWrapperOfAFailureInsideACheckpoint() {
+        // StreamTask wraps what a writer throws while checkpointing in a bare Exception.
+        Throwable cause = new FileAlreadyExistsException("/data/.hdf5-staging");
+        Throwable chain = new JobException("Recovery is suppressed by NoRestartBackoffTimeStrategy",
+                new Exception("Could not perform checkpoint 1 for operator Writer (2/2)#0.", cause));
+        assertEquals("FileAlreadyExistsException: /data/.hdf5-staging", Failures.message(chain));
+    }
+
+    @Test
     void keepsAMessageThatSaysMoreThanItsCause() {
         Throwable e = new IllegalArgumentException("out.h5:/data holds <i2, the block is <f8",
                 new IllegalStateException("inner"));

@@ -63,6 +63,11 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
         this.config = config;
     }
 
+    /** The configuration the builder made (for tests that route blocks as the sink does). */
+    SinkConfig config() {
+        return config;
+    }
+
     /** Starts a sink writing files below {@code baseDirectory} (created when missing). */
     public static Builder builder(Path baseDirectory) {
         return new Builder(baseDirectory);

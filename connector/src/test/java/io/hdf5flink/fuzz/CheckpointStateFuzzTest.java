@@ -137,7 +137,7 @@ class CheckpointStateFuzzTest {
     }
 
     static Hdf5WriterState writerState() {
-        return new Hdf5WriterState("3f1c2a8e", 43, List.of("a-b-c"), List.of(
+        return new Hdf5WriterState(5, "3f1c2a8e", true, 43, List.of("a-b-c"), List.of(
                 new Hdf5WriterState.DatasetState("out.h5", "/ts", spec(1), true, 37, new long[] {37}, new long[] {32},
                         new long[] {20}, List.of(new Hdf5WriterState.ChunkState(new long[] {32}, 16, 5, new byte[32], null))),
                 new Hdf5WriterState.DatasetState("f.h5", "/e", spec(2), false, 0, new long[] {0, 3}, null, null,

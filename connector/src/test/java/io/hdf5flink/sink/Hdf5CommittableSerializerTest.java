@@ -106,7 +106,7 @@ class Hdf5CommittableSerializerTest {
 
     @Test
     void unknownVersionsAreRefused() throws Exception {
-        SerializerChecks.assertOnlyVersionOne(serializer, serializer.serialize(sample()));
+        SerializerChecks.assertOnlyVersion(1, serializer, serializer.serialize(sample()));
     }
 
     /** The start of a committable up to its adopted writers' count. */

@@ -41,12 +41,14 @@ class Hdf5WriterStateSerializerTest {
                 List.of(new Hdf5WriterState.ChunkState(new long[] {16, 2}, 16 * 3, 17, raw, null),
                         new Hdf5WriterState.ChunkState(new long[] {0, 0}, 48, 47, null,
                                 new OpenChunk.SpillRef("a-b-c-0.spill", Long.MAX_VALUE - 1, Integer.MAX_VALUE))));
-        return new Hdf5WriterState("3f1c2a8e-0000-4000-8000-123456789abc", 43, List.of("a-b-c", "d"),
+        return new Hdf5WriterState(127, "3f1c2a8e-0000-4000-8000-123456789abc", true, 43, List.of("a-b-c", "d"),
                 List.of(appended, rank8, twoD));
     }
 
     static void assertSame(Hdf5WriterState expected, Hdf5WriterState actual) {
+        assertEquals(expected.bucket(), actual.bucket());
         assertEquals(expected.writerId(), actual.writerId());
+        assertEquals(expected.carriesWriter(), actual.carriesWriter());
         assertEquals(expected.nextEpoch(), actual.nextEpoch());
         assertEquals(expected.adoptedWriterIds(), actual.adoptedWriterIds());
         assertEquals(expected.datasets().size(), actual.datasets().size());
@@ -61,6 +63,7 @@ class Hdf5WriterStateSerializerTest {
             assertEquals(e.cursor(), a.cursor());
             assertArrayEquals(e.extent(), a.extent());
             assertArrayEquals(e.publishedShape(), a.publishedShape());
+            assertArrayEquals(e.storedShape(), a.storedShape());
             assertEquals(e.openChunks().size(), a.openChunks().size());
             for (int j = 0; j < e.openChunks().size(); j++) {
                 Hdf5WriterState.ChunkState x = e.openChunks().get(j);
@@ -89,13 +92,13 @@ class Hdf5WriterStateSerializerTest {
 
     @Test
     void roundTripOfAFreshWriter() throws Exception {
-        Hdf5WriterState s = new Hdf5WriterState("w", 0, List.of(), List.of());
-        assertSame(s, serializer.deserialize(1, serializer.serialize(s)));
+        Hdf5WriterState s = new Hdf5WriterState(0, "w", false, 0, List.of(), List.of());
+        assertSame(s, serializer.deserialize(serializer.getVersion(), serializer.serialize(s)));
     }
 
     @Test
     void unknownVersionsAreRefused() throws Exception {
-        SerializerChecks.assertOnlyVersionOne(serializer, serializer.serialize(sample()));
+        SerializerChecks.assertOnlyVersion(2, serializer, serializer.serialize(sample()));
     }
 
     private static DataOutputSerializer head() throws Exception {

@@ -88,15 +88,16 @@ final class SerializerChecks {
         return threads.getThreadAllocatedBytes(id) - before;
     }
 
-    /** Asserts deserializing {@code bytes} fails with an IOException, cheaply, and returns its message. */
-    /** The serializer is at version 1 and refuses every other version, naming it. */
-    static <T> void assertOnlyVersionOne(SimpleVersionedSerializer<T> serializer, byte[] bytes) throws Exception {
-        org.junit.jupiter.api.Assertions.assertEquals(1, serializer.getVersion());
-        for (int v : new int[] {0, 2, -1, Integer.MAX_VALUE}) {
+    /** The serializer is at {@code version} and refuses every other version, naming it. */
+    static <T> void assertOnlyVersion(int version, SimpleVersionedSerializer<T> serializer, byte[] bytes) throws Exception {
+        org.junit.jupiter.api.Assertions.assertEquals(version, serializer.getVersion());
+        for (int v : java.util.stream.IntStream.of(0, version - 1, version + 1, -1, Integer.MAX_VALUE).distinct()
+                .filter(v -> v != version).toArray()) {
             assertTrue(assertRefused(serializer, v, bytes).contains("version " + v));
         }
     }
 
+    /** Asserts deserializing {@code bytes} fails with an IOException, cheaply, and returns its message. */
     static <T> String assertRefused(SimpleVersionedSerializer<T> serializer, int version, byte[] bytes) throws Exception {
         String[] message = new String[1];
         long allocated = allocatedBytes(() -> {

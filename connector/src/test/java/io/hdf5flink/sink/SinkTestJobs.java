@@ -3,10 +3,14 @@ package io.hdf5flink.sink;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.hdf5flink.record.ArrayBlock;
+import io.hdf5flink.sink.partition.BlockSplitter;
+import io.hdf5flink.sink.partition.ChunkRouting;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -14,6 +18,7 @@ import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
 
 /** Building blocks of the sink's MiniCluster tests: environments, patterns, a failure injector. */
 final class SinkTestJobs {
@@ -84,6 +89,29 @@ final class SinkTestJobs {
     }
 
     /** Column {@code c} of rows [0, rows) of the test matrix, at offset (0, c). */
+    /**
+     * What the sink's pre-write topology hands each of {@code parallelism} writers for these blocks:
+     * pieces cut on the chunk grid, routed by chunk (appends by dataset), in order.
+     */
+    static List<List<ArrayBlock>> route(Hdf5Sink sink, int parallelism, ArrayBlock... blocks) {
+        List<List<ArrayBlock>> writers = new ArrayList<>();
+        for (int i = 0; i < parallelism; i++) writers.add(new ArrayList<>());
+        ChunkRouting routing = new ChunkRouting(sink.config());
+        BlockSplitter splitter = new BlockSplitter(sink.config());
+        for (ArrayBlock block : blocks) {
+            splitter.flatMap(block, new Collector<>() {
+                @Override
+                public void collect(ArrayBlock piece) {
+                    writers.get(ChunkRouting.ToSubtask.subtask(routing.getKey(piece), parallelism)).add(piece);
+                }
+
+                @Override
+                public void close() {}
+            });
+        }
+        return writers;
+    }
+
     static ArrayBlock column(String dataset, int c, int rows) {
         ByteBuffer b = ByteBuffer.allocate(rows * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (long r = 0; r < rows; r++) b.putInt(value(r, c));

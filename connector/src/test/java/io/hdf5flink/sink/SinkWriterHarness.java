@@ -12,7 +12,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
@@ -92,16 +94,38 @@ final class SinkWriterHarness implements AutoCloseable {
         return committables(newMessages());
     }
 
-    /** The writer's state as it would be snapshotted now (read through the operator, for inspection). */
+    /**
+     * The writer's state as it would be snapshotted now (read through the operator, for
+     * inspection), its per-bucket elements folded into one: the identity of the element that
+     * carries the writer, every dataset once with all its open chunks.
+     */
     Hdf5WriterState peekState() throws Exception {
+        List<Hdf5WriterState> elements = peekElements();
+        Hdf5WriterState carrier = elements.stream().filter(Hdf5WriterState::carriesWriter).findFirst()
+                .orElseThrow(() -> new AssertionError("no element carries the writer: " + elements));
+        Map<String, Hdf5WriterState.DatasetState> datasets = new LinkedHashMap<>();
+        for (Hdf5WriterState e : elements) {
+            for (Hdf5WriterState.DatasetState d : e.datasets()) {
+                datasets.merge(d.file() + "|" + d.dataset(), d, (x, y) -> {
+                    List<Hdf5WriterState.ChunkState> chunks = new ArrayList<>(x.openChunks());
+                    chunks.addAll(y.openChunks());
+                    return new Hdf5WriterState.DatasetState(x.file(), x.dataset(), x.spec(), x.append(), x.cursor(), x.extent(),
+                            x.publishedShape(), x.storedShape(), chunks);
+                });
+            }
+        }
+        return new Hdf5WriterState(-1, carrier.writerId(), true, carrier.nextEpoch(), carrier.adoptedWriterIds(),
+                List.copyOf(datasets.values()));
+    }
+
+    /** The writer's state elements as they would be snapshotted now, one per bucket it owns. */
+    List<Hdf5WriterState> peekElements() throws Exception {
         Object operator = harness.getOperator();
         Field f = operator.getClass().getDeclaredField("sinkWriter");
         f.setAccessible(true);
         @SuppressWarnings("unchecked")
         StatefulSinkWriter<ArrayBlock, Hdf5WriterState> writer = (StatefulSinkWriter<ArrayBlock, Hdf5WriterState>) f.get(operator);
-        List<Hdf5WriterState> states = writer.snapshotState(Long.MAX_VALUE);
-        if (states.size() != 1) throw new AssertionError("a writer snapshots one state, got " + states.size());
-        return states.get(0);
+        return writer.snapshotState(Long.MAX_VALUE);
     }
 
     private List<CommittableMessage<Hdf5Committable>> newMessages() {

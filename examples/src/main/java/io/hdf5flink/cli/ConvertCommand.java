@@ -1,5 +1,6 @@
 package io.hdf5flink.cli;
 
+import io.hdf5flink.sink.partition.ChunkRouting;
 import io.hdf5flink.source.MultiFileArraySource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,7 +71,7 @@ public final class ConvertCommand implements Callable<Integer> {
     String fill;
 
     @Option(names = "--parallelism", paramLabel = "N",
-            description = "Flink parallelism: readers and writers (default: the number of cores).")
+            description = "Flink parallelism: readers and writers, 1 to 128 (default: the number of cores).")
     Integer parallelism;
 
     @Option(names = "--checkpoint-interval", defaultValue = "2s", paramLabel = "DURATION",
@@ -136,8 +137,10 @@ public final class ConvertCommand implements Callable<Integer> {
 
     /** The parallelism to run with. */
     int parallelismOrDefault() {
-        if (parallelism == null) return Runtime.getRuntime().availableProcessors();
-        if (parallelism < 1 || parallelism > 1024) throw new UsageException("--parallelism " + parallelism + " is not 1 to 1024");
+        if (parallelism == null) return Math.min(ChunkRouting.BUCKETS, Runtime.getRuntime().availableProcessors());
+        if (parallelism < 1 || parallelism > ChunkRouting.BUCKETS) {
+            throw new UsageException("--parallelism " + parallelism + " is not 1 to " + ChunkRouting.BUCKETS);
+        }
         return parallelism;
     }
 

@@ -12,12 +12,24 @@ import org.apache.flink.api.java.functions.KeySelector;
 /**
  * The second stage of the sink's routing: the key of a piece is its chunk (file, dataset and chunk
  * index), the key of an appended block is its dataset, so that all pieces of one chunk, and all
- * appends to one dataset in order, reach the same writer subtask. Writers use the same keys to
+ * appends to one dataset in order, reach the same writer subtask.
+ *
+ * <p>Keys go to one of {@link #BUCKETS} buckets, and each writer subtask owns a contiguous range
+ * of buckets, cut exactly as Flink cuts a list of operator state into contiguous parts when it
+ * restores at another parallelism (the first {@code BUCKETS % parallelism} ranges one longer).
+ * A writer snapshots one state element per bucket it owns, in bucket order, each holding the open
+ * chunks and append cursors of that bucket's keys; so after a rescale every writer is handed
+ * exactly the state of the buckets the routing now sends it. Writers use the same functions to
  * check, after a restore, that the open chunks they were given are theirs.
  */
 @Internal
 public final class ChunkRouting implements KeySelector<ArrayBlock, Integer> {
     private static final long serialVersionUID = 1L;
+    /**
+     * The number of buckets, and so the highest parallelism of the sink's writers: Flink's own
+     * default maximum parallelism. Fixed: a snapshot holds one state element per bucket.
+     */
+    public static final int BUCKETS = 128;
     private final SinkConfig config;
 
     public ChunkRouting(SinkConfig config) {
@@ -50,7 +62,33 @@ public final class ChunkRouting implements KeySelector<ArrayBlock, Integer> {
         return 31 * Objects.hash(file, dataset) + Arrays.hashCode(chunkIndex);
     }
 
-    /** Sends a key to a writer subtask. */
+    /** Refuses a writer parallelism above {@link #BUCKETS}. */
+    public static void checkParallelism(int parallelism) {
+        if (parallelism > BUCKETS) {
+            throw new IllegalArgumentException("the Hdf5Sink runs at most " + BUCKETS + " writer subtasks, not " + parallelism
+                    + ": set the sink's parallelism to " + BUCKETS + " or less");
+        }
+    }
+
+    /** The bucket of a key. */
+    public static int bucket(int key) {
+        return Math.floorMod(key * 0x9E3779B9, BUCKETS);
+    }
+
+    /** The first bucket owned by {@code subtask} of {@code parallelism} (≤ {@link #BUCKETS}). */
+    public static int firstBucket(int subtask, int parallelism) {
+        int base = BUCKETS / parallelism;
+        return subtask * base + Math.min(subtask, BUCKETS % parallelism);
+    }
+
+    /** The writer subtask of {@code parallelism} (≤ {@link #BUCKETS}) that owns a bucket. */
+    public static int owner(int bucket, int parallelism) {
+        int base = BUCKETS / parallelism;
+        int longer = BUCKETS % parallelism * (base + 1);
+        return bucket < longer ? bucket / (base + 1) : BUCKETS % parallelism + (bucket - longer) / base;
+    }
+
+    /** Sends a key to the writer subtask that owns its bucket. */
     public static final class ToSubtask implements Partitioner<Integer> {
         private static final long serialVersionUID = 1L;
 
@@ -60,7 +98,8 @@ public final class ChunkRouting implements KeySelector<ArrayBlock, Integer> {
         }
 
         public static int subtask(int key, int numPartitions) {
-            return Math.floorMod(key * 0x9E3779B9, numPartitions);
+            checkParallelism(numPartitions);
+            return owner(bucket(key), numPartitions);
         }
     }
 }

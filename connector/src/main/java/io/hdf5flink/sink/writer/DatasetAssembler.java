@@ -42,9 +42,9 @@ public final class DatasetAssembler {
     /**
      * The dataset's shape in the file when this job first met it (null when it was new): chunks
      * inside it may hold data, so they are opened from what is stored rather than from the fill
-     * value, or the sink would overwrite it.
+     * value, or the sink would overwrite it. Grows when restored shares of writers are merged.
      */
-    final long[] storedShape;
+    long[] storedShape;
     private final StoredChunks stored;
 
     /** Reads a chunk as stored in the output file: its raw bytes, or null when it is not stored. */
@@ -175,6 +175,14 @@ public final class DatasetAssembler {
             c.spilled = null;
         }
         return c;
+    }
+
+    /** The larger of two stored shapes on every axis (null: nothing stored). */
+    static long[] larger(long[] a, long[] b) {
+        if (a == null || b == null) return a == null ? b : a;
+        long[] max = a.clone();
+        for (int d = 0; d < max.length; d++) max[d] = Math.max(max[d], b[d]);
+        return max;
     }
 
     private boolean inStoredShape(long[] origin) {

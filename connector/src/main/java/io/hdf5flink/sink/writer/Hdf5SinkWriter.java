@@ -21,10 +21,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,18 +81,18 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
         this.config = config;
         this.parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
         this.subtask = context.getTaskInfo().getIndexOfThisSubtask();
+        ChunkRouting.checkParallelism(parallelism);
         List<Hdf5WriterState> states = new ArrayList<>(restored);
-        // A writer without state is named after its job and subtask, not at random: when an attempt
-        // fails before its first checkpoint, the next attempt's writer takes the same name and
-        // overwrites the files the failed one staged, which no committable will ever clean up.
-        this.writerId = states.isEmpty()
-                ? context.getJobInfo().getJobId() + "-" + context.getTaskInfo().getIndexOfThisSubtask()
-                : states.get(0).writerId();
+        states.sort(Comparator.comparingInt(Hdf5WriterState::bucket));
+        this.writerId = identity(context, states);
         this.adoptedWriterIds = new ArrayList<>();
         for (Hdf5WriterState s : states) {
             epoch = Math.max(epoch, s.nextEpoch());
+            if (!s.carriesWriter()) continue;
             if (!s.writerId().equals(writerId)) adoptedWriterIds.add(s.writerId());
             adoptedWriterIds.addAll(s.adoptedWriterIds());
+        }
+        for (Hdf5WriterState s : states) {
             for (Hdf5WriterState.DatasetState d : s.datasets()) restore(d);
         }
         int threads = config.compressionThreads() > 0 ? config.compressionThreads()
@@ -103,6 +105,25 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
         this.encoder = new ParallelChunkEncoder<>((c, raw) -> encode(c, raw), pool, 2 * threads, this::stage);
         if (!config.chunkAlignedInput()) checkRestoredStateIsRoutedHere();
         this.metrics = new WriterMetrics(context.metricGroup(), () -> openBytes + encoder.inFlightBytes());
+        try {
+            takeOverForeignSpills();
+        } catch (IOException e) {
+            throw new UncheckedIOException("restoring the Hdf5Sink's spilled chunks failed", e);
+        }
+    }
+
+    /**
+     * The writer's name. A writer without state is named after its job and subtask, not at random:
+     * when an attempt fails before its first checkpoint, the next attempt's writer takes the same
+     * name and overwrites the files the failed one staged, which no committable will ever clean
+     * up. A restored writer keeps the name of the writer whose first bucket it got (the lowest
+     * one, when it got several); one that got none (after scaling up) is named after its job,
+     * subtask and the checkpoint it restored, for the same reason.
+     */
+    private String identity(WriterInitContext context, List<Hdf5WriterState> states) {
+        for (Hdf5WriterState s : states) if (s.carriesWriter()) return s.writerId();
+        String fresh = context.getJobInfo().getJobId() + "-" + subtask;
+        return states.isEmpty() ? fresh : fresh + "-r" + context.getRestoredCheckpointId().orElse(0);
     }
 
     private void restore(Hdf5WriterState.DatasetState d) {
@@ -115,47 +136,76 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
             datasets.put(key, a);
             pipelines.put(a, pipeline(a));
         } else {
-            // Explicit-offset datasets are assembled by several writers: merging after a rescale.
+            // Datasets at explicit offsets are assembled by several writers, and each writer's
+            // share is spread over its buckets: merged, every chunk the file may hold stays known.
             a.cursor = Math.max(a.cursor, d.cursor());
             for (int i = 0; i < a.extent.length; i++) a.extent[i] = Math.max(a.extent[i], d.extent()[i]);
+            a.storedShape = DatasetAssembler.larger(a.storedShape, d.storedShape());
         }
         for (Hdf5WriterState.ChunkState c : d.openChunks()) {
             OpenChunk o = new OpenChunk(c.origin(), c.needed(), c.covered(), c.raw(), c.spilled());
-            a.open.put(DatasetAssembler.key(c.origin()), o);
+            if (a.open.put(DatasetAssembler.key(c.origin()), o) != null) {
+                throw new IllegalStateException("the Hdf5Sink's restored state holds the open chunk at "
+                        + Arrays.toString(c.origin()) + " of " + a.where() + " twice");
+            }
             if (c.raw() != null) openBytes += c.raw().length;
         }
     }
 
     /**
-     * The routing sends every chunk, and every dataset's appends, to one subtask chosen by key
-     * and parallelism, while Flink hands restored writer state out round-robin: after a restore at
-     * another parallelism, open chunks could sit in a writer their data no longer reaches, and be
-     * completed with the fill value. Such a restore is refused instead.
+     * Reads back the spilled chunks this writer restored from a writer it neither is nor adopted
+     * (a share of a writer split by scaling up): the writer that kept that name deletes the files
+     * its own state no longer references, so the chunks must leave them before the next commit.
+     * They go through the buffer budget like any chunk, into this writer's own spill file.
+     */
+    private void takeOverForeignSpills() throws IOException {
+        boolean read = false;
+        for (DatasetAssembler a : datasets.values()) {
+            for (OpenChunk c : a.openChunks()) {
+                if (c.spilled == null) continue;
+                String owner = StagingFiles.writerOf(c.spilled.file());
+                if (writerId.equals(owner) || adoptedWriterIds.contains(owner)) continue;
+                c.raw = readSpilled(c.spilled);
+                c.spilled = null;
+                read = true;
+            }
+        }
+        if (read && openBytes > config.bufferBudgetBytes()) spillLeastRecentlyUsed();
+    }
+
+    /**
+     * The routing sends every chunk, and every dataset's appends, to the subtask owning its
+     * bucket, and the state is snapshotted per bucket so that Flink's restore hands each writer
+     * its buckets' state at any parallelism. This checks that it did: an open chunk restored
+     * where its data no longer arrives would be completed with the fill value.
      */
     private void checkRestoredStateIsRoutedHere() {
         for (DatasetAssembler a : datasets.values()) {
-            String file = ChunkRouting.fileKey(a.file);
-            if (a.append && (a.cursor > 0 || !a.open.isEmpty())
-                    && ChunkRouting.ToSubtask.subtask(ChunkRouting.appendKey(file, a.dataset), parallelism) != subtask) {
-                throw rescaleRefused(a);
+            if (a.append && (a.cursor > 0 || !a.open.isEmpty()) && ChunkRouting.ToSubtask.subtask(appendKey(a), parallelism) != subtask) {
+                throw misrouted(a);
             }
             if (!a.append) {
                 for (OpenChunk c : a.openChunks()) {
-                    long[] index = c.origin.clone();
-                    for (int d = 0; d < index.length; d++) index[d] /= a.chunk[d];
-                    if (ChunkRouting.ToSubtask.subtask(ChunkRouting.chunkKey(file, a.dataset, index), parallelism) != subtask) {
-                        throw rescaleRefused(a);
-                    }
+                    if (ChunkRouting.ToSubtask.subtask(chunkKey(a, c), parallelism) != subtask) throw misrouted(a);
                 }
             }
         }
     }
 
-    private IllegalStateException rescaleRefused(DatasetAssembler a) {
-        return new IllegalStateException("the Hdf5Sink's state holds open chunks or the append cursor of " + a.where()
-                + " that the routing at parallelism " + parallelism + " sends to another writer: restore the sink at"
-                + " the parallelism its state was taken with (changing it is supported only down to 1, or with"
-                + " chunkAlignedInput)");
+    private IllegalStateException misrouted(DatasetAssembler a) {
+        return new IllegalStateException("the Hdf5Sink's restored state holds open chunks or the append cursor of " + a.where()
+                + " that the routing at parallelism " + parallelism + " sends to another writer: Flink split the writers'"
+                + " state in an unexpected way; restore at the parallelism the state was taken with");
+    }
+
+    private static int appendKey(DatasetAssembler a) {
+        return ChunkRouting.appendKey(ChunkRouting.fileKey(a.file), a.dataset);
+    }
+
+    private static int chunkKey(DatasetAssembler a, OpenChunk c) {
+        long[] index = c.origin.clone();
+        for (int d = 0; d < index.length; d++) index[d] /= a.chunk[d];
+        return ChunkRouting.chunkKey(ChunkRouting.fileKey(a.file), a.dataset, index);
     }
 
     /**
@@ -390,18 +440,39 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
         return files;
     }
 
+    /**
+     * One element per bucket this writer owns, in bucket order (see {@link Hdf5WriterState}); with
+     * {@code chunkAlignedInput} there is no routing, and everything goes in the first one.
+     */
     @Override
     public List<Hdf5WriterState> snapshotState(long checkpointId) {
-        List<Hdf5WriterState.DatasetState> states = new ArrayList<>();
+        int first = ChunkRouting.firstBucket(subtask, parallelism);
+        int end = ChunkRouting.firstBucket(subtask + 1, parallelism);
+        Map<Integer, List<Hdf5WriterState.DatasetState>> byBucket = new HashMap<>();
         for (DatasetAssembler a : datasets.values()) {
-            List<Hdf5WriterState.ChunkState> chunks = new ArrayList<>();
+            Map<Integer, List<Hdf5WriterState.ChunkState>> chunks = new TreeMap<>();
+            int home = config.chunkAlignedInput() ? first : a.append ? ChunkRouting.bucket(appendKey(a)) : first;
+            chunks.put(home, new ArrayList<>());
             for (OpenChunk c : a.openChunks()) {
-                chunks.add(new Hdf5WriterState.ChunkState(c.origin, c.needed, c.covered, c.raw, c.spilled));
+                int bucket = config.chunkAlignedInput() || a.append ? home : ChunkRouting.bucket(chunkKey(a, c));
+                chunks.computeIfAbsent(bucket, b -> new ArrayList<>())
+                        .add(new Hdf5WriterState.ChunkState(c.origin, c.needed, c.covered, c.raw, c.spilled));
             }
-            states.add(new Hdf5WriterState.DatasetState(a.file, a.dataset, a.spec, a.append, a.cursor, a.extent.clone(),
-                    a.publishedShape, a.storedShape, chunks));
+            for (Map.Entry<Integer, List<Hdf5WriterState.ChunkState>> e : chunks.entrySet()) {
+                if (e.getKey() < first || e.getKey() >= end) {
+                    throw new IllegalStateException(a.where() + " has state in routing bucket " + e.getKey()
+                            + ", which subtask " + subtask + " of " + parallelism + " does not own");
+                }
+                byBucket.computeIfAbsent(e.getKey(), b -> new ArrayList<>()).add(new Hdf5WriterState.DatasetState(a.file,
+                        a.dataset, a.spec, a.append, a.cursor, a.extent.clone(), a.publishedShape, a.storedShape, e.getValue()));
+            }
         }
-        return List.of(new Hdf5WriterState(writerId, epoch, List.copyOf(adoptedWriterIds), states));
+        List<Hdf5WriterState> elements = new ArrayList<>(end - first);
+        for (int b = first; b < end; b++) {
+            elements.add(new Hdf5WriterState(b, writerId, b == first, epoch, b == first ? List.copyOf(adoptedWriterIds) : List.of(),
+                    byBucket.getOrDefault(b, List.of())));
+        }
+        return elements;
     }
 
     @Override

@@ -4,6 +4,7 @@ import static io.hdf5flink.sink.committer.Hdf5CommittableSerializer.readLongs;
 import static io.hdf5flink.sink.committer.Hdf5CommittableSerializer.writeLongs;
 
 import io.hdf5flink.hdf5.DatasetSpecCodec;
+import io.hdf5flink.sink.partition.ChunkRouting;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,10 +13,13 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
-/** Version 1 of the binary form of {@link Hdf5WriterState}. */
+/**
+ * Version 2 of the binary form of {@link Hdf5WriterState}: one element per routing bucket (version
+ * 1, one element per writer, was never released).
+ */
 @Internal
 public final class Hdf5WriterStateSerializer implements SimpleVersionedSerializer<Hdf5WriterState> {
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final int MAX_COUNT = 1 << 26;
     private static final int MAX_CHUNK = Integer.MAX_VALUE - 8;
 
@@ -27,7 +31,9 @@ public final class Hdf5WriterStateSerializer implements SimpleVersionedSerialize
     @Override
     public byte[] serialize(Hdf5WriterState s) throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(1024);
+        out.writeInt(s.bucket());
         out.writeUTF(s.writerId());
+        out.writeBoolean(s.carriesWriter());
         out.writeLong(s.nextEpoch());
         out.writeInt(s.adoptedWriterIds().size());
         for (String id : s.adoptedWriterIds()) out.writeUTF(id);
@@ -67,7 +73,10 @@ public final class Hdf5WriterStateSerializer implements SimpleVersionedSerialize
     public Hdf5WriterState deserialize(int version, byte[] serialized) throws IOException {
         if (version != VERSION) throw new IOException("unknown Hdf5WriterState version " + version);
         DataInputDeserializer in = new DataInputDeserializer(serialized);
+        int bucket = in.readInt();
+        if (bucket < 0 || bucket >= ChunkRouting.BUCKETS) throw new IOException("corrupt writer state: bucket " + bucket);
         String writerId = in.readUTF();
+        boolean carriesWriter = in.readBoolean();
         long epoch = in.readLong();
         int adoptedCount = count(in);
         List<String> adopted = new ArrayList<>();
@@ -103,7 +112,7 @@ public final class Hdf5WriterStateSerializer implements SimpleVersionedSerialize
             }
             datasets.add(new Hdf5WriterState.DatasetState(file, dataset, spec, append, cursor, extent, published, stored, chunks));
         }
-        return new Hdf5WriterState(writerId, epoch, adopted, datasets);
+        return new Hdf5WriterState(bucket, writerId, carriesWriter, epoch, adopted, datasets);
     }
 
     private static int count(DataInputDeserializer in) throws IOException {

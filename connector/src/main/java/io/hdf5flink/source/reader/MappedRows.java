@@ -15,11 +15,16 @@ import org.apache.flink.annotation.Internal;
  * since only the window is mapped and the kernel pages it in and out. Small blocks share a window
  * rather than cost a mapping each. Restoring needs no skipping: the window is mapped where the
  * checkpointed row starts.
+ *
+ * <p>A window is unmapped as soon as the next one is mapped, not when the collector gets to it:
+ * the pages of a mapping count in the process's resident memory until it is unmapped, so with a
+ * large heap (rarely collected) a conversion's resident memory would grow with its input.
  */
 @Internal
 final class MappedRows implements RowSource {
-    /** The least a window covers. Old windows are unmapped when collected. */
+    /** The least a window covers. */
     static final int MIN_WINDOW = 64 << 20;
+    private static final sun.misc.Unsafe UNSAFE = unsafe();
 
     private final ArrayInput input;
     private final long rowBytes;
@@ -44,6 +49,7 @@ final class MappedRows implements RowSource {
                     + "; did the file shrink after the job was built?");
         }
         if (window == null || start < windowStart || end > windowStart + window.capacity()) {
+            unmap();
             window = channel.map(FileChannel.MapMode.READ_ONLY, start,
                     Math.min(Math.max(MIN_WINDOW, rows.length), fileSize - start));
             windowStart = start;
@@ -54,7 +60,24 @@ final class MappedRows implements RowSource {
 
     @Override
     public void close() throws IOException {
-        window = null;
+        unmap();
         channel.close();
+    }
+
+    /** Unmaps the window now; nothing else holds it, and it is never read again. */
+    private void unmap() {
+        if (window == null) return;
+        UNSAFE.invokeCleaner(window);
+        window = null;
+    }
+
+    private static sun.misc.Unsafe unsafe() {
+        try {
+            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return (sun.misc.Unsafe) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 }

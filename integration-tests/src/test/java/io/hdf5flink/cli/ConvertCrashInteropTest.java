@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code convert} as users run it ({@code java -jar flink-hdf5-examples.jar convert ...}, the shaded
@@ -32,7 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
  * so that kills land everywhere: while the JVM and Flink start, before the first checkpoint,
  * right after a checkpoint completed (while its committables are copied into the file), while the
  * file grows (in the middle of a commit's writes), and at any other moment. Each run picks
- * parallelism 1 or 2 at random: a resumed run may change it (the input is chunk-aligned).
+ * parallelism 1 or 2 at random: a resumed run may change it.
+ *
+ * <p>Two layouts: {@link Layout#ALIGNED}, the single {@code .npy} on the chunk-aligned path (no
+ * routing, nothing open between checkpoints), and {@link Layout#COLUMNS}, the same array as one
+ * {@code .npy} per channel ({@code --layout columns}): every chunk is assembled from 64 column
+ * pieces routed to one writer, so checkpoints hold open (and spilled) chunks, and a resume at
+ * another parallelism rescales the writers' state.
  *
  * <p>After every kill, h5py (libhdf5) judges the output if it exists: it opens; the dataset has the
  * input's dtype and row shape, at most its rows; every chunk it has allocated lies inside the
@@ -73,17 +81,27 @@ class ConvertCrashInteropTest {
         ANY
     }
 
+    /** How the input is given to {@code convert}. */
+    enum Layout {
+        /** One 2-D {@code .npy}: the chunk-aligned path. */
+        ALIGNED,
+        /** One 1-D {@code .npy} per channel, {@code --layout columns}: the routed path. */
+        COLUMNS
+    }
+
     /** What h5py saw in the output after a kill. */
     record Seen(boolean exists, long rows, TreeSet<Integer> chunks) {}
 
-    @Test
-    void killedConversionsAlwaysLeaveACommittedStateAndResumeToTheInput() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Layout.class)
+    void killedConversionsAlwaysLeaveACommittedStateAndResumeToTheInput(Layout layout) throws Exception {
         ReferenceLibrary.requireAvailable();
         assertTrue(Files.isRegularFile(JAR), JAR + " is missing: build the examples module first (mvn install)");
         int kills = Integer.getInteger("crash.kills", 8);
         long budgetNanos = TimeUnit.SECONDS.toNanos(Long.getLong("crash.seconds", kills > 8 ? 3600 : 60));
         long seed = Long.getLong("crash.seed", System.nanoTime());
-        System.out.println("ConvertCrashInteropTest seed " + seed + ", " + kills + " kills (replay: -Dcrash.seed=" + seed + ")");
+        System.out.println("ConvertCrashInteropTest " + layout + " seed " + seed + ", " + kills + " kills (replay: -Dcrash.seed="
+                + seed + ")");
         Random random = new Random(seed);
         Path input = dir.resolve("in.npy");
         H5py.check("""
@@ -92,12 +110,19 @@ class ConvertCrashInteropTest {
                 a = (1000 * np.sin(r * 0.01 + c + 7) + ((r * 7919 + c * 104729 + 7) % 61) - 30).astype('<i2')
                 assert (a != -32768).all()
                 np.save(sys.argv[1], a)
-                """, input, ROWS, COLUMNS);
+                if sys.argv[4] == 'COLUMNS':
+                    for k in range(ch):
+                        np.save(f'{sys.argv[5]}/ch{k}.npy', np.ascontiguousarray(a[:, k]))
+                """, input, ROWS, COLUMNS, layout, Files.createDirectories(dir.resolve("channels")));
+        List<String> inputs = layout == Layout.ALIGNED ? List.of(input.toString())
+                : List.of(dir.resolve("channels") + "/ch*.npy", "--layout", "columns");
 
         long started = System.nanoTime();
         int killed = 0;
         int rounds = 0;
         int resumes = 0;
+        int rescaled = 0;
+        int lastParallelism = 0;
         int midCommit = 0;
         int noOutputYet = 0;
         Map<Moment, Integer> byMoment = new EnumMap<>(Moment.class);
@@ -122,14 +147,18 @@ class ConvertCrashInteropTest {
                 launch++;
                 Path log = round.resolve("run-" + launch + ".err");
                 Path stdout = round.resolve("run-" + launch + ".out");
-                Process child = new ProcessBuilder(command(input, out, parallelism)).directory(round.toFile())
+                Process child = new ProcessBuilder(command(inputs, out, parallelism)).directory(round.toFile())
                         .redirectOutput(stdout.toFile()).redirectError(log.toFile()).start();
                 Watch watch = new Watch(out, round.resolve("out.h5.checkpoints"));
                 boolean fired = killThisRun && fire(child, moment, delay, watch);
                 child.waitFor(120, TimeUnit.SECONDS);
                 assertFalse(child.isAlive(), "run " + launch + " did not end (seed " + seed + ")");
                 String err = Files.readString(log);
-                if (err.contains("resuming from checkpoint")) resumes++;
+                if (err.contains("resuming from checkpoint")) {
+                    resumes++;
+                    if (parallelism != lastParallelism) rescaled++;
+                }
+                lastParallelism = parallelism;
                 if (fired) {
                     assertEquals(137, child.exitValue(), "killed by SIGKILL");
                     killed++;
@@ -158,10 +187,10 @@ class ConvertCrashInteropTest {
             if (killed >= kills || System.nanoTime() - started >= budgetNanos) break;
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("ConvertCrashInteropTest: %d kills survived (%s; %d within 30 ms of a write to the output, "
-                        + "%d before the output existed), %d runs resumed from a checkpoint, %d rounds completed, "
+        System.out.printf("ConvertCrashInteropTest " + layout + ": %d kills survived (%s; %d within 30 ms of a write to the output, "
+                        + "%d before the output existed), %d runs resumed from a checkpoint (%d at another parallelism), %d rounds completed, "
                         + "0 rows lost, 0 rows doubled, %.0f s%n",
-                killed, byMoment, midCommit, noOutputYet, resumes, rounds, seconds);
+                killed, byMoment, midCommit, noOutputYet, resumes, rescaled, rounds, seconds);
         notes.forEach(n -> System.out.println("  note: " + n));
         assertTrue(killed >= Math.min(kills, 3), "only " + killed + " kills in the time budget");
     }
@@ -188,7 +217,7 @@ class ConvertCrashInteropTest {
         for (int attempt = 1; attempt <= 3; attempt++) {
             Path round = Files.createDirectories(dir.resolve("create-" + attempt));
             Path out = round.resolve("out.h5");
-            Process child = new ProcessBuilder(command(input, out, 1)).directory(round.toFile())
+            Process child = new ProcessBuilder(command(List.of(input.toString()), out, 1)).directory(round.toFile())
                     .redirectOutput(round.resolve("killed.out").toFile()).redirectError(round.resolve("killed.err").toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!Files.exists(out) && child.isAlive() && System.nanoTime() < deadline) Thread.onSpinWait();
@@ -206,7 +235,7 @@ class ConvertCrashInteropTest {
                     except OSError as e:
                         print('fails: ' + str(e))
                     """, out).strip();
-            Process again = new ProcessBuilder(command(input, out, 1)).directory(round.toFile())
+            Process again = new ProcessBuilder(command(List.of(input.toString()), out, 1)).directory(round.toFile())
                     .redirectOutput(round.resolve("again.out").toFile()).redirectError(round.resolve("again.err").toFile()).start();
             assertTrue(again.waitFor(120, TimeUnit.SECONDS));
             String err = Files.readString(round.resolve("again.err"));
@@ -217,11 +246,15 @@ class ConvertCrashInteropTest {
         }
     }
 
-    private List<String> command(Path input, Path out, int parallelism) {
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(), "convert",
-                "--input", input.toString(), "--output", out.toString(), "--codec", "gzip:9", "--shuffle",
+    /** The command line; {@code inputs} are the arguments of {@code --input} and any layout option. */
+    private List<String> command(List<String> inputs, Path out, int parallelism) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString(), "convert", "--input"));
+        command.addAll(inputs);
+        command.addAll(List.of("--output", out.toString(), "--codec", "gzip:9", "--shuffle",
                 "--chunks", CHUNK_ROWS + "," + COLUMNS, "--fill", Integer.toString(FILL), "--checkpoint-interval", "200ms",
-                "--parallelism", Integer.toString(parallelism), "--no-progress");
+                "--parallelism", Integer.toString(parallelism), "--no-progress"));
+        return command;
     }
 
     /** Polls the output's size and the completed checkpoints of a running child. */

@@ -6,6 +6,7 @@ import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.hdf5.filter.EncodedChunk;
 import io.hdf5flink.sink.SinkConfig;
 import io.hdf5flink.sink.writer.StagingFiles;
+import io.hdf5flink.sink.writer.UnreferencedMark;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * datasets (creating datasets as declared), grows each dataset to its new visible shape, stores a
  * commit token (a digest of the committables applied) and commits the file with the append
  * engine, which publishes every dataset atomically. Then it deletes the staging files it consumed
- * and the ones a writer's newer committable shows to be orphans.
+ * and the ones a writer's newer committable shows to be orphans, and the files of writers that died
+ * before any committable named them ({@link UnreferencedMark}).
  *
  * <p>Idempotence: a dataset whose token already equals the batch's digest is skipped; otherwise
  * chunks are rewritten at the same positions and shapes only grow, so a re-commit yields the same
@@ -81,6 +83,9 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
             commitFile(e.getKey(), e.getValue());
         }
         for (CommitRequest<Hdf5Committable> r : requests) cleanUp(r.getCommittable());
+        for (String writer : UnreferencedMark.sweep(config.stagingDirectory())) {
+            LOG.info("deleted the staging files of writer {}, which died before any committable named them", writer);
+        }
         commits.inc();
         lastCommitMillis = (System.nanoTime() - started) / 1_000_000;
     }

@@ -73,6 +73,8 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
     private final WriterMetrics metrics;
     private StagingFiles.AppendFile staging;
     private StagingFiles.AppendFile spill;
+    /** Held while no committable names this writer's files yet (a writer under a new name). */
+    private UnreferencedMark unreferenced;
     private long openBytes;
     private long touch;
     private boolean endOfInput;
@@ -85,6 +87,12 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
         List<Hdf5WriterState> states = new ArrayList<>(restored);
         states.sort(Comparator.comparingInt(Hdf5WriterState::bucket));
         this.writerId = identity(context, states);
+        boolean named = states.stream().anyMatch(s -> s.carriesWriter() && s.writerId().equals(writerId));
+        try {
+            if (!named) unreferenced = UnreferencedMark.take(config.stagingDirectory(), writerId);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the Hdf5Sink's writer " + writerId + " cannot mark its staging files", e);
+        }
         this.adoptedWriterIds = new ArrayList<>();
         for (Hdf5WriterState s : states) {
             epoch = Math.max(epoch, s.nextEpoch());
@@ -426,6 +434,10 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
         staged.clear();
         Hdf5Committable committable = new Hdf5Committable(writerId, epoch, List.copyOf(adoptedWriterIds), stagingName,
                 parts, liveSpillFiles());
+        if (unreferenced != null) {
+            unreferenced.release(); // this committable names the writer's files from now on
+            unreferenced = null;
+        }
         epoch++;
         return List.of(committable);
     }
@@ -480,5 +492,6 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
         pool.shutdownNow();
         if (staging != null) staging.close();
         if (spill != null) spill.close();
+        if (unreferenced != null) unreferenced.close();
     }
 }

@@ -1,0 +1,120 @@
+package io.hdf5flink.sink.writer;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * Marks a writer whose staging files no committable names yet: a writer under a new name (a
+ * fresh job, or a share of a writer split by scaling up). It holds an exclusive lock on
+ * {@code <writer>.unreferenced} in the staging directory while it lives, and deletes the marker
+ * when it prepares its first committable; from then on the committer and the checkpoints know its
+ * files.
+ *
+ * <p>A marker nobody holds belongs to a writer that died before naming its files anywhere (a
+ * process killed before its job's first checkpoint; its successor is a new job with new writer
+ * names): none of its files can ever be committed or restored, and {@link #sweep} deletes them.
+ * The lock, not the marker's age, tells the dead from the living, so jobs sharing a staging
+ * directory never delete each other's files.
+ */
+@Internal
+public final class UnreferencedMark implements AutoCloseable {
+    public static final String SUFFIX = ".unreferenced";
+
+    private final Path path;
+    private final FileChannel channel;
+
+    private UnreferencedMark(Path path, FileChannel channel) {
+        this.path = path;
+        this.channel = channel;
+    }
+
+    /** Creates and locks the marker of {@code writerId}, before the writer stages anything. */
+    static UnreferencedMark take(Path stagingDirectory, String writerId) throws IOException {
+        Files.createDirectories(stagingDirectory);
+        Path path = stagingDirectory.resolve(writerId + SUFFIX);
+        for (int attempt = 0; attempt < 500; attempt++) {
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = tryLock(channel);
+            // A sweep may have deleted the marker between our open and our lock: then the lock
+            // holds an unlinked file, and the marker must be made again.
+            if (lock != null && Files.exists(path)) return new UnreferencedMark(path, channel);
+            channel.close();
+            sleep();
+        }
+        throw new IOException("could not lock " + path + ": another process holds it (a second job with the same writer names?)");
+    }
+
+    /** The writer's first committable names its files: the marker goes. */
+    void release() throws IOException {
+        Files.deleteIfExists(path);
+        channel.close();
+    }
+
+    /** The writer stops (or fails) without a committable: the marker stays for a sweep, unlocked. */
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    /**
+     * Deletes the files of every writer whose marker nobody holds, then the marker; returns the
+     * writers swept.
+     */
+    public static List<String> sweep(Path stagingDirectory) throws IOException {
+        List<String> swept = new ArrayList<>();
+        if (!Files.isDirectory(stagingDirectory)) return swept;
+        List<Path> marks = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(stagingDirectory, "*" + SUFFIX)) {
+            for (Path p : entries) marks.add(p);
+        }
+        for (Path mark : marks) {
+            String writer = mark.getFileName().toString();
+            writer = writer.substring(0, writer.length() - SUFFIX.length());
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(mark, StandardOpenOption.WRITE);
+            } catch (NoSuchFileException gone) {
+                continue;
+            }
+            try (channel) {
+                if (tryLock(channel) == null) continue; // its writer lives
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(stagingDirectory)) {
+                    for (Path f : files) {
+                        if (writer.equals(StagingFiles.writerOf(f.getFileName().toString()))) Files.deleteIfExists(f);
+                    }
+                }
+                Files.deleteIfExists(mark);
+                swept.add(writer);
+            }
+        }
+        return swept;
+    }
+
+    /** The lock, or null when another holder (in this process or another) has it. */
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException heldInThisProcess) {
+            return null;
+        }
+    }
+
+    private static void sleep() throws IOException {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while locking a staging marker");
+        }
+    }
+}

@@ -16,9 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -119,6 +121,8 @@ class StreamingCrashInteropTest {
         long rowsWrong = 0;
         long chunksLost = 0;
         long chunksWrong = 0;
+        long leakedFiles = 0;
+        long leakedBytes = 0;
         Map<Moment, Integer> byMoment = new EnumMap<>(Moment.class);
         List<String> notes = new ArrayList<>();
         List<String> progress = new ArrayList<>();
@@ -128,6 +132,7 @@ class StreamingCrashInteropTest {
             Path round = Files.createDirectories(dir.resolve("round-" + rounds));
             Path out = round.resolve(StreamingCrashJob.FILE);
             Seen previous = Seen.none();
+            Set<String> killedBeforeFirstCheckpoint = new HashSet<>();
             boolean finished = false;
             while (!finished) {
                 boolean killThisRun = killed < kills && System.nanoTime() - started < budgetNanos;
@@ -142,7 +147,7 @@ class StreamingCrashInteropTest {
                 launch++;
                 Path log = round.resolve("run-" + launch + ".err");
                 Path stdout = round.resolve("run-" + launch + ".out");
-                Process child = new ProcessBuilder(command(round, rows)).directory(round.toFile())
+                Process child = new ProcessBuilder(command(round, rows, 200)).directory(round.toFile())
                         .redirectOutput(stdout.toFile()).redirectError(log.toFile()).start();
                 Watch watch = new Watch(out, round.resolve("checkpoints"));
                 boolean fired = killThisRun && fire(child, moment, delay, nth, watch);
@@ -155,6 +160,10 @@ class StreamingCrashInteropTest {
                 if (fired) {
                     assertEquals(137, child.exitValue(), "killed by SIGKILL");
                     killed++;
+                    String job = jobId(said);
+                    if (job != null && said.contains(", fresh") && newestCheckpoint(round.resolve("checkpoints").resolve(job)) == 0) {
+                        killedBeforeFirstCheckpoint.add(job);
+                    }
                     byMoment.merge(moment, 1, Integer::sum);
                     if (watch.lastGrowthNanos > 0 && watch.killedAt - watch.lastGrowthNanos < TimeUnit.MILLISECONDS.toNanos(30)) {
                         midCommit++;
@@ -186,7 +195,9 @@ class StreamingCrashInteropTest {
                 } else {
                     fail("run " + launch + " exited " + exit + " on its own (seed " + seed + "):\n" + said + Files.readString(log));
                 }
-                assertComplete(out, round, rows, "round " + rounds + " (seed " + seed + ")");
+                List<Path> leaked = assertComplete(out, round, rows, killedBeforeFirstCheckpoint, "round " + rounds + " (seed " + seed + ")");
+                leakedFiles += leaked.size();
+                for (Path p : leaked) leakedBytes += Files.size(p);
                 progress.add("done");
             }
             if (killed >= kills || System.nanoTime() - started >= budgetNanos) break;
@@ -194,19 +205,78 @@ class StreamingCrashInteropTest {
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf("StreamingCrashInteropTest: %d kills survived (%s; %d within 30 ms of a write to the output, "
                         + "%d before the output existed), %d runs resumed from a checkpoint, %d rounds completed, "
-                        + "%d rows lost, %d rows doubled, %d rows wrong, %d column chunks lost, %d column chunks wrong, %.0f s%n",
+                        + "%d rows lost, %d rows doubled, %d rows wrong, %d column chunks lost, %d column chunks wrong, "
+                        + "%d staging files (%d KiB) leaked by fresh runs killed before their first checkpoint, %.0f s%n",
                 killed, byMoment, midCommit, noOutputYet, resumes, rounds, rowsLost, rowsDoubled, rowsWrong, chunksLost,
-                chunksWrong, seconds);
+                chunksWrong, leakedFiles, leakedBytes / 1024, seconds);
         System.out.println("  committed after each kill (appended rows/column chunks): " + String.join(" ", progress));
         notes.forEach(n -> System.out.println("  note: " + n));
         assertTrue(killed >= Math.min(kills, 3), "only " + killed + " kills in the time budget");
     }
 
-    private static List<String> command(Path round, long rows) {
+    /**
+     * A run that starts afresh and is killed after its writers staged chunks, before its first
+     * checkpoint completed (checkpoints every 10 minutes make that moment all but certain; Flink
+     * draws the first one's delay at random, so a run whose first checkpoint came before the kill
+     * is tried again, up to three times); then the same command (checkpoints every 200 ms) runs to
+     * its end. Nothing was committed, so the output
+     * must end equal to the expectation and the staging directory empty.
+     *
+     * <p>Fails today (bug, a disk leak, no data lost): the killed run's staging file stays in
+     * {@code .hdf5-staging/} for good, e.g. {@code <job id>-0-0.chunks} of 250 KB. A writer without
+     * restored state is named after its job and subtask ({@code Hdf5SinkWriter}: so that the next
+     * attempt of the same job overwrites its files after a failover); a killed process is started
+     * again as a new job with a new id, its writers take new names, and the committer's clean-up
+     * deletes only files of a committable's own writer and of writers it adopted from restored
+     * state, which a writer that never reached a completed checkpoint is not. Every process
+     * killed before its first checkpoint leaks what its writers staged: up to a checkpoint
+     * interval of compressed data per writer (the README says orphans of checkpoints that never
+     * completed are deleted). {@code convert} killed before its first checkpoint leaks the same way.
+     */
+    @Test
+    void aRunKilledBeforeItsFirstCheckpointLeavesNoStagingFilesBehind() throws Exception {
+        ReferenceLibrary.requireAvailable();
+        long rows = 60_000;
+        Path round = null;
+        List<String> staged = List.of();
+        for (int attempt = 1; attempt <= 3 && round == null; attempt++) {
+            Path tried = Files.createDirectories(dir.resolve("early-" + attempt));
+            Path staging = tried.resolve(".hdf5-staging");
+            Process child = new ProcessBuilder(command(tried, rows, 600_000)).directory(tried.toFile())
+                    .redirectOutput(tried.resolve("killed.out").toFile()).redirectError(tried.resolve("killed.err").toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (child.isAlive() && names(staging).isEmpty() && System.nanoTime() < deadline) LockSupport.parkNanos(200_000);
+            assertTrue(child.isAlive(), "the run ended before it staged a chunk: " + Files.readString(tried.resolve("killed.err")));
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            staged = names(staging);
+            if (newestCheckpoint(tried.resolve("checkpoints")) == 0) round = tried;
+        }
+        assertTrue(round != null, "in three runs a checkpoint completed before the first chunk was staged");
+        Path out = round.resolve(StreamingCrashJob.FILE);
+        assertFalse(Files.exists(out), "nothing was committed before the kill");
+        System.out.println("aRunKilledBeforeItsFirstCheckpointLeavesNoStagingFilesBehind: killed with " + staged + " staged");
+
+        Process again = new ProcessBuilder(command(round, rows, 200)).directory(round.toFile())
+                .redirectOutput(round.resolve("again.out").toFile()).redirectError(round.resolve("again.err").toFile()).start();
+        assertTrue(again.waitFor(180, TimeUnit.SECONDS), "the second run did not end");
+        assertEquals(0, again.exitValue(), "the second run failed: " + Files.readString(round.resolve("again.err")));
+        assertComplete(out, round, rows, Set.of(), "the run after a kill before the first checkpoint (the killed run had staged "
+                + staged + ")");
+    }
+
+    private static List<String> names(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) return List.of();
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static List<String> command(Path round, long rows, long checkpointMillis) {
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-Dorg.slf4j.simpleLogger.log.org.apache.flink.metrics=error",
                 "-cp", System.getProperty("java.class.path"), StreamingCrashJob.class.getName(),
-                round.toString(), Long.toString(rows), Integer.toString(PARALLELISM), Integer.toString(ROWS_PER_SECOND), "200");
+                round.toString(), Long.toString(rows), Integer.toString(PARALLELISM), Integer.toString(ROWS_PER_SECOND), Long.toString(checkpointMillis));
     }
 
     /** Polls the output's size of a running child. */
@@ -409,11 +479,21 @@ class StreamingCrashInteropTest {
         return b.toString();
     }
 
+    /** The job id a run printed ({@code JOB <id>}), or null when it was killed before. */
+    private static String jobId(String stdout) {
+        for (String line : stdout.split("\n")) if (line.startsWith("JOB ")) return line.substring(4).strip();
+        return null;
+    }
+
     /**
      * A finished round: both datasets equal the uninterrupted expectation value for value (h5py and
-     * jhdf), every chunk allocated once, the staging directory empty.
+     * jhdf), every chunk allocated once, the staging directory empty but for the files of writers
+     * of {@code knownLeaks}: jobs that started afresh and were killed before their first checkpoint
+     * completed, whose staging files the sink never deletes (a bug, pinned by
+     * {@link #aRunKilledBeforeItsFirstCheckpointLeavesNoStagingFilesBehind}). Returns those files.
      */
-    private static void assertComplete(Path out, Path round, long rows, String where) throws IOException {
+    private static List<Path> assertComplete(Path out, Path round, long rows, Set<String> knownLeaks, String where)
+            throws IOException {
         long appendedChunks = (rows + StreamingCrashJob.APPEND_CHUNK_ROWS - 1) / StreamingCrashJob.APPEND_CHUNK_ROWS;
         long columnChunks = (rows + StreamingCrashJob.COLUMN_CHUNK_ROWS - 1) / StreamingCrashJob.COLUMN_CHUNK_ROWS
                 * (StreamingCrashJob.COLUMN_COUNT / StreamingCrashJob.COLUMN_CHUNK_COLUMNS);
@@ -440,12 +520,20 @@ class StreamingCrashInteropTest {
             assertMatrix(file.getDatasetByPath(StreamingCrashJob.COLUMNS), rows, StreamingCrashJob.COLUMN_COUNT, where);
         }
         Path staging = round.resolve(".hdf5-staging");
+        List<Path> known = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
         if (Files.isDirectory(staging)) {
             try (Stream<Path> left = Files.list(staging)) {
-                List<String> names = left.map(p -> p.getFileName().toString()).sorted().toList();
-                assertEquals(List.of(), names, where + ": staging files left behind");
+                for (Path p : left.sorted().toList()) {
+                    String name = p.getFileName().toString();
+                    int dash = name.indexOf('-');
+                    if (dash > 0 && knownLeaks.contains(name.substring(0, dash))) known.add(p);
+                    else unexpected.add(name);
+                }
             }
         }
+        assertEquals(List.of(), unexpected, where + ": staging files left behind");
+        return known;
     }
 
     /** jhdf's reading of a dataset equals the expected rows. */

@@ -31,6 +31,7 @@ import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
@@ -67,7 +68,8 @@ import org.apache.flink.util.Collector;
  * commits the rest (partial chunks completed with the fill value) at the final checkpoint; the
  * job still runs in STREAMING mode with periodic checkpoints, as an unbounded one would.
  *
- * <p>Exit codes: 0 the job finished (prints {@code DONE}); 1 the job failed; 3 the output exists
+ * <p>It prints {@code START ...} (saying whether it resumes), {@code JOB <id>} once the job is
+ * submitted, and {@code DONE} at the end. Exit codes: 0 the job finished; 1 the job failed; 3 the output exists
  * but no completed checkpoint does, which happens when a run is killed after its job finished
  * (Flink discards the checkpoints of a finished job): starting afresh would append everything a
  * second time, so the child refuses and the test judges the output as complete.
@@ -170,7 +172,11 @@ public final class StreamingCrashJob {
                         .declare(COLUMNS, columnsSpec(rows))
                         .build())
                 .name("hdf5").uid("hdf5-sink");
-        env.execute("streaming crash job");
+        JobClient job = env.executeAsync("streaming crash job");
+        // The job's id names its checkpoint directory and, for writers without restored state, their staging files.
+        System.out.println("JOB " + job.getJobID());
+        System.out.flush();
+        job.getJobExecutionResult().get();
         System.out.println("DONE");
         System.out.flush();
         System.exit(0);

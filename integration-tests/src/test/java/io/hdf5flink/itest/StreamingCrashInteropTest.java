@@ -43,8 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       column at a time as (rows, 1) blocks at explicit offsets from a parallel source (chunks
  *       4096 x 4, shuffle + gzip), assembled through the sink's routing.</li>
  * </ul>
- * Job parallelism {@value #PARALLELISM} in every run (the sink refuses to restore its state at
- * another parallelism).
+ * Each run picks the job's parallelism (1 to {@value #MAX_PARALLELISM}) at random, so resumed
+ * runs restore the sink's state at another parallelism, up and down.
  *
  * <p>Kills land during start-up (the JVM, Flink and the restore, 0.2-3.5 s), 0-40 ms after the
  * n-th new checkpoint's {@code _metadata} appears (while its committables are copied into the
@@ -59,8 +59,10 @@ import org.junit.jupiter.api.io.TempDir;
  * earlier kill has disappeared. When a run ends on its own the round's file is compared value for
  * value with the uninterrupted expectation, by h5py and by jhdf, with every chunk allocated and
  * the staging directory empty (but for the files of fresh runs killed before their first
- * checkpoint: a known leak, counted and reported, pinned by
- * {@link #aRunKilledBeforeItsFirstCheckpointLeavesNoStagingFilesBehind}); a new round then starts
+ * checkpoint completed, counted and reported: the sink sweeps a dead writer's files only when it
+ * died before its first committable, see
+ * {@link #aRunKilledBeforeItsFirstCheckpointLeavesNoStagingFilesBehind}; a kill between that
+ * committable and the checkpoint carrying it still leaves them); a new round then starts
  * in a fresh directory until the kills are done, and the last round runs to its end. The figures
  * (kills by moment, resumes, rows lost, doubled or wrong, column chunks lost or wrong, leaked
  * staging files, what each kill left committed) are printed at the end, also when it fails.
@@ -71,7 +73,7 @@ import org.junit.jupiter.api.io.TempDir;
  * same kill plan (timings still vary with the machine).
  */
 class StreamingCrashInteropTest {
-    private static final int PARALLELISM = 2;
+    private static final int MAX_PARALLELISM = 3;
     private static final int DEFAULT_ROWS = 150_000;
     private static final int ROWS_PER_SECOND = 25_000;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -129,6 +131,7 @@ class StreamingCrashInteropTest {
         int killed;
         int rounds;
         int resumes;
+        int rescaled;
         int midCommit;
         int noOutputYet;
         long rowsLost;
@@ -144,10 +147,10 @@ class StreamingCrashInteropTest {
 
         void print() {
             System.out.printf("StreamingCrashInteropTest: %d kills survived (%s; %d within 30 ms of a write to the output, "
-                            + "%d before the output existed), %d runs resumed from a checkpoint, %d rounds completed, "
+                            + "%d before the output existed), %d runs resumed from a checkpoint (%d at another parallelism), %d rounds completed, "
                             + "%d rows lost, %d rows doubled, %d rows wrong, %d column chunks lost, %d column chunks wrong, "
                             + "%d staging files (%d KiB) leaked by fresh runs killed before their first checkpoint, %.0f s%n",
-                    killed, byMoment, midCommit, noOutputYet, resumes, rounds, rowsLost, rowsDoubled, rowsWrong, chunksLost,
+                    killed, byMoment, midCommit, noOutputYet, resumes, rescaled, rounds, rowsLost, rowsDoubled, rowsWrong, chunksLost,
                     chunksWrong, leakedFiles, leakedBytes / 1024, (System.nanoTime() - started) / 1e9);
             System.out.println("  committed after each kill (appended rows/column chunks): " + String.join(" ", progress));
             notes.forEach(n -> System.out.println("  note: " + n));
@@ -157,6 +160,7 @@ class StreamingCrashInteropTest {
     /** Rounds of runs, killed until {@code kills} kills are done or the budget is spent; the last round runs to its end. */
     private void run(Tally t, int kills, long rows, long budgetNanos, long seed, Random random) throws Exception {
         int launch = 0;
+        int lastParallelism = 0;
         while (true) {
             t.rounds++;
             Path round = Files.createDirectories(dir.resolve("round-" + t.rounds));
@@ -174,10 +178,11 @@ class StreamingCrashInteropTest {
                     case ANY -> random.nextInt(10_000);
                 };
                 int nth = 1 + random.nextInt(25);
+                int parallelism = 1 + random.nextInt(MAX_PARALLELISM);
                 launch++;
                 Path log = round.resolve("run-" + launch + ".err");
                 Path stdout = round.resolve("run-" + launch + ".out");
-                Process child = new ProcessBuilder(command(round, rows, 200)).directory(round.toFile())
+                Process child = new ProcessBuilder(command(round, rows, 200, parallelism)).directory(round.toFile())
                         .redirectOutput(stdout.toFile()).redirectError(log.toFile()).start();
                 Watch watch = new Watch(out, round.resolve("checkpoints"));
                 boolean fired = killThisRun && fire(child, moment, delay, nth, watch);
@@ -186,7 +191,11 @@ class StreamingCrashInteropTest {
                     fail("run " + launch + " did not end in 180 s (seed " + seed + ")");
                 }
                 String said = Files.readString(stdout);
-                if (said.contains("resuming from checkpoint")) t.resumes++;
+                if (said.contains("resuming from checkpoint")) {
+                    t.resumes++;
+                    if (parallelism != lastParallelism) t.rescaled++;
+                }
+                lastParallelism = parallelism;
                 if (fired) {
                     assertEquals(137, child.exitValue(), "killed by SIGKILL");
                     t.killed++;
@@ -243,16 +252,12 @@ class StreamingCrashInteropTest {
      * its end. Nothing was committed, so the output must end equal to the expectation and the
      * staging directory empty.
      *
-     * <p>Fails today (bug, a disk leak, no data lost): the killed run's staging file stays in
-     * {@code .hdf5-staging/} for good, e.g. {@code <job id>-0-0.chunks} of 250 KB. A writer without
-     * restored state is named after its job and subtask ({@code Hdf5SinkWriter}: so that the next
-     * attempt of the same job overwrites its files after a failover); a killed process is started
-     * again as a new job with a new id, its writers take new names, and the committer's clean-up
-     * deletes only files of a committable's own writer and of writers it adopted from restored
-     * state, which a writer that never reached a completed checkpoint is not. Every process
-     * killed before its first checkpoint leaks what its writers staged: up to a checkpoint
-     * interval of compressed data per writer (the README says orphans of checkpoints that never
-     * completed are deleted).
+     * <p>Failed before the fix (a disk leak, no data lost): the killed run's staging file stayed in
+     * {@code .hdf5-staging/} for good, e.g. {@code <job id>-0-0.chunks} of 250 KB: a killed process
+     * is started again as a new job, its writers take new names, and the committer's clean-up
+     * deleted only files of a committable's own writer and of writers it adopted. Now a writer
+     * under a new name holds {@code <writer>.unreferenced} locked until its first committable, and
+     * the committer sweeps the files of writers whose marker nobody holds.
      */
     @Test
     void aRunKilledBeforeItsFirstCheckpointLeavesNoStagingFilesBehind() throws Exception {
@@ -263,7 +268,7 @@ class StreamingCrashInteropTest {
         for (int attempt = 1; attempt <= 3 && round == null; attempt++) {
             Path tried = Files.createDirectories(dir.resolve("early-" + attempt));
             Path staging = tried.resolve(".hdf5-staging");
-            Process child = new ProcessBuilder(command(tried, rows, 600_000)).directory(tried.toFile())
+            Process child = new ProcessBuilder(command(tried, rows, 600_000, 2)).directory(tried.toFile())
                     .redirectOutput(tried.resolve("killed.out").toFile()).redirectError(tried.resolve("killed.err").toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (child.isAlive() && names(staging).isEmpty() && System.nanoTime() < deadline) LockSupport.parkNanos(200_000);
@@ -278,7 +283,7 @@ class StreamingCrashInteropTest {
         assertFalse(Files.exists(out), "nothing was committed before the kill");
         System.out.println("aRunKilledBeforeItsFirstCheckpointLeavesNoStagingFilesBehind: killed with " + staged + " staged");
 
-        Process again = new ProcessBuilder(command(round, rows, 200)).directory(round.toFile())
+        Process again = new ProcessBuilder(command(round, rows, 200, 2)).directory(round.toFile())
                 .redirectOutput(round.resolve("again.out").toFile()).redirectError(round.resolve("again.err").toFile()).start();
         assertTrue(again.waitFor(180, TimeUnit.SECONDS), "the second run did not end");
         assertEquals(0, again.exitValue(), "the second run failed: " + Files.readString(round.resolve("again.err")));
@@ -293,11 +298,11 @@ class StreamingCrashInteropTest {
         }
     }
 
-    private static List<String> command(Path round, long rows, long checkpointMillis) {
+    private static List<String> command(Path round, long rows, long checkpointMillis, int parallelism) {
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-Dorg.slf4j.simpleLogger.log.org.apache.flink.metrics=error",
                 "-cp", System.getProperty("java.class.path"), StreamingCrashJob.class.getName(),
-                round.toString(), Long.toString(rows), Integer.toString(PARALLELISM), Integer.toString(ROWS_PER_SECOND), Long.toString(checkpointMillis));
+                round.toString(), Long.toString(rows), Integer.toString(parallelism), Integer.toString(ROWS_PER_SECOND), Long.toString(checkpointMillis));
     }
 
     /** Polls the output's size of a running child. */
@@ -510,7 +515,7 @@ class StreamingCrashInteropTest {
      * A finished round: both datasets equal the uninterrupted expectation value for value (h5py and
      * jhdf), every chunk allocated once, the staging directory empty but for the files of writers
      * of {@code knownLeaks}: jobs that started afresh and were killed before their first checkpoint
-     * completed, whose staging files the sink never deletes (a bug, pinned by
+     * completed, whose files stay when the kill came after their writers' first committable (see
      * {@link #aRunKilledBeforeItsFirstCheckpointLeavesNoStagingFilesBehind}). Returns those files.
      */
     private static List<Path> assertComplete(Path out, Path round, long rows, Set<String> knownLeaks, String where)

@@ -16,6 +16,12 @@ import org.apache.flink.api.connector.source.SupportsBatchSnapshot;
  * parallelism needs no planning. Checkpoints the splits not yet handed out as
  * {@link PendingSplits}; splits of a failed reader come back through {@link #addSplitsBack} as
  * they were at that reader's last checkpoint.
+ *
+ * <p>Reports the source as processing backlog from the start: reading files is catching up, never
+ * live. With {@code execution.checkpointing.interval-during-backlog} set, checkpoints then come at
+ * that interval while the files are read, and at the regular {@code execution.checkpointing.interval}
+ * once every reader has reached the end (Flink clears the flag at end of data), so a bounded job
+ * that waits for its final checkpoint is not kept waiting a whole long interval.
  */
 @Internal
 public final class ArraySplitEnumerator implements SplitEnumerator<ArraySplit, PendingSplits>, SupportsBatchSnapshot {
@@ -28,7 +34,9 @@ public final class ArraySplitEnumerator implements SplitEnumerator<ArraySplit, P
     }
 
     @Override
-    public void start() {}
+    public void start() {
+        context.setIsProcessingBacklog(true);
+    }
 
     @Override
     public void handleSplitRequest(int subtask, String hostname) {

@@ -11,6 +11,7 @@ import io.hdf5flink.source.input.Location;
 import io.hdf5flink.source.split.ArraySplit;
 import io.hdf5flink.source.split.PendingSplits;
 import io.hdf5flink.source.split.PendingSplitsSerializer;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.connector.source.ReaderInfo;
 import org.apache.flink.api.connector.source.mocks.MockSplitEnumeratorContext;
@@ -21,6 +22,20 @@ class ArraySplitEnumeratorTest {
             .add(new ArrayInput(Location.file("/a.npy", Compression.NONE), true, 128, DataType.INT8, false), 35,
                     new long[] {0}, new long[] {})
             .splits();
+
+    @Test
+    void reportsBacklogFromTheStart() throws Exception {
+        List<Boolean> reported = new ArrayList<>();
+        try (MockSplitEnumeratorContext<ArraySplit> context = new MockSplitEnumeratorContext<>(1) {
+            @Override
+            public void setIsProcessingBacklog(boolean backlog) {
+                reported.add(backlog);
+            }
+        }) {
+            new ArraySplitEnumerator(context, SPLITS).start();
+            assertEquals(List.of(true), reported, "reading files is backlog");
+        }
+    }
 
     @Test
     void handsOutSplitsInOrderThenSignalsTheEnd() throws Exception {

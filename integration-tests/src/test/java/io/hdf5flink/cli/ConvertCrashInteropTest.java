@@ -36,11 +36,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * file grows (in the middle of a commit's writes), and at any other moment. Each run picks
  * parallelism 1 or 2 at random: a resumed run may change it.
  *
- * <p>Two layouts: {@link Layout#ALIGNED}, the single {@code .npy} on the chunk-aligned path (no
- * routing, nothing open between checkpoints), and {@link Layout#COLUMNS}, the same array as one
+ * <p>Three layouts: {@link Layout#ALIGNED}, the single {@code .npy} on the chunk-aligned path (no
+ * routing, nothing open between checkpoints); {@link Layout#COLUMNS}, the same array as one
  * {@code .npy} per channel ({@code --layout columns}): every chunk is assembled from 64 column
  * pieces routed to one writer, so checkpoints hold open (and spilled) chunks, and a resume at
- * another parallelism rescales the writers' state.
+ * another parallelism rescales the writers' state; and {@link Layout#SEGMENTS}, the array cut
+ * into row ranges that do not end on chunk boundaries ({@code --layout segments}): the chunks
+ * that straddle two files are assembled from two routed pieces.
  *
  * <p>After every kill, h5py (libhdf5) judges the output if it exists: it opens; the dataset has the
  * input's dtype and row shape, at most its rows; every chunk it has allocated lies inside the
@@ -86,7 +88,9 @@ class ConvertCrashInteropTest {
         /** One 2-D {@code .npy}: the chunk-aligned path. */
         ALIGNED,
         /** One 1-D {@code .npy} per channel, {@code --layout columns}: the routed path. */
-        COLUMNS
+        COLUMNS,
+        /** Row ranges of 5000 to 70000 rows, {@code --layout segments}: routed where they meet. */
+        SEGMENTS
     }
 
     /** What h5py saw in the output after a kill. */
@@ -113,9 +117,16 @@ class ConvertCrashInteropTest {
                 if sys.argv[4] == 'COLUMNS':
                     for k in range(ch):
                         np.save(f'{sys.argv[5]}/ch{k}.npy', np.ascontiguousarray(a[:, k]))
-                """, input, ROWS, COLUMNS, layout, Files.createDirectories(dir.resolve("channels")));
-        List<String> inputs = layout == Layout.ALIGNED ? List.of(input.toString())
-                : List.of(dir.resolve("channels") + "/ch*.npy", "--layout", "columns");
+                if sys.argv[4] == 'SEGMENTS':
+                    cuts = [0, 5000, 75000, 120001, 190000, 250007, rows]
+                    for k in range(len(cuts) - 1):
+                        np.save(f'{sys.argv[5]}/part{k}.npy', a[cuts[k]:cuts[k + 1]])
+                """, input, ROWS, COLUMNS, layout, Files.createDirectories(dir.resolve("parts")));
+        List<String> inputs = switch (layout) {
+            case ALIGNED -> List.of(input.toString());
+            case COLUMNS -> List.of(dir.resolve("parts") + "/ch*.npy", "--layout", "columns");
+            case SEGMENTS -> List.of(dir.resolve("parts") + "/part*.npy", "--layout", "segments");
+        };
 
         long started = System.nanoTime();
         int killed = 0;

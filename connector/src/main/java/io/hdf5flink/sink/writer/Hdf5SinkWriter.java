@@ -91,7 +91,8 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
         try {
             if (!named) unreferenced = UnreferencedMark.take(config.stagingDirectory(), writerId);
         } catch (IOException e) {
-            throw new UncheckedIOException("the Hdf5Sink's writer " + writerId + " cannot mark its staging files", e);
+            throw new UncheckedIOException("the Hdf5Sink's writer " + writerId + " cannot mark its staging files in "
+                    + config.stagingDirectory() + ": " + e, e);
         }
         this.adoptedWriterIds = new ArrayList<>();
         for (Hdf5WriterState s : states) {

@@ -104,8 +104,12 @@ final class CheckpointDirectory {
         }
     }
 
-    /** Deletes the directory and everything in it. */
+    /**
+     * Deletes the directory and everything in it, the plan file last: a run killed while its
+     * checkpoints go leaves the plan, so the next run can say the earlier one may have completed.
+     */
     void delete() throws IOException {
+        clearCheckpoints();
         DirectoryTrees.delete(directory);
     }
 

@@ -64,10 +64,10 @@ final class ConvertJob {
                     + ": run the same command again to resume)", e);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        plan.checkpoints.delete();
-
         long thisRun = embedded ? plan.inputBytes() - Progress.RESTORED.get() : plan.inputBytes();
         OutputSummary out = OutputSummary.read(plan.output, plan.dataset);
+        // Last: until the checkpoints are gone, a kill leaves a run that resumes (to nothing left to do).
+        plan.checkpoints.delete();
         String line = String.format(Locale.ROOT,
                 "converted %,d rows: raw %.1f MB, file %.1f MB, ratio %.2f, %.1f MB/s (%.1f s), chunks %s, codec %s -> %s:%s %s",
                 plan.inputRows(), plan.inputBytes() / 1e6, out.fileBytes() / 1e6, out.ratio(), thisRun / 1e6 / seconds,

@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,9 +55,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * chunk allocated, its checkpoints removed and its staging directory empty, and a new round
  * starts in a fresh directory, until the kills are done; the last round then runs to its end.
  *
- * <p>{@code -Dcrash.kills=N} (default 8) and {@code -Dcrash.seconds=S} (default 60: no new kill
- * starts after S seconds; the last run still completes) set the length; the seed is printed and
- * {@code -Dcrash.seed=S} replays the same kill plan (timings still vary with the machine).
+ * <p>{@code -Dcrash.layout=L} runs one layout only; {@code -Dcrash.kills=N} (default 8 per
+ * layout) and {@code -Dcrash.seconds=S} (default 60: no new kill starts after S seconds; the last
+ * run still completes) set the length; the seed is printed and {@code -Dcrash.seed=S} replays the
+ * same kill plan (timings still vary with the machine).
  */
 class ConvertCrashInteropTest {
     static final Path JAR = CliInteropTest.JAR;
@@ -101,6 +103,8 @@ class ConvertCrashInteropTest {
     void killedConversionsAlwaysLeaveACommittedStateAndResumeToTheInput(Layout layout) throws Exception {
         ReferenceLibrary.requireAvailable();
         assertTrue(Files.isRegularFile(JAR), JAR + " is missing: build the examples module first (mvn install)");
+        String only = System.getProperty("crash.layout");
+        Assumptions.assumeTrue(only == null || only.equalsIgnoreCase(layout.name()), "-Dcrash.layout=" + only);
         int kills = Integer.getInteger("crash.kills", 8);
         long budgetNanos = TimeUnit.SECONDS.toNanos(Long.getLong("crash.seconds", kills > 8 ? 3600 : 60));
         long seed = Long.getLong("crash.seed", System.nanoTime());

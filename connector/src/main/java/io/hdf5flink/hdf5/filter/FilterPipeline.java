@@ -36,6 +36,17 @@ public final class FilterPipeline {
     private final List<FilterDescription> descriptions;
     private final Stage[] stages;
 
+    private static final ThreadLocal<byte[]> SHUFFLE_SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
+
+    private static byte[] shuffleScratch(int length) {
+        byte[] buffer = SHUFFLE_SCRATCH.get();
+        if (buffer.length < length) {
+            buffer = new byte[length];
+            SHUFFLE_SCRATCH.set(buffer);
+        }
+        return buffer;
+    }
+
     private FilterPipeline(Stage[] stages) {
         this.stages = stages;
         this.descriptions = Arrays.stream(stages).map(Stage::description).toList();
@@ -157,8 +168,17 @@ public final class FilterPipeline {
         byte[] data = raw;
         int dataLength = length;
         int mask = 0;
+        byte[] scratch = null;
         for (int i = 0; i < stages.length; i++) {
-            byte[] out = stages[i].filter().encode(data, dataLength);
+            byte[] out;
+            if (stages[i].filter() instanceof ShuffleFilter shuffle && i < stages.length - 1 && scratch == null) {
+                // A filter follows and reads the shuffled bytes into its own output: shuffle into
+                // this thread's buffer instead of a new chunk-sized array per chunk.
+                scratch = shuffleScratch(dataLength);
+                out = shuffle.encode(data, dataLength, scratch);
+            } else {
+                out = stages[i].filter().encode(data, dataLength);
+            }
             if (out == null) {
                 FilterDescription d = stages[i].description();
                 if (!d.optional()) {
@@ -168,9 +188,12 @@ public final class FilterPipeline {
                 mask |= 1 << i;
             } else {
                 data = out;
-                dataLength = out.length;
+                dataLength = out == scratch ? dataLength : out.length;
             }
         }
+        // The buffer is this thread's, reused by its next chunk: a result still in it is copied out
+        // (when every filter after the shuffle declined).
+        if (data == scratch) data = Arrays.copyOf(data, dataLength);
         return new EncodedChunk(data, dataLength, mask);
     }
 

@@ -33,7 +33,15 @@ public final class ShuffleFilter implements Filter {
 
     @Override
     public byte[] encode(byte[] input, int length) {
-        byte[] out = new byte[length];
+        return encode(input, length, new byte[length]);
+    }
+
+    /**
+     * Shuffles the first {@code length} bytes of {@code input} into {@code out} (at least {@code
+     * length} long) and returns {@code out}: lets a pipeline shuffle into a reused buffer when a
+     * compressor follows.
+     */
+    public byte[] encode(byte[] input, int length, byte[] out) {
         int count = length / elementSize;
         if (elementSize == 1 || count <= 1) {
             System.arraycopy(input, 0, out, 0, length);

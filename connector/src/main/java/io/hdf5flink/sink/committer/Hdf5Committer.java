@@ -138,8 +138,9 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
             } else if (!a.part().chunks().isEmpty()) {
                 try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(staging,
                         java.nio.file.StandardOpenOption.READ)) {
+                    byte[] bytes = null; // one buffer for the part's chunks: writeChunk writes them at once
                     for (Hdf5Committable.ChunkRef c : a.part().chunks()) {
-                        byte[] bytes = StagingFiles.read(ch, staging, c.position(), c.length());
+                        bytes = StagingFiles.read(ch, staging, c.position(), c.length(), bytes);
                         dataset.writeChunk(c.origin(), new EncodedChunk(bytes, c.length(), c.filterMask()));
                         chunksCommitted.inc();
                         bytesCommitted.inc(c.length());

@@ -85,11 +85,19 @@ public final class StagingFiles {
 
     /** Reads back a record of a staging file already open (one open for all of a file's records). */
     public static byte[] read(FileChannel ch, Path path, long position, int length) throws IOException {
+        return read(ch, path, position, length, null);
+    }
+
+    /**
+     * Reads back a record into {@code buffer} when it is large enough (else into a new array,
+     * returned): the committer reads one record after another into one buffer.
+     */
+    public static byte[] read(FileChannel ch, Path path, long position, int length, byte[] buffer) throws IOException {
         if (position < 0 || position + length > ch.size()) {
             throw new IOException(path + " holds " + ch.size() + " bytes; a record at " + position + " of " + length
                     + " bytes lies past its end (was the staging directory changed?)");
         }
-        ByteBuffer b = ByteBuffer.allocate(length);
+        ByteBuffer b = ByteBuffer.wrap(buffer != null && buffer.length >= length ? buffer : new byte[length], 0, length);
         long p = position;
         while (b.hasRemaining()) {
             int n = ch.read(b, p);

@@ -75,6 +75,26 @@ class FilterPipelineTest {
         assertArrayEquals(raw, p.decode(chunk.data(), chunk.length(), chunk.filterMask(), raw.length));
     }
 
+    /**
+     * The shuffle stage writes into a buffer its thread reuses when a filter follows: chunks
+     * encoded one after another on one thread stay independent, also with two shuffles in a row.
+     */
+    @Test
+    void chunksEncodedOneAfterAnotherOnOneThreadStayIndependent() throws IOException {
+        for (List<FilterDescription> filters : List.of(
+                List.of(FilterDescription.shuffle(4), FilterDescription.deflate(1)),
+                List.of(FilterDescription.shuffle(4), FilterDescription.shuffle(4), FilterDescription.deflate(1)),
+                List.of(FilterDescription.shuffle(4), FilterDescription.fletcher32()))) {
+            FilterPipeline p = FilterPipeline.of(filters, 4, CHUNK);
+            byte[] a = TestData.random(CHUNK, 11);
+            byte[] b = TestData.ramp(CHUNK);
+            EncodedChunk encodedA = p.encode(a, CHUNK);
+            EncodedChunk encodedB = p.encode(b, CHUNK);
+            assertArrayEquals(a, p.decode(encodedA.data(), encodedA.length(), encodedA.filterMask(), CHUNK), filters.toString());
+            assertArrayEquals(b, p.decode(encodedB.data(), encodedB.length(), encodedB.filterMask(), CHUNK), filters.toString());
+        }
+    }
+
     @Test
     void skipsADecliningOptionalFilterAndMarksItsBit() throws IOException {
         // LZF declines only an empty chunk (it never declines data, see LzfFilter).

@@ -21,7 +21,7 @@ public final class DeflateFilter implements Filter {
     private static final ThreadLocal<Deflater[]> DEFLATERS = ThreadLocal.withInitial(() -> new Deflater[10]);
     private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
     /** Per-thread output buffer for encoding, grown to the largest chunk's worst case. */
-    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
+    private static final ThreadScratch SCRATCH = new ThreadScratch();
 
     /** Decoding starts with a buffer of this many times the compressed size, then grows. */
     private static final int INITIAL_EXPANSION = 4;
@@ -62,7 +62,7 @@ public final class DeflateFilter implements Filter {
             // compressBound is a hard upper limit, so the stream always fits the scratch buffer;
             // compressing there and copying out the exact size allocates once per chunk instead
             // of a worst-case buffer each time.
-            byte[] scratch = scratch((int) Math.min(Integer.MAX_VALUE - 8, maxEncodedLength(length)));
+            byte[] scratch = SCRATCH.atLeast((int) Math.min(Integer.MAX_VALUE - 8, maxEncodedLength(length)));
             int written = 0;
             while (!deflater.finished()) {
                 if (written == scratch.length) {
@@ -74,15 +74,6 @@ public final class DeflateFilter implements Filter {
         } finally {
             deflater.reset();
         }
-    }
-
-    private static byte[] scratch(int size) {
-        byte[] buffer = SCRATCH.get();
-        if (buffer.length < size) {
-            buffer = new byte[size];
-            SCRATCH.set(buffer);
-        }
-        return buffer;
     }
 
     private Deflater deflater() {

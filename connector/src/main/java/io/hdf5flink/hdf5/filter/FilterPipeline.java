@@ -36,16 +36,7 @@ public final class FilterPipeline {
     private final List<FilterDescription> descriptions;
     private final Stage[] stages;
 
-    private static final ThreadLocal<byte[]> SHUFFLE_SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
-
-    private static byte[] shuffleScratch(int length) {
-        byte[] buffer = SHUFFLE_SCRATCH.get();
-        if (buffer.length < length) {
-            buffer = new byte[length];
-            SHUFFLE_SCRATCH.set(buffer);
-        }
-        return buffer;
-    }
+    private static final ThreadScratch SHUFFLE_SCRATCH = new ThreadScratch();
 
     private FilterPipeline(Stage[] stages) {
         this.stages = stages;
@@ -174,7 +165,7 @@ public final class FilterPipeline {
             if (stages[i].filter() instanceof ShuffleFilter shuffle && i < stages.length - 1 && scratch == null) {
                 // A filter follows and reads the shuffled bytes into its own output: shuffle into
                 // this thread's buffer instead of a new chunk-sized array per chunk.
-                scratch = shuffleScratch(dataLength);
+                scratch = SHUFFLE_SCRATCH.atLeast(dataLength);
                 out = shuffle.encode(data, dataLength, scratch);
             } else {
                 out = stages[i].filter().encode(data, dataLength);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.hdf5flink.itest.H5py;
+import io.hdf5flink.itest.OutputWatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,7 +165,7 @@ class ConvertCrashInteropTest {
                 Path stdout = round.resolve("run-" + launch + ".out");
                 Process child = new ProcessBuilder(command(inputs, out, parallelism)).directory(round.toFile())
                         .redirectOutput(stdout.toFile()).redirectError(log.toFile()).start();
-                Watch watch = new Watch(out, round.resolve("out.h5.checkpoints"));
+                OutputWatch watch = new OutputWatch(out, round.resolve("out.h5.checkpoints"));
                 boolean fired = killThisRun && fire(child, moment, delay, watch);
                 child.waitFor(120, TimeUnit.SECONDS);
                 assertFalse(child.isAlive(), "run " + launch + " did not end (seed " + seed + ")");
@@ -178,7 +179,7 @@ class ConvertCrashInteropTest {
                     assertEquals(137, child.exitValue(), "killed by SIGKILL");
                     killed++;
                     byMoment.merge(moment, 1, Integer::sum);
-                    if (watch.lastGrowthNanos > 0 && watch.killedAt - watch.lastGrowthNanos < TimeUnit.MILLISECONDS.toNanos(30)) {
+                    if (watch.killedWithinMillisOfAWrite(30)) {
                         midCommit++;
                     }
                     Seen seen = judge(input, out, previous, "kill " + killed + " (" + moment + ", run " + launch + ", seed " + seed + ")");
@@ -272,60 +273,22 @@ class ConvertCrashInteropTest {
         return command;
     }
 
-    /** Polls the output's size and the completed checkpoints of a running child. */
-    static final class Watch {
-        final Path out;
-        final Path checkpoints;
-        long size = -1;
-        long lastGrowthNanos;
-        long killedAt;
-
-        Watch(Path out, Path checkpoints) {
-            this.out = out;
-            this.checkpoints = checkpoints;
-            size = size();
-        }
-
-        long size() {
-            try {
-                return Files.exists(out) ? Files.size(out) : -1;
-            } catch (IOException e) {
-                return -1;
-            }
-        }
-
-        /** Whether the file was past its creation (2 KiB: an empty file and its root group) before the last change. */
-        boolean existedBefore;
-
-        /** Whether the file changed size since the last poll. */
-        boolean poll() {
-            long now = size();
-            if (now != size) {
-                existedBefore = size >= 2048;
-                size = now;
-                lastGrowthNanos = System.nanoTime();
-                return true;
-            }
-            return false;
-        }
-    }
-
     /**
      * Waits for the moment and kills the child with SIGKILL; false when the child ended first (or the
      * moment never came: it is killed at the deadline of 60 s, which fails the test).
      */
-    private static boolean fire(Process child, Moment moment, long delayMillis, Watch watch) throws Exception {
+    private static boolean fire(Process child, Moment moment, long delayMillis, OutputWatch watch) throws Exception {
         long launched = System.nanoTime();
         long deadline = launched + TimeUnit.SECONDS.toNanos(60);
         long fireAt = Long.MAX_VALUE;
         if (moment == Moment.STARTUP || moment == Moment.ANY) fireAt = launched + TimeUnit.MILLISECONDS.toNanos(delayMillis);
-        long checkpointsAtLaunch = moment == Moment.AFTER_CHECKPOINT ? newestCheckpoint(watch.checkpoints) : 0;
+        long checkpointsAtLaunch = moment == Moment.AFTER_CHECKPOINT ? OutputWatch.newestCheckpoint(watch.checkpoints) : 0;
         while (child.isAlive() && System.nanoTime() < deadline) {
             boolean grew = watch.poll();
             long now = System.nanoTime();
             if (fireAt == Long.MAX_VALUE) {
                 if (moment == Moment.FILE_GROWING && grew && watch.existedBefore) fireAt = now + TimeUnit.MILLISECONDS.toNanos(delayMillis);
-                if (moment == Moment.AFTER_CHECKPOINT && newestCheckpoint(watch.checkpoints) > checkpointsAtLaunch) {
+                if (moment == Moment.AFTER_CHECKPOINT && OutputWatch.newestCheckpoint(watch.checkpoints) > checkpointsAtLaunch) {
                     fireAt = now + TimeUnit.MILLISECONDS.toNanos(delayMillis);
                 }
             }
@@ -333,27 +296,8 @@ class ConvertCrashInteropTest {
             java.util.concurrent.locks.LockSupport.parkNanos(200_000);
         }
         if (!child.isAlive()) return false;
-        watch.poll();
-        watch.killedAt = System.nanoTime();
-        child.destroyForcibly(); // SIGKILL
-        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        watch.kill(child);
         return true;
-    }
-
-    /** The highest checkpoint number with a {@code _metadata} file, or 0. */
-    private static long newestCheckpoint(Path checkpoints) {
-        if (!Files.isDirectory(checkpoints)) return 0;
-        long best = 0;
-        try (Stream<Path> all = Files.walk(checkpoints, 3)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                if (!p.getFileName().toString().equals("_metadata")) continue;
-                String chk = p.getParent().getFileName().toString();
-                if (chk.startsWith("chk-")) best = Math.max(best, Long.parseLong(chk.substring(4)));
-            }
-        } catch (IOException | java.io.UncheckedIOException | NumberFormatException e) {
-            return best; // a directory vanished while walking
-        }
-        return best;
     }
 
     /** h5py's verdict on a killed run's output (see the class comment); fails the test when it is wrong. */

@@ -184,7 +184,7 @@ class StreamingCrashInteropTest {
                 Path stdout = round.resolve("run-" + launch + ".out");
                 Process child = new ProcessBuilder(command(round, rows, 200, parallelism)).directory(round.toFile())
                         .redirectOutput(stdout.toFile()).redirectError(log.toFile()).start();
-                Watch watch = new Watch(out, round.resolve("checkpoints"));
+                OutputWatch watch = new OutputWatch(out, round.resolve("checkpoints"));
                 boolean fired = killThisRun && fire(child, moment, delay, nth, watch);
                 if (!child.waitFor(180, TimeUnit.SECONDS)) {
                     child.destroyForcibly();
@@ -200,11 +200,11 @@ class StreamingCrashInteropTest {
                     assertEquals(137, child.exitValue(), "killed by SIGKILL");
                     t.killed++;
                     String job = jobId(said);
-                    if (job != null && said.contains(", fresh") && newestCheckpoint(round.resolve("checkpoints").resolve(job)) == 0) {
+                    if (job != null && said.contains(", fresh") && OutputWatch.newestCheckpoint(round.resolve("checkpoints").resolve(job)) == 0) {
                         killedBeforeFirstCheckpoint.add(job);
                     }
                     t.byMoment.merge(moment, 1, Integer::sum);
-                    if (watch.lastGrowthNanos > 0 && watch.killedAt - watch.lastGrowthNanos < TimeUnit.MILLISECONDS.toNanos(30)) {
+                    if (watch.killedWithinMillisOfAWrite(30)) {
                         t.midCommit++;
                     }
                     String where = "kill " + t.killed + " (" + moment + (moment == Moment.AFTER_CHECKPOINT || moment == Moment.FILE_GROWING
@@ -276,7 +276,7 @@ class StreamingCrashInteropTest {
             child.destroyForcibly();
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
             staged = names(staging);
-            if (newestCheckpoint(tried.resolve("checkpoints")) == 0) round = tried;
+            if (OutputWatch.newestCheckpoint(tried.resolve("checkpoints")) == 0) round = tried;
         }
         assertTrue(round != null, "in three runs a checkpoint completed before the first chunk was staged");
         Path out = round.resolve(StreamingCrashJob.FILE);
@@ -305,53 +305,16 @@ class StreamingCrashInteropTest {
                 round.toString(), Long.toString(rows), Integer.toString(parallelism), Integer.toString(ROWS_PER_SECOND), Long.toString(checkpointMillis));
     }
 
-    /** Polls the output's size of a running child. */
-    static final class Watch {
-        final Path out;
-        final Path checkpoints;
-        long size;
-        long lastGrowthNanos;
-        long killedAt;
-        /** Whether the file was past its creation (2 KiB: an empty file and its root group) before the last change. */
-        boolean existedBefore;
-
-        Watch(Path out, Path checkpoints) {
-            this.out = out;
-            this.checkpoints = checkpoints;
-            size = size();
-        }
-
-        long size() {
-            try {
-                return Files.exists(out) ? Files.size(out) : -1;
-            } catch (IOException e) {
-                return -1;
-            }
-        }
-
-        /** Whether the file changed size since the last poll. */
-        boolean poll() {
-            long now = size();
-            if (now != size) {
-                existedBefore = size >= 2048;
-                size = now;
-                lastGrowthNanos = System.nanoTime();
-                return true;
-            }
-            return false;
-        }
-    }
-
     /**
      * Waits for the moment (for {@link Moment#AFTER_CHECKPOINT} and {@link Moment#FILE_GROWING}, its
      * {@code nth} occurrence) and kills the child with SIGKILL; false when the child ended first.
      */
-    private static boolean fire(Process child, Moment moment, long delayMillis, int nth, Watch watch) throws Exception {
+    private static boolean fire(Process child, Moment moment, long delayMillis, int nth, OutputWatch watch) throws Exception {
         long launched = System.nanoTime();
         long deadline = launched + TimeUnit.SECONDS.toNanos(60);
         long fireAt = Long.MAX_VALUE;
         if (moment == Moment.STARTUP || moment == Moment.ANY) fireAt = launched + TimeUnit.MILLISECONDS.toNanos(delayMillis);
-        long lastCheckpoint = moment == Moment.AFTER_CHECKPOINT ? newestCheckpoint(watch.checkpoints) : 0;
+        long lastCheckpoint = moment == Moment.AFTER_CHECKPOINT ? OutputWatch.newestCheckpoint(watch.checkpoints) : 0;
         int seen = 0;
         while (child.isAlive() && System.nanoTime() < deadline) {
             boolean grew = watch.poll();
@@ -361,7 +324,7 @@ class StreamingCrashInteropTest {
                     fireAt = now + TimeUnit.MILLISECONDS.toNanos(delayMillis);
                 }
                 if (moment == Moment.AFTER_CHECKPOINT) {
-                    long newest = newestCheckpoint(watch.checkpoints);
+                    long newest = OutputWatch.newestCheckpoint(watch.checkpoints);
                     if (newest > lastCheckpoint) {
                         lastCheckpoint = newest;
                         if (++seen == nth) fireAt = now + TimeUnit.MILLISECONDS.toNanos(delayMillis);
@@ -372,27 +335,8 @@ class StreamingCrashInteropTest {
             LockSupport.parkNanos(200_000);
         }
         if (!child.isAlive()) return false;
-        watch.poll();
-        watch.killedAt = System.nanoTime();
-        child.destroyForcibly(); // SIGKILL
-        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        watch.kill(child);
         return true;
-    }
-
-    /** The highest checkpoint number with a {@code _metadata} file, or 0. */
-    private static long newestCheckpoint(Path checkpoints) {
-        if (!Files.isDirectory(checkpoints)) return 0;
-        long best = 0;
-        try (Stream<Path> all = Files.walk(checkpoints, 3)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                if (!p.getFileName().toString().equals("_metadata")) continue;
-                String chk = p.getParent().getFileName().toString();
-                if (chk.startsWith("chk-")) best = Math.max(best, Long.parseLong(chk.substring(4)));
-            }
-        } catch (IOException | java.io.UncheckedIOException | NumberFormatException e) {
-            return best; // a directory vanished while walking
-        }
-        return best;
     }
 
     /** numpy's form of {@link StreamingCrashJob#value}, for the h5py scripts. */

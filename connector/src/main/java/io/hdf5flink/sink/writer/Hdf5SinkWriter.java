@@ -87,13 +87,6 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
         List<Hdf5WriterState> states = new ArrayList<>(restored);
         states.sort(Comparator.comparingInt(Hdf5WriterState::bucket));
         this.writerId = identity(context, states);
-        boolean named = states.stream().anyMatch(s -> s.carriesWriter() && s.writerId().equals(writerId));
-        try {
-            if (!named) unreferenced = UnreferencedMark.take(config.stagingDirectory(), writerId);
-        } catch (IOException e) {
-            throw new UncheckedIOException("the Hdf5Sink's writer " + writerId + " cannot mark its staging files in "
-                    + config.stagingDirectory() + ": " + e, e);
-        }
         this.adoptedWriterIds = new ArrayList<>();
         for (Hdf5WriterState s : states) {
             epoch = Math.max(epoch, s.nextEpoch());
@@ -114,9 +107,23 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
         this.encoder = new ParallelChunkEncoder<>((c, raw) -> encode(c, raw), pool, 2 * threads, this::stage);
         if (!config.chunkAlignedInput()) checkRestoredStateIsRoutedHere();
         this.metrics = new WriterMetrics(context.metricGroup(), () -> openBytes + encoder.inFlightBytes());
+        // Marked last, after every check that can refuse the state: a writer that fails to start
+        // must not leave its name locked for the next attempt.
+        boolean named = states.stream().anyMatch(s -> s.carriesWriter() && s.writerId().equals(writerId));
+        try {
+            if (!named) unreferenced = UnreferencedMark.take(config.stagingDirectory(), writerId);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the Hdf5Sink's writer " + writerId + " cannot mark its staging files in "
+                    + config.stagingDirectory() + ": " + e, e);
+        }
         try {
             takeOverForeignSpills();
         } catch (IOException e) {
+            try {
+                close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw new UncheckedIOException("restoring the Hdf5Sink's spilled chunks failed", e);
         }
     }

@@ -160,7 +160,7 @@ final class ConvertPlan {
             if (outputExists && !o.append && resumeFrom == null) {
                 throw new UsageException(output + " exists; pass --append to add to it, or choose another --output"
                         + (previous != null ? " (an earlier run may have completed; " + checkpoints.path()
-                        + " holds no completed checkpoint)" : ""));
+                        + " holds no completed checkpoint)" : holdsTheInput(inShape)));
             }
             DatasetSpec existingSpec = null;
             long existingRows = 0;
@@ -386,6 +386,22 @@ final class ConvertPlan {
             } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | ArithmeticException e) {
                 throw new UsageException(e.getMessage(), e);
             }
+        }
+
+        /**
+         * The hint for an output that already has the whole input's shape: a run killed after it
+         * completed and removed its checkpoints leaves just that (empty when it does not).
+         */
+        private String holdsTheInput(long[] inShape) {
+            try (Hdf5File f = Hdf5File.openReadOnly(output)) {
+                if (f.exists(dataset) && Arrays.equals(f.dataset(dataset).shape(), inShape)) {
+                    return " (its " + dataset + " already has the input's shape " + OutputSummary.tuple(inShape)
+                            + ": an earlier run may have completed)";
+                }
+            } catch (RuntimeException notOurs) {
+                // Not a file the engine reads, or no such dataset: no hint.
+            }
+            return "";
         }
 
         private long[] chooseChunks(DataType type, long[] shape) {

@@ -303,6 +303,9 @@ class CliInteropTest {
         Path existing = dir.resolve("existing.h5");
         ok("convert", "--input", s(in), "--output", s(existing), "--chunks", "256,8", "--no-progress");
         refused(existing + " exists; pass --append", existing, "convert", "--input", s(in), "--output", s(existing));
+        // The same command again after it completed (a kill between the end and the exit): say so.
+        refused("(its /data already has the input's shape (1000, 8): an earlier run may have completed)", existing,
+                "convert", "--input", s(in), "--output", s(existing));
         refused("cannot append <f8 to " + existing + ":/data, which holds <i2", existing,
                 "convert", "--input", s(floats), "--output", s(existing), "--append");
         refused("cannot append rows of shape (9,) to " + existing + ":/data, whose rows have shape (8,)", existing,

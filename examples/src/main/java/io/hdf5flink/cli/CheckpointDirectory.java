@@ -9,6 +9,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Matcher;
@@ -100,6 +102,28 @@ final class CheckpointDirectory {
         try (Stream<Path> entries = Files.list(directory)) {
             for (Path p : (Iterable<Path>) entries::iterator) {
                 if (Files.isDirectory(p)) DirectoryTrees.delete(p);
+            }
+        }
+    }
+
+    /**
+     * Deletes, once the conversion is complete and committed, what the sink's writers of this
+     * conversion's jobs left in {@code staging}: every run of a conversion is a new job with its
+     * own directory here, and writer names begin with the id of the job that named them. A run
+     * killed after its writers prepared a commit that no completed checkpoint holds leaves such
+     * files, and the resumed run (a new job) does not know their names. Files of other jobs
+     * sharing the staging directory are not touched.
+     */
+    void deleteStagingFilesOfItsJobs(Path staging) throws IOException {
+        if (!Files.isDirectory(directory) || !Files.isDirectory(staging)) return;
+        List<String> jobs = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(directory)) {
+            for (Path p : (Iterable<Path>) entries::iterator) if (Files.isDirectory(p)) jobs.add(p.getFileName() + "-");
+        }
+        try (Stream<Path> entries = Files.list(staging)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                String name = p.getFileName().toString();
+                if (jobs.stream().anyMatch(name::startsWith)) Files.deleteIfExists(p);
             }
         }
     }

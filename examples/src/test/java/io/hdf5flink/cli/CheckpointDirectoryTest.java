@@ -46,4 +46,21 @@ class CheckpointDirectoryTest {
         c.delete();
         assertFalse(Files.exists(c.path()));
     }
+
+    @Test
+    void deletesTheStagingFilesOfItsOwnJobsOnly() throws Exception {
+        CheckpointDirectory checkpoints = new CheckpointDirectory(dir.resolve("out.h5.checkpoints"));
+        Files.createDirectories(checkpoints.path().resolve("aaa/chk-3"));
+        Files.createDirectories(checkpoints.path().resolve("bbb"));
+        Path staging = Files.createDirectories(dir.resolve(".hdf5-staging"));
+        for (String n : new String[] {"aaa-0-2.chunks", "aaa-1-r3-0.spill", "aaa-1-r3.unreferenced", "bbb-0-0.chunks",
+                "ccc-0-0.chunks", "aaaa-0-0.chunks"}) {
+            Files.writeString(staging.resolve(n), "x");
+        }
+        checkpoints.deleteStagingFilesOfItsJobs(staging);
+        try (var left = Files.list(staging)) {
+            assertEquals(java.util.List.of("aaaa-0-0.chunks", "ccc-0-0.chunks"),
+                    left.map(p -> p.getFileName().toString()).sorted().toList(), "another job's files stay");
+        }
+    }
 }

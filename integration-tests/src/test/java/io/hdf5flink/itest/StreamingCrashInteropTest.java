@@ -58,11 +58,11 @@ import org.junit.jupiter.api.io.TempDir;
  * expected values, every unallocated one reads the fill value, and no chunk allocated after an
  * earlier kill has disappeared. When a run ends on its own the round's file is compared value for
  * value with the uninterrupted expectation, by h5py and by jhdf, with every chunk allocated and
- * the staging directory empty (but for the files of fresh runs killed before their first
- * checkpoint completed, counted and reported: the sink sweeps a dead writer's files only when it
- * died before its first committable, see
- * {@link #aRunKilledBeforeItsFirstCheckpointLeavesNoStagingFilesBehind}; a kill between that
- * committable and the checkpoint carrying it still leaves them); a new round then starts
+ * the staging directory empty (but for files named after the jobs of killed runs, counted and
+ * reported: the sink sweeps a dead writer's files only when it died before its first
+ * committable, see {@link #aRunKilledBeforeItsFirstCheckpointLeavesNoStagingFilesBehind}; a kill
+ * between a committable and the checkpoint carrying it leaves them, for a writer whose name no
+ * later run takes again); a new round then starts
  * in a fresh directory until the kills are done, and the last round runs to its end. The figures
  * (kills by moment, resumes, rows lost, doubled or wrong, column chunks lost or wrong, leaked
  * staging files, what each kill left committed) are printed at the end, also when it fails.
@@ -149,7 +149,7 @@ class StreamingCrashInteropTest {
             System.out.printf("StreamingCrashInteropTest: %d kills survived (%s; %d within 30 ms of a write to the output, "
                             + "%d before the output existed), %d runs resumed from a checkpoint (%d at another parallelism), %d rounds completed, "
                             + "%d rows lost, %d rows doubled, %d rows wrong, %d column chunks lost, %d column chunks wrong, "
-                            + "%d staging files (%d KiB) leaked by fresh runs killed before their first checkpoint, %.0f s%n",
+                            + "%d staging files (%d KiB) left by killed runs, %.0f s%n",
                     killed, byMoment, midCommit, noOutputYet, resumes, rescaled, rounds, rowsLost, rowsDoubled, rowsWrong, chunksLost,
                     chunksWrong, leakedFiles, leakedBytes / 1024, (System.nanoTime() - started) / 1e9);
             System.out.println("  committed after each kill (appended rows/column chunks): " + String.join(" ", progress));
@@ -166,7 +166,7 @@ class StreamingCrashInteropTest {
             Path round = Files.createDirectories(dir.resolve("round-" + t.rounds));
             Path out = round.resolve(StreamingCrashJob.FILE);
             Seen previous = Seen.none();
-            Set<String> killedBeforeFirstCheckpoint = new HashSet<>();
+            Set<String> killedJobs = new HashSet<>();
             boolean finished = false;
             while (!finished) {
                 boolean killThisRun = t.killed < kills && System.nanoTime() - t.started < budgetNanos;
@@ -200,9 +200,7 @@ class StreamingCrashInteropTest {
                     assertEquals(137, child.exitValue(), "killed by SIGKILL");
                     t.killed++;
                     String job = jobId(said);
-                    if (job != null && said.contains(", fresh") && OutputWatch.newestCheckpoint(round.resolve("checkpoints").resolve(job)) == 0) {
-                        killedBeforeFirstCheckpoint.add(job);
-                    }
+                    if (job != null) killedJobs.add(job);
                     t.byMoment.merge(moment, 1, Integer::sum);
                     if (watch.killedWithinMillisOfAWrite(30)) {
                         t.midCommit++;
@@ -234,7 +232,7 @@ class StreamingCrashInteropTest {
                 } else {
                     fail("run " + launch + " exited " + exit + " on its own (seed " + seed + "):\n" + said + Files.readString(log));
                 }
-                List<Path> leaked = assertComplete(out, round, rows, killedBeforeFirstCheckpoint,
+                List<Path> leaked = assertComplete(out, round, rows, killedJobs,
                         "round " + t.rounds + " (seed " + seed + ")");
                 t.leakedFiles += leaked.size();
                 for (Path p : leaked) t.leakedBytes += Files.size(p);
@@ -458,9 +456,7 @@ class StreamingCrashInteropTest {
     /**
      * A finished round: both datasets equal the uninterrupted expectation value for value (h5py and
      * jhdf), every chunk allocated once, the staging directory empty but for the files of writers
-     * of {@code knownLeaks}: jobs that started afresh and were killed before their first checkpoint
-     * completed, whose files stay when the kill came after their writers' first committable (see
-     * {@link #aRunKilledBeforeItsFirstCheckpointLeavesNoStagingFilesBehind}). Returns those files.
+     * of {@code knownLeaks}, the jobs of killed runs (see the class comment). Returns those files.
      */
     private static List<Path> assertComplete(Path out, Path round, long rows, Set<String> knownLeaks, String where)
             throws IOException {

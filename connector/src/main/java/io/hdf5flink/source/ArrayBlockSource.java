@@ -58,7 +58,8 @@ public abstract class ArrayBlockSource
         this.chunkRows = settings.chunkRows;
         // Builders place every input with the same row shape.
         long rowBytes = rowBytes(type, placements.get(0).rowShape());
-        this.blockRows = SplitPlanner.blockRows(chunkRows, settings.blockBytes, rowBytes);
+        this.blockRows = settings.blockBytes == 0 ? SplitPlanner.defaultBlockRows(chunkRows, rowBytes)
+                : SplitPlanner.blockRows(chunkRows, settings.blockBytes, rowBytes);
         SplitPlanner planner =
                 new SplitPlanner(dataset, SplitPlanner.splitRows(blockRows, settings.splitBytes, rowBytes));
         for (Placement p : placements) planner.add(p.input(), p.rows(), p.offset(), p.rowShape());
@@ -150,8 +151,11 @@ public abstract class ArrayBlockSource
      */
     @PublicEvolving
     public abstract static class Builder<B extends Builder<B>> {
-        /** The default bound on a block's size. */
-        public static final long DEFAULT_BLOCK_BYTES = 8 << 20;
+        /**
+         * The default bound on a block's size, raised to one chunk row-band when a band is larger
+         * (a detector frame chunked one frame per chunk may be bigger).
+         */
+        public static final long DEFAULT_BLOCK_BYTES = SplitPlanner.DEFAULT_BLOCK_BYTES;
         /** The default bound on a memory-mapped split's size. */
         public static final long DEFAULT_SPLIT_BYTES = 64 << 20;
 
@@ -159,7 +163,8 @@ public abstract class ArrayBlockSource
         /** How raw (headerless) inputs are laid out; null for .npy inputs, which state their own. */
         RawFormat raw;
         private long chunkRows = 1;
-        private long blockBytes = DEFAULT_BLOCK_BYTES;
+        /** 0: the default, {@value #DEFAULT_BLOCK_BYTES} or one chunk row-band if larger. */
+        private long blockBytes;
         private long splitBytes = DEFAULT_SPLIT_BYTES;
 
         Builder() {}
@@ -181,13 +186,14 @@ public abstract class ArrayBlockSource
         }
 
         /**
-         * The most bytes of data a block holds (default {@value #DEFAULT_BLOCK_BYTES}); it must
-         * hold at least one chunk row-band.
+         * The most bytes of data a block holds; it must hold at least one chunk row-band. By
+         * default {@value #DEFAULT_BLOCK_BYTES}, or one chunk row-band when that is larger (up to
+         * 2 GiB, the most one block holds).
          */
         public B blockBytes(long bytes) {
             // A block's data is one Java array.
-            if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("blockBytes must be 1 to " + (Integer.MAX_VALUE - 8) + ", not " + bytes);
+            if (bytes < 1 || bytes > SplitPlanner.MAX_BLOCK_BYTES) {
+                throw new IllegalArgumentException("blockBytes must be 1 to " + SplitPlanner.MAX_BLOCK_BYTES + ", not " + bytes);
             }
             this.blockBytes = bytes;
             return self();

@@ -26,6 +26,11 @@ import org.apache.flink.annotation.PublicEvolving;
  * Fortran-order arrays and non-numeric, object and structured dtypes are refused when the source
  * is built, as is a file shorter than its header says. The file is mapped a window at a time, so
  * it may be larger than 2 GiB and than memory.
+ *
+ * <p>A file is read as {@code .npy} when it starts with numpy's magic, whatever its name and
+ * whichever factory built the source: a raw format given for such a file must agree with its
+ * header. Any other file is raw and must hold exactly the shape given (or whole rows when its
+ * first extent is {@code -1}).
  */
 @PublicEvolving
 public final class ArraySource extends ArrayBlockSource {
@@ -36,14 +41,16 @@ public final class ArraySource extends ArrayBlockSource {
                 new long[array.shape().length], array.rowShape())));
     }
 
-    /** A source reading the {@code .npy} file {@code file} (whatever its name). */
+    /** A source reading the {@code .npy} file {@code file} (whatever its name); a raw file is refused. */
     public static Builder npy(Path file) {
         return new Builder(file, null);
     }
 
     /**
      * A source reading the raw binary file {@code file}: elements of {@code type} in byte order
-     * {@code order}, by default a 1-D array of all bytes after the header.
+     * {@code order}, by default a 1-D array of all bytes after the header. A {@code .npy} file
+     * (numpy's raw {@code np.memmap} files are not) is read by its header instead, which must
+     * agree with the type, order and any shape given.
      */
     public static Builder raw(Path file, DataType type, ByteOrder order) {
         return new Builder(file, RawFormat.vector(type, order));
@@ -63,7 +70,8 @@ public final class ArraySource extends ArrayBlockSource {
          * Reads and checks the file's header and length.
          *
          * @throws IllegalArgumentException naming the file, when it is missing or unreadable, its
-         *     header is malformed, its dtype unsupported, or it is shorter than its header says
+         *     header is malformed, its dtype unsupported, it is shorter than its header says, its
+         *     header contradicts the raw format given, or a raw file's size is not its shape's
          */
         public ArraySource build() {
             requireDataset();

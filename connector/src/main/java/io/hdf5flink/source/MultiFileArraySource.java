@@ -24,7 +24,8 @@ import org.apache.flink.annotation.PublicEvolving;
  *         .dataset("/data").chunkRows(16384).build();
  * }</pre>
  *
- * <p>Files are {@code .npy} or raw (when a raw format is set), each possibly compressed
+ * <p>Files are {@code .npy} (those that start with numpy's magic, whatever their name) or raw
+ * (the others, when a raw format is set), each possibly compressed
  * ({@code .gz}, {@code .bz2}, {@code .xz}, {@code .zst}) or inside an archive ({@code .npz}, {@code .zip}, {@code .tar}, {@code .tar.gz},
  * {@code .tgz}, other compressed tars), whose members count as files in natural name order. Files
  * given as a list, a directory or a glob are read in natural order ({@code ch2} before
@@ -102,8 +103,9 @@ public final class MultiFileArraySource extends ArrayBlockSource {
         }
 
         /**
-         * Reads files and members not named {@code .npy} as raw binary: elements of {@code type}
-         * in byte order {@code order}, by default 1-D.
+         * Reads files and members that do not start with numpy's magic as raw binary: elements of
+         * {@code type} in byte order {@code order}, by default 1-D. A {@code .npy} file among them
+         * is read by its header, which must agree with this format.
          */
         public Builder raw(DataType type, ByteOrder order) {
             this.raw = RawFormat.vector(type, order);

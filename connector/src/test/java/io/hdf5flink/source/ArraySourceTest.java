@@ -14,13 +14,16 @@ import io.hdf5flink.source.reader.SplitDriver;
 import io.hdf5flink.source.split.ArraySplit;
 import io.hdf5flink.source.split.ArraySplitSerializer;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -245,6 +248,68 @@ class ArraySourceTest {
                 "holds only 439");
         Path text = Files.writeString(dir.resolve("text.npy"), "time,value\n0,1\n");
         assertRefused(() -> npy(text), text.toString(), "not a .npy file");
+    }
+
+    /** Issue 19: np.memmap writes raw files named .npy, and a .npy file may have any name. */
+    @Test
+    void decidesByContentNotByName() throws Exception {
+        Path cube = dir.resolve("cube.npy");
+        Path renamed = Files.copy(cube, dir.resolve("cube.dat"), StandardCopyOption.REPLACE_EXISTING);
+        assertEmits(ArraySource.npy(renamed).dataset("/data").build(), NumpyFixtures.expected(cube));
+        // A raw format that agrees with the header reads it by its header.
+        assertEmits(ArraySource.raw(renamed, DataType.INT16, ByteOrder.BIG_ENDIAN).shape(-1, 4, 5).dataset("/data").build(),
+                NumpyFixtures.expected(cube));
+        assertEmits(ArraySource.raw(renamed, DataType.INT16, ByteOrder.BIG_ENDIAN).dataset("/data").build(),
+                NumpyFixtures.expected(cube));
+        // One that does not is refused, naming both: the header was once read as raw data.
+        String file = renamed.toString();
+        assertRefused(() -> ArraySource.raw(renamed, DataType.FLOAT32, ByteOrder.LITTLE_ENDIAN).dataset("/d").build(), file,
+                "it is a .npy file of >i2 (9, 4, 5)", "the given dtype <f4 contradicts");
+        assertRefused(() -> ArraySource.raw(renamed, DataType.INT16, ByteOrder.BIG_ENDIAN).shape(9, 20).dataset("/d").build(),
+                file, "shape (9, 20)");
+        assertRefused(() -> ArraySource.raw(renamed, DataType.INT16, ByteOrder.BIG_ENDIAN).headerBytes(7).dataset("/d").build(),
+                file, "7 header bytes");
+
+        Path le = dir.resolve("le.bin");
+        Path memmap = Files.copy(le, dir.resolve("memmap.npy"), StandardCopyOption.REPLACE_EXISTING);
+        assertEmits(ArraySource.raw(memmap, DataType.INT32, ByteOrder.LITTLE_ENDIAN).shape(-1, 5).headerBytes(100)
+                .dataset("/data").build(), NumpyFixtures.expected(le));
+        assertRefused(() -> ArraySource.npy(memmap).dataset("/d").build(), memmap.toString(),
+                "not a .npy file (it does not start with numpy's magic");
+    }
+
+    /** Issue 19: a shape covering part of a raw file dropped the rest without a word. */
+    @Test
+    void refusesRawShapesThatCoverPartOfTheFile() throws Exception {
+        Path le = dir.resolve("le.bin");
+        assertRefused(() -> ArraySource.raw(le, DataType.INT32, ByteOrder.LITTLE_ENDIAN).shape(10, 5).headerBytes(100)
+                .dataset("/d").build(), le.toString(), "holds 1000 data bytes (50 rows), more than the 200 of <i4 (10, 5)",
+                "-1 as the first extent");
+        assertRefused(() -> ArraySource.raw(le, DataType.INT32, ByteOrder.LITTLE_ENDIAN).shape(249).headerBytes(100)
+                .dataset("/d").build(), le.toString(), "more than the 996 of <i4 (249,)");
+        // Compressed inputs are decoded only up to the shape: one byte more is refused.
+        Path gz = dir.resolve("le.bin.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(Files.readAllBytes(le));
+        }
+        assertRefused(() -> MultiFileArraySource.builder(MultiFileArraySource.Layout.SEGMENTS).files(gz)
+                .raw(DataType.INT32, ByteOrder.LITTLE_ENDIAN).shape(10, 5).headerBytes(100).dataset("/d").build(),
+                gz.toString(), "holds more than the 200 data bytes of <i4 (10, 5)");
+        assertEmits(MultiFileArraySource.builder(MultiFileArraySource.Layout.SEGMENTS).files(gz)
+                .raw(DataType.INT32, ByteOrder.LITTLE_ENDIAN).shape(50, 5).headerBytes(100).dataset("/data").build(),
+                NumpyFixtures.expected(le));
+    }
+
+    /** Issue 19: a row larger than the default block (an 8 MiB+ frame) could not be read at all. */
+    @Test
+    void blocksGrowToOneChunkRowBandByDefault() {
+        Path cube = dir.resolve("cube.npy"); // rows of 40 bytes
+        assertEquals(209_712, ArraySource.npy(cube).dataset("/d").chunkRows(16).build().getBlockRows(),
+                "8 MiB of whole 16-row bands");
+        assertEquals(300_000, ArraySource.npy(cube).dataset("/d").chunkRows(300_000).build().getBlockRows(),
+                "one 12 MB band");
+        assertRefused(() -> ArraySource.npy(cube).dataset("/d").chunkRows(60_000_000).build(), "a chunk row-band of 60000000 rows",
+                "more than the 2147483639 bytes one block can hold");
     }
 
     private static ArraySource npy(Path file) {

@@ -273,7 +273,7 @@ class MultiFileArraySourceTest {
         assertRefused(() -> columns(twice), twice.toString(), "more than one member named ch.npy");
 
         Path notArray = Files.writeString(d.resolve("notes.txt"), "not an array");
-        assertRefused(() -> columns(notArray), notArray.toString(), "no raw format");
+        assertRefused(() -> columns(notArray), notArray.toString(), "not a .npy file (it does not start with numpy's magic");
 
         Path empty = Files.createDirectory(d.resolve("empty"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -11,6 +11,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PushbackInputStream;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -34,7 +35,11 @@ import org.apache.flink.annotation.Internal;
 /**
  * Checks input files on the client, before a job runs, and describes each array they hold: reads
  * {@code .npy} headers (or applies a {@link RawFormat}), expands archives into their members, and
- * makes sure each array's data is all there. Compressed inputs are decoded to their end once here,
+ * makes sure each array's data is all there. A file is {@code .npy} when it starts with numpy's
+ * magic, whatever its name (HDMF's tutorials write raw {@code np.memmap} files named {@code .npy});
+ * a raw format given for one must agree with its header. A raw file must hold exactly the shape
+ * given for it, or whole rows when the first extent is derived: a shape that covers only part of
+ * a file would silently drop the rest. Compressed inputs are decoded to their end once here,
  * so truncated or corrupt streams and archive members fail the build instead of the job.
  *
  * <p>Every error is an {@link IllegalArgumentException} whose message starts with the file, and
@@ -86,9 +91,10 @@ public final class ArrayProber {
     /**
      * Probes a file by its name: compression suffixes ({@code .gz .bz2 .xz .zst}), archives
      * ({@code .npz .zip .tar .tar.gz .tgz} and other compressed tars) expanded into their
-     * members in {@link NaturalOrder}, and {@code .npy} or raw arrays.
+     * members in {@link NaturalOrder}, and {@code .npy} or raw arrays, told apart by content.
      *
-     * @param raw how to read files and members not named {@code .npy}, or null when all are
+     * @param raw how to read files and members that do not start with numpy's magic, or null when
+     *     all must be {@code .npy}
      */
     public static List<ProbedArray> probe(Path given, RawFormat raw) {
         Path file = given.toAbsolutePath();
@@ -106,10 +112,9 @@ public final class ArrayProber {
                 }
                 return zip(file, raw);
             }
-            RawFormat format = format(name, compression, raw);
-            if (compression == Compression.NONE) return List.of(mapped(whole, 0, Files.size(file), format));
+            if (compression == Compression.NONE) return List.of(mapped(whole, 0, Files.size(file), raw));
             try (InputStream in = InputOpener.decodedFile(whole)) {
-                return List.of(streamed(whole, in, format));
+                return List.of(streamed(whole, in, raw));
             }
         });
     }
@@ -126,17 +131,16 @@ public final class ArrayProber {
                 Compression mc = Compression.ofName(entry.getName());
                 Location location = Location.member(file.toString(), Compression.NONE, Archive.ZIP, entry.getName(), mc);
                 arrays.add(guard(location, () -> {
-                    RawFormat format = format(entry.getName(), mc, raw);
                     if (!zip.canReadEntryData(entry) || !ZIP_METHODS.contains(entry.getMethod())) {
                         throw new IOException("the member is encrypted or uses an unsupported zip compression method "
                                 + entry.getMethod());
                     }
                     // np.savez stores members uncompressed: those are mapped in place.
                     if (entry.getMethod() == ZipArchiveEntry.STORED && mc == Compression.NONE) {
-                        return mapped(location, entry.getDataOffset(), entry.getSize(), format);
+                        return mapped(location, entry.getDataOffset(), entry.getSize(), raw);
                     }
                     try (InputStream in = mc.decode(zip.getInputStream(entry))) {
-                        return streamed(location, in, format);
+                        return streamed(location, in, raw);
                     }
                 }));
             }
@@ -154,12 +158,11 @@ public final class ArrayProber {
                     Compression mc = Compression.ofName(entry.getName());
                     Location location = Location.member(file.toString(), compression, Archive.TAR, entry.getName(), mc);
                     arrays.add(guard(location, () -> {
-                        RawFormat format = format(entry.getName(), mc, raw);
                         if (mc == Compression.NONE && !entry.isSparse()) {
-                            return mapped(location, entry.getDataOffset(), entry.getSize(), format);
+                            return mapped(location, entry.getDataOffset(), entry.getSize(), raw);
                         }
                         try (InputStream in = mc.decode(tar.getInputStream(entry))) {
-                            return streamed(location, in, format);
+                            return streamed(location, in, raw);
                         }
                     }));
                 }
@@ -174,11 +177,8 @@ public final class ArrayProber {
                     Location location = Location.member(file.toString(), compression, Archive.TAR, name, mc);
                     overhead.inMember = true;
                     try {
-                        arrays.add(guard(location, () -> {
-                            RawFormat format = format(name, mc, raw);
-                            // Not closed: closing the member's decoder would close the whole tar.
-                            return streamed(location, mc.decode(tar), format);
-                        }));
+                        // Not closed: closing the member's decoder would close the whole tar.
+                        arrays.add(guard(location, () -> streamed(location, mc.decode(tar), raw)));
                     } finally {
                         overhead.inMember = false;
                     }
@@ -202,15 +202,6 @@ public final class ArrayProber {
         return arrays;
     }
 
-    /** A {@code .npy} name means .npy (null format); any other needs the raw format. */
-    private static RawFormat format(String name, Compression compression, RawFormat raw) throws IOException {
-        if (compression.strip(name).toLowerCase(Locale.ROOT).endsWith(".npy")) return null;
-        if (raw == null) {
-            throw new IOException("not named .npy, and no raw format (dtype, byte order) is configured for raw files");
-        }
-        return raw;
-    }
-
     /** The array stored verbatim at {@code [start, start + length)} of the location's file. */
     private static ProbedArray mapped(Location location, long start, long length, RawFormat raw) throws IOException {
         // An archive states its members' offsets and sizes: readers map exactly that range, so
@@ -221,20 +212,15 @@ public final class ArrayProber {
                     + fileSize + "-byte file: the archive is truncated or corrupt");
         }
         Header header;
-        if (raw == null) {
-            try (FileChannel channel = FileChannel.open(Path.of(location.path()), StandardOpenOption.READ)) {
-                header = npy(Channels.newInputStream(channel.position(start)));
-            }
-            if (header.dataOffset > length) {
-                throw new IOException("truncated .npy header: it claims " + header.dataOffset + " bytes, the file holds "
-                        + length);
-            }
-        } else {
-            header = Header.of(raw);
-            if (raw.headerBytes() > length) {
-                throw new IOException("the file holds " + length + " bytes, fewer than its " + raw.headerBytes()
-                        + " header bytes");
-            }
+        try (FileChannel channel = FileChannel.open(Path.of(location.path()), StandardOpenOption.READ)) {
+            // Data shorter than the magic is raw: the bytes after it may belong to another member.
+            InputStream in = length < NpyHeader.MAGIC_LENGTH ? InputStream.nullInputStream()
+                    : Channels.newInputStream(channel.position(start));
+            header = header(new PushbackInputStream(in, NpyHeader.MAGIC_LENGTH), raw);
+        }
+        if (header.dataOffset > length) {
+            throw new IOException(header.raw ? "the file holds " + length + " bytes, fewer than its " + header.dataOffset
+                    + " header bytes" : "truncated .npy header: it claims " + header.dataOffset + " bytes, the file holds " + length);
         }
         return checked(location, true, start + header.dataOffset, header, length - header.dataOffset);
     }
@@ -246,16 +232,13 @@ public final class ArrayProber {
      * times smaller than its decoded form must not make the client decode without end.
      */
     private static ProbedArray streamed(Location location, InputStream decoded, RawFormat raw) throws IOException {
-        InputStream in = new DecodeErrors(decoded);
-        Header header;
-        if (raw == null) {
-            header = npy(in);
-        } else {
-            header = Header.of(raw);
+        PushbackInputStream in = new PushbackInputStream(new DecodeErrors(decoded), NpyHeader.MAGIC_LENGTH);
+        Header header = header(in, raw);
+        if (header.raw) {
             try {
-                in.skipNBytes(raw.headerBytes());
+                in.skipNBytes(header.dataOffset);
             } catch (EOFException e) {
-                throw new IOException("the file ends within its " + raw.headerBytes() + " header bytes");
+                throw new IOException("the file ends within its " + header.dataOffset + " header bytes");
             }
         }
         long declared = declaredBytes(header);
@@ -263,11 +246,17 @@ public final class ArrayProber {
             // A raw file of derived length is as long as it decodes: the job reads all of it too.
             return checked(location, false, header.dataOffset, header, in.transferTo(OutputStream.nullOutputStream()));
         }
-        long limit = declared > Long.MAX_VALUE - MAX_TRAILING_BYTES ? Long.MAX_VALUE : declared + MAX_TRAILING_BYTES;
+        // A raw file must hold exactly its shape; a .npy file may have some padding after its array.
+        long allowance = header.raw ? 0 : MAX_TRAILING_BYTES;
+        long limit = declared > Long.MAX_VALUE - allowance ? Long.MAX_VALUE : declared + allowance;
         long available = 0;
         byte[] buffer = new byte[1 << 16];
         for (int n; available <= limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit + 1 - available))) >= 0; ) {
             available += n;
+        }
+        if (available > limit && header.raw) {
+            throw new IOException("the file holds more than the " + declared + " data bytes of " + header.describe()
+                    + ": " + WHOLE_SHAPE);
         }
         if (available > limit) {
             throw new IOException("the data goes on past the " + declared + " bytes the header declares ("
@@ -289,9 +278,24 @@ public final class ArrayProber {
         }
     }
 
-    private static Header npy(InputStream in) throws IOException {
-        NpyHeader npy = NpyHeader.read(in);
-        return new Header(npy.type(), npy.bigEndian(), npy.shape(), npy.dataOffset());
+    /** What a raw file whose shape does not cover it exactly is told. */
+    private static final String WHOLE_SHAPE = "give its whole shape, or -1 as the first extent to take every row";
+
+    /**
+     * Reads what the data at the start of {@code in} is, by content, not by name: numpy's magic
+     * makes a {@code .npy} file (a raw format given for it must agree with its header), anything
+     * else is raw and needs {@code raw}. Leaves {@code in} after a {@code .npy} header, or at the
+     * start of a raw file.
+     */
+    private static Header header(PushbackInputStream in, RawFormat raw) throws IOException {
+        byte[] prefix = in.readNBytes(NpyHeader.MAGIC_LENGTH);
+        in.unread(prefix);
+        if (NpyHeader.startsWithMagic(prefix)) return Header.npy(NpyHeader.read(in), raw);
+        if (raw == null) {
+            throw new IOException("not a .npy file (it does not start with numpy's magic \\x93NUMPY), and no dtype"
+                    + " is given to read it as a raw file");
+        }
+        return Header.of(raw);
     }
 
     /** Settles a derived first extent and checks the data is all there. */
@@ -315,6 +319,16 @@ public final class ArrayProber {
                 needed = Math.multiplyExact(shape[0], rowBytes);
             } catch (ArithmeticException e) {
                 throw new IOException("shape " + Arrays.toString(shape) + " of " + header.type + " is too large");
+            }
+            if (header.raw && needed != available) {
+                // Too long is refused as firmly as too short: taking a prefix would drop the rest silently.
+                String rows = rowBytes == 0 ? "" : available % rowBytes == 0 ? " (" + available / rowBytes + " rows)"
+                        : ", not a whole number of " + rowBytes + "-byte rows";
+                throw new IOException(available < needed
+                        ? "the file holds only " + available + " data bytes" + rows + ", but " + header.describe()
+                                + " needs " + needed + ": " + WHOLE_SHAPE
+                        : "the file holds " + available + " data bytes" + rows + ", more than the " + needed + " of "
+                                + header.describe() + ": " + WHOLE_SHAPE);
             }
             if (needed > available) {
                 throw new IOException("the header claims " + needed + " data bytes (" + header.type + " "
@@ -441,10 +455,52 @@ public final class ArrayProber {
         }
     }
 
-    private record Header(DataType type, boolean bigEndian, long[] shape, long dataOffset) {
+    /**
+     * What an array's data is: its dtype, byte order, shape and the bytes before it, and whether
+     * it was described by the caller (a raw file) or by its own {@code .npy} header.
+     */
+    private record Header(DataType type, boolean bigEndian, long[] shape, long dataOffset, boolean raw) {
         static Header of(RawFormat raw) {
             return new Header(raw.type(), raw.order() == ByteOrder.BIG_ENDIAN && raw.type().size() > 1, raw.shape(),
-                    raw.headerBytes());
+                    raw.headerBytes(), true);
+        }
+
+        /** A {@code .npy} header, checked against the raw format given for it, if any. */
+        static Header npy(NpyHeader npy, RawFormat raw) throws IOException {
+            Header header = new Header(npy.type(), npy.bigEndian(), npy.shape(), npy.dataOffset(), false);
+            if (raw == null) return header;
+            Header given = of(raw);
+            List<String> conflicts = new ArrayList<>();
+            if (given.type != header.type || given.bigEndian != header.bigEndian) conflicts.add("dtype " + given.dtype());
+            long[] s = given.shape;
+            // A raw format's default shape, a vector of every element, says nothing: the header's stands.
+            boolean anyShape = s.length == 1 && s[0] == RawFormat.DERIVED;
+            boolean sameShape = s.length == header.shape.length && (s[0] == RawFormat.DERIVED || s[0] == header.shape[0])
+                    && Arrays.equals(s, 1, s.length, header.shape, 1, s.length);
+            if (!anyShape && !sameShape) conflicts.add("shape " + tuple(s));
+            if (given.dataOffset != 0 && given.dataOffset != header.dataOffset) conflicts.add(given.dataOffset + " header bytes");
+            if (!conflicts.isEmpty()) {
+                throw new IOException("it is a .npy file of " + header.describe() + " with " + header.dataOffset
+                        + " header bytes, which the given " + String.join(", ", conflicts) + " contradict"
+                        + (conflicts.size() == 1 ? "s" : "") + ": a .npy file states its own dtype and shape, omit them");
+            }
+            return header;
+        }
+
+        /** numpy's dtype string, e.g. {@code <i2}. */
+        String dtype() {
+            return type.size() == 1 ? type.numpyStr() : (bigEndian ? ">" : "<") + type.numpyCode();
+        }
+
+        /** The dtype and shape as numpy prints them, e.g. {@code <i2 (1000, 16)}. */
+        String describe() {
+            return dtype() + " " + tuple(shape);
+        }
+
+        private static String tuple(long[] shape) {
+            StringBuilder b = new StringBuilder("(");
+            for (int i = 0; i < shape.length; i++) b.append(i == 0 ? "" : ", ").append(shape[i]);
+            return b.append(shape.length == 1 ? ",)" : ")").toString();
         }
     }
 }

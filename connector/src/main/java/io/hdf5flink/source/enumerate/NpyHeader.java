@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +39,28 @@ public record NpyHeader(int major, DataType type, boolean bigEndian, long[] shap
     public static final int MAX_RANK = 8;
 
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    /** The bytes {@link #startsWithMagic(byte[])} looks at. */
+    public static final int MAGIC_LENGTH = MAGIC.length;
     private static final Set<String> KEYS = Set.of("descr", "fortran_order", "shape");
+
+    /**
+     * Whether {@code prefix}, a file's first bytes, starts with numpy's magic {@code \x93NUMPY}:
+     * what makes a file a {@code .npy} file, whatever its name.
+     */
+    public static boolean startsWithMagic(byte[] prefix) {
+        if (prefix.length < MAGIC.length) return false;
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (prefix[i] != MAGIC[i]) return false;
+        }
+        return true;
+    }
+
+    /** Whether the file {@code file} starts with numpy's magic. */
+    public static boolean startsWithMagic(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return startsWithMagic(in.readNBytes(MAGIC.length));
+        }
+    }
 
     /**
      * Reads the header at the start of {@code in}, leaving {@code in} at the first element.
@@ -46,11 +69,7 @@ public record NpyHeader(int major, DataType type, boolean bigEndian, long[] shap
      */
     public static NpyHeader read(InputStream in) throws IOException {
         byte[] prefix = in.readNBytes(MAGIC.length + 2);
-        for (int i = 0; i < MAGIC.length; i++) {
-            if (i >= prefix.length || prefix[i] != MAGIC[i]) {
-                throw new IOException("not a .npy file: it does not start with numpy's magic \\x93NUMPY");
-            }
-        }
+        if (!startsWithMagic(prefix)) throw new IOException("not a .npy file: it does not start with numpy's magic \\x93NUMPY");
         if (prefix.length < MAGIC.length + 2) throw new IOException("truncated .npy header: the file ends in the version");
         int major = prefix[6] & 0xff;
         int minor = prefix[7] & 0xff;

@@ -15,6 +15,11 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 public final class SplitPlanner {
+    /** The most data one block holds: it is one Java array. */
+    public static final long MAX_BLOCK_BYTES = Integer.MAX_VALUE - 8;
+    /** The default bound on a block's size (the builder's {@code DEFAULT_BLOCK_BYTES}). */
+    public static final long DEFAULT_BLOCK_BYTES = 8 << 20;
+
     private final String dataset;
     private final long splitRows;
     private final List<ArraySplit> splits = new ArrayList<>();
@@ -38,6 +43,22 @@ public final class SplitPlanner {
                     + "lower chunkRows");
         }
         return blockBytes / bandBytes * chunkRows;
+    }
+
+    /**
+     * The rows per block when no bound is configured: as many whole chunk row-bands as fit in
+     * {@link #DEFAULT_BLOCK_BYTES}, or one band when a band is larger.
+     *
+     * @throws IllegalArgumentException when one band is more than a block can hold (2 GiB)
+     */
+    public static long defaultBlockRows(long chunkRows, long rowBytes) {
+        long bandBytes = Math.multiplyExact(chunkRows, Math.max(rowBytes, 1));
+        if (bandBytes > MAX_BLOCK_BYTES) {
+            throw new IllegalArgumentException("a chunk row-band of " + chunkRows + " rows of " + rowBytes + " bytes is "
+                    + bandBytes + " bytes, more than the " + MAX_BLOCK_BYTES + " bytes one block can hold: use fewer rows"
+                    + " per chunk");
+        }
+        return blockRows(chunkRows, Math.max(DEFAULT_BLOCK_BYTES, bandBytes), rowBytes);
     }
 
     /** The rows per split: as many whole blocks as fit in {@code splitBytes}, at least one. */

@@ -117,7 +117,9 @@ public final class FilterPipeline {
                     return new Stage(d, new Bzip2Filter(cd.length == 0 ? 9 : cd[0]), Bzip2Filter::maxEncodedLength);
                 }
                 case FilterDescription.ZSTD -> {
-                    return new Stage(d, new ZstdFilter(), ZstdFilter::maxEncodedLength);
+                    // Readers ignore the level; a writer compresses at the one the file records.
+                    return new Stage(d, new ZstdFilter(cd.length == 0 ? ZstdFilter.DEFAULT_LEVEL : cd[0]),
+                            ZstdFilter::maxEncodedLength);
                 }
                 default -> throw new UnsupportedFilterException(d.id(),
                         "filter " + label(d) + " is not supported; supported: " + SUPPORTED);

@@ -1,24 +1,34 @@
 package io.hdf5flink.hdf5.filter;
 
-import io.airlift.compress.zstd.ZstdCompressor;
-import io.airlift.compress.zstd.ZstdDecompressor;
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdException;
 import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * HDF5 filter 32015, the registered Zstandard plugin: each chunk is one Zstandard frame. The
- * plugin sizes its output buffer from the frame's content size field, so every frame written here
- * records it (aircompressor always does; the tests check it with the reference zstd library).
+ * HDF5 filter 32015, the registered Zstandard plugin: each chunk is one Zstandard frame,
+ * compressed at the level the client data records. The plugin sizes its output buffer from the
+ * frame's content size field, so every frame written here records it (the tests check it with
+ * the reference zstd library).
  *
- * <p>The level in the client data is only a hint to the writer: decoders ignore it. aircompressor
- * compresses at its single built-in level (zstd level 3, the plugin's default), whatever the
- * client data says.
+ * <p>Encoded and decoded by zstd-jni, the reference C library with its natives for every common
+ * platform in the jar: a pure-Java encoder (aircompressor) implements only level 3's strategy, so
+ * a file recording level 22 would hold level-3 frames, and at level 3 it is half as fast.
  */
 public final class ZstdFilter implements Filter {
+    /** The plugin's level when the client data gives none. */
+    static final int DEFAULT_LEVEL = 3;
 
-    private static final ZstdCompressor COMPRESSOR = new ZstdCompressor();
-    // The decompressor keeps per-frame state, so each thread needs its own.
-    private static final ThreadLocal<ZstdDecompressor> DECOMPRESSOR = ThreadLocal.withInitial(ZstdDecompressor::new);
+    private final int level;
+
+    /** @param level a Zstandard level the library implements, from its negative fast levels to 22 */
+    public ZstdFilter(int level) {
+        if (level < Zstd.minCompressionLevel() || level > Zstd.maxCompressionLevel()) {
+            throw new IllegalArgumentException("zstd level " + level + " is not " + Zstd.minCompressionLevel() + " to "
+                    + Zstd.maxCompressionLevel());
+        }
+        this.level = level;
+    }
 
     @Override
     public int id() {
@@ -32,20 +42,22 @@ public final class ZstdFilter implements Filter {
     }
 
     @Override
-    public byte[] encode(byte[] input, int length) {
-        byte[] out = new byte[COMPRESSOR.maxCompressedLength(length)];
-        int written = COMPRESSOR.compress(input, 0, length, out, 0, out.length);
-        return Arrays.copyOf(out, written);
+    public byte[] encode(byte[] input, int length) throws IOException {
+        byte[] out = new byte[(int) maxEncodedLength(length)];
+        long written;
+        try {
+            written = Zstd.compressByteArray(out, 0, out.length, input, 0, length, level);
+        } catch (ZstdException e) {
+            throw new IOException("zstd level " + level + " failed: " + e.getMessage(), e);
+        }
+        return Arrays.copyOf(out, (int) written);
     }
 
     @Override
     public byte[] decode(byte[] input, int length, int maxDecodedLength) throws IOException {
-        long declared;
-        try {
-            declared = ZstdDecompressor.getDecompressedSize(input, 0, length);
-        } catch (RuntimeException e) {
-            throw new IOException("zstd frame header is corrupt: " + e.getMessage(), e);
-        }
+        long declared = Zstd.getFrameContentSize(input, 0, length);
+        // Negative: an error code, or ZSTD_CONTENTSIZE_UNKNOWN (-1) for a frame without the field.
+        if (declared < -1) throw new IOException("zstd frame header is corrupt: " + Zstd.getErrorName(declared));
         if (declared > maxDecodedLength) {
             throw new IOException("zstd frame claims " + declared + " decoded bytes, more than the "
                     + maxDecodedLength + " a chunk can hold: corrupt chunk");
@@ -53,16 +65,17 @@ public final class ZstdFilter implements Filter {
         // Frames without a content size are not what the plugin writes, but decode them within
         // the bound all the same.
         byte[] out = new byte[declared >= 0 ? (int) declared : maxDecodedLength];
-        int produced;
+        long produced;
         try {
-            produced = DECOMPRESSOR.get().decompress(input, 0, length, out, 0, out.length);
-        } catch (RuntimeException e) {
+            produced = Zstd.decompressByteArray(out, 0, out.length, input, 0, length);
+        } catch (ZstdException e) {
             throw new IOException("zstd frame is corrupt: " + e.getMessage(), e);
         }
+        if (Zstd.isError(produced)) throw new IOException("zstd frame is corrupt: " + Zstd.getErrorName(produced));
         if (declared >= 0 && produced != declared) {
             throw new IOException("zstd frame decodes to " + produced + " bytes but declares " + declared
                     + ": corrupt chunk");
         }
-        return produced == out.length ? out : Arrays.copyOf(out, produced);
+        return produced == out.length ? out : Arrays.copyOf(out, (int) produced);
     }
 }

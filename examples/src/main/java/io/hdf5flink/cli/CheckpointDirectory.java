@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -125,6 +126,12 @@ final class CheckpointDirectory {
                 String name = p.getFileName().toString();
                 if (jobs.stream().anyMatch(name::startsWith)) Files.deleteIfExists(p);
             }
+        }
+        try {
+            // Empty now unless another job shares the output's directory: then it stays.
+            Files.deleteIfExists(staging);
+        } catch (DirectoryNotEmptyException sharedWithAnotherJob) {
+            // Its files are that job's.
         }
     }
 

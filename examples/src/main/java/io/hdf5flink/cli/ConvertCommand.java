@@ -41,7 +41,8 @@ public final class ConvertCommand implements Callable<Integer> {
     }
 
     @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
-            description = {"Input: a .npy file, a raw file (with --dtype), or several files, a directory or a quoted glob "
+            description = {"Input: a .npy file (any file starting with numpy's magic, whatever its name), a raw file "
+                    + "(with --dtype), or several files, a directory or a quoted glob "
                     + "(with --layout). Inputs may be .gz/.bz2/.xz/.zst compressed or in .npz/.zip/.tar archives."})
     List<String> inputs;
 
@@ -54,14 +55,17 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--chunks", split = ",", paramLabel = "R,C,...", hideParamSyntax = true,
             description = "Chunk shape, one extent per output axis. Default: whole rows, about 10 MB per chunk "
-                    + "(a multiple of 1024 rows), at most the input's rows.")
+                    + "(a multiple of 1024 rows), whatever the input's length: later appends keep them.")
     List<Long> chunks;
 
     @Option(names = "--codec", paramLabel = "CODEC",
-            description = "gzip[:LEVEL] (1-9, default 4), lzf, lz4, bzip2[:LEVEL], zstd[:LEVEL] or none. Default: gzip:4.")
+            description = "gzip[:LEVEL] (1-9, default 4), lzf, lz4, bzip2[:LEVEL], zstd[:LEVEL] or none. Default: gzip:4, "
+                    + "with --shuffle.")
     String codec;
 
-    @Option(names = "--shuffle", description = "Byte shuffle before compressing (better ratios for integers).")
+    @Option(names = "--shuffle", negatable = true,
+            description = "Byte shuffle before compressing (better ratios and speed for integers and floats). On by "
+                    + "default with a codec, off with --codec none; --no-shuffle turns it off.")
     Boolean shuffle;
 
     @Option(names = "--fletcher32", description = "A Fletcher-32 checksum on every chunk.")
@@ -95,12 +99,13 @@ public final class ConvertCommand implements Callable<Integer> {
     Layout layout;
 
     @Option(names = "--dtype", paramLabel = "D",
-            description = "Element type of raw inputs in numpy notation, e.g. <f8, >i2, u1, int16.")
+            description = "Element type of raw inputs in numpy notation, e.g. <f8, >i2, u1, int16. A .npy input "
+                    + "states its own: a --dtype given for it must agree.")
     String dtype;
 
     @Option(names = "--shape", split = ",", paramLabel = "R,C,...", hideParamSyntax = true,
             description = "Shape of each raw input in C order; the first extent may be -1 (as many rows as the file "
-                    + "holds). Default: 1-D, the whole file.")
+                    + "holds). A raw file must hold exactly this shape. Default: 1-D, the whole file.")
     List<Long> shape;
 
     @Option(names = "--header-bytes", paramLabel = "N", description = "Bytes to skip at the start of each raw input.")

@@ -36,6 +36,7 @@ final class ConvertJob {
                 plan.inputDescription, plan.output, plan.dataset, OutputSummary.tuple(plan.spec.chunks()), plan.chunkChoice,
                 plan.codecName(), plan.parallelism, plan.appending ? ", appending after row " + plan.baseRows : "",
                 plan.resumeFrom != null ? ", resuming from checkpoint " + plan.resumeFrom.id() : ""));
+        for (String warning : plan.warnings) err.println("warning: " + warning);
         err.flush();
         if (plan.resumeFrom == null) plan.checkpoints.clearCheckpoints();
         plan.checkpoints.writePlan(plan.planFile);

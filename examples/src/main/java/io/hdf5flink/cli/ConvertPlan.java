@@ -11,6 +11,7 @@ import io.hdf5flink.sink.Compression;
 import io.hdf5flink.source.ArrayBlockSource;
 import io.hdf5flink.source.ArraySource;
 import io.hdf5flink.source.MultiFileArraySource;
+import io.hdf5flink.source.enumerate.NpyHeader;
 import io.hdf5flink.source.split.ArraySplit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,6 +53,8 @@ final class ConvertPlan {
     final CheckpointDirectory.Completed resumeFrom;
     final Properties planFile;
     final String inputDescription;
+    /** Lines to print before the job starts: the conversion will run, but not as well as it could. */
+    final List<String> warnings;
 
     private ConvertPlan(Builder b) {
         this.output = b.output;
@@ -68,6 +71,7 @@ final class ConvertPlan {
         this.resumeFrom = b.resumeFrom;
         this.planFile = b.planFile;
         this.inputDescription = b.inputDescription;
+        this.warnings = List.copyOf(b.warnings);
     }
 
     /** Raw bytes of the input: what the job hands to the sink. */
@@ -114,6 +118,7 @@ final class ConvertPlan {
         CheckpointDirectory.Completed resumeFrom;
         Properties planFile;
         String inputDescription;
+        final List<String> warnings = new ArrayList<>();
         private SourceFactory factory;
 
         Builder(ConvertCommand o) {
@@ -193,6 +198,7 @@ final class ConvertPlan {
                 spec = existingSpec;
                 chunkShape = existingSpec.chunks();
                 chunkChoice = "those of the existing dataset";
+                warnOfChunkSize(existingSpec, inShape[0]);
             } else {
                 chunkShape = chooseChunks(type, inShape);
                 long[] initial = inShape.clone();
@@ -243,7 +249,10 @@ final class ConvertPlan {
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--codec '" + o.codec + "': " + e.getMessage());
             }
-            if (Boolean.TRUE.equals(o.shuffle)) c = c.withShuffle();
+            // Shuffle lifts every codec's ratio on numeric data: on by default, as in the sink's
+            // default (shuffle + gzip 4); pointless without a compressor.
+            boolean shuffle = o.shuffle != null ? o.shuffle : !c.codec().equals("none");
+            if (shuffle) c = c.withShuffle();
             if (Boolean.TRUE.equals(o.fletcher32)) c = c.withFletcher32();
             return c;
         }
@@ -289,7 +298,15 @@ final class ConvertPlan {
 
         /** Builds the source for a given chunk row count; the input kind is decided once, here. */
         interface SourceFactory {
-            ArrayBlockSource build(long chunkRows, long blockBytes);
+            ArrayBlockSource build(long chunkRows);
+        }
+
+        private static boolean startsWithNpyMagic(Path file) {
+            try {
+                return NpyHeader.startsWithMagic(file);
+            } catch (IOException e) {
+                throw new UsageException("cannot read " + file + ": " + e.getMessage(), e);
+            }
         }
 
         private SourceFactory sourceFactory(List<Path> inputs) {
@@ -316,16 +333,17 @@ final class ConvertPlan {
             Path first = inputs.get(0);
             boolean single = inputs.size() == 1 && Files.isRegularFile(first) && o.layout == null;
             if (single && !compressedOrArchive(first.getFileName().toString())) {
-                if (rawType == null && !first.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
-                    throw new UsageException(first + " is not a .npy file: a raw input needs --dtype (numpy notation, e.g. <f8, >i2)"
-                            + " and --shape when it is not 1-D");
+                // By content, not by name: HDMF's tutorials write raw np.memmap files named .npy.
+                if (rawType == null && !startsWithNpyMagic(first)) {
+                    throw new UsageException(first + " is not a .npy file (it does not start with numpy's magic \\x93NUMPY):"
+                            + " a raw input needs --dtype (numpy notation, e.g. <f8, >i2) and --shape when it is not 1-D");
                 }
-                return (chunkRows, blockBytes) -> {
+                return chunkRows -> {
                     ArraySource.Builder b = rawType == null ? ArraySource.npy(first)
                             : ArraySource.raw(first, rawType.type(), rawType.order());
                     if (rawShape != null) b.shape(rawShape);
                     if (o.headerBytes != null) b.headerBytes(o.headerBytes);
-                    return b.dataset(dataset).chunkRows(chunkRows).blockBytes(blockBytes).build();
+                    return b.dataset(dataset).chunkRows(chunkRows).build();
                 };
             }
             final MultiFileArraySource.Layout layout;
@@ -336,7 +354,7 @@ final class ConvertPlan {
             } else {
                 throw new UsageException("--layout columns|segments is required for several files, a directory, a glob or an archive");
             }
-            return (chunkRows, blockBytes) -> {
+            return chunkRows -> {
                 MultiFileArraySource.Builder b = MultiFileArraySource.builder(layout);
                 if (inputs.size() > 1) {
                     b.files(inputs);
@@ -352,39 +370,20 @@ final class ConvertPlan {
                     if (rawShape != null) b.shape(rawShape);
                     if (o.headerBytes != null) b.headerBytes(o.headerBytes);
                 }
-                return b.dataset(dataset).chunkRows(chunkRows).blockBytes(blockBytes).build();
+                return b.dataset(dataset).chunkRows(chunkRows).build();
             };
         }
 
-        /** Builds the source; a block must hold at least one chunk row-band, so blocks grow with the chunks. */
+        /**
+         * Builds the source. Its blocks are sized from the chunk shape: a few MB of whole chunk
+         * row-bands, or one band when a band (a large frame) is bigger.
+         */
         private ArrayBlockSource build(long chunkRows) {
-            long blockBytes = ArrayBlockSource.Builder.DEFAULT_BLOCK_BYTES;
             try {
-                return factory.build(chunkRows, blockBytes);
+                return factory.build(chunkRows);
             } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | ArithmeticException e) {
                 String m = e.getMessage();
-                if (m != null && m.startsWith("blockBytes")) {
-                    // The default block cannot hold one chunk row-band (the source refuses that rather than
-                    // sizing blocks itself): retry with blocks of one band.
-                    return retryWithLargerBlocks(chunkRows);
-                }
                 throw new UsageException(m == null ? e.toString() : m, e);
-            }
-        }
-
-        private ArrayBlockSource retryWithLargerBlocks(long chunkRows) {
-            try {
-                // A band of chunkRows rows of the widest possible block row (a whole row) bounds the block.
-                ArrayBlockSource probe = factory.build(1, ArrayBlockSource.Builder.DEFAULT_BLOCK_BYTES);
-                long rowBytes = probe.getSplits().isEmpty() ? 1 : probe.getSplits().get(0).rowBytes();
-                long bytes = Math.multiplyExact(chunkRows, rowBytes);
-                if (bytes > Integer.MAX_VALUE - 8) {
-                    throw new UsageException("a chunk row-band of " + chunkRows + " rows is " + bytes
-                            + " bytes; blocks are limited to 2 GiB: use fewer chunk rows");
-                }
-                return factory.build(chunkRows, bytes);
-            } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | ArithmeticException e) {
-                throw new UsageException(e.getMessage(), e);
             }
         }
 
@@ -422,14 +421,34 @@ final class ConvertPlan {
                 chunkChoice = "as given";
                 return c;
             }
-            long[] c = ChunkShapeRule.chunksFor(type, Arrays.copyOfRange(shape, 1, shape.length),
-                    ChunkShapeRule.DEFAULT_TARGET_BYTES);
+            // For the dataset's future, not its first piece: it grows without limit along axis 0, and
+            // later appends keep these chunks (h5py and HDMF do not cap chunks by the first write either).
             chunkChoice = "automatic: whole rows of about 10 MB";
-            if (shape[0] > 0 && c[0] > shape[0]) {
-                c[0] = shape[0];
-                chunkChoice = "automatic: whole rows, the input's " + shape[0] + " rows";
+            return ChunkShapeRule.chunksFor(type, Arrays.copyOfRange(shape, 1, shape.length),
+                    ChunkShapeRule.DEFAULT_TARGET_BYTES);
+        }
+
+        /**
+         * Chunks far from the automatic rule's size (ten times smaller or larger) stay with the
+         * dataset: tiny ones make a huge index and slow reads, huge ones slow every small read.
+         */
+        private void warnOfChunkSize(DatasetSpec existing, long newRows) {
+            long[] chunks = existing.chunks();
+            long bytes = existing.type().size();
+            long perRowBand = 1;
+            for (int d = 0; d < chunks.length; d++) {
+                bytes *= chunks[d];
+                if (d > 0) perRowBand *= (existing.shape()[d] + chunks[d] - 1) / chunks[d];
             }
-            return c;
+            long target = ChunkShapeRule.DEFAULT_TARGET_BYTES;
+            if (bytes * 10 >= target && bytes <= target * 10) return;
+            long newChunks = (newRows + chunks[0] - 1) / chunks[0] * perRowBand;
+            warnings.add(String.format(Locale.ROOT, "%s:%s has chunks %s of %s, far from the ~10 MB the automatic rule"
+                    + " chooses; appending keeps them (these %,d rows take about %,d chunks)%s", output, dataset,
+                    OutputSummary.tuple(chunks), bytes < 1_000_000 ? String.format(Locale.ROOT, "%,d bytes", bytes)
+                            : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6), newRows, newChunks,
+                    bytes * 10 < target ? ": many small chunks make a large index and slow reads; convert the whole"
+                            + " dataset into a new file to choose new chunks" : ": every read decompresses whole chunks"));
         }
 
         private void checkAppend(DatasetSpec existing, DataType type, long[] inShape, Compression compression, Number fill) {

@@ -41,7 +41,9 @@ public final class LargeArrayConversionExample {
         Path base = dir.toAbsolutePath();
         Files.createDirectories(base);
         // Create the test data: OK, 100 x 10 is not really large, but pass a larger shape to see it work.
-        Path input = base.resolve("basic_sparse_iterwrite_testdata.dat");
+        // Named .npy as in the tutorial, though np.memmap writes raw bytes with no .npy header: the
+        // source decides by content, so it reads this file as raw.
+        Path input = base.resolve("basic_sparse_iterwrite_testdata.npy");
         double[] values = new double[Math.toIntExact(rows * cols)];
         for (int i = 0; i < values.length; i++) values[i] = i;
         ExampleSupport.writeRawDoubles(input, values);
@@ -50,9 +52,7 @@ public final class LargeArrayConversionExample {
         long[] chunks = ChunkShapeRule.chunksFor(DataType.FLOAT64, new long[] {cols}, ChunkShapeRule.DEFAULT_TARGET_BYTES);
         chunks[0] = Math.min(chunks[0], rows);
         ArraySource source = ArraySource.raw(input, DataType.FLOAT64, ByteOrder.LITTLE_ENDIAN).shape(-1, cols)
-                .dataset("/data").chunkRows(chunks[0])
-                // a block holds whole chunk row-bands: at least one chunk (the default, 8 MB, may be less)
-                .blockBytes(Math.max(8 << 20, chunks[0] * cols * 8)).build();
+                .dataset("/data").chunkRows(chunks[0]).build();
         String outName = "basic_sparse_iterwrite_largearray.h5";
         Path out = base.resolve(outName);
         Files.deleteIfExists(out);

@@ -49,7 +49,8 @@ public final class MultiFileChannelsExample {
         Files.createDirectories(base);
         List<Path> channelFiles = new ArrayList<>();
         for (int c = 0; c < channels; c++) {
-            Path f = base.resolve("basic_sparse_iterwrite_testdata_channel_" + c + ".dat");
+            // Raw np.memmap files named .npy, as in the tutorial: the source decides by content.
+            Path f = base.resolve("basic_sparse_iterwrite_testdata_channel_" + c + ".npy");
             double[] v = new double[steps];
             for (int t = 0; t < steps; t++) v[t] = sample(c, t);
             ExampleSupport.writeRawDoubles(f, v);

@@ -147,6 +147,7 @@ class CliInteropTest {
                 assert np.array_equal(d[:], a)
                 """, in, out);
         assertFalse(Files.exists(dir.resolve("out.h5.checkpoints")), "a run that completes removes its checkpoints");
+        assertFalse(Files.exists(dir.resolve(".hdf5-staging")), "and the staging directory it emptied");
     }
 
     @Test
@@ -155,11 +156,11 @@ class CliInteropTest {
         Path out = dir.resolve("auto.h5");
         Run r = ok("convert", "--input", s(in), "--output", s(out), "--codec", "bzip2:5", "--shuffle", "--fletcher32",
                 "--dataset", "/acquisition/raw", "--fill", "-1", "--no-progress");
-        // whole rows of about 10 MB would be 311296 rows; the input has 20000, so the chunk takes them all
-        assertTrue(r.err().contains("chunks (20000, 16) (automatic: whole rows, the input's 20000 rows)"), r.err());
+        // whole rows of about 10 MB, whatever the input's length: later appends keep the chunks
+        assertTrue(r.err().contains("chunks (312320, 16) (automatic: whole rows of about 10 MB)"), r.err());
         H5py.check("""
                 a = np.load(sys.argv[1]); d = h5py.File(sys.argv[2], 'r')['/acquisition/raw']
-                assert d.chunks == (20000, 16) and d.fletcher32 and d.shuffle and d.fillvalue == -1, (d.chunks, d.fillvalue)
+                assert d.chunks == (312320, 16) and d.fletcher32 and d.shuffle and d.fillvalue == -1, (d.chunks, d.fillvalue)
                 assert '307' in d._filters, d._filters   # bzip2
                 assert np.array_equal(d[:], a)
                 """, in, out);
@@ -256,6 +257,195 @@ class CliInteropTest {
                 """, out, more);
     }
 
+    // ------------------------------------------------------------------ issue 19: content, sizes, defaults
+
+    /** The HDMF tutorial's own inputs: raw np.memmap files named .npy, one array and one per channel. */
+    @Test
+    void convertsTheTutorialsRawMemmapsNamedNpy() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("tutorial"));
+        H5py.check("""
+                import os
+                os.chdir(sys.argv[1])
+                # As in "Convert large binary data arrays" and "Convert arrays stored in multiple files".
+                datashape = (100, 10)
+                num_values = 1000
+                arrdata = np.arange(num_values).reshape(datashape)
+                temp = np.memmap('basic_sparse_iterwrite_testdata.npy', dtype='float64', mode='w+', shape=datashape)
+                temp[:] = arrdata
+                del temp
+                num_channels = 10
+                num_steps = 100
+                channel_files = ['basic_sparse_iterwrite_testdata_channel_%i.npy' % i for i in range(num_channels)]
+                for i, f in enumerate(channel_files):
+                    temp = np.memmap(f, dtype='float64', mode='w+', shape=(num_steps,))
+                    temp[:] = np.arange(num_steps, dtype='float64') + 1000 * i
+                    del temp
+                """, work);
+        Path array = work.resolve("basic_sparse_iterwrite_testdata.npy");
+        Path out = dir.resolve("largearray.h5");
+        refused(array + " is not a .npy file (it does not start with numpy's magic", out,
+                "convert", "--input", s(array), "--output", s(out));
+        ok("convert", "--input", s(array), "--dtype", "<f8", "--shape", "-1,10", "--output", s(out), "--no-progress");
+        Path channels = dir.resolve("multifile.h5");
+        ok("convert", "--input", work + "/basic_sparse_iterwrite_testdata_channel_*.npy", "--layout", "columns",
+                "--dtype", "float64", "--output", s(channels), "--no-progress");
+        H5py.check("""
+                d = h5py.File(sys.argv[1], 'r')['data']
+                assert d.shape == (100, 10) and d.dtype == np.float64, (d.shape, d.dtype)
+                assert np.array_equal(d[:], np.arange(1000).reshape(100, 10))   # the tutorial's own check
+                c = h5py.File(sys.argv[2], 'r')['data']
+                assert c.shape == (100, 10), c.shape
+                assert np.array_equal(c[:], np.arange(100)[:, None] + 1000.0 * np.arange(10)[None, :])
+                """, out, channels);
+    }
+
+    /** Defect 1: {@code --dtype} on a real .npy read its header as data and exited 0. */
+    @Test
+    void aNpyFileIsReadByItsHeaderWhateverTheOptions() throws Exception {
+        Path in = npy("rec.npy", 2_000, 16, 5);
+        Path out = dir.resolve("rec.h5");
+        refused(in + ": it is a .npy file of <i2 (2000, 16) with 128 header bytes, which the given dtype <f4 contradicts",
+                out, "convert", "--input", s(in), "--dtype", "<f4", "--output", s(out));
+        refused("which the given shape (1000, 32) contradicts", out,
+                "convert", "--input", s(in), "--dtype", "<i2", "--shape", "1000,32", "--output", s(out));
+        // Options that agree with the header are harmless; a .npy file under any name is a .npy file.
+        ok("convert", "--input", s(in), "--dtype", "<i2", "--shape", "-1,16", "--output", s(out), "--no-progress");
+        Path renamed = Files.copy(in, dir.resolve("rec.dat"));
+        Path out2 = dir.resolve("renamed.h5");
+        ok("convert", "--input", s(renamed), "--output", s(out2), "--no-progress");
+        H5py.check("""
+                a = np.load(sys.argv[1])
+                for f in sys.argv[2:]:
+                    d = h5py.File(f, 'r')['data']
+                    assert d.shape == a.shape and d.dtype == a.dtype and np.array_equal(d[:], a), f
+                """, in, out, out2);
+    }
+
+    /** Defect 2: a {@code --shape} covering 1,000 of 200,000 rows wrote 1,000 rows and exited 0. */
+    @Test
+    void aRawFileMustHoldExactlyItsShape() throws Exception {
+        Path raw = dir.resolve("rec.bin");
+        H5py.check("(np.arange(200_000 * 16, dtype=np.int64) % 32000).astype('<i2').tofile(sys.argv[1])", raw);
+        Path out = dir.resolve("raw.h5");
+        refused(raw + ": the file holds 6400000 data bytes (200000 rows), more than the 32000 of <i2 (1000, 16): give its"
+                + " whole shape, or -1 as the first extent to take every row", out,
+                "convert", "--input", s(raw), "--dtype", "<i2", "--shape", "1000,16", "--output", s(out));
+        refused("not a whole number of rows of 48 bytes", out,
+                "convert", "--input", s(raw), "--dtype", "<i2", "--shape", "-1,24", "--output", s(out));
+        ok("convert", "--input", s(raw), "--dtype", "<i2", "--shape", "200000,16", "--output", s(out), "--no-progress");
+        H5py.check("""
+                d = h5py.File(sys.argv[1], 'r')['data']
+                assert d.shape == (200000, 16), d.shape
+                assert np.array_equal(d[:], np.fromfile(sys.argv[2], '<i2').reshape(-1, 16))
+                """, out, raw);
+    }
+
+    /** Item 3: a frame over 8 MiB could not be converted at all, even one frame per chunk. */
+    @Test
+    void framesLargerThanEightMebibytesConvert() throws Exception {
+        Path in = dir.resolve("frames.npy");
+        H5py.check("np.save(sys.argv[1], (np.arange(3 * 2000 * 3000, dtype=np.int64) % 65521).astype('<u2').reshape(3, 2000, 3000))",
+                in);
+        Path perFrame = dir.resolve("frames.h5");
+        ok("convert", "--input", s(in), "--output", s(perFrame), "--chunks", "1,2000,3000", "--no-progress");
+        Path automatic = dir.resolve("frames-auto.h5");
+        ok("convert", "--input", s(in), "--output", s(automatic), "--no-progress");
+        H5py.check("""
+                a = np.load(sys.argv[1])
+                d = h5py.File(sys.argv[2], 'r')['data']
+                assert d.chunks == (1, 2000, 3000) and np.array_equal(d[:], a), d.chunks
+                d = h5py.File(sys.argv[3], 'r')['data']
+                assert d.chunks == (1, 2000, 1500) and np.array_equal(d[:], a), d.chunks   # 6 MB: about the 10 MB rule
+                """, in, perFrame, automatic);
+    }
+
+    /** Item 4: {@code zstd:22} wrote level 3's bytes while the file recorded 22. */
+    @Test
+    void zstdLevelsAreTheLevelsUsed() throws Exception {
+        Path in = npy("z.npy", 100_000, 16, 9);
+        Path three = dir.resolve("zstd3.h5");
+        Path nineteen = dir.resolve("zstd19.h5");
+        ok("convert", "--input", s(in), "--output", s(three), "--codec", "zstd:3", "--chunks", "16384,16", "--no-progress");
+        ok("convert", "--input", s(in), "--output", s(nineteen), "--codec", "zstd:19", "--chunks", "16384,16", "--no-progress");
+        H5py.check("""
+                import zstandard
+                # This machine's libhdf5 has no zstd plugin: the chunks are checked with the reference
+                # zstd library (the zstandard module), unshuffled by hand.
+                a = np.load(sys.argv[1])
+                sizes = []
+                for path, level in ((sys.argv[2], 3), (sys.argv[3], 19)):
+                    d = h5py.File(path, 'r')['data']
+                    plist = d.id.get_create_plist()
+                    filters = [plist.get_filter(i) for i in range(plist.get_nfilters())]
+                    assert [f[0] for f in filters] == [2, 32015] and filters[1][2] == (level,), filters
+                    assert d.shape == a.shape and d.chunks == (16384, 16)
+                    total = 0
+                    for i in range(d.id.get_num_chunks()):
+                        info = d.id.get_chunk_info(i)
+                        mask, frame = d.id.read_direct_chunk(info.chunk_offset)
+                        assert mask == 0 and zstandard.get_frame_parameters(frame).content_size == 16384 * 16 * 2
+                        raw = zstandard.ZstdDecompressor().decompress(frame)
+                        chunk = np.frombuffer(raw, np.uint8).reshape(2, -1).T.copy().view('<i2').reshape(16384, 16)
+                        r = info.chunk_offset[0]
+                        n = min(16384, a.shape[0] - r)
+                        assert np.array_equal(chunk[:n], a[r:r + n]), (path, r)
+                        total += len(frame)
+                    sizes.append(total)
+                assert sizes[1] < sizes[0], sizes   # level 19 compresses more than level 3
+                """, in, three, nineteen);
+    }
+
+    /** Item 5: the first input's row count capped the chunks every later append kept. */
+    @Test
+    void automaticChunksAreForTheDatasetsFutureAndAppendsWarnOfPoorChunks() throws Exception {
+        Path small = npy("small.npy", 10, 16, 1);
+        Path big = npy("big.npy", 200_000, 16, 2);
+        Path out = dir.resolve("grown.h5");
+        ok("convert", "--input", s(small), "--output", s(out), "--no-progress");
+        Run appended = ok("convert", "--input", s(big), "--output", s(out), "--append", "--no-progress");
+        assertFalse(appended.err().contains("warning"), appended.err());
+        // A dataset h5py made with tiny chunks keeps them, with a warning that says what they cost.
+        Path tiny = dir.resolve("tiny.h5");
+        H5py.check("""
+                with h5py.File(sys.argv[1], 'w') as f:
+                    f.create_dataset('data', data=np.load(sys.argv[2]), maxshape=(None, 16), chunks=(10, 16))
+                """, tiny, small);
+        Run warned = ok("convert", "--input", s(big), "--output", s(tiny), "--append", "--no-progress");
+        assertTrue(warned.err().contains("warning: " + tiny + ":/data has chunks (10, 16) of 320 bytes, far from the ~10 MB"
+                + " the automatic rule chooses; appending keeps them (these 200,000 rows take about 20,000 chunks)"), warned.err());
+        H5py.check("""
+                expected = np.concatenate([np.load(sys.argv[2]), np.load(sys.argv[3])])
+                d = h5py.File(sys.argv[1], 'r')['data']
+                assert d.chunks == (312320, 16) and d.id.get_num_chunks() == 1, (d.chunks, d.id.get_num_chunks())
+                assert d.shape == (200010, 16) and np.array_equal(d[:], expected)
+                t = h5py.File(sys.argv[4], 'r')['data']
+                assert t.chunks == (10, 16) and np.array_equal(t[:], expected)
+                """, out, small, big, tiny);
+    }
+
+    /** Item 6: convert defaulted to gzip 4 without shuffle, while the sink and the README say shuffle + gzip 4. */
+    @Test
+    void theDefaultCodecIsShuffleAndGzipFour() throws Exception {
+        Path in = npy("d.npy", 5_000, 8, 3);
+        Path defaults = dir.resolve("defaults.h5");
+        Path noShuffle = dir.resolve("noshuffle.h5");
+        Path none = dir.resolve("none.h5");
+        ok("convert", "--input", s(in), "--output", s(defaults), "--no-progress");
+        ok("convert", "--input", s(in), "--output", s(noShuffle), "--no-shuffle", "--no-progress");
+        ok("convert", "--input", s(in), "--output", s(none), "--codec", "none", "--no-progress");
+        H5py.check("""
+                a = np.load(sys.argv[1])
+                d = h5py.File(sys.argv[2], 'r')['data']
+                assert d.shuffle and d.compression == 'gzip' and d.compression_opts == 4, (d.shuffle, d.compression)
+                n = h5py.File(sys.argv[3], 'r')['data']
+                assert not n.shuffle and n.compression == 'gzip' and n.compression_opts == 4
+                z = h5py.File(sys.argv[4], 'r')['data']
+                assert not z.shuffle and z.compression is None
+                for x in (d, n, z):
+                    assert np.array_equal(x[:], a)
+                """, in, defaults, noShuffle, none);
+    }
+
     // ------------------------------------------------------------------------------------ bad input
 
     /** Runs a command that must be refused: exit 2, one line on stderr, nothing written. */
@@ -291,7 +481,8 @@ class CliInteropTest {
                 "convert", "--input", s(in), "--output", s(out), "--chunks", "4096");
         refused("--chunks 1,2,3 has 3 extents", out, "convert", "--input", s(in), "--output", s(out), "--chunks", "1,2,3");
         Path raw = Files.write(dir.resolve("rec.dat"), new byte[64]);
-        refused("rec.dat is not a .npy file: a raw input needs --dtype", out, "convert", "--input", s(raw), "--output", s(out));
+        refused("rec.dat is not a .npy file (it does not start with numpy's magic \\x93NUMPY): a raw input needs --dtype", out,
+                "convert", "--input", s(raw), "--output", s(out));
         refused("--shape and --header-bytes describe raw inputs: give --dtype too", out,
                 "convert", "--input", s(raw), "--output", s(out), "--shape", "-1,8");
         refused("unknown codec 'gzp'", out, "convert", "--input", s(in), "--output", s(out), "--codec", "gzp");

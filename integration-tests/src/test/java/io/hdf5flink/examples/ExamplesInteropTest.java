@@ -115,7 +115,7 @@ class ExamplesInteropTest {
                 a = np.fromfile(sys.argv[2], '<f8').reshape(-1, 10)
                 assert d.shape == (300000, 10) and d.maxshape == (None, 10), (d.shape, d.maxshape)
                 assert np.array_equal(d[:], a) and np.array_equal(a, np.arange(a.size, dtype='f8').reshape(a.shape))
-                """, dir.resolve("basic_sparse_iterwrite_largearray.h5"), dir.resolve("basic_sparse_iterwrite_testdata.dat"));
+                """, dir.resolve("basic_sparse_iterwrite_largearray.h5"), dir.resolve("basic_sparse_iterwrite_testdata.npy"));
     }
 
     @Test
@@ -127,7 +127,7 @@ class ExamplesInteropTest {
                 expected = np.arange(5000, dtype='f8')[:, None] + 1000.0 * np.arange(10)[None, :]
                 assert np.array_equal(d[:], expected)
                 for c in range(10):
-                    assert np.array_equal(d[:, c], np.fromfile(sys.argv[2] + f'/basic_sparse_iterwrite_testdata_channel_{c}.dat', '<f8'))
+                    assert np.array_equal(d[:, c], np.fromfile(sys.argv[2] + f'/basic_sparse_iterwrite_testdata_channel_{c}.npy', '<f8'))
                 """, dir.resolve("basic_sparse_iterwrite_multifile.h5"), dir);
     }
 

@@ -6,7 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Progress of a job on the embedded Flink, on stderr: a bar redrawn in place on a terminal, plain
- * lines otherwise, at most once a second. The numbers come from {@link PrepareBlocks}, which
+ * lines otherwise, at most once a second and once more when the job ends, so that the last frame
+ * of a completed job says 100 %. On a terminal a frame fits its width: {@code COLUMNS} when set,
+ * else 80 columns. The numbers come from {@link PrepareBlocks}, which
  * counts the bytes it hands to the sink's writers into {@link #BYTES}; it runs in this JVM only
  * on the embedded Flink (under {@code flink run} the job's progress is in Flink's metrics:
  * {@code hdf5.rowsIn}, {@code hdf5.rawBytesIn}, ... of the writer).
@@ -17,12 +19,16 @@ final class Progress implements AutoCloseable {
     /** Of {@link #BYTES}, those a restored checkpoint had already counted (not part of this run's rate). */
     static final AtomicLong RESTORED = new AtomicLong();
 
+    /** The bar's width when the terminal has room; narrower when it has not, none below MIN_BAR. */
     private static final int BAR = 30;
+    private static final int MIN_BAR = 10;
+    private static final int DEFAULT_COLUMNS = 80;
 
     private final PrintWriter err;
     private final long totalBytes;
     private final long rowBytes;
     private final boolean terminal;
+    private final int columns;
     private final long started = System.nanoTime();
     private final Thread thread;
     private volatile boolean stopped;
@@ -31,12 +37,14 @@ final class Progress implements AutoCloseable {
     /**
      * @param totalBytes the raw bytes the job will hand over, or -1 when unknown (a stream)
      * @param rowBytes bytes of one output row, to show rows
+     * @param columns the terminal's width (a frame leaves its last column free, so as not to wrap)
      */
-    private Progress(PrintWriter err, long totalBytes, long rowBytes, boolean terminal) {
+    Progress(PrintWriter err, long totalBytes, long rowBytes, boolean terminal, int columns) {
         this.err = err;
         this.totalBytes = totalBytes;
         this.rowBytes = Math.max(1, rowBytes);
         this.terminal = terminal;
+        this.columns = columns;
         this.thread = new Thread(this::loop, "flink-hdf5-progress");
         this.thread.setDaemon(true);
     }
@@ -48,9 +56,19 @@ final class Progress implements AutoCloseable {
     }
 
     static Progress start(PrintWriter err, long totalBytes, long rowBytes) {
-        Progress p = new Progress(err, totalBytes, rowBytes, System.console() != null);
+        Progress p = new Progress(err, totalBytes, rowBytes, System.console() != null, columns(System.getenv("COLUMNS")));
         p.thread.start();
         return p;
+    }
+
+    /** The terminal's width: {@code COLUMNS} when it is a positive number, else 80. */
+    static int columns(String columnsVariable) {
+        try {
+            int c = columnsVariable == null ? 0 : Integer.parseInt(columnsVariable.strip());
+            return c > 0 ? c : DEFAULT_COLUMNS;
+        } catch (NumberFormatException e) {
+            return DEFAULT_COLUMNS;
+        }
     }
 
     /** Seconds since the job was submitted. */
@@ -69,31 +87,40 @@ final class Progress implements AutoCloseable {
         }
     }
 
-    private synchronized void print() {
+    synchronized void print() {
         long bytes = BYTES.get();
         double seconds = elapsedSeconds();
         double rate = (bytes - RESTORED.get()) / 1e6 / Math.max(seconds, 1e-3);
         String rows = String.format(Locale.ROOT, "%,d", bytes / rowBytes);
         String line;
         if (totalBytes > 0) {
-            double fraction = Math.min(1.0, (double) bytes / totalBytes);
+            // Rounded down: 100 % only once every byte is handed over.
+            int percent = bytes >= totalBytes ? 100 : (int) Math.min(99, 100.0 * bytes / totalBytes);
             String total = String.format(Locale.ROOT, "%,d", totalBytes / rowBytes);
-            String eta = rate > 0 ? duration((totalBytes - bytes) / 1e6 / rate) : "?";
+            String eta = rate > 0 ? duration(Math.max(0, totalBytes - bytes) / 1e6 / rate) : "?";
             if (terminal) {
-                int filled = (int) Math.round(fraction * BAR);
-                line = String.format(Locale.ROOT, "\r[%s%s] %3.0f%%  %s / %s rows  %.1f MB/s  ETA %s  ",
-                        "#".repeat(filled), ".".repeat(BAR - filled), fraction * 100, rows, total, rate, eta);
+                String numbers = String.format(Locale.ROOT, " %3d%%  %s / %s rows  %.1f MB/s  ETA %s", percent, rows,
+                        total, rate, eta);
+                int bar = Math.min(BAR, columns - 1 - numbers.length() - 2);
+                int filled = percent * bar / 100;
+                line = bar < MIN_BAR ? numbers.strip() : "[" + "#".repeat(filled) + ".".repeat(bar - filled) + "]" + numbers;
             } else {
-                line = String.format(Locale.ROOT, "progress: %s / %s rows (%.0f%%), %.1f MB/s, ETA %s",
-                        rows, total, fraction * 100, rate, eta);
+                line = String.format(Locale.ROOT, "progress: %s / %s rows (%d%%), %.1f MB/s, ETA %s",
+                        rows, total, percent, rate, eta);
             }
         } else {
-            line = String.format(Locale.ROOT, terminal ? "\r%s rows  %.1f MB/s  %s elapsed  " : "progress: %s rows, %.1f MB/s, %s elapsed",
+            line = String.format(Locale.ROOT, terminal ? "%s rows  %.1f MB/s  %s elapsed" : "progress: %s rows, %.1f MB/s, %s elapsed",
                     rows, rate, duration(seconds));
         }
-        if (terminal) err.print(line); else err.println(line);
+        if (terminal) err.print("\r" + fitted(line)); else err.println(line);
         err.flush();
         drawn = true;
+    }
+
+    /** {@code line} cut or padded to the terminal's width less one column: it covers the frame before. */
+    private String fitted(String line) {
+        int width = Math.max(0, columns - 1);
+        return line.length() >= width ? line.substring(0, width) : line + " ".repeat(width - line.length());
     }
 
     static String duration(double seconds) {
@@ -112,7 +139,9 @@ final class Progress implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         synchronized (this) {
-            if (terminal && drawn) {
+            if (!drawn) return;
+            print();
+            if (terminal) {
                 err.println();
                 err.flush();
             }

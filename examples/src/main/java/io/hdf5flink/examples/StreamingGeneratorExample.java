@@ -88,7 +88,9 @@ public final class StreamingGeneratorExample {
         @Override
         public void flatMap(Long tick, Collector<ArrayBlock> out) {
             if (stopped) return;
-            SplittableRandom random = new SplittableRandom(seed * 0xC2B2AE3D27D4EB4FL + tick * 0x9E3779B97F4A7C15L);
+            // Seeds a multiple of SplittableRandom's increment apart give the same stream shifted,
+            // so each tick's seed is first scrambled by a nextLong (a bijective mix of its seed).
+            SplittableRandom random = new SplittableRandom(new SplittableRandom(seed * 0xC2B2AE3D27D4EB4FL + tick).nextLong());
             double[] val = new double[chunkLength];
             for (int i = 0; i < chunkLength; i++) val[i] = Math.sin(random.nextDouble() * 2 * Math.PI);
             out.collect(ArrayBlock.appendSample(DATASET, val));

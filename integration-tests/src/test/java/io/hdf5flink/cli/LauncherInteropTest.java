@@ -1,0 +1,140 @@
+package io.hdf5flink.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hdf5flink.itest.H5py;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code scripts/flink-hdf5}, the command the CLI's messages and {@code --help} name, as users run
+ * it: from the repository, through symbolic links placed elsewhere (as on PATH), with JAVA_OPTS,
+ * and without the jar built. Its conversion is judged by h5py against the .npy numpy wrote, value
+ * for value.
+ */
+class LauncherInteropTest {
+    /** The launcher, relative to this module's directory (where surefire runs the tests). */
+    static final Path SCRIPT = Path.of("../scripts/flink-hdf5");
+
+    @TempDir Path dir;
+
+    record Run(int exit, String out, String err) {}
+
+    /** Runs {@code command} in {@code workDir} with the test's JVM first on PATH; extra environment in {@code env}. */
+    private Run run(Path workDir, Map<String, String> env, String... command) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        // The launcher runs `java` from PATH: make it the JVM running this test.
+        String javaBin = Path.of(System.getProperty("java.home"), "bin").toString();
+        pb.environment().put("PATH", javaBin + ":" + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError(String.join(" ", command) + " did not finish in 180 s: " + Files.readString(err));
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private static String describe(Run r) {
+        return "exit " + r.exit() + "\nstdout: " + r.out() + "\nstderr: " + r.err();
+    }
+
+    @Test
+    void helpNamesTheCommandItIs() throws Exception {
+        Run help = run(Path.of("."), Map.of(), "bash", SCRIPT.toString(), "--help");
+        assertEquals(0, help.exit(), describe(help));
+        assertTrue(help.out().contains("Usage: flink-hdf5"), describe(help));
+        assertTrue(help.out().contains("convert") && help.out().contains("demo"), describe(help));
+
+        Run convertHelp = run(Path.of("."), Map.of(), "bash", SCRIPT.toString(), "convert", "--help");
+        assertEquals(0, convertHelp.exit(), describe(convertHelp));
+        assertTrue(convertHelp.out().contains("Usage: flink-hdf5 convert"), describe(convertHelp));
+
+        // The command's own exit codes come through: a usage error is 2, one line on stderr.
+        Run usage = run(dir, Map.of(), "bash", SCRIPT.toAbsolutePath().toString(), "convert", "--input", "missing.npy",
+                "--output", "out.h5");
+        assertEquals(Main.USAGE, usage.exit(), describe(usage));
+        assertEquals(1, usage.err().lines().filter(l -> !l.isBlank()).count(), describe(usage));
+        assertFalse(Files.exists(dir.resolve("out.h5")));
+    }
+
+    @Test
+    void javaOptsReachTheJvm() throws Exception {
+        Run r = run(Path.of("."), Map.of("JAVA_OPTS", "-Xmx256m -XX:+PrintCommandLineFlags"),
+                "bash", SCRIPT.toString(), "--version");
+        assertEquals(0, r.exit(), describe(r));
+        assertTrue(r.out().contains("-XX:MaxHeapSize=268435456"), describe(r));
+        assertTrue(r.out().contains("flink-hdf5"), describe(r));
+    }
+
+    @Test
+    void convertsANpyThatNumpyWrote() throws Exception {
+        Path in = dir.resolve("tiny.npy");
+        H5py.check("np.save(sys.argv[1], np.random.default_rng(7).standard_normal((1000, 7)))", in);
+        Path out = dir.resolve("tiny.h5");
+        Run r = run(Path.of("."), Map.of(), "bash", SCRIPT.toString(), "convert", "--input", in.toString(),
+                "--output", out.toString(), "--chunks", "256,7", "--checkpoint-interval", "300ms", "--no-progress");
+        assertEquals(0, r.exit(), describe(r));
+        assertTrue(r.out().strip().startsWith("converted 1,000 rows"), describe(r));
+        H5py.check("""
+                a = np.load(sys.argv[1]); d = h5py.File(sys.argv[2], 'r')['/data']
+                assert d.shape == a.shape and d.dtype == a.dtype, (d.shape, d.dtype)
+                assert d.maxshape == (None, 7) and d.chunks == (256, 7), (d.maxshape, d.chunks)
+                assert np.array_equal(d[:], a)
+                """, in, out);
+        assertFalse(Files.exists(dir.resolve("tiny.h5.checkpoints")), "a run that completes removes its checkpoints");
+    }
+
+    @Test
+    void worksThroughSymbolicLinksElsewhere() throws Exception {
+        Path script = SCRIPT.toAbsolutePath().normalize();
+        Path bin = Files.createDirectories(dir.resolve("home/bin"));
+        Path link = Files.createSymbolicLink(bin.resolve("flink-hdf5"), script);
+        // A relative link to that link: the launcher must follow the chain to the repository.
+        Path other = Files.createDirectories(dir.resolve("elsewhere"));
+        Path chained = Files.createSymbolicLink(other.resolve("h5conv"), Path.of("../home/bin/flink-hdf5"));
+        Path cwd = Files.createDirectories(dir.resolve("cwd"));
+
+        Run direct = run(cwd, Map.of(), link.toString(), "--help");
+        assertEquals(0, direct.exit(), describe(direct));
+        assertTrue(direct.out().contains("Usage: flink-hdf5"), describe(direct));
+
+        Run viaChain = run(cwd, Map.of(), "bash", chained.toString(), "--version");
+        assertEquals(0, viaChain.exit(), describe(viaChain));
+        assertTrue(viaChain.out().contains("flink-hdf5"), describe(viaChain));
+
+        // As a command on PATH.
+        String path = bin + ":" + Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        Run onPath = run(cwd, Map.of("PATH", path), "bash", "-c", "flink-hdf5 --help");
+        assertEquals(0, onPath.exit(), describe(onPath));
+        assertTrue(onPath.out().contains("Usage: flink-hdf5"), describe(onPath));
+    }
+
+    @Test
+    void aMissingJarIsOneLineNamingItAndTheBuildCommand() throws Exception {
+        // A copy of the launcher in a repository layout without the jar built.
+        Path repo = dir.resolve("unbuilt");
+        Path copy = Files.createDirectories(repo.resolve("scripts")).resolve("flink-hdf5");
+        Files.copy(SCRIPT, copy);
+        Run r = run(dir, Map.of(), "bash", copy.toString(), "--help");
+        assertEquals(2, r.exit(), describe(r));
+        List<String> lines = new ArrayList<>(r.err().lines().filter(l -> !l.isBlank()).toList());
+        assertEquals(1, lines.size(), describe(r));
+        String jar = repo.toRealPath().resolve("examples/target/flink-hdf5-examples.jar").toString();
+        assertTrue(lines.get(0).contains(jar) && lines.get(0).contains("mvn -B -q -DskipTests package"), describe(r));
+        assertEquals("", r.out());
+    }
+}

@@ -50,7 +50,9 @@ final class SineRecording implements FlatMapFunction<Long, ArrayBlock>, Checkpoi
     public void flatMap(Long tick, Collector<ArrayBlock> out) {
         if (stopped) return;
         int rows = blockRows();
-        SplittableRandom random = new SplittableRandom(seed * 0xC2B2AE3D27D4EB4FL + tick * 0x9E3779B97F4A7C15L);
+        // Seeds a multiple of SplittableRandom's increment apart give one stream shifted (each
+        // block's noise and stop draw would be the last block's, one draw on): scramble first.
+        SplittableRandom random = new SplittableRandom(new SplittableRandom(seed * 0xC2B2AE3D27D4EB4FL + tick).nextLong());
         boolean last = random.nextDouble() < stopChance;
         ByteBuffer b = ByteBuffer.allocate(rows * channels * 2).order(ByteOrder.LITTLE_ENDIAN);
         long first = tick * rows;

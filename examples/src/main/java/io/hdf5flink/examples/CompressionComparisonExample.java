@@ -31,7 +31,7 @@ public final class CompressionComparisonExample {
     /** One row of the table. */
     public record Result(String codec, boolean shuffle, double ratio, double mbPerSecond, long storedBytes) {}
 
-    static final List<String> CODECS = List.of("none", "gzip:1", "gzip:4", "gzip:9", "lzf", "lz4", "zstd:3", "bzip2:9");
+    static final List<String> CODECS = List.of("none", "gzip:1", "gzip:4", "gzip:9", "lzf", "lz4", "zstd:1", "zstd:3", "zstd:9", "bzip2:9");
 
     public static void main(String[] args) throws Exception {
         double mb = args.length > 0 ? Double.parseDouble(args[0]) : 16;

@@ -365,8 +365,8 @@ class CliInteropTest {
         Path in = npy("z.npy", 100_000, 16, 9);
         Path three = dir.resolve("zstd3.h5");
         Path nineteen = dir.resolve("zstd19.h5");
-        ok("convert", "--input", s(in), "--output", s(three), "--codec", "zstd:3", "--chunks", "16384,16", "--no-progress");
-        ok("convert", "--input", s(in), "--output", s(nineteen), "--codec", "zstd:19", "--chunks", "16384,16", "--no-progress");
+        ok("convert", "--input", s(in), "--output", s(three), "--codec", "zstd:3", "--shuffle", "--chunks", "16384,16", "--no-progress");
+        ok("convert", "--input", s(in), "--output", s(nineteen), "--codec", "zstd:19", "--shuffle", "--chunks", "16384,16", "--no-progress");
         H5py.check("""
                 import zstandard
                 # This machine's libhdf5 has no zstd plugin: the chunks are checked with the reference

@@ -1,6 +1,6 @@
 package io.hdf5flink.source;
 
-import io.hdf5flink.source.enumerate.RawFormat;
+import io.hdf5flink.source.format.RawFormat;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.record.ArrayBlockTypeInfo;

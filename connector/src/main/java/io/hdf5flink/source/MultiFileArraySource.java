@@ -1,10 +1,10 @@
 package io.hdf5flink.source;
 
 import io.hdf5flink.hdf5.DataType;
-import io.hdf5flink.source.enumerate.ArrayProber;
+import io.hdf5flink.source.probe.ArrayProber;
 import io.hdf5flink.source.enumerate.FileSelection;
-import io.hdf5flink.source.enumerate.ProbedArray;
-import io.hdf5flink.source.enumerate.RawFormat;
+import io.hdf5flink.source.probe.ProbedArray;
+import io.hdf5flink.source.format.RawFormat;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package io.hdf5flink.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.hdf5flink.hdf5.DataType;
-import io.hdf5flink.source.enumerate.ArrayProber;
-import io.hdf5flink.source.enumerate.ProbedArray;
-import io.hdf5flink.source.enumerate.RawFormat;
+import io.hdf5flink.source.probe.ArrayProber;
+import io.hdf5flink.source.probe.ProbedArray;
+import io.hdf5flink.source.format.RawFormat;
 import io.hdf5flink.source.input.Compression;
 import io.hdf5flink.source.input.InputOpener;
 import java.io.ByteArrayOutputStream;

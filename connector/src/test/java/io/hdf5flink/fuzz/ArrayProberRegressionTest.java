@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hdf5flink.source.enumerate.ArrayProber;
-import io.hdf5flink.source.enumerate.ProbedArray;
+import io.hdf5flink.source.probe.ArrayProber;
+import io.hdf5flink.source.probe.ProbedArray;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -168,7 +168,7 @@ class ArrayProberRegressionTest {
         assertRefused(file, null, expected);
     }
 
-    private static void assertRefused(Path file, io.hdf5flink.source.enumerate.RawFormat raw, String expected) {
+    private static void assertRefused(Path file, io.hdf5flink.source.format.RawFormat raw, String expected) {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         String message = assertTimeoutPreemptively(QUICKLY, () -> {
             long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());

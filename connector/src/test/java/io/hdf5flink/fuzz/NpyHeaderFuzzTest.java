@@ -1,7 +1,7 @@
 package io.hdf5flink.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.hdf5flink.source.enumerate.NpyHeader;
+import io.hdf5flink.source.format.NpyHeader;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -11,7 +11,7 @@ import io.hdf5flink.sink.Compression;
 import io.hdf5flink.source.ArrayBlockSource;
 import io.hdf5flink.source.ArraySource;
 import io.hdf5flink.source.MultiFileArraySource;
-import io.hdf5flink.source.enumerate.NpyHeader;
+import io.hdf5flink.source.format.NpyHeader;
 import io.hdf5flink.source.split.ArraySplit;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package io.hdf5flink.source.enumerate;
 
+import io.hdf5flink.source.input.NaturalOrder;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.hdf5flink.source.enumerate;
+package io.hdf5flink.source.format;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.hdf5flink.source.enumerate;
+package io.hdf5flink.source.probe;
 
 import io.hdf5flink.source.input.ArrayInput;
 import java.util.Arrays;

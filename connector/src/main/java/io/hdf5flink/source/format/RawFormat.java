@@ -1,4 +1,4 @@
-package io.hdf5flink.source.enumerate;
+package io.hdf5flink.source.format;
 
 import io.hdf5flink.hdf5.DataType;
 import java.nio.ByteOrder;

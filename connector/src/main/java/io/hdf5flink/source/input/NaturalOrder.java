@@ -1,4 +1,4 @@
-package io.hdf5flink.source.enumerate;
+package io.hdf5flink.source.input;
 
 import java.util.Comparator;
 import org.apache.flink.annotation.Internal;

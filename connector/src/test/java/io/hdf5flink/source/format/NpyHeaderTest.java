@@ -1,4 +1,4 @@
-package io.hdf5flink.source.enumerate;
+package io.hdf5flink.source.format;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

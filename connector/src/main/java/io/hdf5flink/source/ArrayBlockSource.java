@@ -102,6 +102,22 @@ public abstract class ArrayBlockSource
         return splits;
     }
 
+    /**
+     * Whether a sink with chunks of {@code chunkShape}, this source's rows going after
+     * {@code baseRow} existing rows, gets every chunk from one split, each starting on a chunk
+     * boundary: then it needs no shuffle ({@code Hdf5Sink.Builder.chunkAlignedInput}).
+     */
+    public boolean isChunkAligned(long[] chunkShape, long baseRow) {
+        if (chunkShape.length != shape.length) {
+            throw new IllegalArgumentException("chunks " + Arrays.toString(chunkShape) + " for a source of rank " + shape.length);
+        }
+        if (baseRow % chunkShape[0] != 0) return false;
+        for (ArraySplit s : splits) {
+            if (!s.isChunkAligned(chunkShape, shape)) return false;
+        }
+        return true;
+    }
+
     @Override
     public Boundedness getBoundedness() {
         return Boundedness.BOUNDED;

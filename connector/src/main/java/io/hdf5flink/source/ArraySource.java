@@ -1,9 +1,11 @@
 package io.hdf5flink.source;
 
 import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.source.format.NpyHeader;
 import io.hdf5flink.source.probe.ArrayProber;
 import io.hdf5flink.source.probe.ProbedArray;
 import io.hdf5flink.source.format.RawFormat;
+import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,6 +41,14 @@ public final class ArraySource extends ArrayBlockSource {
     private ArraySource(Builder builder, ProbedArray array) {
         super(builder, array.input().type(), array.shape(), List.of(new Placement(array.input(), array.rows(),
                 new long[array.shape().length], array.rowShape())));
+    }
+
+    /**
+     * Whether {@code file} starts with numpy's magic {@code \x93NUMPY}: how the sources tell a
+     * {@code .npy} file from a raw one, whatever its name.
+     */
+    public static boolean isNpyFile(Path file) throws IOException {
+        return NpyHeader.startsWithMagic(file);
     }
 
     /** A source reading the {@code .npy} file {@code file} (whatever its name); a raw file is refused. */

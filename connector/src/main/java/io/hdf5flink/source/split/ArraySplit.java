@@ -103,6 +103,22 @@ public final class ArraySplit implements SourceSplit, Serializable {
         return Math.min(endRow, (outputRow / step + 1) * step - offset[0]);
     }
 
+    /**
+     * Whether the rows left of this split start on a chunk boundary of the output and end on one
+     * (or at the output's end), on every axis: then no chunk takes data from another split.
+     */
+    public boolean isChunkAligned(long[] chunk, long[] outputShape) {
+        long start = offset[0] + nextRow;
+        long end = offset[0] + endRow;
+        if (start % chunk[0] != 0 || (end % chunk[0] != 0 && end != outputShape[0])) return false;
+        for (int d = 1; d < chunk.length; d++) {
+            long lo = offset[d];
+            long hi = offset[d] + rowShape[d - 1];
+            if (lo % chunk[d] != 0 || (hi % chunk[d] != 0 && hi != outputShape[d])) return false;
+        }
+        return true;
+    }
+
     /** This split with the rows before {@code row} done. */
     public ArraySplit withNextRow(long row) {
         return new ArraySplit(id, input, dataset, offset, rowShape, row, endRow);

@@ -1,0 +1,141 @@
+package io.hdf5flink.cli;
+
+import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.hdf5.Hdf5Dataset;
+import io.hdf5flink.hdf5.Hdf5Exception;
+import io.hdf5flink.hdf5.Hdf5File;
+import io.hdf5flink.sink.ChunkShapeRule;
+import io.hdf5flink.sink.Compression;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The output dataset as {@code convert} finds it before it starts: absent, or there with its
+ * layout and rows; whether the input may be appended to it (same dtype and row shape, room in its
+ * maxshape, no option asking for another layout), and what its chunks will cost. Read without the
+ * writer's lock: the sink checks the layout again when it opens the file.
+ */
+final class ExistingOutput {
+    private final Path output;
+    private final String dataset;
+    /** Null when the dataset does not exist. */
+    private final DatasetSpec spec;
+    private final long rows;
+
+    private ExistingOutput(Path output, String dataset, DatasetSpec spec, long rows) {
+        this.output = output;
+        this.dataset = dataset;
+        this.spec = spec;
+        this.rows = rows;
+    }
+
+    static ExistingOutput read(Path output, String dataset) {
+        if (!Files.exists(output)) return new ExistingOutput(output, dataset, null, 0);
+        try (Hdf5File f = Hdf5File.openReadOnly(output)) {
+            if (!f.exists(dataset)) return new ExistingOutput(output, dataset, null, 0);
+            Hdf5Dataset existing = f.dataset(dataset);
+            return new ExistingOutput(output, dataset, existing.spec(), existing.shape()[0]);
+        } catch (Hdf5Exception e) {
+            throw new UsageException("cannot append to " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The dataset's layout, or null when it does not exist. */
+    DatasetSpec spec() {
+        return spec;
+    }
+
+    long rows() {
+        return rows;
+    }
+
+    /**
+     * The hint for an output that already has the whole input's shape: a run killed after it
+     * completed and removed its checkpoints leaves just that (empty when it does not).
+     */
+    static String completedHint(Path output, String dataset, long[] inShape) {
+        try (Hdf5File f = Hdf5File.openReadOnly(output)) {
+            if (f.exists(dataset) && Arrays.equals(f.dataset(dataset).shape(), inShape)) {
+                return " (its " + dataset + " already has the input's shape " + OutputSummary.tuple(inShape)
+                        + ": an earlier run may have completed)";
+            }
+        } catch (RuntimeException notOurs) {
+            // Not a file the engine reads, or no such dataset: no hint.
+        }
+        return "";
+    }
+
+    /**
+     * Refuses an append the dataset cannot take, naming the option or the property at fault.
+     *
+     * @param baseRows the rows the appended input goes after
+     * @param filters the filters the options ask for, or null when they ask for none
+     * @param fill the fill value asked for, or null
+     */
+    void checkAppendable(ConvertCommand o, DataType type, long[] inShape, long baseRows, Compression filters, Number fill) {
+        String where = output + ":" + dataset;
+        long[] shape = spec.shape();
+        if (spec.type() != type) {
+            throw new UsageException("cannot append " + type.numpyStr() + " to " + where + ", which holds " + spec.type().numpyStr());
+        }
+        long[] inRow = Arrays.copyOfRange(inShape, 1, inShape.length);
+        long[] row = Arrays.copyOfRange(shape, 1, shape.length);
+        if (shape.length != inShape.length || !Arrays.equals(row, inRow)) {
+            throw new UsageException("cannot append rows of shape " + OutputSummary.tuple(inRow) + " to " + where
+                    + ", whose rows have shape " + OutputSummary.tuple(row));
+        }
+        long max = spec.maxShape()[0];
+        if (max != DatasetSpec.UNLIMITED && baseRows + inShape[0] > max) {
+            throw new UsageException("cannot append " + inShape[0] + " rows to " + where + ": its maxshape "
+                    + OutputSummary.tuple(spec.maxShape()) + " allows " + max + " rows, it holds " + baseRows);
+        }
+        if (o.chunks != null && !Arrays.equals(o.chunks.stream().mapToLong(Long::longValue).toArray(), spec.chunks())) {
+            throw new UsageException("--chunks " + ConvertPlan.join(o.chunks) + " differs from the chunks "
+                    + OutputSummary.tuple(spec.chunks()) + " of " + where + "; appending keeps them (omit --chunks)");
+        }
+        if (filters != null) {
+            DatasetSpec asked = filters.applyTo(DatasetSpec.builder(type, shape).maxShape(spec.maxShape()).chunks(spec.chunks()))
+                    .build();
+            if (!asked.filters().equals(spec.filters())) {
+                throw new UsageException("--codec/--shuffle/--fletcher32 ask for " + OutputSummary.filterNames(asked.filters())
+                        + ", but " + where + " uses " + OutputSummary.filterNames(spec.filters())
+                        + "; appending keeps its filters (omit them)");
+            }
+        }
+        if (fill != null) {
+            byte[] asked = DatasetSpec.builder(type, shape).chunks(spec.chunks()).fillValue(fill).build().fillValue();
+            if (!Arrays.equals(asked, spec.fillValue())) {
+                throw new UsageException("--fill " + o.fill + " differs from the fill value of " + where
+                        + "; appending keeps it (omit --fill)");
+            }
+        }
+    }
+
+    /**
+     * A warning when the dataset's chunks are far from the automatic rule's size (ten times
+     * smaller or larger): they stay with the dataset, and tiny ones make a huge index and slow
+     * reads, huge ones slow every small read.
+     */
+    Optional<String> chunkWarning(long newRows) {
+        long[] chunks = spec.chunks();
+        long bytes = spec.type().size();
+        long perRowBand = 1;
+        for (int d = 0; d < chunks.length; d++) {
+            bytes *= chunks[d];
+            if (d > 0) perRowBand *= (spec.shape()[d] + chunks[d] - 1) / chunks[d];
+        }
+        long target = ChunkShapeRule.DEFAULT_TARGET_BYTES;
+        if (bytes * 10 >= target && bytes <= target * 10) return Optional.empty();
+        long newChunks = (newRows + chunks[0] - 1) / chunks[0] * perRowBand;
+        return Optional.of(String.format(Locale.ROOT, "%s:%s has chunks %s of %s, far from the ~10 MB the automatic rule"
+                + " chooses; appending keeps them (these %,d rows take about %,d chunks)%s", output, dataset,
+                OutputSummary.tuple(chunks), bytes < 1_000_000 ? String.format(Locale.ROOT, "%,d bytes", bytes)
+                        : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6), newRows, newChunks,
+                bytes * 10 < target ? ": many small chunks make a large index and slow reads; convert the whole"
+                        + " dataset into a new file to choose new chunks" : ": every read decompresses whole chunks"));
+    }
+}

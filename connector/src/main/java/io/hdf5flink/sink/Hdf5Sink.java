@@ -2,8 +2,6 @@ package io.hdf5flink.sink;
 
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.record.ArrayBlock;
-import io.hdf5flink.sink.committer.Hdf5Committable;
-import io.hdf5flink.sink.committer.Hdf5CommittableSerializer;
 import io.hdf5flink.sink.committer.Hdf5Committer;
 import io.hdf5flink.sink.partition.BlockSplitter;
 import io.hdf5flink.sink.partition.ChunkRouting;

@@ -1,4 +1,4 @@
-package io.hdf5flink.sink.writer;
+package io.hdf5flink.sink.staging;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -45,31 +45,31 @@ public final class StagingFiles {
     }
 
     /** An append-only file of records, written sequentially. */
-    static final class AppendFile implements AutoCloseable {
+    public static final class AppendFile implements AutoCloseable {
         private final Path path;
         private final FileChannel channel;
         private long position;
 
-        AppendFile(Path path) throws IOException {
+        public AppendFile(Path path) throws IOException {
             Files.createDirectories(path.getParent());
             this.path = path;
             this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING);
         }
 
-        String name() { return path.getFileName().toString(); }
+        public String name() { return path.getFileName().toString(); }
 
         /** Appends {@code length} bytes and returns where they start. */
-        long append(byte[] data, int length) throws IOException {
+        public long append(byte[] data, int length) throws IOException {
             long at = position;
             ByteBuffer b = ByteBuffer.wrap(data, 0, length);
             while (b.hasRemaining()) position += channel.write(b, position);
             return at;
         }
 
-        long size() { return position; }
+        public long size() { return position; }
 
-        void sync() throws IOException { channel.force(false); }
+        public void sync() throws IOException { channel.force(false); }
 
         @Override
         public void close() throws IOException { channel.close(); }

@@ -3,9 +3,13 @@ package io.hdf5flink.sink.staging;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Stream;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -22,6 +26,14 @@ public final class StagingFiles {
     public static final String SPILL = ".spill";
 
     private StagingFiles() {}
+
+    /**
+     * The name of a writer that starts without state: it begins with the id of its job, which is
+     * how {@link #deleteFilesOfJobs} finds a job's files without knowing its writers.
+     */
+    public static String freshWriterName(String jobId, int subtask) {
+        return jobId + "-" + subtask;
+    }
 
     public static String name(String writerId, long epoch, String suffix) {
         return writerId + "-" + epoch + suffix;
@@ -41,6 +53,27 @@ public final class StagingFiles {
             return Long.parseLong(fileName.substring(dash + 1, dot));
         } catch (RuntimeException e) {
             return -1;
+        }
+    }
+
+    /**
+     * Deletes every file in the staging directory of a writer named by one of {@code jobIds}
+     * (chunks, spills, markers), then the directory if that leaves it empty; when another job
+     * shares it, it stays with that job's files.
+     */
+    public static void deleteFilesOfJobs(Path stagingDirectory, Collection<String> jobIds) throws IOException {
+        if (!Files.isDirectory(stagingDirectory)) return;
+        List<String> prefixes = jobIds.stream().map(job -> job + "-").toList();
+        try (Stream<Path> entries = Files.list(stagingDirectory)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                String name = p.getFileName().toString();
+                if (prefixes.stream().anyMatch(name::startsWith)) Files.deleteIfExists(p);
+            }
+        }
+        try {
+            Files.deleteIfExists(stagingDirectory);
+        } catch (DirectoryNotEmptyException sharedWithAnotherJob) {
+            // Its files are that job's.
         }
     }
 

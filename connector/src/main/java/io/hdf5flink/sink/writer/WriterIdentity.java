@@ -43,7 +43,7 @@ final class WriterIdentity implements AutoCloseable {
      */
     private static String name(WriterInitContext context, int subtask, List<Hdf5WriterState> states) {
         for (Hdf5WriterState s : states) if (s.carriesWriter()) return s.writerId();
-        String fresh = context.getJobInfo().getJobId() + "-" + subtask;
+        String fresh = StagingFiles.freshWriterName(context.getJobInfo().getJobId().toString(), subtask);
         return states.isEmpty() ? fresh : fresh + "-r" + context.getRestoredCheckpointId().orElse(0);
     }
 

@@ -2,14 +2,14 @@ package io.hdf5flink.sink;
 
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.record.ArrayBlock;
-import io.hdf5flink.sink.committer.Hdf5Committable;
-import io.hdf5flink.sink.committer.Hdf5CommittableSerializer;
 import io.hdf5flink.sink.committer.Hdf5Committer;
 import io.hdf5flink.sink.partition.BlockSplitter;
 import io.hdf5flink.sink.partition.ChunkRouting;
+import io.hdf5flink.sink.staging.StagingFiles;
 import io.hdf5flink.sink.writer.Hdf5SinkWriter;
 import io.hdf5flink.sink.writer.Hdf5WriterState;
 import io.hdf5flink.sink.writer.Hdf5WriterStateSerializer;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
@@ -57,6 +57,11 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
         SupportsPreWriteTopology<ArrayBlock>, SupportsPreCommitTopology<Hdf5Committable, Hdf5Committable>,
         org.apache.flink.api.connector.sink2.Sink<ArrayBlock> {
     private static final long serialVersionUID = 1L;
+    /**
+     * The highest parallelism the sink's writers run at: the number of routing buckets, Flink's
+     * own default maximum parallelism (a writer's state holds one element per bucket it owns).
+     */
+    public static final int MAX_WRITER_PARALLELISM = ChunkRouting.BUCKETS;
     private final SinkConfig config;
 
     private Hdf5Sink(SinkConfig config) {
@@ -66,6 +71,19 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
     /** The configuration the builder made (for tests that route blocks as the sink does). */
     SinkConfig config() {
         return config;
+    }
+
+    /**
+     * Deletes what the writers of the given Flink jobs left in the staging directory below
+     * {@code baseDirectory}, and the staging directory when nothing else is in it. For a tool that
+     * runs sink jobs to completion and resumes them as new jobs: a run killed after its writers
+     * prepared a commit that no completed checkpoint holds leaves files the resumed run does not
+     * know. Call it only once those jobs' output is complete and committed; other jobs' files stay.
+     *
+     * @param jobIds the jobs' ids as {@code JobID.toString()} spells them
+     */
+    public static void deleteStagingFilesOfJobs(Path baseDirectory, Collection<String> jobIds) throws IOException {
+        StagingFiles.deleteFilesOfJobs(baseDirectory.resolve(SinkConfig.STAGING_DIRECTORY), jobIds);
     }
 
     /** Starts a sink writing files below {@code baseDirectory} (created when missing). */

@@ -3,7 +3,7 @@ package io.hdf5flink.fuzz;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hdf5flink.sink.committer.Hdf5CommittableSerializer;
+import io.hdf5flink.sink.Hdf5CommittableSerializer;
 import io.hdf5flink.sink.writer.Hdf5WriterStateSerializer;
 import java.io.IOException;
 import java.util.List;

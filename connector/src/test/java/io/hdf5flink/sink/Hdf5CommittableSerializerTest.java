@@ -10,8 +10,6 @@ import io.hdf5flink.hdf5.AttributeValue;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.DatasetSpecCodec;
-import io.hdf5flink.sink.committer.Hdf5Committable;
-import io.hdf5flink.sink.committer.Hdf5CommittableSerializer;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.core.memory.DataOutputSerializer;

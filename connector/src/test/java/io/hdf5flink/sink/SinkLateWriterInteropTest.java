@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * be the matrix, whatever the timing.
  *
  * <p>Fails today (bug, data loss): a writer meeting a dataset that exists in the file records the
- * file's shape as {@code storedShape} ({@code Hdf5SinkWriter.create}) and opens every chunk inside
+ * file's shape as {@code storedShape} ({@code DatasetCatalog.create}) and opens every chunk inside
  * it from the file, counting all its elements as already present ({@code DatasetAssembler.openChunk}
  * / {@code presentIn}). For an explicit-offset dataset that shape is the declared shape, or the
  * extent other writers have published, not data: the chunk is "complete" at its first piece and is

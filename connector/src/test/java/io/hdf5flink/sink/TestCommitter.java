@@ -1,6 +1,5 @@
 package io.hdf5flink.sink;
 
-import io.hdf5flink.sink.committer.Hdf5Committable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

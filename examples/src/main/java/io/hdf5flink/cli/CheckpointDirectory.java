@@ -1,10 +1,10 @@
 package io.hdf5flink.cli;
 
+import io.hdf5flink.sink.Hdf5Sink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -109,30 +109,19 @@ final class CheckpointDirectory {
 
     /**
      * Deletes, once the conversion is complete and committed, what the sink's writers of this
-     * conversion's jobs left in {@code staging}: every run of a conversion is a new job with its
-     * own directory here, and writer names begin with the id of the job that named them. A run
-     * killed after its writers prepared a commit that no completed checkpoint holds leaves such
-     * files, and the resumed run (a new job) does not know their names. Files of other jobs
-     * sharing the staging directory are not touched.
+     * conversion's jobs left in the staging directory below {@code outputDirectory}: every run of
+     * a conversion is a new job with its own directory here. A run killed after its writers
+     * prepared a commit that no completed checkpoint holds leaves such files, and the resumed run
+     * (a new job) does not know their names. Files of other jobs sharing the staging directory are
+     * not touched.
      */
-    void deleteStagingFilesOfItsJobs(Path staging) throws IOException {
-        if (!Files.isDirectory(directory) || !Files.isDirectory(staging)) return;
+    void deleteStagingFilesOfItsJobs(Path outputDirectory) throws IOException {
+        if (!Files.isDirectory(directory)) return;
         List<String> jobs = new ArrayList<>();
         try (Stream<Path> entries = Files.list(directory)) {
-            for (Path p : (Iterable<Path>) entries::iterator) if (Files.isDirectory(p)) jobs.add(p.getFileName() + "-");
+            for (Path p : (Iterable<Path>) entries::iterator) if (Files.isDirectory(p)) jobs.add(p.getFileName().toString());
         }
-        try (Stream<Path> entries = Files.list(staging)) {
-            for (Path p : (Iterable<Path>) entries::iterator) {
-                String name = p.getFileName().toString();
-                if (jobs.stream().anyMatch(name::startsWith)) Files.deleteIfExists(p);
-            }
-        }
-        try {
-            // Empty now unless another job shares the output's directory: then it stays.
-            Files.deleteIfExists(staging);
-        } catch (DirectoryNotEmptyException sharedWithAnotherJob) {
-            // Its files are that job's.
-        }
+        Hdf5Sink.deleteStagingFilesOfJobs(outputDirectory, jobs);
     }
 
     /**

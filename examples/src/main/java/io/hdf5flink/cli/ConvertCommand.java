@@ -1,6 +1,6 @@
 package io.hdf5flink.cli;
 
-import io.hdf5flink.sink.partition.ChunkRouting;
+import io.hdf5flink.sink.Hdf5Sink;
 import io.hdf5flink.source.MultiFileArraySource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,9 +142,9 @@ public final class ConvertCommand implements Callable<Integer> {
 
     /** The parallelism to run with. */
     int parallelismOrDefault() {
-        if (parallelism == null) return Math.min(ChunkRouting.BUCKETS, Runtime.getRuntime().availableProcessors());
-        if (parallelism < 1 || parallelism > ChunkRouting.BUCKETS) {
-            throw new UsageException("--parallelism " + parallelism + " is not 1 to " + ChunkRouting.BUCKETS);
+        if (parallelism == null) return Math.min(Hdf5Sink.MAX_WRITER_PARALLELISM, Runtime.getRuntime().availableProcessors());
+        if (parallelism < 1 || parallelism > Hdf5Sink.MAX_WRITER_PARALLELISM) {
+            throw new UsageException("--parallelism " + parallelism + " is not 1 to " + Hdf5Sink.MAX_WRITER_PARALLELISM);
         }
         return parallelism;
     }

@@ -3,7 +3,6 @@ package io.hdf5flink.cli;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.record.ArrayBlockTypeInfo;
 import io.hdf5flink.sink.Hdf5Sink;
-import io.hdf5flink.sink.SinkConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
@@ -68,7 +67,7 @@ final class ConvertJob {
         double seconds = (System.nanoTime() - started) / 1e9;
         long thisRun = embedded ? plan.inputBytes() - Progress.RESTORED.get() : plan.inputBytes();
         OutputSummary out = OutputSummary.read(plan.output, plan.dataset);
-        plan.checkpoints.deleteStagingFilesOfItsJobs(plan.output.getParent().resolve(SinkConfig.STAGING_DIRECTORY));
+        plan.checkpoints.deleteStagingFilesOfItsJobs(plan.output.getParent());
         // Last: until the checkpoints are gone, a kill leaves a run that resumes (to nothing left to do).
         plan.checkpoints.delete();
         String line = String.format(Locale.ROOT,

@@ -57,7 +57,7 @@ class CheckpointDirectoryTest {
                 "ccc-0-0.chunks", "aaaa-0-0.chunks"}) {
             Files.writeString(staging.resolve(n), "x");
         }
-        checkpoints.deleteStagingFilesOfItsJobs(staging);
+        checkpoints.deleteStagingFilesOfItsJobs(dir);
         try (var left = Files.list(staging)) {
             assertEquals(java.util.List.of("aaaa-0-0.chunks", "ccc-0-0.chunks"),
                     left.map(p -> p.getFileName().toString()).sorted().toList(), "another job's files stay");

@@ -4,6 +4,7 @@ import io.hdf5flink.hdf5.BoxCopy;
 import io.hdf5flink.hdf5.ChunkGrid;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.record.ArrayBlock;
+import io.hdf5flink.sink.Hdf5Committable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -26,25 +27,25 @@ public final class DatasetAssembler {
     /** A complete chunk: where it goes and its raw bytes. */
     public record Complete(DatasetAssembler dataset, long[] origin, byte[] raw) {}
 
-    final String file;
-    final String dataset;
-    final DatasetSpec spec;
-    final boolean append;
-    final long[] chunk;
-    final int chunkBytes;
+    private final String file;
+    private final String dataset;
+    private final DatasetSpec spec;
+    private final boolean append;
+    private final long[] chunk;
+    private final int chunkBytes;
     private final int elementSize;
     private final byte[] fillChunk;
-    long cursor;
-    long[] extent;
-    final Map<List<Long>, OpenChunk> open = new HashMap<>();
+    private long cursor;
+    private long[] extent;
+    private final Map<List<Long>, OpenChunk> open = new HashMap<>();
     /** Extent last published in a committable, to skip datasets that did not change. */
-    long[] publishedShape;
+    private long[] publishedShape;
     /**
      * The dataset's shape in the file when this job first met it (null when it was new): chunks
      * inside it may hold data, so they are opened from what is stored rather than from the fill
      * value, or the sink would overwrite it. Grows when restored shares of writers are merged.
      */
-    long[] storedShape;
+    private long[] storedShape;
     private final StoredChunks stored;
 
     /** Reads a chunk as stored in the output file: its raw bytes, or null when it is not stored. */
@@ -70,14 +71,80 @@ public final class DatasetAssembler {
         for (int i = 0; i < chunkBytes; i += fill.length) System.arraycopy(fill, 0, fillChunk, i, fill.length);
     }
 
+    /** One share of a dataset as a writer checkpointed it (see {@link #mergeShare} for the others). */
+    static DatasetAssembler restored(Hdf5WriterState.DatasetState d, StoredChunks stored) {
+        DatasetAssembler a = new DatasetAssembler(d.file(), d.dataset(), d.spec(), d.append(), d.cursor(), d.extent().clone(),
+                d.storedShape(), stored);
+        a.publishedShape = d.publishedShape();
+        return a;
+    }
+
+    /**
+     * Merges another restored share of this dataset. Datasets at explicit offsets are assembled
+     * by several writers, and each writer's share is spread over its buckets: merged, every chunk
+     * the file may hold stays known.
+     */
+    void mergeShare(Hdf5WriterState.DatasetState d) {
+        cursor = Math.max(cursor, d.cursor());
+        for (int i = 0; i < extent.length; i++) extent[i] = Math.max(extent[i], d.extent()[i]);
+        storedShape = larger(storedShape, d.storedShape());
+    }
+
+    /** Reopens checkpointed open chunks; returns the bytes of those restored in memory. */
+    long reopen(List<Hdf5WriterState.ChunkState> chunks) {
+        long inMemory = 0;
+        for (Hdf5WriterState.ChunkState c : chunks) {
+            if (open.put(key(c.origin()), OpenChunk.restored(c)) != null) {
+                throw new IllegalStateException("the Hdf5Sink's restored state holds the open chunk at "
+                        + Arrays.toString(c.origin()) + " of " + where() + " twice");
+            }
+            if (c.raw() != null) inMemory += c.raw().length;
+        }
+        return inMemory;
+    }
+
+    /** This dataset's share of a checkpoint, with the given open chunks (those of one bucket). */
+    Hdf5WriterState.DatasetState toState(List<Hdf5WriterState.ChunkState> chunks) {
+        return new Hdf5WriterState.DatasetState(file, dataset, spec, append, cursor, extent.clone(), publishedShape,
+                storedShape, chunks);
+    }
+
+    /**
+     * What the next committable carries for this dataset: its staged chunks and the shape to
+     * publish, or null when neither changed since the last one.
+     */
+    Hdf5Committable.DatasetPart nextPart(List<Hdf5Committable.ChunkRef> chunks, boolean endOfInput) {
+        long[] shape = visibleShape(endOfInput);
+        if (chunks.isEmpty() && Arrays.equals(shape, publishedShape)) return null;
+        publishedShape = shape;
+        return new Hdf5Committable.DatasetPart(file, dataset, spec, shape, List.copyOf(chunks));
+    }
+
+    String file() { return file; }
+    String dataset() { return dataset; }
+    DatasetSpec spec() { return spec; }
+    boolean isAppend() { return append; }
+
+    /** The chunk shape (a copy). */
+    long[] chunkShape() { return chunk.clone(); }
+    int chunkBytes() { return chunkBytes; }
+
+    /** Whether rows were appended or chunks are open: state only the append routing's writer may hold. */
+    boolean holdsAppendState() { return append && (cursor > 0 || !open.isEmpty()); }
+
+    /** The index of an open chunk in the chunk grid (its origin divided by the chunk shape). */
+    long[] gridIndex(OpenChunk c) {
+        long[] index = c.origin().clone();
+        for (int d = 0; d < index.length; d++) index[d] /= chunk[d];
+        return index;
+    }
+
     /** A chunk of fill values, to start a chunk from. */
     byte[] fillChunkCopy() {
         return fillChunk.clone();
     }
 
-    String where() {
-        return file + ":" + dataset;
-    }
+    String where() { return file + ":" + dataset; }
 
     /** Checks a block fits this dataset: dtype, rank, trailing shape (appends), bounds (explicit). */
     void check(ArrayBlock b) {
@@ -140,12 +207,11 @@ public final class DatasetAssembler {
                     dstOrigin[d] = lo[d] - origin[d];
                     count *= box[d];
                 }
-                BoxCopy.copy(src, shape, srcOrigin, c.raw, chunk, dstOrigin, box, elementSize);
-                c.covered += count;
-                c.lastTouch = touch;
+                BoxCopy.copy(src, shape, srcOrigin, c.bytes(), chunk, dstOrigin, box, elementSize);
+                c.cover(count, touch);
                 if (c.complete()) {
                     open.remove(key(origin));
-                    done.add(new Complete(this, origin, c.raw));
+                    done.add(new Complete(this, origin, c.bytes()));
                 }
             } catch (IOException e) {
                 failure[0] = e;
@@ -170,15 +236,14 @@ public final class DatasetAssembler {
             long present = raw == null ? 0 : presentIn(origin);
             c = new OpenChunk(origin, needed(origin), present, raw == null ? fillChunk.clone() : raw, null);
             open.put(k, c);
-        } else if (c.raw == null) {
-            c.raw = spills.read(c.spilled);
-            c.spilled = null;
+        } else if (!c.inMemory()) {
+            c.readBack(spills.read(c.spilled()));
         }
         return c;
     }
 
     /** The larger of two stored shapes on every axis (null: nothing stored). */
-    static long[] larger(long[] a, long[] b) {
+    private static long[] larger(long[] a, long[] b) {
         if (a == null || b == null) return a == null ? b : a;
         long[] max = a.clone();
         for (int d = 0; d < max.length; d++) max[d] = Math.max(max[d], b[d]);
@@ -209,7 +274,7 @@ public final class DatasetAssembler {
         return n;
     }
 
-    static List<Long> key(long[] origin) {
+    private static List<Long> key(long[] origin) {
         List<Long> k = new ArrayList<>(origin.length);
         for (long o : origin) k.add(o);
         return k;
@@ -219,7 +284,7 @@ public final class DatasetAssembler {
     List<Complete> completeAll(SpillReader spills) throws IOException {
         List<Complete> done = new ArrayList<>();
         for (OpenChunk c : open.values()) {
-            done.add(new Complete(this, c.origin, c.raw != null ? c.raw : spills.read(c.spilled)));
+            done.add(new Complete(this, c.origin(), c.inMemory() ? c.bytes() : spills.read(c.spilled())));
         }
         open.clear();
         return done;
@@ -230,15 +295,14 @@ public final class DatasetAssembler {
      * at end of input); for explicit offsets, the declared shape grown to every block received
      * (elements of chunks still open read as the fill value until they complete).
      */
-    long[] visibleShape(boolean endOfInput) {
+    private long[] visibleShape(boolean endOfInput) {
         long[] shape = extent.clone();
         if (append) shape[0] = endOfInput ? cursor : cursor - cursor % chunk[0];
         return shape;
     }
 
-    Collection<OpenChunk> openChunks() {
-        return open.values();
-    }
+    Collection<OpenChunk> openChunks() { return open.values(); }
+    int openChunkCount() { return open.size(); }
 
     /** Reads back spilled chunk bytes. */
     interface SpillReader {

@@ -1,7 +1,7 @@
 package io.hdf5flink.sink.writer;
 
-import static io.hdf5flink.sink.committer.Hdf5CommittableSerializer.readLongs;
-import static io.hdf5flink.sink.committer.Hdf5CommittableSerializer.writeLongs;
+import static io.hdf5flink.sink.Hdf5CommittableSerializer.readLongs;
+import static io.hdf5flink.sink.Hdf5CommittableSerializer.writeLongs;
 
 import io.hdf5flink.hdf5.DatasetSpecCodec;
 import io.hdf5flink.sink.partition.ChunkRouting;

@@ -9,12 +9,12 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 public final class OpenChunk {
-    final long[] origin;
-    final long needed;
-    long covered;
-    byte[] raw;
-    SpillRef spilled;
-    long lastTouch;
+    private final long[] origin;
+    private final long needed;
+    private long covered;
+    private byte[] raw;
+    private SpillRef spilled;
+    private long lastTouch;
 
     OpenChunk(long[] origin, long needed, long covered, byte[] raw, SpillRef spilled) {
         this.origin = origin;
@@ -24,8 +24,59 @@ public final class OpenChunk {
         this.spilled = spilled;
     }
 
+    /** The chunk as restored from a checkpoint. */
+    static OpenChunk restored(Hdf5WriterState.ChunkState c) {
+        return new OpenChunk(c.origin(), c.needed(), c.covered(), c.raw(), c.spilled());
+    }
+
+    /** The chunk as it goes into a checkpoint. */
+    Hdf5WriterState.ChunkState toState() {
+        return new Hdf5WriterState.ChunkState(origin, needed, covered, raw, spilled);
+    }
+
+    long[] origin() {
+        return origin;
+    }
+
     boolean complete() {
         return covered >= needed;
+    }
+
+    /** Records that {@code elements} more of the needed elements arrived, at {@code touch}. */
+    void cover(long elements, long touch) {
+        covered += elements;
+        lastTouch = touch;
+    }
+
+    /** When the writer last wrote into this chunk, to spill the least recently used first. */
+    long lastTouch() {
+        return lastTouch;
+    }
+
+    boolean inMemory() {
+        return raw != null;
+    }
+
+    /** The bytes in memory, or null while the chunk is spilled. */
+    byte[] bytes() {
+        return raw;
+    }
+
+    /** Where the spilled bytes are, or null while the chunk is in memory. */
+    SpillRef spilled() {
+        return spilled;
+    }
+
+    /** The chunk's bytes now live in a spill file: memory lets go of them. */
+    void spilledTo(SpillRef ref) {
+        spilled = ref;
+        raw = null;
+    }
+
+    /** The chunk's bytes were read back from its spill file: it lives in memory again. */
+    void readBack(byte[] bytes) {
+        raw = bytes;
+        spilled = null;
     }
 
     /** Where a spilled chunk's bytes are: a file in the staging directory, a position and a length. */

@@ -44,7 +44,7 @@ final class WriterMetrics {
         compressedBytesOut.inc(compressedBytes);
     }
 
-    void chunkSpilled(int bytes) {
-        chunksSpilled.inc();
+    void chunksSpilled(int count) {
+        chunksSpilled.inc(count);
     }
 }

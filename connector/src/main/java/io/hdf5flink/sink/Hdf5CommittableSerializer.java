@@ -1,4 +1,4 @@
-package io.hdf5flink.sink.committer;
+package io.hdf5flink.sink;
 
 import io.hdf5flink.hdf5.DatasetSpecCodec;
 import java.io.IOException;

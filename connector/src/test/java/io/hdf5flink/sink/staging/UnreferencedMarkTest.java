@@ -1,4 +1,4 @@
-package io.hdf5flink.sink.writer;
+package io.hdf5flink.sink.staging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.hdf5flink.sink.writer;
+package io.hdf5flink.sink.staging;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -39,7 +39,7 @@ public final class UnreferencedMark implements AutoCloseable {
     }
 
     /** Creates and locks the marker of {@code writerId}, before the writer stages anything. */
-    static UnreferencedMark take(Path stagingDirectory, String writerId) throws IOException {
+    public static UnreferencedMark take(Path stagingDirectory, String writerId) throws IOException {
         Files.createDirectories(stagingDirectory);
         Path path = stagingDirectory.resolve(writerId + SUFFIX);
         for (int attempt = 0; attempt < 500; attempt++) {
@@ -55,7 +55,7 @@ public final class UnreferencedMark implements AutoCloseable {
     }
 
     /** The writer's first committable names its files: the marker goes. */
-    void release() throws IOException {
+    public void release() throws IOException {
         Files.deleteIfExists(path);
         channel.close();
     }

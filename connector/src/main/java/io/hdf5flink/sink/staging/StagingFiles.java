@@ -1,11 +1,15 @@
-package io.hdf5flink.sink.writer;
+package io.hdf5flink.sink.staging;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Stream;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -22,6 +26,14 @@ public final class StagingFiles {
     public static final String SPILL = ".spill";
 
     private StagingFiles() {}
+
+    /**
+     * The name of a writer that starts without state: it begins with the id of its job, which is
+     * how {@link #deleteFilesOfJobs} finds a job's files without knowing its writers.
+     */
+    public static String freshWriterName(String jobId, int subtask) {
+        return jobId + "-" + subtask;
+    }
 
     public static String name(String writerId, long epoch, String suffix) {
         return writerId + "-" + epoch + suffix;
@@ -44,32 +56,53 @@ public final class StagingFiles {
         }
     }
 
+    /**
+     * Deletes every file in the staging directory of a writer named by one of {@code jobIds}
+     * (chunks, spills, markers), then the directory if that leaves it empty; when another job
+     * shares it, it stays with that job's files.
+     */
+    public static void deleteFilesOfJobs(Path stagingDirectory, Collection<String> jobIds) throws IOException {
+        if (!Files.isDirectory(stagingDirectory)) return;
+        List<String> prefixes = jobIds.stream().map(job -> job + "-").toList();
+        try (Stream<Path> entries = Files.list(stagingDirectory)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                String name = p.getFileName().toString();
+                if (prefixes.stream().anyMatch(name::startsWith)) Files.deleteIfExists(p);
+            }
+        }
+        try {
+            Files.deleteIfExists(stagingDirectory);
+        } catch (DirectoryNotEmptyException sharedWithAnotherJob) {
+            // Its files are that job's.
+        }
+    }
+
     /** An append-only file of records, written sequentially. */
-    static final class AppendFile implements AutoCloseable {
+    public static final class AppendFile implements AutoCloseable {
         private final Path path;
         private final FileChannel channel;
         private long position;
 
-        AppendFile(Path path) throws IOException {
+        public AppendFile(Path path) throws IOException {
             Files.createDirectories(path.getParent());
             this.path = path;
             this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING);
         }
 
-        String name() { return path.getFileName().toString(); }
+        public String name() { return path.getFileName().toString(); }
 
         /** Appends {@code length} bytes and returns where they start. */
-        long append(byte[] data, int length) throws IOException {
+        public long append(byte[] data, int length) throws IOException {
             long at = position;
             ByteBuffer b = ByteBuffer.wrap(data, 0, length);
             while (b.hasRemaining()) position += channel.write(b, position);
             return at;
         }
 
-        long size() { return position; }
+        public long size() { return position; }
 
-        void sync() throws IOException { channel.force(false); }
+        public void sync() throws IOException { channel.force(false); }
 
         @Override
         public void close() throws IOException { channel.close(); }

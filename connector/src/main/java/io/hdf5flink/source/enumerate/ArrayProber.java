@@ -3,7 +3,7 @@ package io.hdf5flink.source.enumerate;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.source.input.Archive;
 import io.hdf5flink.source.input.ArrayInput;
-import io.hdf5flink.source.input.Compression;
+import io.hdf5flink.source.input.StreamCompression;
 import io.hdf5flink.source.input.InputOpener;
 import io.hdf5flink.source.input.Location;
 import java.io.EOFException;
@@ -81,7 +81,7 @@ public final class ArrayProber {
     public static ProbedArray probeMapped(Path given, RawFormat raw) {
         // Splits name the file absolutely: TaskManagers may run in another working directory.
         Path file = given.toAbsolutePath();
-        Location location = Location.file(file.toString(), Compression.NONE);
+        Location location = Location.file(file.toString(), StreamCompression.NONE);
         return guard(location, () -> {
             requireFile(file);
             return mapped(location, 0, Files.size(file), raw);
@@ -100,19 +100,19 @@ public final class ArrayProber {
         Path file = given.toAbsolutePath();
         String name = file.getFileName().toString();
         String lower = name.toLowerCase(Locale.ROOT);
-        Compression compression = lower.endsWith(".tgz") ? Compression.GZIP : Compression.ofName(name);
+        StreamCompression compression = lower.endsWith(".tgz") ? StreamCompression.GZIP : StreamCompression.ofName(name);
         String inner = lower.endsWith(".tgz") ? "x.tar" : compression.strip(lower);
         Location whole = Location.file(file.toString(), compression);
         return guard(whole, () -> {
             requireFile(file);
             if (inner.endsWith(".tar")) return tar(file, compression, raw);
             if (inner.endsWith(".zip") || inner.endsWith(".npz")) {
-                if (compression != Compression.NONE) {
+                if (compression != StreamCompression.NONE) {
                     throw new IOException("a compressed zip archive cannot be read; decompress it first");
                 }
                 return zip(file, raw);
             }
-            if (compression == Compression.NONE) return List.of(mapped(whole, 0, Files.size(file), raw));
+            if (compression == StreamCompression.NONE) return List.of(mapped(whole, 0, Files.size(file), raw));
             try (InputStream in = InputOpener.decodedFile(whole)) {
                 return List.of(streamed(whole, in, raw));
             }
@@ -128,15 +128,15 @@ public final class ArrayProber {
             }
             entries.sort(Comparator.comparing(ZipArchiveEntry::getName, NaturalOrder.INSTANCE));
             for (ZipArchiveEntry entry : entries) {
-                Compression mc = Compression.ofName(entry.getName());
-                Location location = Location.member(file.toString(), Compression.NONE, Archive.ZIP, entry.getName(), mc);
+                StreamCompression mc = StreamCompression.ofName(entry.getName());
+                Location location = Location.member(file.toString(), StreamCompression.NONE, Archive.ZIP, entry.getName(), mc);
                 arrays.add(guard(location, () -> {
                     if (!zip.canReadEntryData(entry) || !ZIP_METHODS.contains(entry.getMethod())) {
                         throw new IOException("the member is encrypted or uses an unsupported zip compression method "
                                 + entry.getMethod());
                     }
                     // np.savez stores members uncompressed: those are mapped in place.
-                    if (entry.getMethod() == ZipArchiveEntry.STORED && mc == Compression.NONE) {
+                    if (entry.getMethod() == ZipArchiveEntry.STORED && mc == StreamCompression.NONE) {
                         return mapped(location, entry.getDataOffset(), entry.getSize(), raw);
                     }
                     try (InputStream in = mc.decode(zip.getInputStream(entry))) {
@@ -148,17 +148,17 @@ public final class ArrayProber {
         return members(arrays);
     }
 
-    private static List<ProbedArray> tar(Path file, Compression compression, RawFormat raw) throws IOException {
+    private static List<ProbedArray> tar(Path file, StreamCompression compression, RawFormat raw) throws IOException {
         List<ProbedArray> arrays = new ArrayList<>();
-        if (compression == Compression.NONE) {
+        if (compression == StreamCompression.NONE) {
             // An uncompressed tar stores members contiguously, so they are mapped in place.
             try (TarFile tar = new TarFile(file)) {
                 for (TarArchiveEntry entry : tar.getEntries()) {
                     if (!entry.isFile()) continue;
-                    Compression mc = Compression.ofName(entry.getName());
+                    StreamCompression mc = StreamCompression.ofName(entry.getName());
                     Location location = Location.member(file.toString(), compression, Archive.TAR, entry.getName(), mc);
                     arrays.add(guard(location, () -> {
-                        if (mc == Compression.NONE && !entry.isSparse()) {
+                        if (mc == StreamCompression.NONE && !entry.isSparse()) {
                             return mapped(location, entry.getDataOffset(), entry.getSize(), raw);
                         }
                         try (InputStream in = mc.decode(tar.getInputStream(entry))) {
@@ -173,7 +173,7 @@ public final class ArrayProber {
                 for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
                     if (!entry.isFile()) continue;
                     String name = entry.getName();
-                    Compression mc = Compression.ofName(name);
+                    StreamCompression mc = StreamCompression.ofName(name);
                     Location location = Location.member(file.toString(), compression, Archive.TAR, name, mc);
                     overhead.inMember = true;
                     try {
@@ -402,7 +402,7 @@ public final class ArrayProber {
 
         private static IOException corrupt(Exception e) {
             if (e instanceof org.apache.commons.compress.MemoryLimitException m) {
-                // Only the xz decoder has a limit (Compression.XZ_MEMORY_LIMIT_KIB).
+                // Only the xz decoder has a limit (StreamCompression.XZ_MEMORY_LIMIT_KIB).
                 return new IOException("the xz stream needs " + (m.getMemoryNeededInKb() >> 10) + " MiB of memory to decode,"
                         + " more than the " + (m.getMemoryLimitInKb() >> 10) + " MiB allowed (xz -9 needs 65 MiB)", e);
             }

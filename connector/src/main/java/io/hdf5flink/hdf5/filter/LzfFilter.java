@@ -33,9 +33,10 @@ public final class LzfFilter implements Filter {
     private static final int MIN_INITIAL_DECODE_BUFFER = 64 * 1024;
     private static final int INITIAL_EXPANSION = 4;
 
+    /** Output never exceeds the input: the filter declines such chunks. */
     @Override
-    public int id() {
-        return FilterDescription.LZF;
+    public long encodedLengthBound(long length) {
+        return length;
     }
 
     /**

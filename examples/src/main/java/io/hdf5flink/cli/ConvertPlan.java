@@ -7,7 +7,7 @@ import io.hdf5flink.hdf5.Hdf5Exception;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.hdf5.Hdf5Paths;
 import io.hdf5flink.sink.ChunkShapeRule;
-import io.hdf5flink.sink.Compression;
+import io.hdf5flink.sink.ChunkFilters;
 import io.hdf5flink.source.ArrayBlockSource;
 import io.hdf5flink.source.ArraySource;
 import io.hdf5flink.source.MultiFileArraySource;
@@ -136,7 +136,7 @@ final class ConvertPlan {
                 throw new UsageException("--dataset '" + o.dataset + "': " + e.getMessage());
             }
             if (dataset.equals("/")) throw new UsageException("--dataset / is the root group; name a dataset, e.g. /data");
-            Compression compression = compression();
+            ChunkFilters compression = compression();
             Number fillValue = null;
             List<Path> inputs = resolveInputs();
             factory = sourceFactory(inputs);
@@ -242,10 +242,10 @@ final class ConvertPlan {
             }
         }
 
-        private Compression compression() {
-            Compression c;
+        private ChunkFilters compression() {
+            ChunkFilters c;
             try {
-                c = Compression.parse(o.codec == null ? "gzip:4" : o.codec);
+                c = ChunkFilters.parse(o.codec == null ? "gzip:4" : o.codec);
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--codec '" + o.codec + "': " + e.getMessage());
             }
@@ -451,7 +451,7 @@ final class ConvertPlan {
                             + " dataset into a new file to choose new chunks" : ": every read decompresses whole chunks"));
         }
 
-        private void checkAppend(DatasetSpec existing, DataType type, long[] inShape, Compression compression, Number fill) {
+        private void checkAppend(DatasetSpec existing, DataType type, long[] inShape, ChunkFilters compression, Number fill) {
             String where = output + ":" + dataset;
             long[] shape = existing.shape();
             if (existing.type() != type) {

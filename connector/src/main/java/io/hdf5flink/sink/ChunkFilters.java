@@ -13,32 +13,32 @@ import org.apache.flink.annotation.PublicEvolving;
  * {@link #parse} reads the command-line form {@code gzip:4}.
  */
 @PublicEvolving
-public record Compression(String codec, int level, boolean shuffle, boolean fletcher32) implements Serializable {
+public record ChunkFilters(String codec, int level, boolean shuffle, boolean fletcher32) implements Serializable {
 
     private static final String NONE = "none";
 
-    public Compression {
+    public ChunkFilters {
         codec = codec.toLowerCase(Locale.ROOT);
         if (!codec.equals(NONE)) compressor(codec).requireLevel(level);
     }
 
-    public static Compression none() { return new Compression(NONE, 0, false, false); }
+    public static ChunkFilters none() { return new ChunkFilters(NONE, 0, false, false); }
 
-    public static Compression gzip(int level) { return new Compression("gzip", level, false, false); }
+    public static ChunkFilters gzip(int level) { return new ChunkFilters("gzip", level, false, false); }
 
-    public static Compression lzf() { return new Compression("lzf", 0, false, false); }
+    public static ChunkFilters lzf() { return new ChunkFilters("lzf", 0, false, false); }
 
-    public static Compression lz4() { return new Compression("lz4", 0, false, false); }
+    public static ChunkFilters lz4() { return new ChunkFilters("lz4", 0, false, false); }
 
-    public static Compression bzip2(int blockSize) { return new Compression("bzip2", blockSize, false, false); }
+    public static ChunkFilters bzip2(int blockSize) { return new ChunkFilters("bzip2", blockSize, false, false); }
 
-    public static Compression zstd(int level) { return new Compression("zstd", level, false, false); }
+    public static ChunkFilters zstd(int level) { return new ChunkFilters("zstd", level, false, false); }
 
     /**
      * Parses {@code gzip}, {@code gzip:4}, {@code lzf}, {@code lz4}, {@code bzip2:9}, {@code zstd:3},
      * {@code none}; a codec named without its level gets the codec's default level.
      */
-    public static Compression parse(String text) {
+    public static ChunkFilters parse(String text) {
         String[] parts = text.trim().split(":", 2);
         String codec = parts[0].toLowerCase(Locale.ROOT);
         int level = KnownFilter.compressorNamed(codec).map(KnownFilter::defaultLevel).orElse(0);
@@ -50,12 +50,12 @@ public record Compression(String codec, int level, boolean shuffle, boolean flet
                 throw new IllegalArgumentException("codec level '" + parts[1] + "' is not a number");
             }
         }
-        return new Compression(codec, level, false, false);
+        return new ChunkFilters(codec, level, false, false);
     }
 
-    public Compression withShuffle() { return new Compression(codec, level, true, fletcher32); }
+    public ChunkFilters withShuffle() { return new ChunkFilters(codec, level, true, fletcher32); }
 
-    public Compression withFletcher32() { return new Compression(codec, level, shuffle, true); }
+    public ChunkFilters withFletcher32() { return new ChunkFilters(codec, level, shuffle, true); }
 
     /** Adds these filters to a dataset spec. */
     public DatasetSpec.Builder applyTo(DatasetSpec.Builder b) {

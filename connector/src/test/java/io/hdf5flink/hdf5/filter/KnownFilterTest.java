@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
@@ -67,13 +68,15 @@ class KnownFilterTest {
     }
 
     @Test
-    void everyFilterRoundTripsWhatItsEntryRecords() throws IOException {
+    void everyFilterStaysWithinItsBoundAndRoundTrips() throws IOException {
         for (byte[] raw : List.of(TestData.random(CHUNK, 3), TestData.sineInt16(CHUNK / 2, 2, 6), new byte[1])) {
             for (KnownFilter f : KnownFilter.values()) {
                 FilterDescription entry = f.newEntry(f.defaultLevel(), 2, raw.length);
                 Filter filter = f.filter(entry.clientData());
                 byte[] encoded = filter.encode(raw, raw.length);
                 if (encoded == null) continue;
+                assertTrue(encoded.length <= filter.encodedLengthBound(raw.length),
+                        f + ": " + encoded.length + " bytes for " + raw.length);
                 assertArrayEquals(raw, filter.decode(encoded, encoded.length, raw.length), f.toString());
             }
         }

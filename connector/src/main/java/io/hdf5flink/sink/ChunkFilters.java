@@ -70,10 +70,14 @@ public record ChunkFilters(String codec, int level, boolean shuffle, boolean fle
                 "unknown codec '" + codec + "': expected " + KnownFilter.compressorChoices() + " or none"));
     }
 
+    /** The codec as {@link #parse} reads it: {@code gzip:4}, {@code lzf}, {@code none}. */
+    public String codecText() {
+        boolean levelled = KnownFilter.compressorNamed(codec).map(KnownFilter::hasLevels).orElse(false);
+        return codec + (levelled && level > 0 ? ":" + level : "");
+    }
+
     @Override
     public String toString() {
-        boolean levelled = KnownFilter.compressorNamed(codec).map(KnownFilter::hasLevels).orElse(false);
-        String c = codec + (levelled && level > 0 ? ":" + level : "");
-        return (shuffle ? "shuffle+" : "") + c + (fletcher32 ? "+fletcher32" : "");
+        return (shuffle ? "shuffle+" : "") + codecText() + (fletcher32 ? "+fletcher32" : "");
     }
 }

@@ -39,6 +39,8 @@ class ChunkFiltersTest {
         assertEquals("shuffle+gzip:4", ChunkFilters.gzip(4).withShuffle().toString());
         assertEquals("lz4+fletcher32", ChunkFilters.lz4().withFletcher32().toString());
         assertEquals("none", ChunkFilters.none().toString());
+        assertEquals("zstd:19", ChunkFilters.zstd(19).withShuffle().codecText());
+        assertEquals("lzf", ChunkFilters.lzf().codecText());
     }
 
     @Test

@@ -81,8 +81,7 @@ public final class CompressionComparisonExample {
             stored = Files.size(file);
         }
         double raw = data.remaining();
-        return new Result(c.codec() + (c.level() > 0 && !c.codec().equals("lzf") && !c.codec().equals("lz4") ? ":" + c.level() : ""),
-                c.shuffle(), raw / stored, raw / 1e6 / best, stored);
+        return new Result(c.codecText(), c.shuffle(), raw / stored, raw / 1e6 / best, stored);
     }
 
     /** Sines + noise per channel, int16, like the shared benchmark recording. */

@@ -1,6 +1,7 @@
 package io.hdf5flink.hdf5;
 
 import io.hdf5flink.hdf5.filter.FilterDescription;
+import io.hdf5flink.hdf5.filter.KnownFilter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -124,9 +125,9 @@ public final class DatasetSpec {
         private long[] maxShape;
         private long[] chunks;
         private boolean shuffle;
-        /** The compressor, made once the chunk size it may record is known. */
-        private java.util.function.IntFunction<FilterDescription> compressor;
-        private String compressorName;
+        /** The compressor; its entry is made once the chunk size it may record is known. */
+        private KnownFilter compressor;
+        private int compressorLevel;
         private boolean fletcher32;
         private Number fillValue;
         private byte[] fillBytes;
@@ -149,40 +150,41 @@ public final class DatasetSpec {
         public Builder shuffle() { this.shuffle = true; return this; }
 
         /** gzip (deflate) at level 1 to 9. */
-        public Builder deflate(int level) {
-            FilterDescription.deflate(level); // validates the level now
-            return compressor("deflate", bytes -> FilterDescription.deflate(level));
-        }
+        public Builder deflate(int level) { return compressor(KnownFilter.DEFLATE, level); }
 
         /** LZF, h5py's fast compressor (filter 32000). */
-        public Builder lzf() { return compressor("lzf", FilterDescription::lzf); }
+        public Builder lzf() { return compressor(KnownFilter.LZF, 0); }
 
         /** LZ4 (filter 32004) with the plugin's default block size. */
-        public Builder lz4() { return compressor("lz4", bytes -> FilterDescription.lz4(0)); }
+        public Builder lz4() { return compressor(KnownFilter.LZ4, 0); }
 
         /** bzip2 (filter 307) with block size 1 to 9 (x 100 kB). */
-        public Builder bzip2(int blockSize) {
-            FilterDescription.bzip2(blockSize);
-            return compressor("bzip2", bytes -> FilterDescription.bzip2(blockSize));
-        }
+        public Builder bzip2(int blockSize) { return compressor(KnownFilter.BZIP2, blockSize); }
 
-        /** Zstandard (filter 32015) at the given level. */
-        public Builder zstd(int level) {
-            FilterDescription.zstd(level);
-            return compressor("zstd", bytes -> FilterDescription.zstd(level));
+        /** Zstandard (filter 32015) at level 1 to 22. */
+        public Builder zstd(int level) { return compressor(KnownFilter.ZSTD, level); }
+
+        /**
+         * Any compressor of the registry at {@code level} (ignored by those without levels): the
+         * methods above name the common ones, this one takes a codec chosen at run time.
+         *
+         * @throws IllegalArgumentException when the level is out of the codec's range, the filter
+         *     is not a compressor or a compressor is already chosen
+         */
+        public Builder compressor(KnownFilter codec, int level) {
+            codec.requireLevel(level); // validates the level now
+            if (!codec.isCompressor()) throw new IllegalArgumentException(codec.filterName() + " is not a compressor");
+            if (compressor != null) {
+                throw new IllegalArgumentException("only one compressor per dataset: " + compressor.filterName() + " and "
+                        + codec.filterName());
+            }
+            this.compressor = codec;
+            this.compressorLevel = level;
+            return this;
         }
 
         /** Fletcher-32 checksum of each stored chunk. */
         public Builder fletcher32() { this.fletcher32 = true; return this; }
-
-        private Builder compressor(String name, java.util.function.IntFunction<FilterDescription> f) {
-            if (compressor != null) {
-                throw new IllegalArgumentException("only one compressor per dataset: " + compressorName + " and " + name);
-            }
-            this.compressor = f;
-            this.compressorName = name;
-            return this;
-        }
 
         /**
          * The whole filter pipeline as stored (replaces shuffle/compressor/fletcher32 choices),
@@ -224,7 +226,7 @@ public final class DatasetSpec {
             if (explicitFilters != null) return explicitFilters;
             List<FilterDescription> f = new ArrayList<>();
             if (shuffle && type.size() > 1) f.add(FilterDescription.shuffle(type.size()));
-            if (compressor != null) f.add(compressor.apply(chunkBytesOrZero()));
+            if (compressor != null) f.add(compressor.newEntry(compressorLevel, type.size(), chunkBytesOrZero()));
             if (fletcher32) f.add(FilterDescription.fletcher32());
             return List.copyOf(f);
         }

@@ -36,7 +36,7 @@ import org.apache.flink.streaming.api.transformations.UnionTransformation;
  * <pre>{@code
  * stream.sinkTo(Hdf5Sink.builder(Path.of("/data/out"))
  *         .defaultFile("recording.h5")
- *         .defaultCompression(Compression.gzip(4).withShuffle())
+ *         .defaultCompression(ChunkFilters.gzip(4).withShuffle())
  *         .build());
  * }</pre>
  *
@@ -159,7 +159,7 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
         private final Path baseDirectory;
         private String defaultFile = "output.h5";
         private final Map<String, DatasetDeclaration> declarations = new HashMap<>();
-        private Compression defaultCompression = Compression.gzip(4).withShuffle();
+        private ChunkFilters defaultCompression = ChunkFilters.gzip(4).withShuffle();
         private long targetChunkBytes = ChunkShapeRule.DEFAULT_TARGET_BYTES;
         private int compressionThreads;
         private long bufferBudgetBytes = 256L << 20;
@@ -205,7 +205,7 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
         }
 
         /** Filters of datasets inferred from their first block. Default: shuffle + gzip 4. */
-        public Builder defaultCompression(Compression compression) {
+        public Builder defaultCompression(ChunkFilters compression) {
             this.defaultCompression = compression;
             return this;
         }

@@ -24,7 +24,7 @@ public final class SinkConfig implements Serializable {
     private final String baseDirectory;
     private final String defaultFile;
     private final Map<String, DatasetDeclaration> declarations;
-    private final Compression defaultCompression;
+    private final ChunkFilters defaultCompression;
     private final long targetChunkBytes;
     private final int compressionThreads;
     private final long bufferBudgetBytes;
@@ -32,7 +32,7 @@ public final class SinkConfig implements Serializable {
     private final boolean fsyncOnCommit;
 
     SinkConfig(Path baseDirectory, String defaultFile, Map<String, DatasetDeclaration> declarations,
-            Compression defaultCompression, long targetChunkBytes, int compressionThreads, long bufferBudgetBytes,
+            ChunkFilters defaultCompression, long targetChunkBytes, int compressionThreads, long bufferBudgetBytes,
             boolean chunkAlignedInput, boolean fsyncOnCommit) {
         this.baseDirectory = baseDirectory.toAbsolutePath().normalize().toString();
         this.defaultFile = defaultFile;
@@ -107,7 +107,7 @@ public final class SinkConfig implements Serializable {
         return d;
     }
 
-    public Compression defaultCompression() { return defaultCompression; }
+    public ChunkFilters defaultCompression() { return defaultCompression; }
 
     public long targetChunkBytes() { return targetChunkBytes; }
 

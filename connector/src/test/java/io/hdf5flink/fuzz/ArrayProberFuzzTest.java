@@ -2,10 +2,10 @@ package io.hdf5flink.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.source.format.RawFormat;
+import io.hdf5flink.source.input.StreamCompression;
 import io.hdf5flink.source.probe.ArrayProber;
 import io.hdf5flink.source.probe.ProbedArray;
-import io.hdf5flink.source.format.RawFormat;
-import io.hdf5flink.source.input.Compression;
 import io.hdf5flink.source.input.InputOpener;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -47,10 +47,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ArrayProberFuzzTest {
     static final String TARGET = "array-prober";
     /**
-     * Room for decoder state (an xz dictionary of up to {@link Compression#XZ_MEMORY_LIMIT_KIB},
+     * Room for decoder state (an xz dictionary of up to {@link StreamCompression#XZ_MEMORY_LIMIT_KIB},
      * bzip2's 3.6 MiB tables) and buffers; nothing may grow with what the input claims.
      */
-    static final long ALLOCATION_BASE = ((long) Compression.XZ_MEMORY_LIMIT_KIB << 10) + (32L << 20);
+    static final long ALLOCATION_BASE = ((long) StreamCompression.XZ_MEMORY_LIMIT_KIB << 10) + (32L << 20);
     private static final long VERIFY_LIMIT = 4L << 20;
 
     /** File name suffixes, chosen by the first input byte. */

@@ -11,7 +11,7 @@ import io.hdf5flink.sink.writer.Hdf5WriterStateSerializer;
 import io.hdf5flink.sink.writer.OpenChunk;
 import io.hdf5flink.source.input.Archive;
 import io.hdf5flink.source.input.ArrayInput;
-import io.hdf5flink.source.input.Compression;
+import io.hdf5flink.source.input.StreamCompression;
 import io.hdf5flink.source.input.Location;
 import io.hdf5flink.source.split.ArraySplit;
 import io.hdf5flink.source.split.ArraySplitSerializer;
@@ -106,11 +106,11 @@ class CheckpointStateFuzzTest {
     }
 
     static final ArraySplit MAPPED = new ArraySplit("3",
-            new ArrayInput(Location.file("/data/rec.npy", Compression.NONE), true, 128, DataType.INT16, false), "/data",
+            new ArrayInput(Location.file("/data/rec.npy", StreamCompression.NONE), true, 128, DataType.INT16, false), "/data",
             new long[] {0, 0}, new long[] {64}, 16384, 32768);
     static final ArraySplit MEMBER = new ArraySplit("17",
-            new ArrayInput(Location.member("/data/rec.tar.gz", Compression.GZIP, Archive.TAR, "ch10.npy.zst",
-                    Compression.ZSTD), false, 80, DataType.FLOAT64, true), "/acquisition/ephys",
+            new ArrayInput(Location.member("/data/rec.tar.gz", StreamCompression.GZIP, Archive.TAR, "ch10.npy.zst",
+                    StreamCompression.ZSTD), false, 80, DataType.FLOAT64, true), "/acquisition/ephys",
             new long[] {0, 9}, new long[] {1}, 5, 1000);
 
     static DatasetSpec spec(int rank) {

@@ -99,7 +99,7 @@ class Hdf5SinkInteropTest {
         long rows = (long) blocks * rowsPerBlock;
         StreamExecutionEnvironment env = SinkTestJobs.environment(1, 50);
         Hdf5Sink sink = Hdf5Sink.builder(dir).defaultFile("appended.h5").targetChunkBytes(4096)
-                .defaultCompression(Compression.lzf().withShuffle()).build();
+                .defaultCompression(ChunkFilters.lzf().withShuffle()).build();
         env.fromSource(new NumberSequenceSource(0, blocks - 1), WatermarkStrategy.noWatermarks(), "rows")
                 .map(new SinkTestJobs.FailOnceAfterCheckpoint<>(7, 1))
                 .map(i -> SinkTestJobs.rows("/acquisition/ephys", i * rowsPerBlock, rowsPerBlock, columns, true))

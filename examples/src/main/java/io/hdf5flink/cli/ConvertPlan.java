@@ -3,7 +3,7 @@ package io.hdf5flink.cli;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Paths;
-import io.hdf5flink.sink.Compression;
+import io.hdf5flink.sink.ChunkFilters;
 import io.hdf5flink.source.ArrayBlockSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -125,7 +125,7 @@ final class ConvertPlan {
                 throw new UsageException("--dataset '" + o.dataset + "': " + e.getMessage());
             }
             if (dataset.equals("/")) throw new UsageException("--dataset / is the root group; name a dataset, e.g. /data");
-            Compression filters = NewDatasetOptions.filters(o);
+            ChunkFilters filters = NewDatasetOptions.filters(o);
             ConvertInputs inputs = ConvertInputs.resolve(o, dataset);
             checkpoints = new CheckpointDirectory(o.checkpointDir != null ? o.checkpointDir.toAbsolutePath().normalize()
                     : output.resolveSibling(output.getFileName() + ".checkpoints"));

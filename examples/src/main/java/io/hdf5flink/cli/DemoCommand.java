@@ -6,7 +6,7 @@ import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.record.ArrayBlockTypeInfo;
 import io.hdf5flink.sink.ChunkShapeRule;
-import io.hdf5flink.sink.Compression;
+import io.hdf5flink.sink.ChunkFilters;
 import io.hdf5flink.sink.Hdf5Sink;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
@@ -87,7 +87,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .attribute("description", AttributeValue.of("synthetic " + channels
                         + "-channel extracellular recording: a sine per channel plus noise, int16 microvolts"))
                 .attribute("generator", AttributeValue.of(GENERATOR + " (seed " + s + ")"));
-        DatasetSpec dataSpec = Compression.gzip(4).withShuffle().applyTo(b).build();
+        DatasetSpec dataSpec = ChunkFilters.gzip(4).withShuffle().applyTo(b).build();
 
         Configuration conf = new Configuration();
         conf.set(CoreOptions.DEFAULT_PARALLELISM, 1);

@@ -6,7 +6,7 @@ import io.hdf5flink.hdf5.Hdf5Dataset;
 import io.hdf5flink.hdf5.Hdf5Exception;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.sink.ChunkShapeRule;
-import io.hdf5flink.sink.Compression;
+import io.hdf5flink.sink.ChunkFilters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -76,7 +76,7 @@ final class ExistingOutput {
      * @param filters the filters the options ask for, or null when they ask for none
      * @param fill the fill value asked for, or null
      */
-    void checkAppendable(ConvertCommand o, DataType type, long[] inShape, long baseRows, Compression filters, Number fill) {
+    void checkAppendable(ConvertCommand o, DataType type, long[] inShape, long baseRows, ChunkFilters filters, Number fill) {
         String where = output + ":" + dataset;
         long[] shape = spec.shape();
         if (spec.type() != type) {

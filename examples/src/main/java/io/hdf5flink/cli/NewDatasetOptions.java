@@ -3,7 +3,7 @@ package io.hdf5flink.cli;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.sink.ChunkShapeRule;
-import io.hdf5flink.sink.Compression;
+import io.hdf5flink.sink.ChunkFilters;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -19,10 +19,10 @@ final class NewDatasetOptions {
     private NewDatasetOptions() {}
 
     /** The filters: shuffle + gzip 4 unless the options say otherwise, as the sink's default. */
-    static Compression filters(ConvertCommand o) {
-        Compression c;
+    static ChunkFilters filters(ConvertCommand o) {
+        ChunkFilters c;
         try {
-            c = Compression.parse(o.codec == null ? "gzip:4" : o.codec);
+            c = ChunkFilters.parse(o.codec == null ? "gzip:4" : o.codec);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--codec '" + o.codec + "': " + e.getMessage());
         }
@@ -86,7 +86,7 @@ final class NewDatasetOptions {
     }
 
     /** The spec of a new dataset: unlimited along axis 0, empty, the chunks, filters and fill given. */
-    static DatasetSpec spec(DataType type, long[] inShape, long[] chunks, Compression filters, Number fill) {
+    static DatasetSpec spec(DataType type, long[] inShape, long[] chunks, ChunkFilters filters, Number fill) {
         long[] initial = inShape.clone();
         initial[0] = 0;
         long[] max = inShape.clone();

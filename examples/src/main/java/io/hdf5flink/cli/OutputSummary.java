@@ -5,6 +5,7 @@ import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Dataset;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.hdf5.filter.FilterDescription;
+import io.hdf5flink.hdf5.filter.KnownFilter;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * What a dataset of a written file looks like, read back: dtype, shape, maxshape, chunks and
@@ -82,20 +84,7 @@ public record OutputSummary(Path file, String dataset, DataType type, long[] sha
     /** Filters as users name them: {@code shuffle, gzip 4}. */
     public static String filterNames(List<FilterDescription> filters) {
         if (filters.isEmpty()) return "none";
-        List<String> names = new ArrayList<>();
-        for (FilterDescription f : filters) {
-            names.add(switch (f.id()) {
-                case FilterDescription.DEFLATE -> "gzip " + f.clientData(0);
-                case FilterDescription.SHUFFLE -> "shuffle";
-                case FilterDescription.FLETCHER32 -> "fletcher32";
-                case FilterDescription.LZF -> "lzf";
-                case FilterDescription.LZ4 -> "lz4";
-                case FilterDescription.BZIP2 -> "bzip2 " + f.clientData(0);
-                case FilterDescription.ZSTD -> "zstd " + f.clientData(0);
-                default -> f.name() + " (" + f.id() + ")";
-            });
-        }
-        return String.join(", ", names);
+        return filters.stream().map(KnownFilter::displayName).collect(Collectors.joining(", "));
     }
 
     /** A multi-line description, as the demo prints it. */

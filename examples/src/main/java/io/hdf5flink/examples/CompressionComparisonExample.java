@@ -4,7 +4,7 @@ import io.hdf5flink.cli.DirectoryTrees;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5File;
-import io.hdf5flink.sink.Compression;
+import io.hdf5flink.sink.ChunkFilters;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -46,12 +46,12 @@ public final class CompressionComparisonExample {
         Path dir = Files.createTempDirectory("compression-comparison");
         List<Result> results = new ArrayList<>();
         try {
-            measure(dir, data, rows, channels, Compression.gzip(4), 1); // warm up the JIT
+            measure(dir, data, rows, channels, ChunkFilters.gzip(4), 1); // warm up the JIT
             print.printf(Locale.ROOT, "%d x %d int16 (%.1f MB), chunks (16384, 64), one thread:%n", rows, channels, data.remaining() / 1e6);
             print.printf(Locale.ROOT, "%-9s %-8s %7s %9s %10s%n", "codec", "shuffle", "ratio", "MB/s", "stored MB");
             for (String codec : codecs) {
                 for (boolean shuffle : new boolean[] {false, true}) {
-                    Compression c = Compression.parse(codec);
+                    ChunkFilters c = ChunkFilters.parse(codec);
                     if (shuffle) c = c.withShuffle();
                     Result r = measure(dir, data, rows, channels, c, 3);
                     results.add(r);
@@ -65,7 +65,7 @@ public final class CompressionComparisonExample {
         return results;
     }
 
-    private static Result measure(Path dir, ByteBuffer data, int rows, int channels, Compression c, int runs) throws Exception {
+    private static Result measure(Path dir, ByteBuffer data, int rows, int channels, ChunkFilters c, int runs) throws Exception {
         double best = Double.MAX_VALUE;
         long stored = 0;
         for (int i = 0; i < runs; i++) {
@@ -81,8 +81,7 @@ public final class CompressionComparisonExample {
             stored = Files.size(file);
         }
         double raw = data.remaining();
-        return new Result(c.codec() + (c.level() > 0 && !c.codec().equals("lzf") && !c.codec().equals("lz4") ? ":" + c.level() : ""),
-                c.shuffle(), raw / stored, raw / 1e6 / best, stored);
+        return new Result(c.codecText(), c.shuffle(), raw / stored, raw / 1e6 / best, stored);
     }
 
     /** Sines + noise per channel, int16, like the shared benchmark recording. */

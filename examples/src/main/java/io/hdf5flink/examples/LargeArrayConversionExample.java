@@ -6,7 +6,7 @@ import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Dataset;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.sink.ChunkShapeRule;
-import io.hdf5flink.sink.Compression;
+import io.hdf5flink.sink.ChunkFilters;
 import io.hdf5flink.sink.Hdf5Sink;
 import io.hdf5flink.source.ArraySource;
 import java.io.PrintStream;
@@ -56,7 +56,7 @@ public final class LargeArrayConversionExample {
         String outName = "basic_sparse_iterwrite_largearray.h5";
         Path out = base.resolve(outName);
         Files.deleteIfExists(out);
-        DatasetSpec spec = Compression.gzip(4).withShuffle().applyTo(DatasetSpec.builder(DataType.FLOAT64, 0, cols)
+        DatasetSpec spec = ChunkFilters.gzip(4).withShuffle().applyTo(DatasetSpec.builder(DataType.FLOAT64, 0, cols)
                 .maxShape(DatasetSpec.UNLIMITED, cols).chunks(chunks)).build();
         Path checkpoints = Files.createTempDirectory("example-checkpoints");
         try {

@@ -6,7 +6,7 @@ import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Dataset;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.sink.ChunkShapeRule;
-import io.hdf5flink.sink.Compression;
+import io.hdf5flink.sink.ChunkFilters;
 import io.hdf5flink.sink.Hdf5Sink;
 import io.hdf5flink.source.MultiFileArraySource;
 import java.io.PrintStream;
@@ -64,7 +64,7 @@ public final class MultiFileChannelsExample {
         String outName = "basic_sparse_iterwrite_multifile.h5";
         Path out = base.resolve(outName);
         Files.deleteIfExists(out);
-        DatasetSpec spec = Compression.gzip(4).applyTo(DatasetSpec.builder(DataType.FLOAT64, source.getShape())
+        DatasetSpec spec = ChunkFilters.gzip(4).applyTo(DatasetSpec.builder(DataType.FLOAT64, source.getShape())
                 .maxShape(DatasetSpec.UNLIMITED, channels).chunks(chunks)).build();
         Path checkpoints = Files.createTempDirectory("example-checkpoints");
         try {

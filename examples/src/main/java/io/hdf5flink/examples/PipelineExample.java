@@ -7,7 +7,7 @@ import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.record.ArrayBlockTypeInfo;
 import io.hdf5flink.sink.ChunkShapeRule;
-import io.hdf5flink.sink.Compression;
+import io.hdf5flink.sink.ChunkFilters;
 import io.hdf5flink.sink.Hdf5Sink;
 import io.hdf5flink.source.ArraySource;
 import java.io.PrintStream;
@@ -64,7 +64,7 @@ public final class PipelineExample {
         long[] chunks = ChunkShapeRule.chunksFor(DataType.FLOAT32, new long[] {channels}, ChunkShapeRule.DEFAULT_TARGET_BYTES);
         chunks[0] = Math.min(chunks[0], Math.max(1, probe.getShape()[0]));
         ArraySource source = ArraySource.npy(in).dataset(DATASET).chunkRows(chunks[0]).blockBytes(chunks[0] * channels * 2).build();
-        DatasetSpec spec = Compression.gzip(4).withShuffle().applyTo(DatasetSpec.builder(DataType.FLOAT32, 0, channels)
+        DatasetSpec spec = ChunkFilters.gzip(4).withShuffle().applyTo(DatasetSpec.builder(DataType.FLOAT32, 0, channels)
                         .maxShape(DatasetSpec.UNLIMITED, channels).chunks(chunks)
                         .attribute("unit", AttributeValue.of("uV"))
                         .attribute("description", AttributeValue.of("common average referenced, " + MICROVOLTS_PER_BIT + " uV per bit")))

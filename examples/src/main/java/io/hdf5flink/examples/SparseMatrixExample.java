@@ -5,7 +5,7 @@ import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.record.ArrayBlockTypeInfo;
-import io.hdf5flink.sink.Compression;
+import io.hdf5flink.sink.ChunkFilters;
 import io.hdf5flink.sink.Hdf5Sink;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -62,7 +62,7 @@ public final class SparseMatrixExample {
         for (Variant v : VARIANTS) {
             // Blocks at explicit offsets need a declared dataset: every writer cuts on the same chunk grid.
             DatasetSpec.Builder spec = DatasetSpec.builder(DataType.FLOAT64, size, size).chunks(v.chunk(), v.chunk());
-            sink.declare(v.file(), DATASET, (v.gzip() ? Compression.gzip(4) : Compression.none()).applyTo(spec).build());
+            sink.declare(v.file(), DATASET, (v.gzip() ? ChunkFilters.gzip(4) : ChunkFilters.none()).applyTo(spec).build());
         }
         Path checkpoints = Files.createTempDirectory("example-checkpoints");
         try {

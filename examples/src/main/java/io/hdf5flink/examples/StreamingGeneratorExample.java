@@ -5,7 +5,7 @@ import io.hdf5flink.hdf5.Hdf5Dataset;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.record.ArrayBlockTypeInfo;
-import io.hdf5flink.sink.Compression;
+import io.hdf5flink.sink.ChunkFilters;
 import io.hdf5flink.sink.Hdf5Sink;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -53,7 +53,7 @@ public final class StreamingGeneratorExample {
             env.fromSequence(0, maxChunks - 1)
                     .flatMap(new IterSin(chunkLength, seed)).returns(ArrayBlockTypeInfo.INSTANCE)
                     .sinkTo(Hdf5Sink.builder(file.getParent()).defaultFile(file.getFileName().toString())
-                            .defaultCompression(Compression.gzip(4)).build());
+                            .defaultCompression(ChunkFilters.gzip(4)).build());
             env.execute("iter_sin into HDF5");
         } finally {
             DirectoryTrees.delete(checkpoints);

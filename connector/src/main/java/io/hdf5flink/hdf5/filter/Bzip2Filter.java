@@ -31,13 +31,9 @@ public final class Bzip2Filter implements Filter {
         this.blockSize = blockSize;
     }
 
-    @Override
-    public int id() {
-        return FilterDescription.BZIP2;
-    }
-
     /** A generous bound on bzip2's output: its worst case is about 1% above the input. */
-    static long maxEncodedLength(long length) {
+    @Override
+    public long encodedLengthBound(long length) {
         return length + length / 50 + 1024;
     }
 

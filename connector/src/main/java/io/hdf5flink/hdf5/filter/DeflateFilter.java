@@ -41,8 +41,8 @@ public final class DeflateFilter implements Filter {
     }
 
     @Override
-    public int id() {
-        return FilterDescription.DEFLATE;
+    public long encodedLengthBound(long length) {
+        return maxEncodedLength(length);
     }
 
     /**

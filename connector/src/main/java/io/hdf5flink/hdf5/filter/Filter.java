@@ -6,11 +6,18 @@ import java.io.IOException;
  * One stage of an HDF5 filter pipeline: encodes a chunk on its way to disk and decodes it on
  * its way back. Implementations are stateless and thread-safe, so many threads may encode
  * chunks of the same dataset at once while a single thread writes them.
+ *
+ * <p>Each implementation has its entry in {@link KnownFilter}, which knows its id, names and
+ * client data and makes it.
  */
 public interface Filter {
 
-    /** The filter's HDF5 identification value (1 deflate, 2 shuffle, 3 fletcher32, ...). */
-    int id();
+    /**
+     * The largest output {@link #encode} can give for {@code length} input bytes. Decoding the
+     * stage after this one may produce no more than this, which bounds what a corrupt chunk can
+     * make the reader allocate.
+     */
+    long encodedLengthBound(long length);
 
     /**
      * Encodes the first {@code length} bytes of {@code input}.

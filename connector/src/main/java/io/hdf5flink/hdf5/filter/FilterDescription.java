@@ -8,7 +8,8 @@ import java.util.Objects;
  * value, its name (a comment only; may be empty), its flags and its client data values.
  *
  * <p>The factories produce the entries libhdf5 and h5py record for the filters they know, so a
- * file written with them describes its pipeline the way a file h5py wrote would.
+ * file written with them describes its pipeline the way a file h5py wrote would; the ids, names
+ * and level ranges come from {@link KnownFilter}.
  *
  * @param id the filter identification value (1 deflate, 2 shuffle, ...), 0 to 65535
  * @param name the filter's name as stored, without the terminating null; may be empty
@@ -20,34 +21,10 @@ public record FilterDescription(int id, String name, int flags, int[] clientData
     /** Flag bit 0: the filter is optional; a chunk it cannot encode is stored without it. */
     public static final int FLAG_OPTIONAL = 0x0001;
 
-    /** Identification value of the deflate (zlib) filter. */
-    public static final int DEFLATE = 1;
-    /** Identification value of the byte shuffle filter. */
-    public static final int SHUFFLE = 2;
-    /** Identification value of the Fletcher-32 checksum filter. */
-    public static final int FLETCHER32 = 3;
-    /** Identification value of the LZF filter (h5py's). */
-    public static final int LZF = 32000;
-    /** Identification value of the registered LZ4 filter plugin. */
-    public static final int LZ4 = 32004;
-    /** Identification value of the registered bzip2 filter plugin. */
-    public static final int BZIP2 = 307;
-    /** Identification value of the registered Zstandard filter plugin. */
-    public static final int ZSTD = 32015;
-
     /** h5py's LZF filter revision, client data value 0 after its set_local callback. */
     static final int LZF_FILTER_REVISION = 4;
     /** The liblzf version h5py embeds (1.5, written 0x0105), client data value 1. */
     static final int LZF_LIBRARY_VERSION = 0x0105;
-
-    /** Name the HDF Group's LZ4 plugin registers, and hence the name libhdf5 records. */
-    static final String LZ4_NAME =
-            "HDF5 lz4 filter; see http://www.hdfgroup.org/services/contributions.html";
-    /** Name the HDF Group's bzip2 plugin registers. */
-    static final String BZIP2_NAME =
-            "HDF5 bzip2 filter; see http://www.hdfgroup.org/services/contributions.html";
-    /** Name the Zstandard plugin (HDF5Plugin-Zstandard) registers. */
-    static final String ZSTD_NAME = "Zstandard compression: http://www.zstd.net";
 
     /**
      * Validates the fields and takes a defensive copy of the client data.
@@ -93,10 +70,7 @@ public record FilterDescription(int id, String name, int flags, int[] clientData
      * @param level the zlib compression level, 1 (fastest) to 9 (smallest)
      */
     public static FilterDescription deflate(int level) {
-        if (level < 1 || level > 9) {
-            throw new IllegalArgumentException("deflate level must be 1 to 9, got " + level);
-        }
-        return new FilterDescription(DEFLATE, "deflate", FLAG_OPTIONAL, new int[] {level});
+        return KnownFilter.DEFLATE.entry(KnownFilter.DEFLATE.requireLevel(level));
     }
 
     /**
@@ -109,7 +83,7 @@ public record FilterDescription(int id, String name, int flags, int[] clientData
         if (elementSize < 1) {
             throw new IllegalArgumentException("shuffle element size must be positive, got " + elementSize);
         }
-        return new FilterDescription(SHUFFLE, "shuffle", FLAG_OPTIONAL, new int[] {elementSize});
+        return KnownFilter.SHUFFLE.entry(elementSize);
     }
 
     /**
@@ -117,7 +91,7 @@ public record FilterDescription(int id, String name, int flags, int[] clientData
      * checksum that could be skipped would protect nothing), no client data.
      */
     public static FilterDescription fletcher32() {
-        return new FilterDescription(FLETCHER32, "fletcher32", 0, new int[0]);
+        return KnownFilter.FLETCHER32.entry();
     }
 
     /**
@@ -131,8 +105,7 @@ public record FilterDescription(int id, String name, int flags, int[] clientData
         if (chunkBytes < 1) {
             throw new IllegalArgumentException("LZF chunk size must be positive, got " + chunkBytes);
         }
-        return new FilterDescription(LZF, "lzf", FLAG_OPTIONAL,
-                new int[] {LZF_FILTER_REVISION, LZF_LIBRARY_VERSION, chunkBytes});
+        return KnownFilter.LZF.entry(LZF_FILTER_REVISION, LZF_LIBRARY_VERSION, chunkBytes);
     }
 
     /**
@@ -145,7 +118,7 @@ public record FilterDescription(int id, String name, int flags, int[] clientData
         if (blockSize < 0) {
             throw new IllegalArgumentException("LZ4 block size must not be negative, got " + blockSize);
         }
-        return new FilterDescription(LZ4, LZ4_NAME, FLAG_OPTIONAL, new int[] {blockSize});
+        return KnownFilter.LZ4.entry(blockSize);
     }
 
     /**
@@ -155,10 +128,7 @@ public record FilterDescription(int id, String name, int flags, int[] clientData
      * @param blockSize the bzip2 block size in units of 100 kB, 1 to 9
      */
     public static FilterDescription bzip2(int blockSize) {
-        if (blockSize < 1 || blockSize > 9) {
-            throw new IllegalArgumentException("bzip2 block size must be 1 to 9, got " + blockSize);
-        }
-        return new FilterDescription(BZIP2, BZIP2_NAME, FLAG_OPTIONAL, new int[] {blockSize});
+        return KnownFilter.BZIP2.entry(KnownFilter.BZIP2.requireLevel(blockSize));
     }
 
     /**
@@ -168,10 +138,7 @@ public record FilterDescription(int id, String name, int flags, int[] clientData
      * @param level the compression level, 1 to 22
      */
     public static FilterDescription zstd(int level) {
-        if (level < 1 || level > 22) {
-            throw new IllegalArgumentException("zstd level must be 1 to 22, got " + level);
-        }
-        return new FilterDescription(ZSTD, ZSTD_NAME, FLAG_OPTIONAL, new int[] {level});
+        return KnownFilter.ZSTD.entry(KnownFilter.ZSTD.requireLevel(level));
     }
 
     /** Equal when id, name, flags and the client data values are equal. */

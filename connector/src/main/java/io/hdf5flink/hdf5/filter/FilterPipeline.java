@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.LongUnaryOperator;
 
 /**
  * A dataset's filter pipeline: the filters of its Filter Pipeline message, applied in order to
@@ -18,19 +17,11 @@ public final class FilterPipeline {
     /** The format's limit on filters per pipeline; the chunk filter mask has one bit each. */
     public static final int MAX_FILTERS = 32;
 
-    private static final String SUPPORTED =
-            "deflate(1), shuffle(2), fletcher32(3), lzf(32000), lz4(32004), bzip2(307), zstd(32015)";
-
     /** Largest array the JVM reliably allocates; bounds beyond it are clipped to it. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
-    /**
-     * One filter with what the pipeline needs to know about it.
-     *
-     * @param maxEncodedLength the largest output the filter can give for an input length, to
-     *     bound what decoding the next stage's output may produce
-     */
-    private record Stage(FilterDescription description, Filter filter, LongUnaryOperator maxEncodedLength) {
+    /** One filter of the pipeline with its entry, client data completed. */
+    private record Stage(FilterDescription description, Filter filter) {
     }
 
     private final List<FilterDescription> descriptions;
@@ -47,8 +38,9 @@ public final class FilterPipeline {
      * Builds the pipeline for a dataset.
      *
      * <p>Client data that libhdf5 fills in from the dataset when it is created (a filter's
-     * "set local" step) is filled in here when absent: the shuffle filter's element size and the
-     * LZF filter's chunk size. {@link #descriptions()} returns the completed entries.
+     * "set local" step) is filled in here when absent, as {@link KnownFilter} says: the shuffle
+     * filter's element size and the LZF filter's chunk size. {@link #descriptions()} returns the
+     * completed entries.
      *
      * @param descriptions the filters in the order they apply when writing
      * @param elementSize the size of one dataset element in bytes
@@ -77,53 +69,11 @@ public final class FilterPipeline {
 
     private static Stage stage(FilterDescription d, int elementSize, int chunkBytes)
             throws UnsupportedFilterException {
-        int[] cd = d.clientData();
+        KnownFilter known = KnownFilter.byId(d.id()).orElseThrow(() -> new UnsupportedFilterException(d.id(),
+                "filter " + label(d) + " is not supported; supported: " + KnownFilter.supportedList()));
         try {
-            switch (d.id()) {
-                case FilterDescription.DEFLATE -> {
-                    // libhdf5's deflate filter insists on exactly one value, the level.
-                    if (cd.length != 1) {
-                        throw badClientData(d, "deflate takes exactly one value, the level");
-                    }
-                    return new Stage(d, new DeflateFilter(cd[0]), DeflateFilter::maxEncodedLength);
-                }
-                case FilterDescription.SHUFFLE -> {
-                    FilterDescription completed = cd.length == 0
-                            ? new FilterDescription(d.id(), d.name(), d.flags(), new int[] {elementSize})
-                            : d;
-                    if (completed.clientDataCount() != 1) {
-                        throw badClientData(d, "shuffle takes exactly one value, the element size");
-                    }
-                    return new Stage(completed, new ShuffleFilter(completed.clientData(0)), n -> n);
-                }
-                case FilterDescription.FLETCHER32 -> {
-                    return new Stage(d, new Fletcher32Filter(), n -> n + Fletcher32Filter.CHECKSUM_LENGTH);
-                }
-                case FilterDescription.LZF -> {
-                    // h5py's filter only records its parameters; it compresses the same either way.
-                    FilterDescription completed = cd.length == 0
-                            ? new FilterDescription(d.id(), d.name(), d.flags(),
-                                    FilterDescription.lzf(chunkBytes).clientData())
-                            : d;
-                    // Output never exceeds the input: the filter declines such chunks.
-                    return new Stage(completed, new LzfFilter(), n -> n);
-                }
-                case FilterDescription.LZ4 -> {
-                    Lz4Filter lz4 = new Lz4Filter(cd.length == 0 ? 0 : cd[0]);
-                    return new Stage(d, lz4, n -> Lz4Filter.maxEncodedLength(n, lz4.blockSize()));
-                }
-                case FilterDescription.BZIP2 -> {
-                    // The plugin compresses with 900 kB blocks when no size is given.
-                    return new Stage(d, new Bzip2Filter(cd.length == 0 ? 9 : cd[0]), Bzip2Filter::maxEncodedLength);
-                }
-                case FilterDescription.ZSTD -> {
-                    // Readers ignore the level; a writer compresses at the one the file records.
-                    return new Stage(d, new ZstdFilter(cd.length == 0 ? ZstdFilter.DEFAULT_LEVEL : cd[0]),
-                            ZstdFilter::maxEncodedLength);
-                }
-                default -> throw new UnsupportedFilterException(d.id(),
-                        "filter " + label(d) + " is not supported; supported: " + SUPPORTED);
-            }
+            FilterDescription completed = known.completed(d, elementSize, chunkBytes);
+            return new Stage(completed, known.filter(completed.clientData()));
         } catch (IllegalArgumentException e) {
             throw badClientData(d, e.getMessage());
         }
@@ -209,7 +159,7 @@ public final class FilterPipeline {
         for (int i = 0; i < stages.length; i++) {
             inputBound[i] = bound;
             if ((filterMask & (1 << i)) == 0) {
-                bound = Math.min(MAX_ARRAY, stages[i].maxEncodedLength().applyAsLong(bound));
+                bound = Math.min(MAX_ARRAY, stages[i].filter().encodedLengthBound(bound));
             }
         }
         byte[] data = stored;

@@ -21,8 +21,8 @@ public final class Fletcher32Filter implements Filter {
     private static final int WORDS_PER_REDUCTION = 360;
 
     @Override
-    public int id() {
-        return FilterDescription.FLETCHER32;
+    public long encodedLengthBound(long length) {
+        return length + CHECKSUM_LENGTH;
     }
 
     /** libhdf5's Fletcher-32 checksum of the first {@code length} bytes of {@code data}. */

@@ -43,18 +43,9 @@ public final class Lz4Filter implements Filter {
         this.blockSize = blockSize == 0 ? DEFAULT_BLOCK_SIZE : blockSize;
     }
 
+    /** The largest output for {@code length} input bytes in this filter's blocks. */
     @Override
-    public int id() {
-        return FilterDescription.LZ4;
-    }
-
-    /** The block size this filter encodes with, the plugin's default when given 0. */
-    public int blockSize() {
-        return blockSize;
-    }
-
-    /** The largest output for {@code length} input bytes in blocks of {@code blockSize}. */
-    static long maxEncodedLength(long length, int blockSize) {
+    public long encodedLengthBound(long length) {
         long blocks = length == 0 ? 0 : (length - 1) / Math.min(blockSize, length) + 1;
         return HEADER_LENGTH + blocks * BLOCK_HEADER_LENGTH + length;
     }

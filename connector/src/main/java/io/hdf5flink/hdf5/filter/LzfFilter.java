@@ -33,9 +33,15 @@ public final class LzfFilter implements Filter {
     private static final int MIN_INITIAL_DECODE_BUFFER = 64 * 1024;
     private static final int INITIAL_EXPANSION = 4;
 
+    /**
+     * Every block stored as literal runs of 32, one control byte each, rounded up per 64 KiB
+     * block: since the filter no longer declines incompressible chunks, its output can exceed
+     * its input, and a Fletcher-32 stage after it must accept that much.
+     */
     @Override
-    public int id() {
-        return FilterDescription.LZF;
+    public long encodedLengthBound(long length) {
+        long blocks = (length + LZFChunk.MAX_CHUNK_LEN - 1) / LZFChunk.MAX_CHUNK_LEN;
+        return length + length / MAX_LITERAL_RUN + blocks;
     }
 
     /**
@@ -49,10 +55,7 @@ public final class LzfFilter implements Filter {
         }
         ChunkEncoder encoder = ENCODER.get();
         byte[] block = BLOCK_BUFFER.get();
-        // Worst case: every block stored as literal runs of 32, one control byte each, rounded up
-        // per 64 KiB block.
-        int blocks = (length + LZFChunk.MAX_CHUNK_LEN - 1) / LZFChunk.MAX_CHUNK_LEN;
-        byte[] out = new byte[length + length / MAX_LITERAL_RUN + blocks];
+        byte[] out = new byte[(int) encodedLengthBound(length)];
         int written = 0;
         for (int start = 0; start < length; start += LZFChunk.MAX_CHUNK_LEN) {
             int n = Math.min(LZFChunk.MAX_CHUNK_LEN, length - start);

@@ -26,9 +26,10 @@ public final class ShuffleFilter implements Filter {
         this.elementSize = elementSize;
     }
 
+    /** Shuffling only reorders the bytes. */
     @Override
-    public int id() {
-        return FilterDescription.SHUFFLE;
+    public long encodedLengthBound(long length) {
+        return length;
     }
 
     @Override

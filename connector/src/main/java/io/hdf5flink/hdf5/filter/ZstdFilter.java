@@ -16,9 +16,6 @@ import java.util.Arrays;
  * a file recording level 22 would hold level-3 frames, and at level 3 it is half as fast.
  */
 public final class ZstdFilter implements Filter {
-    /** The plugin's level when the client data gives none. */
-    static final int DEFAULT_LEVEL = 3;
-
     private final int level;
 
     /** @param level a Zstandard level the library implements, from its negative fast levels to 22 */
@@ -30,20 +27,16 @@ public final class ZstdFilter implements Filter {
         this.level = level;
     }
 
-    @Override
-    public int id() {
-        return FilterDescription.ZSTD;
-    }
-
     /** zstd's {@code ZSTD_COMPRESSBOUND}: the largest frame for {@code length} input bytes. */
-    static long maxEncodedLength(long length) {
+    @Override
+    public long encodedLengthBound(long length) {
         long margin = length < (128 << 10) ? ((128 << 10) - length) >> 11 : 0;
         return length + (length >> 8) + margin;
     }
 
     @Override
     public byte[] encode(byte[] input, int length) throws IOException {
-        byte[] out = new byte[(int) maxEncodedLength(length)];
+        byte[] out = new byte[(int) encodedLengthBound(length)];
         long written;
         try {
             written = Zstd.compressByteArray(out, 0, out.length, input, 0, length, level);

@@ -26,7 +26,7 @@ public record ArrayInput(Location location, boolean mapped, long dataOffset, Dat
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(type, "type");
         if (dataOffset < 0) throw new IllegalArgumentException("negative data offset " + dataOffset);
-        if (mapped && (location.compression() != Compression.NONE || location.memberCompression() != Compression.NONE)) {
+        if (mapped && (location.compression() != StreamCompression.NONE || location.memberCompression() != StreamCompression.NONE)) {
             throw new IllegalArgumentException(location + ": compressed bytes cannot be memory-mapped");
         }
     }

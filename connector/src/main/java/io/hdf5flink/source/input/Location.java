@@ -13,11 +13,11 @@ import org.apache.flink.annotation.Internal;
  * @param compression the compression of the whole file
  * @param archive the archive kind of the (decoded) file
  * @param member the archive member's name, null when {@code archive} is {@link Archive#NONE}
- * @param memberCompression the compression of the member, {@link Compression#NONE} without one
+ * @param memberCompression the compression of the member, {@link StreamCompression#NONE} without one
  */
 @Internal
-public record Location(String path, Compression compression, Archive archive, String member,
-        Compression memberCompression) implements Serializable {
+public record Location(String path, StreamCompression compression, Archive archive, String member,
+        StreamCompression memberCompression) implements Serializable {
 
     public Location {
         Objects.requireNonNull(path, "path");
@@ -27,20 +27,20 @@ public record Location(String path, Compression compression, Archive archive, St
         if ((archive == Archive.NONE) != (member == null)) {
             throw new IllegalArgumentException("a member name goes with an archive, and only with one");
         }
-        if (archive == Archive.ZIP && compression != Compression.NONE) {
+        if (archive == Archive.ZIP && compression != StreamCompression.NONE) {
             // Zip members are found through the central directory at the file's end.
             throw new IllegalArgumentException(path + ": a compressed zip file cannot be read; decompress it first");
         }
     }
 
     /** A plain file, possibly compressed. */
-    public static Location file(String path, Compression compression) {
-        return new Location(path, compression, Archive.NONE, null, Compression.NONE);
+    public static Location file(String path, StreamCompression compression) {
+        return new Location(path, compression, Archive.NONE, null, StreamCompression.NONE);
     }
 
     /** A member of an archive file. */
-    public static Location member(String path, Compression compression, Archive archive, String member,
-            Compression memberCompression) {
+    public static Location member(String path, StreamCompression compression, Archive archive, String member,
+            StreamCompression memberCompression) {
         return new Location(path, compression, archive, member, memberCompression);
     }
 

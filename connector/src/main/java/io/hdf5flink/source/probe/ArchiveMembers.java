@@ -2,7 +2,7 @@ package io.hdf5flink.source.probe;
 
 import io.hdf5flink.source.format.RawFormat;
 import io.hdf5flink.source.input.Archive;
-import io.hdf5flink.source.input.Compression;
+import io.hdf5flink.source.input.StreamCompression;
 import io.hdf5flink.source.input.InputOpener;
 import io.hdf5flink.source.input.Location;
 import io.hdf5flink.source.input.NaturalOrder;
@@ -55,15 +55,15 @@ final class ArchiveMembers {
             }
             entries.sort(Comparator.comparing(ZipArchiveEntry::getName, NaturalOrder.INSTANCE));
             for (ZipArchiveEntry entry : entries) {
-                Compression mc = Compression.ofName(entry.getName());
-                Location location = Location.member(file.toString(), Compression.NONE, Archive.ZIP, entry.getName(), mc);
+                StreamCompression mc = StreamCompression.ofName(entry.getName());
+                Location location = Location.member(file.toString(), StreamCompression.NONE, Archive.ZIP, entry.getName(), mc);
                 arrays.add(ArrayProber.guard(location, () -> {
                     if (!zip.canReadEntryData(entry) || !ZIP_METHODS.contains(entry.getMethod())) {
                         throw new IOException("the member is encrypted or uses an unsupported zip compression method "
                                 + entry.getMethod());
                     }
                     // np.savez stores members uncompressed: those are mapped in place.
-                    if (entry.getMethod() == ZipArchiveEntry.STORED && mc == Compression.NONE) {
+                    if (entry.getMethod() == ZipArchiveEntry.STORED && mc == StreamCompression.NONE) {
                         return ArrayData.mapped(location, entry.getDataOffset(), entry.getSize(), raw);
                     }
                     try (InputStream in = mc.decode(zip.getInputStream(entry))) {
@@ -75,17 +75,17 @@ final class ArchiveMembers {
         return members(arrays);
     }
 
-    static List<ProbedArray> tar(Path file, Compression compression, RawFormat raw) throws IOException {
+    static List<ProbedArray> tar(Path file, StreamCompression compression, RawFormat raw) throws IOException {
         List<ProbedArray> arrays = new ArrayList<>();
-        if (compression == Compression.NONE) {
+        if (compression == StreamCompression.NONE) {
             // An uncompressed tar stores members contiguously, so they are mapped in place.
             try (TarFile tar = new TarFile(file)) {
                 for (TarArchiveEntry entry : tar.getEntries()) {
                     if (!entry.isFile()) continue;
-                    Compression mc = Compression.ofName(entry.getName());
+                    StreamCompression mc = StreamCompression.ofName(entry.getName());
                     Location location = Location.member(file.toString(), compression, Archive.TAR, entry.getName(), mc);
                     arrays.add(ArrayProber.guard(location, () -> {
-                        if (mc == Compression.NONE && !entry.isSparse()) {
+                        if (mc == StreamCompression.NONE && !entry.isSparse()) {
                             return ArrayData.mapped(location, entry.getDataOffset(), entry.getSize(), raw);
                         }
                         try (InputStream in = mc.decode(tar.getInputStream(entry))) {
@@ -100,7 +100,7 @@ final class ArchiveMembers {
                 for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
                     if (!entry.isFile()) continue;
                     String name = entry.getName();
-                    Compression mc = Compression.ofName(name);
+                    StreamCompression mc = StreamCompression.ofName(name);
                     Location location = Location.member(file.toString(), compression, Archive.TAR, name, mc);
                     overhead.inMember = true;
                     try {

@@ -3,7 +3,7 @@ package io.hdf5flink.source.probe;
 import io.hdf5flink.source.format.NpyHeader;
 import io.hdf5flink.source.format.RawFormat;
 import io.hdf5flink.source.input.ArrayInput;
-import io.hdf5flink.source.input.Compression;
+import io.hdf5flink.source.input.StreamCompression;
 import io.hdf5flink.source.input.Location;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -207,7 +207,7 @@ final class ArrayData {
 
         private static IOException corrupt(Exception e) {
             if (e instanceof org.apache.commons.compress.MemoryLimitException m) {
-                // Only the xz decoder has a limit (Compression.XZ_MEMORY_LIMIT_KIB).
+                // Only the xz decoder has a limit (StreamCompression.XZ_MEMORY_LIMIT_KIB).
                 return new IOException("the xz stream needs " + (m.getMemoryNeededInKb() >> 10) + " MiB of memory to decode,"
                         + " more than the " + (m.getMemoryLimitInKb() >> 10) + " MiB allowed (xz -9 needs 65 MiB)", e);
             }

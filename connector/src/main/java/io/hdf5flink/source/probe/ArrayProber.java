@@ -1,7 +1,7 @@
 package io.hdf5flink.source.probe;
 
 import io.hdf5flink.source.format.RawFormat;
-import io.hdf5flink.source.input.Compression;
+import io.hdf5flink.source.input.StreamCompression;
 import io.hdf5flink.source.input.InputOpener;
 import io.hdf5flink.source.input.Location;
 import io.hdf5flink.source.input.NaturalOrder;
@@ -39,7 +39,7 @@ public final class ArrayProber {
     public static ProbedArray probeMapped(Path given, RawFormat raw) {
         // Splits name the file absolutely: TaskManagers may run in another working directory.
         Path file = given.toAbsolutePath();
-        Location location = Location.file(file.toString(), Compression.NONE);
+        Location location = Location.file(file.toString(), StreamCompression.NONE);
         return guard(location, () -> {
             requireFile(file);
             return ArrayData.mapped(location, 0, Files.size(file), raw);
@@ -58,19 +58,19 @@ public final class ArrayProber {
         Path file = given.toAbsolutePath();
         String name = file.getFileName().toString();
         String lower = name.toLowerCase(Locale.ROOT);
-        Compression compression = lower.endsWith(".tgz") ? Compression.GZIP : Compression.ofName(name);
+        StreamCompression compression = lower.endsWith(".tgz") ? StreamCompression.GZIP : StreamCompression.ofName(name);
         String inner = lower.endsWith(".tgz") ? "x.tar" : compression.strip(lower);
         Location whole = Location.file(file.toString(), compression);
         return guard(whole, () -> {
             requireFile(file);
             if (inner.endsWith(".tar")) return ArchiveMembers.tar(file, compression, raw);
             if (inner.endsWith(".zip") || inner.endsWith(".npz")) {
-                if (compression != Compression.NONE) {
+                if (compression != StreamCompression.NONE) {
                     throw new IOException("a compressed zip archive cannot be read; decompress it first");
                 }
                 return ArchiveMembers.zip(file, raw);
             }
-            if (compression == Compression.NONE) return List.of(ArrayData.mapped(whole, 0, Files.size(file), raw));
+            if (compression == StreamCompression.NONE) return List.of(ArrayData.mapped(whole, 0, Files.size(file), raw));
             try (InputStream in = InputOpener.decodedFile(whole)) {
                 return List.of(ArrayData.streamed(whole, in, raw));
             }

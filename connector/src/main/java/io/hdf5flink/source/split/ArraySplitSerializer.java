@@ -3,7 +3,7 @@ package io.hdf5flink.source.split;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.source.input.Archive;
 import io.hdf5flink.source.input.ArrayInput;
-import io.hdf5flink.source.input.Compression;
+import io.hdf5flink.source.input.StreamCompression;
 import io.hdf5flink.source.input.Location;
 import java.io.IOException;
 import org.apache.flink.annotation.Internal;
@@ -72,10 +72,10 @@ public final class ArraySplitSerializer implements SimpleVersionedSerializer<Arr
     private static ArraySplit read(DataInputView in) throws IOException {
         String id = in.readUTF();
         String path = in.readUTF();
-        Compression compression = named(Compression.class, in.readUTF());
+        StreamCompression compression = named(StreamCompression.class, in.readUTF());
         Archive archive = named(Archive.class, in.readUTF());
         String member = in.readBoolean() ? in.readUTF() : null;
-        Compression memberCompression = named(Compression.class, in.readUTF());
+        StreamCompression memberCompression = named(StreamCompression.class, in.readUTF());
         boolean mapped = in.readBoolean();
         long dataOffset = in.readLong();
         DataType type = named(DataType.class, in.readUTF());

@@ -105,6 +105,16 @@ class FilterPipelineTest {
     }
 
     @Test
+    void readsBackAnIncompressibleChunkLzfMadeLargerBeforeItsChecksum() throws IOException {
+        // LZF stores incompressible data as literal runs, a little larger than the chunk.
+        FilterPipeline p = FilterPipeline.of(List.of(FilterDescription.lzf(CHUNK), FilterDescription.fletcher32()), 1, CHUNK);
+        byte[] raw = TestData.random(CHUNK, 4);
+        EncodedChunk chunk = p.encode(raw, raw.length);
+        assertTrue(chunk.length() > raw.length + 4, "LZF output larger than its input");
+        assertArrayEquals(raw, p.decode(chunk.data(), chunk.length(), chunk.filterMask(), raw.length));
+    }
+
+    @Test
     void decodesChunksAnOptionalFilterSkippedAsH5pyStoresThem() throws IOException {
         // h5py's LZF declines incompressible chunks: shuffled bytes stored raw, LZF's bit set.
         FilterPipeline p = FilterPipeline.of(

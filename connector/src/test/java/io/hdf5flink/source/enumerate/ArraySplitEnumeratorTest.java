@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.source.input.ArrayInput;
-import io.hdf5flink.source.input.Compression;
+import io.hdf5flink.source.input.StreamCompression;
 import io.hdf5flink.source.input.Location;
 import io.hdf5flink.source.split.ArraySplit;
 import io.hdf5flink.source.split.PendingSplits;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class ArraySplitEnumeratorTest {
     private static final List<ArraySplit> SPLITS = new SplitPlanner("/d", 10)
-            .add(new ArrayInput(Location.file("/a.npy", Compression.NONE), true, 128, DataType.INT8, false), 35,
+            .add(new ArrayInput(Location.file("/a.npy", StreamCompression.NONE), true, 128, DataType.INT8, false), 35,
                     new long[] {0}, new long[] {})
             .splits();
 

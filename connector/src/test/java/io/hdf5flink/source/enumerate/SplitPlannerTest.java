@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.source.input.ArrayInput;
-import io.hdf5flink.source.input.Compression;
+import io.hdf5flink.source.input.StreamCompression;
 import io.hdf5flink.source.input.Location;
 import io.hdf5flink.source.split.ArraySplit;
 import java.util.List;
@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 
 class SplitPlannerTest {
     private static final ArrayInput MAPPED =
-            new ArrayInput(Location.file("/a.npy", Compression.NONE), true, 128, DataType.INT16, false);
+            new ArrayInput(Location.file("/a.npy", StreamCompression.NONE), true, 128, DataType.INT16, false);
     private static final ArrayInput GZ =
-            new ArrayInput(Location.file("/a.npy.gz", Compression.GZIP), false, 128, DataType.INT16, false);
+            new ArrayInput(Location.file("/a.npy.gz", StreamCompression.GZIP), false, 128, DataType.INT16, false);
 
     @Test
     void blocksAreWholeChunkBandsThatFit() {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.source.input.ArrayInput;
-import io.hdf5flink.source.input.Compression;
+import io.hdf5flink.source.input.StreamCompression;
 import io.hdf5flink.source.input.Location;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -31,7 +31,7 @@ class MappedRowsTest {
             f.seek(rows * 8 - 8);
             f.writeLong(Long.reverseBytes(42));
         }
-        ArrayInput input = new ArrayInput(Location.file(file.toString(), Compression.NONE), true, 0, DataType.INT64, false);
+        ArrayInput input = new ArrayInput(Location.file(file.toString(), StreamCompression.NONE), true, 0, DataType.INT64, false);
         MappedRows source = new MappedRows(input, 8);
         byte[] block = new byte[1 << 20];
         int most = 0;

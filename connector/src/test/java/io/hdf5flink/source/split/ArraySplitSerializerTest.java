@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.source.input.Archive;
 import io.hdf5flink.source.input.ArrayInput;
-import io.hdf5flink.source.input.Compression;
+import io.hdf5flink.source.input.StreamCompression;
 import io.hdf5flink.source.input.Location;
 import java.io.IOException;
 import java.util.Arrays;
@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Test;
 /** The checkpoint formats of splits and of the enumerator's pending splits. */
 class ArraySplitSerializerTest {
     static final ArraySplit MAPPED = new ArraySplit("3",
-            new ArrayInput(Location.file("/data/rec.npy", Compression.NONE), true, 128, DataType.INT16, false), "/data",
+            new ArrayInput(Location.file("/data/rec.npy", StreamCompression.NONE), true, 128, DataType.INT16, false), "/data",
             new long[] {0, 0}, new long[] {64}, 16384, 32768);
     static final ArraySplit MEMBER = new ArraySplit("17",
-            new ArrayInput(Location.member("/data/rec.tar.gz", Compression.GZIP, Archive.TAR, "ch10.npy.zst",
-                    Compression.ZSTD), false, 80, DataType.FLOAT64, true), "/acquisition/ephys",
+            new ArrayInput(Location.member("/data/rec.tar.gz", StreamCompression.GZIP, Archive.TAR, "ch10.npy.zst",
+                    StreamCompression.ZSTD), false, 80, DataType.FLOAT64, true), "/acquisition/ephys",
             new long[] {0, 9}, new long[] {1}, 5, 1000);
 
     @Test
@@ -52,7 +52,7 @@ class ArraySplitSerializerTest {
         int at = indexOf(badEnum, "GZIP".getBytes());
         badEnum[at] = 'X';
         IOException e = assertThrows(IOException.class, () -> s.deserialize(1, badEnum));
-        assertTrue(e.getMessage().contains("unknown Compression XZIP"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown StreamCompression XZIP"), e.getMessage());
 
         PendingSplitsSerializer p = PendingSplitsSerializer.INSTANCE;
         byte[] pending = p.serialize(new PendingSplits(List.of(MAPPED)));

@@ -10,13 +10,14 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 import org.apache.flink.annotation.Internal;
 
 /**
- * A whole-stream compression, recognised by its file-name suffix. Compressed streams cannot be
+ * The compression of a whole input file or archive member, recognised by its file-name suffix (the
+ * output's chunk compression is the sink's {@code ChunkFilters}). Compressed streams cannot be
  * memory-mapped or sought, so readers decode them from their start (also on restore from a
  * checkpoint). The compression is part of every split's {@link Location}, so its name is written
  * into checkpoints: do not rename constants.
  */
 @Internal
-public enum Compression {
+public enum StreamCompression {
     NONE(""),
     GZIP(".gz"),
     BZIP2(".bz2"),
@@ -28,14 +29,14 @@ public enum Compression {
 
     private final String suffix;
 
-    Compression(String suffix) {
+    StreamCompression(String suffix) {
         this.suffix = suffix;
     }
 
     /** The compression a file name's suffix announces, {@link #NONE} when none. */
-    public static Compression ofName(String name) {
+    public static StreamCompression ofName(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
-        for (Compression c : values()) {
+        for (StreamCompression c : values()) {
             if (c != NONE && lower.endsWith(c.suffix)) return c;
         }
         return NONE;

@@ -111,18 +111,14 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--header-bytes", paramLabel = "N", description = "Bytes to skip at the start of each raw input.")
     Long headerBytes;
 
-    @Option(names = "--no-progress", description = "No progress on stderr.")
-    boolean noProgress;
-
-    @Option(names = "--verbose", description = "Flink's log, and stack traces with errors.")
-    boolean verbose;
+    @CommandLine.Mixin ProgressOptions printing = new ProgressOptions();
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         ConvertPlan plan = ConvertPlan.make(this);
-        ConvertJob.Result result = ConvertJob.run(plan, spec.commandLine().getErr(), !noProgress);
+        ConvertJob.Result result = ConvertJob.run(plan, spec.commandLine().getErr(), !printing.noProgress);
         spec.commandLine().getOut().println(result.summaryLine());
         spec.commandLine().getOut().flush();
         return 0;

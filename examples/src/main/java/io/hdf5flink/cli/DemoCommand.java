@@ -54,11 +54,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the generator (default: random); the same seed gives the same file.")
     Long seed;
 
-    @Option(names = "--no-progress", description = "No progress on stderr.")
-    boolean noProgress;
-
-    @Option(names = "--verbose", description = "Flink's log, and stack traces with errors.")
-    boolean verbose;
+    @CommandLine.Mixin ProgressOptions printing = new ProgressOptions();
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -114,7 +110,7 @@ public final class DemoCommand implements Callable<Integer> {
         long started = System.nanoTime();
         JobClient job = env.executeAsync("flink-hdf5 demo");
         boolean embedded = env instanceof LocalStreamEnvironment;
-        try (Progress ignored = embedded && !noProgress ? Progress.start(err, -1, 2L * channels) : null) {
+        try (Progress ignored = embedded && !printing.noProgress ? Progress.start(err, -1, 2L * channels) : null) {
             job.getJobExecutionResult().get();
         } finally {
             DirectoryTrees.delete(checkpoints);

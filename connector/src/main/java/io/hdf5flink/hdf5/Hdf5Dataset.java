@@ -41,6 +41,7 @@ public final class Hdf5Dataset extends Hdf5Object {
     private final ChunkIndex index;
     private final StoredChunks stored;
     private final OpenChunks openChunks;
+    private final Hyperslabs hyperslabs;
     private CommitFields fields;
     private byte[] pendingToken;
     private boolean changed;
@@ -56,6 +57,7 @@ public final class Hdf5Dataset extends Hdf5Object {
         this.stored = new StoredChunks(file.storage(), where, index,
                 FilterPipeline.of(layout.filters(), type.size(), chunkBytes), chunkBytes, layout.fillElement());
         this.openChunks = new OpenChunks(chunkBytes, file.options().openChunkBudgetBytes());
+        this.hyperslabs = new Hyperslabs(layout.chunkDims(), type.size(), chunkBytes, openChunks, stored, this::storeRaw);
         headerChanged();
     }
 
@@ -197,27 +199,7 @@ public final class Hdf5Dataset extends Hdf5Object {
                     + count * type.size() + " bytes, got " + data.remaining() + " (at offset " + Arrays.toString(offset)
                     + ")");
         }
-        if (count == 0) return;
-        ByteBuffer src = littleEndian(data);
-        long[] chunkDims = layout.chunkDims();
-        int rank = dims.length;
-        ChunkGrid.forEachOverlap(offset, extent, chunkDims, (chunkOrigin, lo, box) -> {
-            long[] srcOrigin = new long[rank];
-            long[] dstOrigin = new long[rank];
-            boolean whole = true;
-            for (int d = 0; d < rank; d++) {
-                srcOrigin[d] = lo[d] - offset[d];
-                dstOrigin[d] = lo[d] - chunkOrigin[d];
-                whole &= box[d] == chunkDims[d];
-            }
-            byte[] chunk = whole ? new byte[chunkBytes] : openChunks.open(chunkOrigin, stored::read);
-            BoxCopy.copy(src, extent, srcOrigin, chunk, chunkDims, dstOrigin, box, type.size());
-            if (whole) {
-                openChunks.discard(chunkOrigin);
-                storeRaw(chunkOrigin, chunk);
-            }
-        });
-        openChunks.spillOverBudget(this::storeRaw);
+        if (count > 0) hyperslabs.write(offset, extent, data);
     }
 
     /** Reads a hyperslab inside the current shape (little-endian, C order), committed or not. */
@@ -228,27 +210,7 @@ public final class Hdf5Dataset extends Hdf5Object {
         for (long e : extent) count = Math.multiplyExact(count, e);
         if (count > Integer.MAX_VALUE - 8) throw where.error("a read of " + count + " bytes is over 2 GiB");
         ByteBuffer out = ByteBuffer.allocate((int) count).order(ByteOrder.LITTLE_ENDIAN);
-        long[] chunkDims = layout.chunkDims();
-        int rank = dims.length;
-        ChunkGrid.forEachOverlap(offset, extent, chunkDims, (chunkOrigin, lo, box) -> {
-            long[] srcOrigin = new long[rank];
-            long[] dstOrigin = new long[rank];
-            for (int d = 0; d < rank; d++) {
-                srcOrigin[d] = lo[d] - chunkOrigin[d];
-                dstOrigin[d] = lo[d] - offset[d];
-            }
-            byte[] open = openChunks.get(chunkOrigin);
-            if (open == null && !stored.isStored(chunkOrigin)) {
-                // Nothing stored: the fill value goes straight into the box, so that a read costs
-                // what it returns, not a chunk of the size the layout declares.
-                long boxBytes = type.size();
-                for (long e : box) boxBytes *= e;
-                BoxCopy.copy(stored.filled(boxBytes), box, new long[rank], out, extent, dstOrigin, box, type.size());
-                return;
-            }
-            byte[] chunk = open != null ? open : stored.read(chunkOrigin);
-            BoxCopy.copy(chunk, chunkDims, srcOrigin, out, extent, dstOrigin, box, type.size());
-        });
+        hyperslabs.read(offset, extent, out);
         return out;
     }
 
@@ -320,16 +282,5 @@ public final class Hdf5Dataset extends Hdf5Object {
 
     private DatasetBounds bounds() {
         return new DatasetBounds(dims, layout.maxDims(), layout.chunkDims(), where);
-    }
-
-    private ByteBuffer littleEndian(ByteBuffer data) {
-        ByteBuffer src = data.slice().order(ByteOrder.LITTLE_ENDIAN);
-        if (data.order() == ByteOrder.LITTLE_ENDIAN || type.size() == 1) return src;
-        byte[] swapped = new byte[data.remaining()];
-        int size = type.size();
-        for (int i = 0; i < swapped.length; i += size) {
-            for (int j = 0; j < size; j++) swapped[i + j] = data.get(data.position() + i + size - 1 - j);
-        }
-        return ByteBuffer.wrap(swapped).order(ByteOrder.LITTLE_ENDIAN);
     }
 }

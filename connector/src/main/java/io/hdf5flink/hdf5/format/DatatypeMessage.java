@@ -61,9 +61,6 @@ public final class DatatypeMessage implements HeaderMessage {
 
     public boolean isBigEndian() { return bigEndian; }
 
-    /** Whether this is a plain number ({@link #fixedPoint} or {@link #floatingPoint}, in either byte order). */
-    public boolean isPlainNumber() { return plainNumber; }
-
     public boolean isFloatingPoint() { return typeClass == CLASS_FLOAT; }
 
     /** For fixed-point numbers: two's complement rather than unsigned. */

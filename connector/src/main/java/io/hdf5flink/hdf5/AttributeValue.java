@@ -46,7 +46,7 @@ public final class AttributeValue {
 
     /** A scalar of the given type; the number is converted to it (integers are range-checked). */
     public static AttributeValue scalar(DataType type, Number value) {
-        return new AttributeValue(DatatypeMessage.of(type), DataspaceMessage.scalar(), encode(type, value),
+        return new AttributeValue(DataTypeMessages.of(type), DataspaceMessage.scalar(), encode(type, value),
                 type + " " + value);
     }
 
@@ -54,7 +54,7 @@ public final class AttributeValue {
     public static AttributeValue array(DataType type, Number... values) {
         ByteBuffer b = Bytes.allocate(values.length * type.size());
         for (Number v : values) b.put(encode(type, v));
-        return new AttributeValue(DatatypeMessage.of(type),
+        return new AttributeValue(DataTypeMessages.of(type),
                 new DataspaceMessage(new long[] {values.length}, null), b.array(), type + "[" + values.length + "]");
     }
 

@@ -18,12 +18,15 @@ public abstract class Hdf5Object {
     final Hdf5File file;
     final String path;
     final long headerAddress;
+    /** Names this object in error messages. */
+    final ErrorContext where;
     ObjectHeader header;
 
     Hdf5Object(Hdf5File file, String path, long headerAddress, ObjectHeader header) {
         this.file = file;
         this.path = path;
         this.headerAddress = headerAddress;
+        this.where = ErrorContext.of(file.path()).object(path);
         this.header = header;
     }
 
@@ -47,7 +50,7 @@ public abstract class Hdf5Object {
         AttributeMessage m = new AttributeMessage(name, value.datatype(), value.dataspace(), value.data());
         byte[] body = m.encodeBody();
         if (body.length > 0xFFF0) {
-            throw new Hdf5Exception(file.path() + ": " + path + ": attribute '" + name + "' of " + body.length
+            throw where.error("attribute '" + name + "' of " + body.length
                     + " bytes exceeds the 64 KiB a compact attribute can hold");
         }
         try {
@@ -61,7 +64,7 @@ public abstract class Hdf5Object {
             header = HeaderEditor.add(file.storage(), header, AttributeMessage.TYPE, 0, body, path);
             headerChanged();
         } catch (IOException e) {
-            throw new Hdf5Exception(file.path() + ": " + path + ": writing attribute '" + name + "' failed: " + e.getMessage(), e);
+            throw where.failed("writing attribute '" + name + "'", e);
         }
     }
 

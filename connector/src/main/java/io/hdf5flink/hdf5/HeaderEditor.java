@@ -43,8 +43,8 @@ final class HeaderEditor {
         if (place == null) {
             place = movable(header);
             if (place == null) {
-                throw new Hdf5Exception(storage.path() + ": " + object
-                        + ": its object header has no room for a new message and nothing that can be moved out");
+                throw ErrorContext.of(storage.path()).object(object)
+                        .error("its object header has no room for a new message and nothing that can be moved out");
             }
             ByteBuffer m = storage.read(place.messageAddress(), ObjectHeader.messageSize(place.bodySize()), "message of " + object);
             moved = new byte[m.remaining()];

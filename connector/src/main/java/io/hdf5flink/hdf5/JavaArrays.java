@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
 final class JavaArrays {
     private JavaArrays() {}
 
-    static ByteBuffer toBuffer(Object array, DataType type, String where) {
+    static ByteBuffer toBuffer(Object array, DataType type, ErrorContext where) {
         int size;
         boolean floating;
         int length;
@@ -22,11 +22,11 @@ final class JavaArrays {
         else if (array instanceof float[] a) { size = 4; floating = true; length = a.length; }
         else if (array instanceof double[] a) { size = 8; floating = true; length = a.length; }
         else {
-            throw new Hdf5Exception(where + ": expected a primitive array (byte[], short[], int[], long[], float[], double[]), got "
+            throw where.error("expected a primitive array (byte[], short[], int[], long[], float[], double[]), got "
                     + (array == null ? "null" : array.getClass().getSimpleName()));
         }
         if (size != type.size() || floating != type.isFloatingPoint()) {
-            throw new Hdf5Exception(where + " holds " + type + " (" + type.numpyStr() + "), got a "
+            throw where.error("the dataset holds " + type + " (" + type.numpyStr() + "), got a "
                     + array.getClass().getSimpleName() + ": dtype mismatch");
         }
         ByteBuffer b = ByteBuffer.allocate(length * size).order(ByteOrder.LITTLE_ENDIAN);

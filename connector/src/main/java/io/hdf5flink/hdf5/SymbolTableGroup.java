@@ -131,7 +131,7 @@ final class SymbolTableGroup {
     /** Adds a link; {@code entry}'s name offset is filled in here. */
     void insert(String name, SymbolTableEntry entry) throws IOException {
         if (links.containsKey(name)) {
-            throw new Hdf5Exception(storage.path() + ": " + path + " already has a member named '" + name + "'");
+            throw ErrorContext.of(storage.path()).error(path + " already has a member named '" + name + "'");
         }
         byte[] nameBytes = (name + "\0").getBytes(StandardCharsets.UTF_8);
         long nameOffset = heapData.length;

@@ -19,7 +19,7 @@ public final class BTreeNode {
     public static final int PREFIX_SIZE = 24;
     private static final byte[] SIGNATURE = {'T', 'R', 'E', 'E'};
 
-    public final int nodeType;
+    final int nodeType;
     public final int level;
     public final int entries;
     public final byte[][] keys;

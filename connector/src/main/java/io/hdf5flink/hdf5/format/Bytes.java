@@ -43,7 +43,7 @@ public final class Bytes {
     }
 
     /** Reads a NUL-terminated string of at most {@code max} bytes starting at the buffer's position. */
-    public static String cString(ByteBuffer b, int max, String what) {
+    static String cString(ByteBuffer b, int max, String what) {
         int start = b.position();
         int end = start;
         int limit = Math.min(b.limit(), start + max);

@@ -1,6 +1,5 @@
 package io.hdf5flink.hdf5.format;
 
-import io.hdf5flink.hdf5.DataType;
 import java.nio.ByteBuffer;
 
 /**
@@ -8,6 +7,10 @@ import java.nio.ByteBuffer;
  * engine writes: fixed-point (class 0) and IEEE floating-point (class 1) numbers, always
  * little-endian, and fixed-length strings (class 3, NUL-padded, UTF-8) for attributes.
  * Decoding recognizes the same classes in either byte order and refuses the rest by name.
+ *
+ * <p>Numbers are described by size, signedness and class, not by the engine's element type, so
+ * that this package depends on nothing above it: a "plain number" is what numpy and the engine
+ * call a numeric dtype (1-, 2-, 4- or 8-byte integers, IEEE binary32 or binary64, no padding).
  */
 public final class DatatypeMessage implements HeaderMessage {
     public static final int TYPE = 0x0003;
@@ -17,23 +20,38 @@ public final class DatatypeMessage implements HeaderMessage {
 
     private final int typeClass;
     private final int size;
-    private final DataType numeric;
+    private final boolean signed;
+    /** Whether this is a plain number: a fixed-point or IEEE type numpy has a dtype for. */
+    private final boolean plainNumber;
     private final boolean bigEndian;
 
-    private DatatypeMessage(int typeClass, int size, DataType numeric, boolean bigEndian) {
+    private DatatypeMessage(int typeClass, int size, boolean signed, boolean plainNumber, boolean bigEndian) {
         this.typeClass = typeClass;
         this.size = size;
-        this.numeric = numeric;
+        this.signed = signed;
+        this.plainNumber = plainNumber;
         this.bigEndian = bigEndian;
     }
 
-    public static DatatypeMessage of(DataType t) {
-        return new DatatypeMessage(t.isFloatingPoint() ? CLASS_FLOAT : CLASS_FIXED, t.size(), t, false);
+    /** A little-endian integer of 1, 2, 4 or 8 bytes. */
+    public static DatatypeMessage fixedPoint(int size, boolean signed) {
+        if (!plainSize(CLASS_FIXED, size)) throw new IllegalArgumentException("no " + size + "-byte integer type");
+        return new DatatypeMessage(CLASS_FIXED, size, signed, true, false);
+    }
+
+    /** A little-endian IEEE binary32 ({@code size} 4) or binary64 ({@code size} 8). */
+    public static DatatypeMessage floatingPoint(int size) {
+        if (!plainSize(CLASS_FLOAT, size)) throw new IllegalArgumentException("no " + size + "-byte IEEE type");
+        return new DatatypeMessage(CLASS_FLOAT, size, true, true, false);
     }
 
     /** A fixed-length, NUL-padded UTF-8 string of {@code size} bytes. */
     public static DatatypeMessage fixedString(int size) {
-        return new DatatypeMessage(CLASS_STRING, size, null, false);
+        return new DatatypeMessage(CLASS_STRING, size, false, false, false);
+    }
+
+    private static boolean plainSize(int typeClass, int size) {
+        return typeClass == CLASS_FLOAT ? size == 4 || size == 8 : size == 1 || size == 2 || size == 4 || size == 8;
     }
 
     @Override
@@ -43,17 +61,21 @@ public final class DatatypeMessage implements HeaderMessage {
 
     public boolean isBigEndian() { return bigEndian; }
 
+    public boolean isFloatingPoint() { return typeClass == CLASS_FLOAT; }
+
+    /** For fixed-point numbers: two's complement rather than unsigned. */
+    public boolean isSigned() { return signed; }
+
     /**
-     * The numeric type, or an exception naming what the stored type is.
+     * Refuses anything but a plain number, with an exception naming what the stored type is.
      *
      * @param where the dataset or attribute the type belongs to, for the message
      */
-    public DataType numericType(String where) {
-        if (numeric == null) {
+    public void requirePlainNumber(String where) {
+        if (!plainNumber) {
             throw new UnsupportedFormatException(where + ": datatype class " + className() + " of " + size
                     + " bytes is not a supported numeric type");
         }
-        return numeric;
     }
 
     private String className() {
@@ -74,11 +96,11 @@ public final class DatatypeMessage implements HeaderMessage {
     }
 
     /**
-     * Whether {@link #encodeBody()} can write this type: a string, or a number of one of the
-     * {@link DataType}s. A decoded type of another class or layout can only be read.
+     * Whether {@link #encodeBody()} can write this type: a string, or a plain number. A decoded
+     * type of another class or layout can only be read.
      */
     public boolean writable() {
-        return typeClass == CLASS_STRING || numeric != null;
+        return typeClass == CLASS_STRING || plainNumber;
     }
 
     @Override
@@ -88,7 +110,7 @@ public final class DatatypeMessage implements HeaderMessage {
             case CLASS_FIXED -> {
                 b = Bytes.allocate(12);
                 b.put((byte) (0x10 | CLASS_FIXED));
-                b.put((byte) (numeric.isSigned() ? 0x08 : 0x00));
+                b.put((byte) (signed ? 0x08 : 0x00));
                 b.put((byte) 0).put((byte) 0);
                 b.putInt(size);
                 b.putShort((short) 0); // bit offset
@@ -157,15 +179,16 @@ public final class DatatypeMessage implements HeaderMessage {
             Bytes.require(b, 4, "datatype properties");
             int bitOffset = Bytes.u16(b);
             int precision = Bytes.u16(b);
-            DataType t = DataType.of(size, (bits0 & 0x08) != 0, typeClass == CLASS_FLOAT);
+            boolean signed = typeClass == CLASS_FLOAT || (bits0 & 0x08) != 0;
+            boolean plain = plainSize(typeClass, size);
             if (bitOffset != 0 || precision != 8 * size) {
-                t = null; // padded or partial-precision numbers are not plain numpy types
+                plain = false; // padded or partial-precision numbers are not plain numpy types
             }
-            if (typeClass == CLASS_FLOAT && t != null && !isIeee(b, bits0, bits1, size)) {
-                t = null; // a float of the right size with another layout (exponent, mantissa, bias)
+            if (typeClass == CLASS_FLOAT && plain && !isIeee(b, bits0, bits1, size)) {
+                plain = false; // a float of the right size with another layout (exponent, mantissa, bias)
             }
-            return new DatatypeMessage(typeClass, size, t, bigEndian);
+            return new DatatypeMessage(typeClass, size, signed, plain, bigEndian);
         }
-        return new DatatypeMessage(typeClass, size, null, bigEndian);
+        return new DatatypeMessage(typeClass, size, false, false, bigEndian);
     }
 }

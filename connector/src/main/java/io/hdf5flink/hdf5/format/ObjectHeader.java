@@ -19,7 +19,7 @@ public final class ObjectHeader {
     public static final int MESSAGE_HEADER_SIZE = 8;
     public static final int NIL = 0x0000;
     /** Message flag bit 0: the message is constant. libhdf5 sets it on datatype and fill value. */
-    public static final int FLAG_CONSTANT = 0x01;
+    private static final int FLAG_CONSTANT = 0x01;
     private static final int MAX_MESSAGES = 65535;
     private static final int MAX_BLOCKS = 4096;
 
@@ -157,7 +157,7 @@ public final class ObjectHeader {
     }
 
     /** flags to store with a message: libhdf5 marks datatype and fill value constant. */
-    public static int flagsFor(HeaderMessage m) {
+    private static int flagsFor(HeaderMessage m) {
         return m.type() == DatatypeMessage.TYPE || m.type() == FillValueMessage.TYPE ? FLAG_CONSTANT : 0;
     }
 

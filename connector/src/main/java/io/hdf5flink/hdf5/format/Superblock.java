@@ -11,14 +11,14 @@ import java.util.Arrays;
  * that points past the old value is published (readers refuse addresses beyond it).
  */
 public final class Superblock {
-    public static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    private static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     /** Size of a version 0 superblock with 8-byte offsets and lengths. */
     public static final int V0_SIZE = 96;
     /** File offset of the end-of-file address field in a version 0 superblock. */
     public static final long V0_EOF_FIELD = 40;
     public static final int GROUP_LEAF_NODE_K = 4;
     public static final int GROUP_INTERNAL_NODE_K = 16;
-    public static final int INDEXED_STORAGE_NODE_K = 32;
+    static final int INDEXED_STORAGE_NODE_K = 32;
 
     private final int version;
     private final int groupLeafNodeK;
@@ -28,7 +28,7 @@ public final class Superblock {
     private final long endOfFileFieldOffset;
     private final SymbolTableEntry rootGroup;
 
-    public Superblock(int version, int groupLeafNodeK, int groupInternalNodeK, int indexedStorageNodeK,
+    Superblock(int version, int groupLeafNodeK, int groupInternalNodeK, int indexedStorageNodeK,
             long endOfFileAddress, long endOfFileFieldOffset, SymbolTableEntry rootGroup) {
         this.version = version;
         this.groupLeafNodeK = groupLeafNodeK;

@@ -12,8 +12,8 @@ public record SymbolTableEntry(long linkNameOffset, long objectHeaderAddress, in
         long cachedBTreeAddress, long cachedHeapAddress) {
 
     public static final int SIZE = 40;
-    public static final int CACHE_NONE = 0;
-    public static final int CACHE_SYMBOL_TABLE = 1;
+    static final int CACHE_NONE = 0;
+    static final int CACHE_SYMBOL_TABLE = 1;
     public static final int CACHE_SOFT_LINK = 2;
 
     public static SymbolTableEntry forGroup(long nameOffset, long header, long btree, long heap) {

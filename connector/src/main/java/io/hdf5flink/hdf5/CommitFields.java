@@ -1,0 +1,133 @@
+package io.hdf5flink.hdf5;
+
+import io.hdf5flink.hdf5.format.AttributeMessage;
+import io.hdf5flink.hdf5.format.Bytes;
+import io.hdf5flink.hdf5.format.DataLayoutMessage;
+import io.hdf5flink.hdf5.format.DataspaceMessage;
+import io.hdf5flink.hdf5.format.ObjectHeader;
+import io.hdf5flink.hdf5.format.ObjectHeader.Slot;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The three fields of a dataset's object header that a commit rewrites in place: the current
+ * dimensions in the dataspace message, the chunk index root in the data layout message, and the
+ * value of the commit token attribute (when there is one). Located once when the header is read
+ * (and again after it changes), and published by {@link #publish}.
+ */
+final class CommitFields {
+    private final FileStorage storage;
+    private final ErrorContext where;
+    private final Slot dataspace;
+    private final int dimsFieldOffset;
+    private final Slot layout;
+    /** Null when the dataset has no commit token attribute yet. */
+    private final Slot token;
+    private final int tokenDataOffset;
+    private final int tokenCapacity;
+    private byte[] committedToken;
+
+    private CommitFields(FileStorage storage, ErrorContext where, Slot dataspace, int dimsFieldOffset, Slot layout,
+            Slot token, int tokenDataOffset, int tokenCapacity, byte[] committedToken) {
+        this.storage = storage;
+        this.where = where;
+        this.dataspace = dataspace;
+        this.dimsFieldOffset = dimsFieldOffset;
+        this.layout = layout;
+        this.token = token;
+        this.tokenDataOffset = tokenDataOffset;
+        this.tokenCapacity = tokenCapacity;
+        this.committedToken = committedToken;
+    }
+
+    /**
+     * Finds the fields in {@code header}.
+     *
+     * @param tokenAttribute the commit token attribute's message, or null when there is none
+     */
+    static CommitFields locate(FileStorage storage, ObjectHeader header, Slot tokenAttribute, ErrorContext where) {
+        Slot dataspace = header.find(DataspaceMessage.TYPE);
+        Slot layout = header.find(DataLayoutMessage.TYPE);
+        try {
+            ByteBuffer ds = storage.read(dataspace.bodyAddress(), 1, "dataspace of " + where.object());
+            int dimsFieldOffset = ds.get(0) == 1 ? DataspaceMessage.dimsOffset() : 4;
+            if (tokenAttribute == null) return new CommitFields(storage, where, dataspace, dimsFieldOffset, layout, null, 0, 0, null);
+            ByteBuffer b = storage.read(tokenAttribute.bodyAddress(), tokenAttribute.bodySize(),
+                    "commit token of " + where.object());
+            int nameSize = b.getShort(2) & 0xFFFF;
+            int typeSize = b.getShort(4) & 0xFFFF;
+            int spaceSize = b.getShort(6) & 0xFFFF;
+            int tokenDataOffset = 8 + Bytes.pad8(nameSize) + Bytes.pad8(typeSize) + Bytes.pad8(spaceSize);
+            b.position(tokenDataOffset);
+            int length = b.getInt();
+            int tokenCapacity = tokenAttribute.bodySize() - tokenDataOffset - 4;
+            if (length < 0 || length > tokenCapacity) {
+                throw where.error("commit token claims " + length + " bytes in a field of " + tokenCapacity);
+            }
+            byte[] committed = new byte[length];
+            b.get(committed);
+            return new CommitFields(storage, where, dataspace, dimsFieldOffset, layout, tokenAttribute, tokenDataOffset,
+                    tokenCapacity, committed);
+        } catch (IOException e) {
+            throw where.error(e.getMessage(), e);
+        }
+    }
+
+    /** The attribute that reserves a commit token of {@code capacity} bytes, holding an empty token. */
+    static AttributeMessage tokenAttribute(int capacity) {
+        byte[] data = new byte[capacity + 4];
+        return new AttributeMessage(Hdf5Dataset.COMMIT_TOKEN_ATTRIBUTE, DataTypeMessages.of(DataType.UINT8),
+                new DataspaceMessage(new long[] {capacity + 4}, null), data);
+    }
+
+    boolean hasTokenField() { return token != null; }
+
+    int tokenCapacity() { return tokenCapacity; }
+
+    /** The token stored by the last commit, or null when none was ever stored. */
+    byte[] committedToken() { return committedToken; }
+
+    /**
+     * Writes the new dimensions, index root and (when not null) token: one write when the fields
+     * are adjacent in the header, as in every dataset this engine creates; otherwise three
+     * ordered writes. A new token is the committed one from then on.
+     */
+    void publish(long[] dims, long indexRoot, byte[] newToken) throws IOException {
+        ByteBuffer dimsBytes = Bytes.allocate(8 * dims.length);
+        for (long d : dims) dimsBytes.putLong(d);
+        byte[] rootBytes = Bytes.allocate(8).putLong(0, indexRoot).array();
+        byte[] tokenBytes = null;
+        if (newToken != null) {
+            tokenBytes = new byte[4 + tokenCapacity];
+            ByteBuffer.wrap(tokenBytes).order(ByteOrder.LITTLE_ENDIAN).putInt(newToken.length).put(newToken);
+        }
+        long dimsAt = dataspace.bodyAddress() + dimsFieldOffset;
+        long rootAt = layout.bodyAddress() + DataLayoutMessage.BTREE_ADDRESS_OFFSET;
+        long tokenAt = token == null ? -1 : token.bodyAddress() + tokenDataOffset;
+        if (adjacent()) {
+            long end = tokenBytes != null ? tokenAt + tokenBytes.length : rootAt + 8;
+            ByteBuffer region = storage.read(dimsAt, (int) (end - dimsAt), "header of " + where.object());
+            byte[] r = new byte[region.remaining()];
+            region.get(r);
+            System.arraycopy(dimsBytes.array(), 0, r, 0, dimsBytes.capacity());
+            System.arraycopy(rootBytes, 0, r, (int) (rootAt - dimsAt), 8);
+            if (tokenBytes != null) System.arraycopy(tokenBytes, 0, r, (int) (tokenAt - dimsAt), tokenBytes.length);
+            storage.write(dimsAt, r);
+        } else {
+            // Index first (new entries lie beyond the old shape or replace chunks), then the shape
+            // that reveals them, then the token: a crash between leaves a state the next commit of
+            // the same chunks repairs, never a token claiming data that is not visible.
+            storage.write(rootAt, rootBytes);
+            storage.write(dimsAt, dimsBytes.array());
+            if (tokenBytes != null) storage.write(tokenAt, tokenBytes);
+        }
+        if (newToken != null) committedToken = newToken;
+    }
+
+    /** Whether dataspace, layout and token messages follow each other, so one write covers all three. */
+    private boolean adjacent() {
+        return layout.messageAddress() == dataspace.bodyAddress() + dataspace.bodySize()
+                && (token == null || token.messageAddress() == layout.bodyAddress() + layout.bodySize());
+    }
+}

@@ -1,0 +1,123 @@
+package io.hdf5flink.hdf5;
+
+import io.hdf5flink.hdf5.format.Hdf5FormatException;
+import io.hdf5flink.hdf5.format.Superblock;
+import io.hdf5flink.hdf5.format.SymbolTableEntry;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * Creates new files and opens existing ones: the steps before an {@link Hdf5File} exists, each
+ * releasing what it acquired when it fails.
+ */
+final class FileOpener {
+    /** Enough of the file's start to find a superblock behind a user block. */
+    private static final int SUPERBLOCK_SEARCH_BYTES = 65536 + 256;
+
+    private FileOpener() {}
+
+    /**
+     * Creates a new file under a hidden temporary name in the same directory and links it into
+     * place once complete (why: {@link Hdf5File#create(Path)}).
+     */
+    static Hdf5File create(Path path, Hdf5File.Options options) {
+        if (Files.exists(path)) throw new Hdf5Exception(path + " already exists; open it for append or delete it first");
+        FileStorage storage = null;
+        Path creating = path.resolveSibling("." + path.getFileName() + "." + UUID.randomUUID() + ".creating");
+        try {
+            storage = FileStorage.open(creating, path, true, Superblock.V0_EOF_FIELD, Superblock.V0_SIZE);
+            SymbolTableGroup table = SymbolTableGroup.create(storage, "/", Superblock.GROUP_LEAF_NODE_K,
+                    Superblock.GROUP_INTERNAL_NODE_K);
+            long header = ObjectTree.writeGroupHeader(storage, table);
+            SymbolTableEntry root = SymbolTableEntry.forGroup(0, header, table.bTreeAddress(), table.heapAddress());
+            Superblock sb = Superblock.v0(storage.eof(), root);
+            storage.write(0, sb.encode());
+            storage.publishEof();
+            if (options.fsyncOnCommit()) storage.sync();
+            publish(creating, path);
+            Hdf5File file = new Hdf5File(storage, sb, options);
+            file.objects().createdRoot(header, table);
+            return file;
+        } catch (IOException e) {
+            closeQuietly(storage);
+            try {
+                Files.deleteIfExists(creating);
+            } catch (IOException ignored) {
+                // the primary error is already being reported
+            }
+            throw new Hdf5Exception(e instanceof FileAlreadyExistsException
+                    ? path + " already exists; open it for append or delete it first"
+                    : "creating " + path + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Gives the complete new file its name: a hard link, which fails rather than replace a file
+     * that appeared meanwhile; where links are not supported, a move without replacing.
+     */
+    private static void publish(Path creating, Path path) throws IOException {
+        try {
+            Files.createLink(path, creating);
+            Files.delete(creating);
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            if (e instanceof FileAlreadyExistsException) throw (FileAlreadyExistsException) e;
+            Files.move(creating, path);
+        }
+    }
+
+    /** Opens an existing file; read-only takes no lock and refuses every write. */
+    static Hdf5File open(Path path, Hdf5File.Options options, boolean readOnly) {
+        if (!Files.isRegularFile(path)) throw new Hdf5Exception(path + " does not exist or is not a file");
+        FileStorage storage = null;
+        try {
+            // The superblock first, then the size: a writer extends the file before it raises
+            // the end-of-file address, so in this order a live file never looks truncated.
+            Superblock sb = readSuperblock(path);
+            long size = Files.size(path);
+            if (size < sb.endOfFileAddress()) {
+                throw new Hdf5Exception(path + " is truncated: it has " + size + " bytes, its superblock says "
+                        + sb.endOfFileAddress());
+            }
+            storage = readOnly ? FileStorage.openReadOnly(path, sb.endOfFileFieldOffset(), sb.endOfFileAddress())
+                    : FileStorage.open(path, false, sb.endOfFileFieldOffset(), sb.endOfFileAddress());
+            Hdf5File file = new Hdf5File(storage, sb, options);
+            file.objects().openRoot(sb.rootGroup().objectHeaderAddress());
+            return file;
+        } catch (Hdf5FormatException e) {
+            closeQuietly(storage);
+            throw ErrorContext.of(path).wrap(e);
+        } catch (IOException e) {
+            closeQuietly(storage);
+            throw new Hdf5Exception("opening " + path + " for append failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(storage);
+            throw e;
+        }
+    }
+
+    private static Superblock readSuperblock(Path path) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(SUPERBLOCK_SEARCH_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(path)) {
+            ch.read(head, 0);
+        }
+        head.flip();
+        return Superblock.decode(head, path.toString());
+    }
+
+    static void closeQuietly(Closeable c) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // the primary error is already being reported
+        }
+    }
+}

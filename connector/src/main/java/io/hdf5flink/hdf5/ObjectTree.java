@@ -1,0 +1,207 @@
+package io.hdf5flink.hdf5;
+
+import io.hdf5flink.hdf5.format.DataLayoutMessage;
+import io.hdf5flink.hdf5.format.DatatypeMessage;
+import io.hdf5flink.hdf5.format.Hdf5FormatException;
+import io.hdf5flink.hdf5.format.HeaderMessage;
+import io.hdf5flink.hdf5.format.ObjectHeader;
+import io.hdf5flink.hdf5.format.ObjectHeader.Slot;
+import io.hdf5flink.hdf5.format.Superblock;
+import io.hdf5flink.hdf5.format.SymbolTableEntry;
+import io.hdf5flink.hdf5.format.SymbolTableMessage;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A file's groups and datasets by path: loaded from their object headers the first time a path
+ * reaches them, created on request, and kept, so that each object has one instance that holds
+ * its uncommitted changes.
+ */
+final class ObjectTree {
+    /** Free space in new object headers, so attributes can be added later without continuation. */
+    static final int HEADER_SLACK = 256;
+    private static final int LINK_INFO = 0x0002;
+    private static final int LINK = 0x0006;
+    private static final int FLAG_SHARED = 0x02;
+
+    private final Hdf5File file;
+    private final FileStorage storage;
+    private final Superblock superblock;
+    private final ErrorContext where;
+    private final Map<String, Hdf5Group> groups = new HashMap<>();
+    private final Map<String, Hdf5Dataset> datasets = new LinkedHashMap<>();
+
+    ObjectTree(Hdf5File file, FileStorage storage, Superblock superblock) {
+        this.file = file;
+        this.storage = storage;
+        this.superblock = superblock;
+        this.where = ErrorContext.of(storage.path());
+    }
+
+    /** Adds the root group the file was just created with. */
+    void createdRoot(long headerAddress, SymbolTableGroup table) throws IOException {
+        groups.put("/", new Hdf5Group(file, "/", headerAddress, ObjectHeader.read(storage, headerAddress, "/"), table));
+    }
+
+    /** Loads the root group of an existing file. */
+    void openRoot(long headerAddress) throws IOException {
+        groups.put("/", loadGroup("/", headerAddress, ObjectHeader.read(storage, headerAddress, "/")));
+    }
+
+    Hdf5Group root() { return groups.get("/"); }
+
+    /** The datasets opened or created so far, in that order: the ones a commit may have to publish. */
+    Collection<Hdf5Dataset> datasets() { return datasets.values(); }
+
+    /**
+     * The object at a normalized {@code path}, or null when there is none; with {@code
+     * createGroups}, missing groups along the path are created. Every failure is an {@link
+     * Hdf5Exception} that names the file.
+     */
+    Object resolve(String path, boolean createGroups) {
+        try {
+            return walk(path, createGroups);
+        } catch (IOException e) {
+            throw where.object(path).error(e.getMessage(), e);
+        } catch (Hdf5FormatException e) {
+            throw where.wrap(e);
+        }
+    }
+
+    /** The group at a normalized {@code path}, created with any missing groups on the way. */
+    Hdf5Group requireGroup(String path) {
+        if (resolve(path, true) instanceof Hdf5Group g) return g;
+        throw where.error(path + " is a dataset, not a group");
+    }
+
+    /** Creates a dataset at a normalized {@code path} that does not exist yet. */
+    Hdf5Dataset createDataset(String path, DatasetSpec spec) {
+        List<String> parts = Hdf5Paths.split(path);
+        if (parts.isEmpty()) throw where.error("a dataset cannot be the root group");
+        Hdf5Group parent = requireGroup("/" + String.join("/", parts.subList(0, parts.size() - 1)));
+        String name = parts.get(parts.size() - 1);
+        try {
+            if (parent.link(name) != null) throw where.error(path + " already exists");
+            long address = writeHeader(DatasetHeader.messagesFor(spec));
+            parent.addLink(name, SymbolTableEntry.forObject(0, address));
+            Hdf5Dataset d = new Hdf5Dataset(file, path, address, ObjectHeader.read(storage, address, path),
+                    DatasetHeader.layoutOf(spec));
+            datasets.put(path, d);
+            return d;
+        } catch (IOException e) {
+            throw where.failed("creating dataset " + path, e);
+        }
+    }
+
+    /** Writes the object header of a new, empty group for {@code table}; returns its address. */
+    static long writeGroupHeader(FileStorage storage, SymbolTableGroup table) throws IOException {
+        return writeHeader(storage, List.of(new SymbolTableMessage(table.bTreeAddress(), table.heapAddress())));
+    }
+
+    private long writeHeader(List<? extends HeaderMessage> messages) throws IOException {
+        return writeHeader(storage, messages);
+    }
+
+    private static long writeHeader(FileStorage storage, List<? extends HeaderMessage> messages)
+            throws IOException {
+        byte[] header = ObjectHeader.encode(messages, HEADER_SLACK, new int[messages.size()]);
+        long address = storage.allocateInPlace(header.length);
+        storage.write(address, header);
+        return address;
+    }
+
+    private Object walk(String path, boolean createGroups) throws IOException {
+        if (path.equals("/")) return root();
+        if (groups.containsKey(path)) return groups.get(path);
+        if (datasets.containsKey(path)) return datasets.get(path);
+        Hdf5Group current = root();
+        String currentPath = "";
+        List<String> parts = Hdf5Paths.split(path);
+        for (int i = 0; i < parts.size(); i++) {
+            String name = parts.get(i);
+            String childPath = currentPath + "/" + name;
+            Object child = groups.containsKey(childPath) ? groups.get(childPath) : datasets.get(childPath);
+            if (child == null) {
+                SymbolTableEntry e = current.link(name);
+                if (e == null) {
+                    if (!createGroups) return null;
+                    child = createGroup(current, childPath, name);
+                } else if (e.cacheType() == SymbolTableEntry.CACHE_SOFT_LINK) {
+                    throw where.error(childPath + " is a soft link to '" + current.softLinkTarget(e)
+                            + "'; soft links are not followed, open the target's path");
+                } else {
+                    child = load(childPath, e.objectHeaderAddress());
+                }
+            }
+            if (i == parts.size() - 1) return child;
+            if (!(child instanceof Hdf5Group g)) {
+                throw where.error(childPath + " is a dataset, not a group, in path " + path);
+            }
+            current = g;
+            currentPath = childPath;
+        }
+        return current;
+    }
+
+    private Hdf5Group createGroup(Hdf5Group parent, String path, String name) throws IOException {
+        SymbolTableGroup table = SymbolTableGroup.create(storage, path, superblock.groupLeafNodeK(),
+                superblock.groupInternalNodeK());
+        long header = writeGroupHeader(storage, table);
+        parent.addLink(name, SymbolTableEntry.forGroup(0, header, table.bTreeAddress(), table.heapAddress()));
+        Hdf5Group g = new Hdf5Group(file, path, header, ObjectHeader.read(storage, header, path), table);
+        groups.put(path, g);
+        return g;
+    }
+
+    private Object load(String path, long headerAddress) throws IOException {
+        ObjectHeader header = ObjectHeader.read(storage, headerAddress, path);
+        for (Slot s : header.slots()) {
+            if ((s.flags() & FLAG_SHARED) != 0) {
+                throw where.error(path + (s.type() == DatatypeMessage.TYPE
+                        ? " uses a committed (named) datatype; datasets with committed datatypes are not supported"
+                        : ": shared header messages (message type " + s.type() + ") are not supported"));
+            }
+        }
+        if (header.find(SymbolTableMessage.TYPE) != null) {
+            Hdf5Group g = loadGroup(path, headerAddress, header);
+            groups.put(path, g);
+            return g;
+        }
+        if (header.find(DataLayoutMessage.TYPE) != null) {
+            Hdf5Dataset d = loadDataset(path, headerAddress, header);
+            datasets.put(path, d);
+            return d;
+        }
+        if (header.find(LINK_INFO) != null || header.find(LINK) != null) throw linkMessageGroup(path);
+        throw where.error(path + " is neither a group nor a dataset (a committed datatype?)");
+    }
+
+    private Hdf5Group loadGroup(String path, long headerAddress, ObjectHeader header) throws IOException {
+        Slot s = header.find(SymbolTableMessage.TYPE);
+        if (s == null) throw linkMessageGroup(path);
+        SymbolTableMessage m = SymbolTableMessage.decode(storage.read(s.bodyAddress(), s.bodySize(), "group " + path));
+        SymbolTableGroup table = SymbolTableGroup.load(storage, path, m.bTreeAddress(), m.localHeapAddress(),
+                superblock.groupLeafNodeK(), superblock.groupInternalNodeK());
+        return new Hdf5Group(file, path, headerAddress, header, table);
+    }
+
+    private Hdf5Exception linkMessageGroup(String path) {
+        return where.error(path + " is a group stored with link messages"
+                + " (h5py track_order=True or libver='latest'); only symbol-table groups are supported");
+    }
+
+    private Hdf5Dataset loadDataset(String path, long headerAddress, ObjectHeader header) throws IOException {
+        ErrorContext dataset = where.object(path);
+        DatasetHeader.Layout layout = DatasetHeader.read(storage, header, dataset);
+        try {
+            return new Hdf5Dataset(file, path, headerAddress, header, layout);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof Hdf5Exception) throw (Hdf5Exception) e;
+            throw dataset.error(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/**
+ * Internal: the on-disk structures of the HDF5 File Format Specification 3.0, one class per
+ * structure, named as the specification names it (as jhdf's {@code object.message} does), each
+ * encoding and decoding its bytes and nothing else. The engine in {@code io.hdf5flink.hdf5}
+ * decides what to write and when; these classes only know the layout.
+ *
+ * <p>Versions written, and read back:
+ *
+ * <ul>
+ *   <li>{@link io.hdf5flink.hdf5.format.Superblock} (II.A): writes version 0, reads 0 and 1.
+ *   <li>{@link io.hdf5flink.hdf5.format.BTreeNode} (III.A.1): version 1 B-tree nodes, type 0
+ *       (groups) and type 1 (chunk indexes); version 2 B-trees only come with layout version 4,
+ *       which is refused.
+ *   <li>{@link io.hdf5flink.hdf5.format.SymbolTableNode} (III.B), {@link
+ *       io.hdf5flink.hdf5.format.SymbolTableEntry} (III.C), {@link
+ *       io.hdf5flink.hdf5.format.LocalHeap} (III.D, version 0): "old-style" groups.
+ *   <li>{@link io.hdf5flink.hdf5.format.ObjectHeader} (IV.A.1.a): version 1 only; version 2
+ *       headers ({@code libver='latest'}) are refused by name.
+ *   <li>Header messages (IV.A.2), each a {@link io.hdf5flink.hdf5.format.HeaderMessage}:
+ *       dataspace (writes 1, reads 1 and 2), datatype (version 1: integers, IEEE floats,
+ *       fixed-length strings), fill value (writes 2, reads 1 to 3), data layout (version 3,
+ *       chunked), filter pipeline (writes 1, reads 1 and 2), attribute (writes 1, reads the name
+ *       of 1 to 3), object header continuation, symbol table.
+ * </ul>
+ *
+ * <p>Decoding throws {@link io.hdf5flink.hdf5.format.Hdf5FormatException} for bytes that are not
+ * what the specification requires, and a subclass naming the feature for valid files that use
+ * something unsupported; the engine turns both into {@code Hdf5Exception}s that name the file.
+ *
+ * <p>Not API. The classes are public only because the engine's package needs them; users must
+ * not rely on any of them: names, signatures and which versions are accepted may change in any
+ * release. This package depends on nothing above it: it describes numbers by size, signedness
+ * and class rather than by the engine's {@code DataType}.
+ */
+package io.hdf5flink.hdf5.format;

@@ -111,6 +111,19 @@ public final class DatasetSpec {
     /** Bytes reserved for the commit token (0: the dataset records no token). */
     public int commitTokenCapacity() { return commitTokenCapacity; }
 
+    /**
+     * Whether chunks encoded for this spec can be stored in a dataset of {@code other}: the same
+     * element type, chunk shape and filters. What an appending writer checks against the file.
+     */
+    public boolean hasChunkLayoutOf(DatasetSpec other) {
+        return type == other.type && Arrays.equals(chunks, other.chunks) && filters.equals(other.filters);
+    }
+
+    /** The element type, chunk shape and filters, as an error about two layouts names them. */
+    public String describeChunkLayout() {
+        return type + " chunks " + Arrays.toString(chunks) + " filters " + filters;
+    }
+
     /** Bytes of one uncompressed chunk. */
     public int chunkBytes() {
         long b = type.size();

@@ -123,11 +123,9 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
             return;
         }
         DatasetSpec existing = dataset.spec();
-        if (existing.type() != spec.type() || !Arrays.equals(existing.chunks(), spec.chunks())
-                || !existing.filters().equals(spec.filters())) {
-            throw new IllegalArgumentException(relative + ":" + name + " is " + existing.type() + " chunks "
-                    + Arrays.toString(existing.chunks()) + " filters " + existing.filters() + " in the file, the sink writes "
-                    + spec.type() + " chunks " + Arrays.toString(spec.chunks()) + " filters " + spec.filters());
+        if (!spec.hasChunkLayoutOf(existing)) {
+            throw new IllegalArgumentException(relative + ":" + name + " is " + existing.describeChunkLayout()
+                    + " in the file, the sink writes " + spec.describeChunkLayout());
         }
         long[] shape = dataset.shape();
         for (Applied a : parts) {

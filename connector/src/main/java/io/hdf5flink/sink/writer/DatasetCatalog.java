@@ -140,11 +140,9 @@ final class DatasetCatalog {
     }
 
     private static void checkCompatible(String file, String dataset, DatasetSpec declared, DatasetSpec existing) {
-        if (declared.type() != existing.type() || !Arrays.equals(declared.chunks(), existing.chunks())
-                || !declared.filters().equals(existing.filters())) {
-            throw new IllegalArgumentException(file + ":" + dataset + " exists as " + existing.type() + " chunks "
-                    + Arrays.toString(existing.chunks()) + " filters " + existing.filters() + ", but is declared as "
-                    + declared.type() + " chunks " + Arrays.toString(declared.chunks()) + " filters " + declared.filters());
+        if (!declared.hasChunkLayoutOf(existing)) {
+            throw new IllegalArgumentException(file + ":" + dataset + " exists as " + existing.describeChunkLayout()
+                    + ", but is declared as " + declared.describeChunkLayout());
         }
     }
 

@@ -9,14 +9,11 @@ import io.hdf5flink.sink.committer.Hdf5CommittableSerializer;
 import io.hdf5flink.sink.writer.Hdf5WriterState;
 import io.hdf5flink.sink.writer.Hdf5WriterStateSerializer;
 import io.hdf5flink.sink.writer.OpenChunk;
-import io.hdf5flink.source.input.Archive;
-import io.hdf5flink.source.input.ArrayInput;
-import io.hdf5flink.source.input.Compression;
-import io.hdf5flink.source.input.Location;
 import io.hdf5flink.source.split.ArraySplit;
 import io.hdf5flink.source.split.ArraySplitSerializer;
 import io.hdf5flink.source.split.PendingSplits;
 import io.hdf5flink.source.split.PendingSplitsSerializer;
+import io.hdf5flink.state.StateSamples;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -105,13 +102,8 @@ class CheckpointStateFuzzTest {
         return s;
     }
 
-    static final ArraySplit MAPPED = new ArraySplit("3",
-            new ArrayInput(Location.file("/data/rec.npy", Compression.NONE), true, 128, DataType.INT16, false), "/data",
-            new long[] {0, 0}, new long[] {64}, 16384, 32768);
-    static final ArraySplit MEMBER = new ArraySplit("17",
-            new ArrayInput(Location.member("/data/rec.tar.gz", Compression.GZIP, Archive.TAR, "ch10.npy.zst",
-                    Compression.ZSTD), false, 80, DataType.FLOAT64, true), "/acquisition/ephys",
-            new long[] {0, 9}, new long[] {1}, 5, 1000);
+    static final ArraySplit MAPPED = StateSamples.MAPPED;
+    static final ArraySplit MEMBER = StateSamples.MEMBER;
 
     static DatasetSpec spec(int rank) {
         long[] shape = new long[rank];

@@ -1,7 +1,6 @@
 package io.hdf5flink.sink;
 
 import static io.hdf5flink.sink.SerializerChecks.assertRefused;
-import static io.hdf5flink.sink.SerializerChecks.specBytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -12,6 +11,7 @@ import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.DatasetSpecCodec;
 import io.hdf5flink.sink.committer.Hdf5Committable;
 import io.hdf5flink.sink.committer.Hdf5CommittableSerializer;
+import io.hdf5flink.state.StateAssertions;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -59,30 +59,7 @@ class Hdf5CommittableSerializerTest {
     }
 
     static void assertSame(Hdf5Committable expected, Hdf5Committable actual) {
-        assertEquals(expected.writerId(), actual.writerId());
-        assertEquals(expected.epoch(), actual.epoch());
-        assertEquals(expected.adoptedWriterIds(), actual.adoptedWriterIds());
-        assertEquals(expected.stagingFile(), actual.stagingFile());
-        assertEquals(expected.liveSpillFiles(), actual.liveSpillFiles());
-        assertEquals(expected.parts().size(), actual.parts().size());
-        for (int i = 0; i < expected.parts().size(); i++) {
-            Hdf5Committable.DatasetPart e = expected.parts().get(i);
-            Hdf5Committable.DatasetPart a = actual.parts().get(i);
-            assertEquals(e.file(), a.file());
-            assertEquals(e.dataset(), a.dataset());
-            assertArrayEquals(specBytes(e.spec()), specBytes(a.spec()), "spec of " + e.dataset());
-            assertEquals(e.spec().attributes().keySet(), a.spec().attributes().keySet());
-            assertArrayEquals(e.visibleShape(), a.visibleShape());
-            assertEquals(e.chunks().size(), a.chunks().size());
-            for (int j = 0; j < e.chunks().size(); j++) {
-                Hdf5Committable.ChunkRef x = e.chunks().get(j);
-                Hdf5Committable.ChunkRef y = a.chunks().get(j);
-                assertArrayEquals(x.origin(), y.origin());
-                assertEquals(x.position(), y.position());
-                assertEquals(x.length(), y.length());
-                assertEquals(x.filterMask(), y.filterMask());
-            }
-        }
+        StateAssertions.assertCommittable(expected, actual);
     }
 
     @Test

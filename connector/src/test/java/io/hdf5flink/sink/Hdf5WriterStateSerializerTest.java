@@ -1,7 +1,6 @@
 package io.hdf5flink.sink;
 
 import static io.hdf5flink.sink.SerializerChecks.assertRefused;
-import static io.hdf5flink.sink.SerializerChecks.specBytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,6 +9,7 @@ import io.hdf5flink.hdf5.DatasetSpecCodec;
 import io.hdf5flink.sink.writer.Hdf5WriterState;
 import io.hdf5flink.sink.writer.Hdf5WriterStateSerializer;
 import io.hdf5flink.sink.writer.OpenChunk;
+import io.hdf5flink.state.StateAssertions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,35 +46,7 @@ class Hdf5WriterStateSerializerTest {
     }
 
     static void assertSame(Hdf5WriterState expected, Hdf5WriterState actual) {
-        assertEquals(expected.bucket(), actual.bucket());
-        assertEquals(expected.writerId(), actual.writerId());
-        assertEquals(expected.carriesWriter(), actual.carriesWriter());
-        assertEquals(expected.nextEpoch(), actual.nextEpoch());
-        assertEquals(expected.adoptedWriterIds(), actual.adoptedWriterIds());
-        assertEquals(expected.datasets().size(), actual.datasets().size());
-        for (int i = 0; i < expected.datasets().size(); i++) {
-            Hdf5WriterState.DatasetState e = expected.datasets().get(i);
-            Hdf5WriterState.DatasetState a = actual.datasets().get(i);
-            assertEquals(e.file(), a.file());
-            assertEquals(e.dataset(), a.dataset());
-            assertArrayEquals(specBytes(e.spec()), specBytes(a.spec()));
-            assertEquals(e.spec().attributes().keySet(), a.spec().attributes().keySet());
-            assertEquals(e.append(), a.append());
-            assertEquals(e.cursor(), a.cursor());
-            assertArrayEquals(e.extent(), a.extent());
-            assertArrayEquals(e.publishedShape(), a.publishedShape());
-            assertArrayEquals(e.storedShape(), a.storedShape());
-            assertEquals(e.openChunks().size(), a.openChunks().size());
-            for (int j = 0; j < e.openChunks().size(); j++) {
-                Hdf5WriterState.ChunkState x = e.openChunks().get(j);
-                Hdf5WriterState.ChunkState y = a.openChunks().get(j);
-                assertArrayEquals(x.origin(), y.origin());
-                assertEquals(x.needed(), y.needed());
-                assertEquals(x.covered(), y.covered());
-                assertArrayEquals(x.raw(), y.raw());
-                assertEquals(x.spilled(), y.spilled());
-            }
-        }
+        StateAssertions.assertWriterState(expected, actual);
     }
 
     @Test

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hdf5flink.hdf5.DataType;
-import io.hdf5flink.source.input.Archive;
-import io.hdf5flink.source.input.ArrayInput;
 import io.hdf5flink.source.input.Compression;
-import io.hdf5flink.source.input.Location;
+import io.hdf5flink.state.StateSamples;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -16,13 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** The checkpoint formats of splits and of the enumerator's pending splits. */
 class ArraySplitSerializerTest {
-    static final ArraySplit MAPPED = new ArraySplit("3",
-            new ArrayInput(Location.file("/data/rec.npy", Compression.NONE), true, 128, DataType.INT16, false), "/data",
-            new long[] {0, 0}, new long[] {64}, 16384, 32768);
-    static final ArraySplit MEMBER = new ArraySplit("17",
-            new ArrayInput(Location.member("/data/rec.tar.gz", Compression.GZIP, Archive.TAR, "ch10.npy.zst",
-                    Compression.ZSTD), false, 80, DataType.FLOAT64, true), "/acquisition/ephys",
-            new long[] {0, 9}, new long[] {1}, 5, 1000);
+    static final ArraySplit MAPPED = StateSamples.MAPPED;
+    static final ArraySplit MEMBER = StateSamples.MEMBER;
 
     @Test
     void splitsRoundTrip() throws IOException {

@@ -1,7 +1,7 @@
 package io.hdf5flink.state;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.record.ArrayBlock;
@@ -15,7 +15,6 @@ import io.hdf5flink.source.split.ArraySplitSerializer;
 import io.hdf5flink.source.split.PendingSplits;
 import io.hdf5flink.source.split.PendingSplitsSerializer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +22,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -46,7 +46,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * only the fixtures missing, never over an existing one, so old versions are never regenerated.
  */
 class SerializerFixturesTest {
-    private static final String RESOURCES = "/serializer-fixtures/";
     private static final Path SOURCES = Path.of("src/test/resources/serializer-fixtures");
 
     /** A fixture of a {@link SimpleVersionedSerializer}'s format: one sample in every version listed. */
@@ -64,19 +63,19 @@ class SerializerFixturesTest {
 
     static final List<Format<?>> FORMATS = List.of(
             new Format<>("writer-state", new Hdf5WriterStateSerializer(), StateSamples.writerState(),
-                    StateAssertions::assertWriterState, List.of(2)),
+                    StateAssertions::assertWriterState, List.of(2, 3)),
             new Format<>("writer-state-fresh", new Hdf5WriterStateSerializer(), StateSamples.freshWriterState(),
-                    StateAssertions::assertWriterState, List.of(2)),
+                    StateAssertions::assertWriterState, List.of(2, 3)),
             new Format<>("committable", new Hdf5CommittableSerializer(), StateSamples.committable(),
-                    StateAssertions::assertCommittable, List.of(1)),
+                    StateAssertions::assertCommittable, List.of(1, 2)),
             new Format<>("committable-empty", new Hdf5CommittableSerializer(), StateSamples.emptyCommittable(),
-                    StateAssertions::assertCommittable, List.of(1)),
-            split("array-split-mapped", StateSamples.MAPPED, List.of(1)),
-            split("array-split-member", StateSamples.MEMBER, List.of(1)),
-            split("array-split-zipped", StateSamples.ZIPPED, List.of(1)),
-            split("array-split-raw", StateSamples.RAW_XZ, List.of(1)),
+                    StateAssertions::assertCommittable, List.of(1, 2)),
+            split("array-split-mapped", StateSamples.MAPPED, List.of(1, 2)),
+            split("array-split-member", StateSamples.MEMBER, List.of(1, 2)),
+            split("array-split-zipped", StateSamples.ZIPPED, List.of(1, 2)),
+            split("array-split-raw", StateSamples.RAW_XZ, List.of(1, 2)),
             new Format<>("pending-splits", PendingSplitsSerializer.INSTANCE, StateSamples.pendingSplits(),
-                    StateAssertions::assertPendingSplits, List.of(1)));
+                    StateAssertions::assertPendingSplits, List.of(1, 2)));
 
     private static Format<ArraySplit> split(String name, ArraySplit sample, List<Integer> versions) {
         return new Format<>(name, ArraySplitSerializer.INSTANCE, sample, StateAssertions::assertSplit, versions);
@@ -88,7 +87,7 @@ class SerializerFixturesTest {
      * savepoint, and {@code array-blocks-v<N>.bin} the blocks of {@link StateSamples#blocks()}
      * that the serializer of its time wrote.
      */
-    static final List<Integer> BLOCK_FORMATS = List.of(3);
+    static final List<Integer> BLOCK_FORMATS = List.of(3, 4);
 
     static Stream<Arguments> storedVersions() {
         List<Arguments> all = new ArrayList<>();
@@ -99,7 +98,7 @@ class SerializerFixturesTest {
     @ParameterizedTest(name = "{0} v{1}")
     @MethodSource("storedVersions")
     <T> void readsEveryStoredVersion(Format<T> format, int version) throws IOException {
-        T value = format.serializer().deserialize(version, fixture(format.file(version)));
+        T value = format.serializer().deserialize(version, StateSamples.fixture(format.file(version)));
         format.assertSame().accept(format.sample(), value);
     }
 
@@ -111,6 +110,20 @@ class SerializerFixturesTest {
         assertTrue(BLOCK_FORMATS.contains(ArrayBlockSerializer.INSTANCE.snapshotConfiguration().getCurrentVersion()));
     }
 
+    /** A format changed without a new version would still read its own bytes: its fixture catches it. */
+    @Test
+    void theCurrentVersionsWriteTheirFixturesByteForByte() throws IOException {
+        for (Format<?> f : FORMATS) assertArrayEquals(StateSamples.fixture(f.file(f.serializer().getVersion())), written(f), f.name());
+        DataOutputSerializer blocks = new DataOutputSerializer(1024);
+        for (ArrayBlock b : StateSamples.blocks()) ArrayBlockSerializer.INSTANCE.serialize(b, blocks);
+        int current = ArrayBlockSerializer.INSTANCE.snapshotConfiguration().getCurrentVersion();
+        assertArrayEquals(StateSamples.fixture("array-blocks-v" + current + ".bin"), blocks.getCopyOfBuffer());
+    }
+
+    private static <T> byte[] written(Format<T> f) throws IOException {
+        return f.serializer().serialize(f.sample());
+    }
+
     static Stream<Integer> blockFormats() {
         return BLOCK_FORMATS.stream();
     }
@@ -119,20 +132,48 @@ class SerializerFixturesTest {
     @ParameterizedTest(name = "snapshot v{0}")
     @MethodSource("blockFormats")
     void readsEveryStoredBlockFormat(int snapshotVersion) throws IOException {
-        TypeSerializerSnapshot<ArrayBlock> snapshot = TypeSerializerSnapshot.readVersionedSnapshot(
-                new DataInputDeserializer(fixture("array-block-snapshot-v" + snapshotVersion + ".bin")),
-                getClass().getClassLoader());
+        TypeSerializerSnapshot<ArrayBlock> snapshot = storedSnapshot(snapshotVersion);
         TypeSerializer<ArrayBlock> restored = snapshot.restoreSerializer();
-        DataInputDeserializer in = new DataInputDeserializer(fixture("array-blocks-v" + snapshotVersion + ".bin"));
+        DataInputDeserializer in = new DataInputDeserializer(StateSamples.fixture("array-blocks-v" + snapshotVersion + ".bin"));
         for (ArrayBlock expected : StateSamples.blocks()) StateAssertions.assertBlock(expected, restored.deserialize(in));
         assertEquals(0, in.available(), "bytes left after the last block");
     }
 
-    static byte[] fixture(String file) throws IOException {
-        try (InputStream in = SerializerFixturesTest.class.getResourceAsStream(RESOURCES + file)) {
-            assertNotNull(in, "no fixture " + file + " (see this class's javadoc to write it)");
-            return in.readAllBytes();
+    /**
+     * Flink restores state of an older snapshot by resolving the current serializer's snapshot
+     * against it: an older record format must ask for migration (Flink then reads with the old
+     * snapshot's serializer and writes with the new one), the current one must be compatible as is.
+     */
+    @ParameterizedTest(name = "snapshot v{0}")
+    @MethodSource("blockFormats")
+    void theCurrentBlockSerializerMigratesOlderFormats(int snapshotVersion) throws IOException {
+        TypeSerializerSnapshot<ArrayBlock> old = storedSnapshot(snapshotVersion);
+        TypeSerializerSchemaCompatibility<ArrayBlock> compatibility =
+                ArrayBlockSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(old);
+        int current = ArrayBlockSerializer.INSTANCE.snapshotConfiguration().getCurrentVersion();
+        if (snapshotVersion == current) {
+            assertTrue(compatibility.isCompatibleAsIs(), compatibility.toString());
+        } else {
+            assertTrue(compatibility.isCompatibleAfterMigration(), compatibility.toString());
         }
+        // The migration: read with the old serializer, write with the new one, read back.
+        DataInputDeserializer in = new DataInputDeserializer(StateSamples.fixture("array-blocks-v" + snapshotVersion + ".bin"));
+        DataOutputSerializer migrated = new DataOutputSerializer(1024);
+        TypeSerializer<ArrayBlock> oldSerializer = old.restoreSerializer();
+        for (int i = 0; i < StateSamples.blocks().size(); i++) {
+            ArrayBlockSerializer.INSTANCE.serialize(oldSerializer.deserialize(in), migrated);
+        }
+        DataInputDeserializer back = new DataInputDeserializer(migrated.getCopyOfBuffer());
+        for (ArrayBlock expected : StateSamples.blocks()) {
+            StateAssertions.assertBlock(expected, ArrayBlockSerializer.INSTANCE.deserialize(back));
+        }
+    }
+
+    /** The snapshot as a savepoint holds it: class name, version, then the snapshot's own bytes. */
+    private static TypeSerializerSnapshot<ArrayBlock> storedSnapshot(int version) throws IOException {
+        return TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(StateSamples.fixture("array-block-snapshot-v" + version + ".bin")),
+                SerializerFixturesTest.class.getClassLoader());
     }
 
     /** Writes the fixtures of the current versions that do not exist yet (run from the connector module). */
@@ -150,8 +191,8 @@ class SerializerFixturesTest {
         writeIfMissing("array-blocks-v" + snapshotVersion + ".bin", blocks.getCopyOfBuffer());
     }
 
-    private static <T> void writeMissing(Format<T> f) throws IOException {
-        writeIfMissing(f.file(f.serializer().getVersion()), f.serializer().serialize(f.sample()));
+    private static void writeMissing(Format<?> f) throws IOException {
+        writeIfMissing(f.file(f.serializer().getVersion()), written(f));
     }
 
     private static void writeIfMissing(String file, byte[] bytes) throws IOException {

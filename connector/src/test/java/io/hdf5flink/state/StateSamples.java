@@ -14,6 +14,8 @@ import io.hdf5flink.source.input.Compression;
 import io.hdf5flink.source.input.Location;
 import io.hdf5flink.source.split.ArraySplit;
 import io.hdf5flink.source.split.PendingSplits;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +29,14 @@ import java.util.List;
  */
 public final class StateSamples {
     private StateSamples() {}
+
+    /** The bytes of the fixture {@code file} under {@code serializer-fixtures} (see {@link SerializerFixturesTest} to write one). */
+    public static byte[] fixture(String file) throws IOException {
+        try (InputStream in = StateSamples.class.getResourceAsStream("/serializer-fixtures/" + file)) {
+            if (in == null) throw new IOException("no fixture " + file);
+            return in.readAllBytes();
+        }
+    }
 
     static final FilterDescription SHUFFLE_2 = new FilterDescription(2, "shuffle", 1, new int[] {2});
     static final FilterDescription SHUFFLE_4 = new FilterDescription(2, "shuffle", 1, new int[] {4});

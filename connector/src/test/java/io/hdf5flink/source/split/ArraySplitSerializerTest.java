@@ -36,20 +36,20 @@ class ArraySplitSerializerTest {
     void refusesUnknownVersionsAndCorruptBytes() throws IOException {
         ArraySplitSerializer s = ArraySplitSerializer.INSTANCE;
         byte[] bytes = s.serialize(MEMBER);
-        assertThrows(IOException.class, () -> s.deserialize(2, bytes));
-        assertThrows(IOException.class, () -> s.deserialize(1, Arrays.copyOf(bytes, bytes.length - 1)));
-        assertThrows(IOException.class, () -> s.deserialize(1, Arrays.copyOf(bytes, bytes.length + 1)));
+        assertThrows(IOException.class, () -> s.deserialize(3, bytes));
+        assertThrows(IOException.class, () -> s.deserialize(2, Arrays.copyOf(bytes, bytes.length - 1)));
+        assertThrows(IOException.class, () -> s.deserialize(2, Arrays.copyOf(bytes, bytes.length + 1)));
         byte[] badEnum = s.serialize(MEMBER);
-        // The compression name "GZIP" follows the split id and path.
+        // The compression name "GZIP" follows the magic number, the split id and path.
         int at = indexOf(badEnum, "GZIP".getBytes());
         badEnum[at] = 'X';
-        IOException e = assertThrows(IOException.class, () -> s.deserialize(1, badEnum));
+        IOException e = assertThrows(IOException.class, () -> s.deserialize(2, badEnum));
         assertTrue(e.getMessage().contains("unknown Compression XZIP"), e.getMessage());
 
         PendingSplitsSerializer p = PendingSplitsSerializer.INSTANCE;
         byte[] pending = p.serialize(new PendingSplits(List.of(MAPPED)));
-        pending[7] = 100; // the split count
-        assertThrows(IOException.class, () -> p.deserialize(1, pending));
+        pending[11] = 100; // the split count, after the magic number and the split version
+        assertThrows(IOException.class, () -> p.deserialize(2, pending));
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {

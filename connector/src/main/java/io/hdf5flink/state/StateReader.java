@@ -170,8 +170,4 @@ public final class StateReader {
     public int readUnsignedByte() throws IOException {
         return in.readUnsignedByte();
     }
-
-    public void readFully(byte[] b) throws IOException {
-        in.readFully(b);
-    }
 }

@@ -94,8 +94,4 @@ public final class StateWriter {
     public void writeShort(int value) throws IOException {
         out.writeShort(value);
     }
-
-    public void write(byte[] b) throws IOException {
-        out.write(b);
-    }
 }

@@ -3,7 +3,10 @@ package io.hdf5flink.hdf5;
 import io.hdf5flink.hdf5.format.DataspaceMessage;
 import io.hdf5flink.hdf5.format.DatatypeMessage;
 import io.hdf5flink.hdf5.format.Bytes;
+import io.hdf5flink.hdf5.format.Hdf5FormatException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -98,10 +101,40 @@ public final class AttributeValue {
         return b.array();
     }
 
-    /** An attribute value from its stored parts (as {@link DatasetSpecCodec} reads them back). */
+    /** An attribute value from its stored parts. */
     static AttributeValue of(DatatypeMessage datatype, DataspaceMessage dataspace, byte[] data) {
         return new AttributeValue(datatype, dataspace, data.clone(), "stored attribute");
     }
+
+    /**
+     * An attribute value from the stored form that {@link #storedDatatype()},
+     * {@link #storedDataspace()} and {@link #storedData()} give, for clients that keep specs
+     * outside HDF5 files (the connector's checkpoints).
+     *
+     * @throws IllegalArgumentException when the parts are not a value this engine writes
+     */
+    public static AttributeValue fromStoredForm(byte[] datatype, byte[] dataspace, byte[] data) {
+        DatatypeMessage t;
+        DataspaceMessage s;
+        try {
+            t = DatatypeMessage.decode(ByteBuffer.wrap(datatype).order(ByteOrder.LITTLE_ENDIAN));
+            s = DataspaceMessage.decode(ByteBuffer.wrap(dataspace).order(ByteOrder.LITTLE_ENDIAN));
+        } catch (Hdf5FormatException | BufferUnderflowException e) {
+            throw new IllegalArgumentException("a stored form that does not decode: " + e.getMessage(), e);
+        }
+        // Only values this engine wrote are ever stored; another datatype would fail the next write.
+        if (!t.writable()) throw new IllegalArgumentException("an unwritable datatype");
+        return of(t, s, data);
+    }
+
+    /** The body of the value's HDF5 datatype message. */
+    public byte[] storedDatatype() { return datatype.encodeBody(); }
+
+    /** The body of the value's HDF5 dataspace message. */
+    public byte[] storedDataspace() { return dataspace.encodeBody(); }
+
+    /** The value's elements as stored. */
+    public byte[] storedData() { return data.clone(); }
 
     DatatypeMessage datatype() { return datatype; }
 

@@ -1,12 +1,10 @@
 package io.hdf5flink.sink;
 
 import io.hdf5flink.hdf5.DatasetSpec;
-import io.hdf5flink.hdf5.DatasetSpecCodec;
 import io.hdf5flink.hdf5.Hdf5Paths;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import io.hdf5flink.state.DatasetSpecCodec;
+import io.hdf5flink.state.StateReader;
+import io.hdf5flink.state.StateWriter;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -53,9 +51,7 @@ public final class DatasetDeclaration implements Serializable {
 
     static byte[] encode(DatasetSpec spec) {
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DatasetSpecCodec.write(spec, new DataOutputStream(bytes));
-            return bytes.toByteArray();
+            return StateWriter.toBytes(out -> DatasetSpecCodec.write(spec, out));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -63,7 +59,7 @@ public final class DatasetDeclaration implements Serializable {
 
     static DatasetSpec decode(byte[] encoded) {
         try {
-            return DatasetSpecCodec.read(new DataInputStream(new ByteArrayInputStream(encoded)));
+            return DatasetSpecCodec.read(StateReader.of(encoded, "dataset declaration"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

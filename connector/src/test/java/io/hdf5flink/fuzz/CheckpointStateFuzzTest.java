@@ -9,14 +9,11 @@ import io.hdf5flink.sink.Hdf5CommittableSerializer;
 import io.hdf5flink.sink.writer.Hdf5WriterState;
 import io.hdf5flink.sink.writer.Hdf5WriterStateSerializer;
 import io.hdf5flink.sink.writer.OpenChunk;
-import io.hdf5flink.source.input.Archive;
-import io.hdf5flink.source.input.ArrayInput;
-import io.hdf5flink.source.input.StreamCompression;
-import io.hdf5flink.source.input.Location;
 import io.hdf5flink.source.split.ArraySplit;
 import io.hdf5flink.source.split.ArraySplitSerializer;
 import io.hdf5flink.source.split.PendingSplits;
 import io.hdf5flink.source.split.PendingSplitsSerializer;
+import io.hdf5flink.state.StateSamples;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Fuzzes the serializers whose bytes Flink keeps in checkpoints and hands back on restore: the
  * sink's {@link Hdf5CommittableSerializer} and {@link Hdf5WriterStateSerializer}, the source's
  * {@link ArraySplitSerializer} and {@link PendingSplitsSerializer}. The first input byte picks
- * the serializer, the rest is what it deserializes (at its current version).
+ * the serializer and the version it reads (the current one, or an older one it still reads), the
+ * rest is what it deserializes.
  *
  * <p>Contract: corrupt bytes are refused with an {@link IOException} only (Flink then fails the
  * restore with it), without allocating in proportion to a count the bytes claim. Bytes that are
@@ -47,21 +45,29 @@ class CheckpointStateFuzzTest {
     static final List<SimpleVersionedSerializer> SERIALIZERS = List.of(new Hdf5CommittableSerializer(),
             new Hdf5WriterStateSerializer(), ArraySplitSerializer.INSTANCE, PendingSplitsSerializer.INSTANCE);
 
+    /** What a serializer reads, by the input's first byte: the current versions, then the older ones still read. */
+    private record Target(int serializer, int version) {}
+
+    private static final List<Target> TARGETS = List.of(new Target(0, 2), new Target(1, 3), new Target(2, 2),
+            new Target(3, 2), new Target(0, 1), new Target(1, 2), new Target(2, 1), new Target(3, 1));
+
     @MethodSource("seeds")
     @FuzzTest(maxDuration = "20s")
     void deserialize(byte[] input) {
         if (input.length == 0) return;
+        Target target = TARGETS.get((input[0] & 0xFF) % TARGETS.size());
         @SuppressWarnings("unchecked")
-        SimpleVersionedSerializer<Object> serializer = SERIALIZERS.get((input[0] & 0xFF) % SERIALIZERS.size());
+        SimpleVersionedSerializer<Object> serializer = SERIALIZERS.get(target.serializer());
         byte[] bytes = Arrays.copyOfRange(input, 1, input.length);
         FuzzRun.run(TARGET, ALLOCATION_LIMIT + 16L * input.length,
-                serializer.getClass().getSimpleName() + " " + FuzzRun.describe(input), () -> check(serializer, bytes));
+                serializer.getClass().getSimpleName() + " v" + target.version() + " " + FuzzRun.describe(input),
+                () -> check(serializer, target.version(), bytes));
     }
 
-    private static void check(SimpleVersionedSerializer<Object> serializer, byte[] bytes) {
+    private static void check(SimpleVersionedSerializer<Object> serializer, int version, byte[] bytes) {
         Object value;
         try {
-            value = serializer.deserialize(serializer.getVersion(), bytes);
+            value = serializer.deserialize(version, bytes);
         } catch (IOException e) {
             // Flink's DataInputDeserializer reports a short input as an EOFException without a
             // message; the restore fails with it either way.
@@ -95,23 +101,23 @@ class CheckpointStateFuzzTest {
         seeds.add(seed(2, SERIALIZERS.get(2).serialize(MAPPED)));
         seeds.add(seed(2, SERIALIZERS.get(2).serialize(MEMBER)));
         seeds.add(seed(3, SERIALIZERS.get(3).serialize(new PendingSplits(List.of(MAPPED, MEMBER)))));
+        // The older versions: their golden-bytes fixtures.
+        seeds.add(seed(4, StateSamples.fixture("committable-v1.bin")));
+        seeds.add(seed(5, StateSamples.fixture("writer-state-v2.bin")));
+        seeds.add(seed(6, StateSamples.fixture("array-split-member-v1.bin")));
+        seeds.add(seed(7, StateSamples.fixture("pending-splits-v1.bin")));
         return seeds.stream().map(s -> Arguments.of((Object) s));
     }
 
-    private static byte[] seed(int serializer, byte[] bytes) {
+    private static byte[] seed(int target, byte[] bytes) {
         byte[] s = new byte[bytes.length + 1];
-        s[0] = (byte) serializer;
+        s[0] = (byte) target;
         System.arraycopy(bytes, 0, s, 1, bytes.length);
         return s;
     }
 
-    static final ArraySplit MAPPED = new ArraySplit("3",
-            new ArrayInput(Location.file("/data/rec.npy", StreamCompression.NONE), true, 128, DataType.INT16, false), "/data",
-            new long[] {0, 0}, new long[] {64}, 16384, 32768);
-    static final ArraySplit MEMBER = new ArraySplit("17",
-            new ArrayInput(Location.member("/data/rec.tar.gz", StreamCompression.GZIP, Archive.TAR, "ch10.npy.zst",
-                    StreamCompression.ZSTD), false, 80, DataType.FLOAT64, true), "/acquisition/ephys",
-            new long[] {0, 9}, new long[] {1}, 5, 1000);
+    static final ArraySplit MAPPED = StateSamples.MAPPED;
+    static final ArraySplit MEMBER = StateSamples.MEMBER;
 
     static DatasetSpec spec(int rank) {
         long[] shape = new long[rank];

@@ -42,7 +42,7 @@ class ArrayBlockSerializerTest {
         try {
             out.writeByte(0);
             out.writeUTF("/d");
-            out.writeByte(1);
+            out.writeUTF("INT16");
             out.writeByte(1);
             out.writeLong(4);
             out.writeInt(-5);

@@ -1,15 +1,19 @@
 package io.hdf5flink.sink;
 
 import static io.hdf5flink.sink.SerializerChecks.assertRefused;
-import static io.hdf5flink.sink.SerializerChecks.specBytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.hdf5.AttributeValue;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
-import io.hdf5flink.hdf5.DatasetSpecCodec;
+import io.hdf5flink.sink.Hdf5Committable;
+import io.hdf5flink.sink.Hdf5CommittableSerializer;
+import io.hdf5flink.state.DatasetSpecCodec;
+import io.hdf5flink.state.StateAssertions;
+import io.hdf5flink.state.StateWriter;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -17,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** The committable's binary form, as Flink keeps it in checkpoints: round trips and refusals of corrupt input. */
 class Hdf5CommittableSerializerTest {
+    private static final int MAGIC = 0x4835434d; // "H5CM"
     private final Hdf5CommittableSerializer serializer = new Hdf5CommittableSerializer();
 
     /** A spec of {@code rank} (1 to 8) with filters, a fill value and attributes of several kinds. */
@@ -57,30 +62,7 @@ class Hdf5CommittableSerializerTest {
     }
 
     static void assertSame(Hdf5Committable expected, Hdf5Committable actual) {
-        assertEquals(expected.writerId(), actual.writerId());
-        assertEquals(expected.epoch(), actual.epoch());
-        assertEquals(expected.adoptedWriterIds(), actual.adoptedWriterIds());
-        assertEquals(expected.stagingFile(), actual.stagingFile());
-        assertEquals(expected.liveSpillFiles(), actual.liveSpillFiles());
-        assertEquals(expected.parts().size(), actual.parts().size());
-        for (int i = 0; i < expected.parts().size(); i++) {
-            Hdf5Committable.DatasetPart e = expected.parts().get(i);
-            Hdf5Committable.DatasetPart a = actual.parts().get(i);
-            assertEquals(e.file(), a.file());
-            assertEquals(e.dataset(), a.dataset());
-            assertArrayEquals(specBytes(e.spec()), specBytes(a.spec()), "spec of " + e.dataset());
-            assertEquals(e.spec().attributes().keySet(), a.spec().attributes().keySet());
-            assertArrayEquals(e.visibleShape(), a.visibleShape());
-            assertEquals(e.chunks().size(), a.chunks().size());
-            for (int j = 0; j < e.chunks().size(); j++) {
-                Hdf5Committable.ChunkRef x = e.chunks().get(j);
-                Hdf5Committable.ChunkRef y = a.chunks().get(j);
-                assertArrayEquals(x.origin(), y.origin());
-                assertEquals(x.position(), y.position());
-                assertEquals(x.length(), y.length());
-                assertEquals(x.filterMask(), y.filterMask());
-            }
-        }
+        StateAssertions.assertCommittable(expected, actual);
     }
 
     @Test
@@ -102,22 +84,32 @@ class Hdf5CommittableSerializerTest {
         assertNull(back.stagingFile());
     }
 
+    /** Version 2 is written; version 1 (the golden-bytes fixtures test it) is still read; others are refused. */
     @Test
     void unknownVersionsAreRefused() throws Exception {
-        SerializerChecks.assertOnlyVersion(1, serializer, serializer.serialize(sample()));
+        assertEquals(2, serializer.getVersion());
+        SerializerChecks.assertRefusesOtherVersions(serializer, serializer.serialize(sample()), 2, 1);
     }
 
-    /** The start of a committable up to its adopted writers' count. */
-    private static DataOutputSerializer head() throws Exception {
+    @Test
+    void bytesOfAnotherFormatAreRefusedByTheirMagicNumber() throws Exception {
+        byte[] bytes = serializer.serialize(sample());
+        bytes[0] ^= 0x10;
+        assertTrue(assertRefused(serializer, 2, bytes).contains("magic number"));
+    }
+
+    /** The start of a committable (version 2, or 1 without {@code magic}) up to its adopted writers' count. */
+    private static DataOutputSerializer head(boolean magic) throws Exception {
         DataOutputSerializer out = new DataOutputSerializer(64);
+        if (magic) out.writeInt(MAGIC);
         out.writeUTF("w");
         out.writeLong(1);
         return out;
     }
 
     /** A committable head with no adopted writers and no staging file, up to the parts' count. */
-    private static DataOutputSerializer upToParts() throws Exception {
-        DataOutputSerializer out = head();
+    private static DataOutputSerializer upToParts(boolean magic) throws Exception {
+        DataOutputSerializer out = head(magic);
         out.writeInt(0);
         out.writeBoolean(false);
         return out;
@@ -125,11 +117,11 @@ class Hdf5CommittableSerializerTest {
 
     /** Up to the chunk count of a single part. */
     private static DataOutputSerializer upToChunks() throws Exception {
-        DataOutputSerializer out = upToParts();
+        DataOutputSerializer out = upToParts(true);
         out.writeInt(1);
         out.writeUTF("f.h5");
         out.writeUTF("/d");
-        DatasetSpecCodec.write(spec(2), out);
+        out.write(StateWriter.toBytes(w -> DatasetSpecCodec.write(spec(2), w)));
         out.writeByte(2);
         out.writeLong(0);
         out.writeLong(3);
@@ -138,47 +130,47 @@ class Hdf5CommittableSerializerTest {
 
     @Test
     void negativeCountsAreRefused() throws Exception {
-        DataOutputSerializer adopted = head();
+        DataOutputSerializer adopted = head(true);
         adopted.writeInt(-1);
-        assertRefused(serializer, 1, adopted.getCopyOfBuffer());
-        DataOutputSerializer parts = upToParts();
+        assertRefused(serializer, 2, adopted.getCopyOfBuffer());
+        DataOutputSerializer parts = upToParts(true);
         parts.writeInt(Integer.MIN_VALUE);
-        assertRefused(serializer, 1, parts.getCopyOfBuffer());
+        assertRefused(serializer, 2, parts.getCopyOfBuffer());
         DataOutputSerializer chunks = upToChunks();
         chunks.writeInt(-7);
-        assertRefused(serializer, 1, chunks.getCopyOfBuffer());
-        DataOutputSerializer rank = upToParts();
+        assertRefused(serializer, 2, chunks.getCopyOfBuffer());
+        DataOutputSerializer rank = upToParts(true);
         rank.writeInt(1);
         rank.writeUTF("f.h5");
         rank.writeUTF("/d");
-        DatasetSpecCodec.write(spec(2), rank);
+        rank.write(StateWriter.toBytes(w -> DatasetSpecCodec.write(spec(2), w)));
         rank.writeByte(-1); // visible shape of rank -1
-        assertRefused(serializer, 1, rank.getCopyOfBuffer());
+        assertRefused(serializer, 2, rank.getCopyOfBuffer());
     }
 
     @Test
     void hugeCountsAreRefusedWithoutAllocatingForThem() throws Exception {
         for (int n : new int[] {Integer.MAX_VALUE, 1 << 26, (1 << 26) + 1}) {
-            DataOutputSerializer adopted = head();
+            DataOutputSerializer adopted = head(true);
             adopted.writeInt(n);
-            assertRefused(serializer, 1, adopted.getCopyOfBuffer());
+            assertRefused(serializer, 2, adopted.getCopyOfBuffer());
             DataOutputSerializer chunks = upToChunks();
             chunks.writeInt(n);
-            assertRefused(serializer, 1, chunks.getCopyOfBuffer());
+            assertRefused(serializer, 2, chunks.getCopyOfBuffer());
         }
         DataOutputSerializer rank = upToChunks();
         rank.writeInt(1);
         rank.writeByte(127); // chunk origin of rank 127
-        assertRefused(serializer, 1, rank.getCopyOfBuffer());
+        assertRefused(serializer, 2, rank.getCopyOfBuffer());
     }
 
     /** A count the serializer allows (up to 2^26 parts) must not make it allocate for all of them up front. */
     @Test
     void aHugePartCountIsRefusedWithoutAllocatingForIt() throws Exception {
         for (int n : new int[] {Integer.MAX_VALUE, 1 << 26}) {
-            DataOutputSerializer parts = upToParts();
+            DataOutputSerializer parts = upToParts(true);
             parts.writeInt(n);
-            assertRefused(serializer, 1, parts.getCopyOfBuffer());
+            assertRefused(serializer, 2, parts.getCopyOfBuffer());
         }
     }
 
@@ -186,7 +178,7 @@ class Hdf5CommittableSerializerTest {
     void aCorruptEmbeddedSpecIsRefusedWithAnIOException() throws Exception {
         List<String> failures = new java.util.ArrayList<>();
         for (var e : SerializerChecks.corruptSpecs().entrySet()) {
-            DataOutputSerializer out = upToParts();
+            DataOutputSerializer out = upToParts(false);
             out.writeInt(1);
             out.writeUTF("f.h5");
             out.writeUTF("/d");

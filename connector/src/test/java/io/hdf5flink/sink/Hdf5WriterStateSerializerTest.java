@@ -1,15 +1,17 @@
 package io.hdf5flink.sink;
 
 import static io.hdf5flink.sink.SerializerChecks.assertRefused;
-import static io.hdf5flink.sink.SerializerChecks.specBytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hdf5flink.hdf5.DatasetSpecCodec;
 import io.hdf5flink.sink.writer.Hdf5WriterState;
 import io.hdf5flink.sink.writer.Hdf5WriterStateSerializer;
 import io.hdf5flink.sink.writer.OpenChunk;
+import io.hdf5flink.state.DatasetSpecCodec;
+import io.hdf5flink.state.StateAssertions;
+import io.hdf5flink.state.StateWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** The writer state's binary form, as Flink keeps it in checkpoints: round trips and refusals of corrupt input. */
 class Hdf5WriterStateSerializerTest {
+    private static final int MAGIC = 0x48355753; // "H5WS"
     private final Hdf5WriterStateSerializer serializer = new Hdf5WriterStateSerializer();
 
     private static long[] filled(int rank, long v) {
@@ -46,35 +49,7 @@ class Hdf5WriterStateSerializerTest {
     }
 
     static void assertSame(Hdf5WriterState expected, Hdf5WriterState actual) {
-        assertEquals(expected.bucket(), actual.bucket());
-        assertEquals(expected.writerId(), actual.writerId());
-        assertEquals(expected.carriesWriter(), actual.carriesWriter());
-        assertEquals(expected.nextEpoch(), actual.nextEpoch());
-        assertEquals(expected.adoptedWriterIds(), actual.adoptedWriterIds());
-        assertEquals(expected.datasets().size(), actual.datasets().size());
-        for (int i = 0; i < expected.datasets().size(); i++) {
-            Hdf5WriterState.DatasetState e = expected.datasets().get(i);
-            Hdf5WriterState.DatasetState a = actual.datasets().get(i);
-            assertEquals(e.file(), a.file());
-            assertEquals(e.dataset(), a.dataset());
-            assertArrayEquals(specBytes(e.spec()), specBytes(a.spec()));
-            assertEquals(e.spec().attributes().keySet(), a.spec().attributes().keySet());
-            assertEquals(e.append(), a.append());
-            assertEquals(e.cursor(), a.cursor());
-            assertArrayEquals(e.extent(), a.extent());
-            assertArrayEquals(e.publishedShape(), a.publishedShape());
-            assertArrayEquals(e.storedShape(), a.storedShape());
-            assertEquals(e.openChunks().size(), a.openChunks().size());
-            for (int j = 0; j < e.openChunks().size(); j++) {
-                Hdf5WriterState.ChunkState x = e.openChunks().get(j);
-                Hdf5WriterState.ChunkState y = a.openChunks().get(j);
-                assertArrayEquals(x.origin(), y.origin());
-                assertEquals(x.needed(), y.needed());
-                assertEquals(x.covered(), y.covered());
-                assertArrayEquals(x.raw(), y.raw());
-                assertEquals(x.spilled(), y.spilled());
-            }
-        }
+        StateAssertions.assertWriterState(expected, actual);
     }
 
     @Test
@@ -96,31 +71,44 @@ class Hdf5WriterStateSerializerTest {
         assertSame(s, serializer.deserialize(serializer.getVersion(), serializer.serialize(s)));
     }
 
+    /** Version 3 is written; version 2 (the golden-bytes fixtures test it) is still read; others are refused. */
     @Test
     void unknownVersionsAreRefused() throws Exception {
-        SerializerChecks.assertOnlyVersion(2, serializer, serializer.serialize(sample()));
+        assertEquals(3, serializer.getVersion());
+        SerializerChecks.assertRefusesOtherVersions(serializer, serializer.serialize(sample()), 3, 2);
     }
 
-    private static DataOutputSerializer head() throws Exception {
+    @Test
+    void bytesOfAnotherFormatAreRefusedByTheirMagicNumber() throws Exception {
+        byte[] bytes = serializer.serialize(sample());
+        bytes[3] ^= 0x01;
+        assertTrue(assertRefused(serializer, 3, bytes).contains("magic number"));
+    }
+
+    /** The start of a state (version 3, or 2 without {@code magic}) up to its adopted writers' count. */
+    private static DataOutputSerializer head(boolean magic) throws Exception {
         DataOutputSerializer out = new DataOutputSerializer(64);
+        if (magic) out.writeInt(MAGIC);
+        out.writeInt(0); // bucket
         out.writeUTF("w");
+        out.writeBoolean(false);
         out.writeLong(3);
         return out;
     }
 
-    private static DataOutputSerializer upToDatasets() throws Exception {
-        DataOutputSerializer out = head();
+    private static DataOutputSerializer upToDatasets(boolean magic) throws Exception {
+        DataOutputSerializer out = head(magic);
         out.writeInt(0);
         return out;
     }
 
     /** One 2-D dataset up to its open chunks' count. */
     private static DataOutputSerializer upToChunks() throws Exception {
-        DataOutputSerializer out = upToDatasets();
+        DataOutputSerializer out = upToDatasets(true);
         out.writeInt(1);
         out.writeUTF("f.h5");
         out.writeUTF("/d");
-        DatasetSpecCodec.write(Hdf5CommittableSerializerTest.spec(2), out);
+        out.write(StateWriter.toBytes(w -> DatasetSpecCodec.write(Hdf5CommittableSerializerTest.spec(2), w)));
         out.writeBoolean(false);
         out.writeLong(0);
         out.writeByte(2);
@@ -144,52 +132,52 @@ class Hdf5WriterStateSerializerTest {
 
     @Test
     void negativeCountsAndLengthsAreRefused() throws Exception {
-        DataOutputSerializer adopted = head();
+        DataOutputSerializer adopted = head(true);
         adopted.writeInt(-1);
-        assertRefused(serializer, 1, adopted.getCopyOfBuffer());
-        DataOutputSerializer datasets = upToDatasets();
+        assertRefused(serializer, 3, adopted.getCopyOfBuffer());
+        DataOutputSerializer datasets = upToDatasets(true);
         datasets.writeInt(Integer.MIN_VALUE);
-        assertRefused(serializer, 1, datasets.getCopyOfBuffer());
+        assertRefused(serializer, 3, datasets.getCopyOfBuffer());
         DataOutputSerializer chunks = upToChunks();
         chunks.writeInt(-3);
-        assertRefused(serializer, 1, chunks.getCopyOfBuffer());
+        assertRefused(serializer, 3, chunks.getCopyOfBuffer());
         DataOutputSerializer raw = upToChunkKind();
         raw.writeByte(0);
         raw.writeInt(-96);
-        assertRefused(serializer, 1, raw.getCopyOfBuffer());
+        assertRefused(serializer, 3, raw.getCopyOfBuffer());
     }
 
     @Test
     void hugeCountsAndLengthsAreRefusedWithoutAllocatingForThem() throws Exception {
         for (int n : new int[] {Integer.MAX_VALUE, 1 << 26, (1 << 26) + 1}) {
-            DataOutputSerializer adopted = head();
+            DataOutputSerializer adopted = head(true);
             adopted.writeInt(n);
-            assertRefused(serializer, 1, adopted.getCopyOfBuffer());
-            DataOutputSerializer datasets = upToDatasets();
+            assertRefused(serializer, 3, adopted.getCopyOfBuffer());
+            DataOutputSerializer datasets = upToDatasets(true);
             datasets.writeInt(n);
-            assertRefused(serializer, 1, datasets.getCopyOfBuffer());
+            assertRefused(serializer, 3, datasets.getCopyOfBuffer());
             DataOutputSerializer chunks = upToChunks();
             chunks.writeInt(n);
-            assertRefused(serializer, 1, chunks.getCopyOfBuffer());
+            assertRefused(serializer, 3, chunks.getCopyOfBuffer());
         }
         for (int n : new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE - 8, 1 << 30, 97}) {
             DataOutputSerializer raw = upToChunkKind();
             raw.writeByte(0);
             raw.writeInt(n); // a chunk of n bytes, with 96 present
             raw.write(new byte[96]);
-            assertRefused(serializer, 1, raw.getCopyOfBuffer());
+            assertRefused(serializer, 3, raw.getCopyOfBuffer());
         }
         DataOutputSerializer rank = upToChunks();
         rank.writeInt(1);
         rank.writeByte(100);
-        assertRefused(serializer, 1, rank.getCopyOfBuffer());
+        assertRefused(serializer, 3, rank.getCopyOfBuffer());
     }
 
     @Test
     void aCorruptEmbeddedSpecIsRefusedWithAnIOException() throws Exception {
         List<String> failures = new ArrayList<>();
         for (var e : SerializerChecks.corruptSpecs().entrySet()) {
-            DataOutputSerializer out = upToDatasets();
+            DataOutputSerializer out = upToDatasets(false);
             out.writeInt(1);
             out.writeUTF("f.h5");
             out.writeUTF("/d");
@@ -202,7 +190,7 @@ class Hdf5WriterStateSerializerTest {
             out.writeBoolean(false);
             out.writeInt(0);
             try {
-                assertRefused(serializer, 1, out.getCopyOfBuffer());
+                assertRefused(serializer, 2, out.getCopyOfBuffer());
             } catch (AssertionError failure) {
                 failures.add(e.getKey() + ": " + failure.getMessage());
             }

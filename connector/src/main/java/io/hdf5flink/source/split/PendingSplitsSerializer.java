@@ -1,59 +1,46 @@
 package io.hdf5flink.source.split;
 
+import io.hdf5flink.state.StateFormat;
+import io.hdf5flink.state.StateReader;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-import org.apache.flink.core.memory.DataInputDeserializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
- * Writes the enumerator's {@link PendingSplits} into checkpoints and reads them back. Version 1:
- * the {@link ArraySplitSerializer} version the splits were written with, their count, then each
- * split's bytes with their length, so split formats can evolve independently of this one.
+ * Writes the enumerator's {@link PendingSplits} into checkpoints and reads them back. Version 2:
+ * a magic number, the {@link ArraySplitSerializer} version the splits were written with, their
+ * count, then each split's bytes with their length, so split formats can evolve independently of
+ * this one. Version 1 (the same without magic number) is still read.
  */
 @Internal
 public final class PendingSplitsSerializer implements SimpleVersionedSerializer<PendingSplits> {
     public static final PendingSplitsSerializer INSTANCE = new PendingSplitsSerializer();
 
-    private static final int VERSION = 1;
+    private static final StateFormat FORMAT = new StateFormat("PendingSplits", 0x48355053 /* "H5PS" */, 2, 1);
 
     @Override
     public int getVersion() {
-        return VERSION;
+        return FORMAT.version();
     }
 
     @Override
     public byte[] serialize(PendingSplits pending) throws IOException {
-        DataOutputSerializer out = new DataOutputSerializer(64 + 256 * pending.splits().size());
-        out.writeInt(ArraySplitSerializer.INSTANCE.getVersion());
-        out.writeInt(pending.splits().size());
-        for (ArraySplit split : pending.splits()) {
-            byte[] bytes = ArraySplitSerializer.INSTANCE.serialize(split);
-            out.writeInt(bytes.length);
-            out.write(bytes);
-        }
-        return out.getCopyOfBuffer();
+        ArraySplitSerializer splits = ArraySplitSerializer.INSTANCE;
+        return FORMAT.write(out -> {
+            out.writeInt(splits.getVersion());
+            out.writeList(pending.splits(), (o, split) -> o.writeBytes(splits.serialize(split)));
+        });
     }
 
     @Override
     public PendingSplits deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) throw new IOException("unknown PendingSplits serialization version " + version);
-        DataInputDeserializer in = new DataInputDeserializer(serialized);
+        StateReader in = FORMAT.open(version, serialized);
         int splitVersion = in.readInt();
-        int count = in.readInt();
         // Each split takes at least its 4-byte length, which bounds the count by the input size.
-        if (count < 0 || count > serialized.length / 4) throw new IOException("corrupt PendingSplits: count " + count);
-        List<ArraySplit> splits = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int length = in.readInt();
-            if (length < 0 || length > in.available()) throw new IOException("corrupt PendingSplits: split length " + length);
-            byte[] bytes = new byte[length];
-            in.readFully(bytes);
-            splits.add(ArraySplitSerializer.INSTANCE.deserialize(splitVersion, bytes));
-        }
-        if (in.available() != 0) throw new IOException("corrupt PendingSplits: " + in.available() + " trailing bytes");
+        List<ArraySplit> splits = in.readList("split count", serialized.length / 4, s -> ArraySplitSerializer.INSTANCE
+                .deserialize(splitVersion, s.readBytes("split length", StateReader.MAX_ARRAY_LENGTH)));
+        in.expectEnd();
         return new PendingSplits(splits);
     }
 }

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hdf5flink.hdf5.DataType;
-import io.hdf5flink.source.input.Archive;
-import io.hdf5flink.source.input.ArrayInput;
 import io.hdf5flink.source.input.StreamCompression;
-import io.hdf5flink.source.input.Location;
+import io.hdf5flink.state.StateSamples;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -16,13 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** The checkpoint formats of splits and of the enumerator's pending splits. */
 class ArraySplitSerializerTest {
-    static final ArraySplit MAPPED = new ArraySplit("3",
-            new ArrayInput(Location.file("/data/rec.npy", StreamCompression.NONE), true, 128, DataType.INT16, false), "/data",
-            new long[] {0, 0}, new long[] {64}, 16384, 32768);
-    static final ArraySplit MEMBER = new ArraySplit("17",
-            new ArrayInput(Location.member("/data/rec.tar.gz", StreamCompression.GZIP, Archive.TAR, "ch10.npy.zst",
-                    StreamCompression.ZSTD), false, 80, DataType.FLOAT64, true), "/acquisition/ephys",
-            new long[] {0, 9}, new long[] {1}, 5, 1000);
+    static final ArraySplit MAPPED = StateSamples.MAPPED;
+    static final ArraySplit MEMBER = StateSamples.MEMBER;
 
     @Test
     void splitsRoundTrip() throws IOException {
@@ -44,20 +36,20 @@ class ArraySplitSerializerTest {
     void refusesUnknownVersionsAndCorruptBytes() throws IOException {
         ArraySplitSerializer s = ArraySplitSerializer.INSTANCE;
         byte[] bytes = s.serialize(MEMBER);
-        assertThrows(IOException.class, () -> s.deserialize(2, bytes));
-        assertThrows(IOException.class, () -> s.deserialize(1, Arrays.copyOf(bytes, bytes.length - 1)));
-        assertThrows(IOException.class, () -> s.deserialize(1, Arrays.copyOf(bytes, bytes.length + 1)));
+        assertThrows(IOException.class, () -> s.deserialize(3, bytes));
+        assertThrows(IOException.class, () -> s.deserialize(2, Arrays.copyOf(bytes, bytes.length - 1)));
+        assertThrows(IOException.class, () -> s.deserialize(2, Arrays.copyOf(bytes, bytes.length + 1)));
         byte[] badEnum = s.serialize(MEMBER);
-        // The compression name "GZIP" follows the split id and path.
+        // The compression name "GZIP" follows the magic number, the split id and path.
         int at = indexOf(badEnum, "GZIP".getBytes());
         badEnum[at] = 'X';
-        IOException e = assertThrows(IOException.class, () -> s.deserialize(1, badEnum));
+        IOException e = assertThrows(IOException.class, () -> s.deserialize(2, badEnum));
         assertTrue(e.getMessage().contains("unknown StreamCompression XZIP"), e.getMessage());
 
         PendingSplitsSerializer p = PendingSplitsSerializer.INSTANCE;
         byte[] pending = p.serialize(new PendingSplits(List.of(MAPPED)));
-        pending[7] = 100; // the split count
-        assertThrows(IOException.class, () -> p.deserialize(1, pending));
+        pending[11] = 100; // the split count, after the magic number and the split version
+        assertThrows(IOException.class, () -> p.deserialize(2, pending));
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {

@@ -1,0 +1,42 @@
+package io.hdf5flink.state;
+
+import java.io.IOException;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * A top-level checkpoint format, as a {@link org.apache.flink.core.io.SimpleVersionedSerializer}
+ * writes it: its current version starts with a magic number, so that bytes of another format
+ * (or garbage) are refused by name instead of misread; the one older version it still reads,
+ * from before magic numbers, starts with its first field.
+ *
+ * @param name what the format holds, as errors name it
+ * @param magic the current version's first four bytes
+ * @param version the version written
+ * @param versionWithoutMagic the older version still read
+ */
+@Internal
+public record StateFormat(String name, int magic, int version, int versionWithoutMagic) {
+
+    /** The bytes of a value of the current version, as {@code body} writes its fields. */
+    public byte[] write(StateWriter.Body body) throws IOException {
+        return StateWriter.toBytes(out -> {
+            out.writeMagic(magic);
+            body.write(out);
+        });
+    }
+
+    /** A reader of {@code serialized}, past the magic number in the current version. */
+    public StateReader open(int version, byte[] serialized) throws IOException {
+        if (version != this.version && version != versionWithoutMagic) {
+            throw new IOException("unknown " + name + " version " + version);
+        }
+        StateReader in = StateReader.of(serialized, name);
+        if (version == this.version) in.expectMagic(magic);
+        return in;
+    }
+
+    /** Whether {@code version} is the one written (else it is the older one). */
+    public boolean isCurrent(int version) {
+        return version == this.version;
+    }
+}

@@ -1,6 +1,7 @@
 package io.hdf5flink.record;
 
 import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.hdf5.DatasetSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -133,8 +134,8 @@ public final class ArrayBlock {
     public ArrayBlock validate() {
         String where = "block for " + (file == null ? "" : file + ":") + dataset
                 + (offset == null ? " (append)" : " at offset " + Arrays.toString(offset));
-        if (shape.length < 1 || shape.length > 8) {
-            throw new IllegalArgumentException(where + ": rank " + shape.length + " is not 1 to 8");
+        if (shape.length < 1 || shape.length > DatasetSpec.MAX_RANK) {
+            throw new IllegalArgumentException(where + ": rank " + shape.length + " is not 1 to " + DatasetSpec.MAX_RANK);
         }
         if (offset != null && offset.length != shape.length) {
             throw new IllegalArgumentException(where + ": offset rank " + offset.length + " differs from shape rank " + shape.length);

@@ -50,7 +50,7 @@ class NpyHeaderFuzzTest {
             return;
         }
         long[] shape = header.shape();
-        if (shape.length < 1 || shape.length > NpyHeader.MAX_RANK) throw new AssertionError("rank " + shape.length);
+        if (shape.length < 1 || shape.length > io.hdf5flink.hdf5.DatasetSpec.MAX_RANK) throw new AssertionError("rank " + shape.length);
         for (long extent : shape) if (extent < 0) throw new AssertionError("negative extent " + extent);
         if (header.type() == null) throw new AssertionError("no type");
         if (header.major() < 1 || header.major() > 3) throw new AssertionError("version " + header.major());

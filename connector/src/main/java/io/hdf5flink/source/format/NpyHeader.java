@@ -1,6 +1,7 @@
 package io.hdf5flink.source.format;
 
 import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.hdf5.DatasetSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
@@ -35,8 +36,6 @@ public record NpyHeader(int major, DataType type, boolean bigEndian, long[] shap
      */
     public static final int MAX_HEADER_BYTES = 1 << 20;
 
-    /** The most axes accepted: the most an {@link io.hdf5flink.record.ArrayBlock} may have. */
-    public static final int MAX_RANK = 8;
 
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** The bytes {@link #startsWithMagic(byte[])} looks at. */
@@ -122,8 +121,8 @@ public record NpyHeader(int major, DataType type, boolean bigEndian, long[] shap
         }
         List<Object> items = tuple.items();
         if (items.isEmpty()) throw new IOException("0-dimensional (scalar) arrays are not supported: an array needs an axis");
-        if (items.size() > MAX_RANK) {
-            throw new IOException("arrays of " + items.size() + " axes are not supported (at most " + MAX_RANK + ")");
+        if (items.size() > DatasetSpec.MAX_RANK) {
+            throw new IOException("arrays of " + items.size() + " axes are not supported (at most " + DatasetSpec.MAX_RANK + ")");
         }
         long[] shape = new long[items.size()];
         long elements = 1;

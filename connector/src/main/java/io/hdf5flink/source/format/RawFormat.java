@@ -1,6 +1,7 @@
 package io.hdf5flink.source.format;
 
 import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.hdf5.DatasetSpec;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
@@ -22,9 +23,9 @@ public record RawFormat(DataType type, ByteOrder order, long headerBytes, long[]
         Objects.requireNonNull(order, "order");
         shape = shape.clone();
         if (headerBytes < 0) throw new IllegalArgumentException("negative headerBytes " + headerBytes);
-        if (shape.length < 1 || shape.length > NpyHeader.MAX_RANK) {
+        if (shape.length < 1 || shape.length > DatasetSpec.MAX_RANK) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " must have 1 to "
-                    + NpyHeader.MAX_RANK + " axes");
+                    + DatasetSpec.MAX_RANK + " axes");
         }
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] < 0 && !(i == 0 && shape[i] == DERIVED)) {

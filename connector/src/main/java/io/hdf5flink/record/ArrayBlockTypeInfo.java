@@ -1,12 +1,16 @@
 package io.hdf5flink.record;
 
-import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
-/** Type information for {@link ArrayBlock}: makes Flink use {@link ArrayBlockSerializer}, never Kryo. */
-@Internal
+/**
+ * Type information for {@link ArrayBlock}: makes Flink use {@link ArrayBlockSerializer}, never
+ * Kryo. Public because a user's {@code map} or {@code flatMap} returning blocks names it:
+ * {@code .returns(ArrayBlockTypeInfo.INSTANCE)}.
+ */
+@PublicEvolving
 public final class ArrayBlockTypeInfo extends TypeInformation<ArrayBlock> {
     public static final ArrayBlockTypeInfo INSTANCE = new ArrayBlockTypeInfo();
     private static final long serialVersionUID = 1L;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,11 +24,18 @@ import java.util.stream.Stream;
  * output): Flink's retained checkpoints ({@code <job id>/chk-N/_metadata}) and {@code convert.properties},
  * the plan of the run they belong to (the options that shape the output, and for {@code --append}
  * the rows the dataset held before). A run that is killed leaves both; running the same command
- * again finds the newest completed checkpoint and resumes from it. A run that completes deletes the
- * directory.
+ * again finds the newest completed checkpoint and resumes from it. A run that completes deletes what
+ * it kept there, and the directory if it created it.
+ *
+ * <p>The directory may be one the user named ({@code --checkpoint-dir}), so {@code convert} deletes
+ * only what it can prove its own: it uses a directory that is new, empty, or holds the plan file of
+ * an earlier run, and refuses any other before anything is written; it never deletes files it did
+ * not put there, and removes the directory itself only when it created it.
  */
 final class CheckpointDirectory {
     static final String PLAN_FILE = "convert.properties";
+    /** In the plan: whether the first run created the directory (then the last one removes it). */
+    private static final String CREATED = "createdDirectory";
     private static final Pattern CHECKPOINT = Pattern.compile("chk-(\\d+)");
 
     private final Path directory;
@@ -87,8 +95,37 @@ final class CheckpointDirectory {
         return p;
     }
 
-    /** Creates the directory and writes the plan atomically (replacing an older one). */
+    /**
+     * Refuses a directory that {@code convert} cannot prove its own: one that exists and is not
+     * empty, and holds no plan of an earlier run. (A user's {@code --checkpoint-dir .} would
+     * otherwise lose its subdirectories at the start and the directory at the end.)
+     */
+    void requireUsable() {
+        if (!Files.exists(directory)) return;
+        if (!Files.isDirectory(directory)) throw new UsageException("checkpoint directory " + directory + " is not a directory");
+        if (Files.isRegularFile(directory.resolve(PLAN_FILE))) return;
+        try (Stream<Path> entries = Files.list(directory)) {
+            // A run killed while writing its first plan leaves only the plan's temporary file.
+            if (entries.anyMatch(p -> !p.getFileName().toString().equals(PLAN_FILE + ".tmp"))) {
+                throw new UsageException("checkpoint directory " + directory + " is not empty and holds no " + PLAN_FILE
+                        + " of an earlier convert: convert deletes what it keeps there, so name a new or empty directory"
+                        + " (--checkpoint-dir)");
+            }
+        } catch (IOException e) {
+            throw new UsageException("reading " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates the directory if needed and writes the plan atomically (replacing an older one),
+     * recording whether this conversion created the directory.
+     */
     void writePlan(Properties plan) throws IOException {
+        Properties previous = readPlan();
+        boolean created = previous != null ? Boolean.parseBoolean(previous.getProperty(CREATED, "true"))
+                : !Files.exists(directory);
+        plan = (Properties) plan.clone();
+        plan.setProperty(CREATED, Boolean.toString(created));
         Files.createDirectories(directory);
         Path tmp = directory.resolve(PLAN_FILE + ".tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
@@ -125,12 +162,43 @@ final class CheckpointDirectory {
     }
 
     /**
-     * Deletes the directory and everything in it, the plan file last: a run killed while its
-     * checkpoints go leaves the plan, so the next run can say the earlier one may have completed.
+     * Deletes the checkpoints and then the plan file (last: a run killed while its checkpoints go
+     * leaves the plan, so the next run can say the earlier one may have completed), and the
+     * directory when this conversion created it and nothing else was put there.
      */
     void delete() throws IOException {
+        Properties plan = readPlan();
+        boolean created = plan == null || Boolean.parseBoolean(plan.getProperty(CREATED, "true"));
         clearCheckpoints();
-        DirectoryTrees.delete(directory);
+        Files.deleteIfExists(directory.resolve(PLAN_FILE + ".tmp"));
+        Files.deleteIfExists(directory.resolve(PLAN_FILE));
+        if (!created) return;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Files.deleteIfExists(directory);
+                return;
+            } catch (DirectoryNotEmptyException e) {
+                // Flink may still be discarding an old checkpoint in the background; files the
+                // conversion did not put there stay, and so does the directory.
+                if (attempt >= 20 || holdsFiles()) return;
+                sleepBriefly();
+                clearCheckpoints();
+            }
+        }
     }
 
+    private boolean holdsFiles() throws IOException {
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.anyMatch(p -> !Files.isDirectory(p));
+        }
+    }
+
+    private static void sleepBriefly() throws IOException {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while deleting checkpoints", e);
+        }
+    }
 }

@@ -85,7 +85,8 @@ public final class ConvertCommand implements Callable<Integer> {
     String checkpointInterval;
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-            description = "Where checkpoints are kept (default OUT.h5.checkpoints beside the output).")
+            description = "Where checkpoints are kept (default OUT.h5.checkpoints beside the output): a new or empty "
+                    + "directory, or one an earlier convert left. convert deletes only what it put there.")
     Path checkpointDir;
 
     @Option(names = "--append",

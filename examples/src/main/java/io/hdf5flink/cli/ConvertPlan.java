@@ -129,6 +129,7 @@ final class ConvertPlan {
             ConvertInputs inputs = ConvertInputs.resolve(o, dataset);
             checkpoints = new CheckpointDirectory(o.checkpointDir != null ? o.checkpointDir.toAbsolutePath().normalize()
                     : output.resolveSibling(output.getFileName() + ".checkpoints"));
+            checkpoints.requireUsable();
             String canonical = o.canonicalOptions(inputs.paths());
             Properties previous = readPlanOrRefuse();
             resumeFrom = completedCheckpoint().orElse(null);

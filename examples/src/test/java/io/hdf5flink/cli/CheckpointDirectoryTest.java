@@ -2,6 +2,7 @@ package io.hdf5flink.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -62,5 +63,42 @@ class CheckpointDirectoryTest {
             assertEquals(java.util.List.of("aaaa-0-0.chunks", "ccc-0-0.chunks"),
                     left.map(p -> p.getFileName().toString()).sorted().toList(), "another job's files stay");
         }
+    }
+
+    /** Issue 20: {@code --checkpoint-dir .} lost the working directory's subdirectories, then the directory. */
+    @Test
+    void refusesADirectoryItCannotProveItsOwn() throws Exception {
+        Path user = Files.createDirectories(dir.resolve("mydir"));
+        Files.createDirectories(user.resolve("photos"));
+        Files.writeString(user.resolve("notes.txt"), "mine");
+        UsageException e = assertThrows(UsageException.class, () -> new CheckpointDirectory(user).requireUsable());
+        assertTrue(e.getMessage().contains(user + " is not empty and holds no convert.properties"), e.getMessage());
+        assertTrue(Files.isDirectory(user.resolve("photos")) && Files.exists(user.resolve("notes.txt")));
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertThrows(UsageException.class, () -> new CheckpointDirectory(file).requireUsable());
+    }
+
+    @Test
+    void leavesADirectoryItDidNotCreateAndWhatItDidNotPutThere() throws Exception {
+        Path given = Files.createDirectories(dir.resolve("given"));
+        CheckpointDirectory c = new CheckpointDirectory(given);
+        c.requireUsable();                     // empty: usable
+        Files.writeString(given.resolve("convert.properties.tmp"), "a plan being written when a run was killed");
+        c.requireUsable();
+        c.writePlan(new Properties());
+        Files.createDirectories(given.resolve("job/chk-1"));
+        c.requireUsable();                     // holds the plan: ours
+        c.delete();
+        assertTrue(Files.isDirectory(given), "an empty directory the user gave stays");
+        try (var entries = Files.list(given)) {
+            assertEquals(0, entries.count());
+        }
+
+        CheckpointDirectory created = new CheckpointDirectory(dir.resolve("new"));
+        created.writePlan(new Properties());
+        created.writePlan(new Properties());   // a resumed run rewrites the plan: still created by convert
+        Files.writeString(created.path().resolve("late.txt"), "someone else's");
+        created.delete();
+        assertTrue(Files.exists(created.path().resolve("late.txt")), "a file convert did not write stays");
     }
 }

@@ -446,6 +446,37 @@ class CliInteropTest {
                 """, in, defaults, noShuffle, none);
     }
 
+    /** Issue 20, item 1: the checkpoint directory was scratch space the run owned, whatever it held. */
+    @Test
+    void deletesOnlyWhatItPutInTheCheckpointDirectory() throws Exception {
+        Path in = npy("in.npy", 2_000, 8, 1);
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Files.createDirectories(work.resolve("photos"));
+        Files.writeString(work.resolve("photos/cat.jpg"), "a cat");
+        Path out = dir.resolve("out.h5");
+        refused("checkpoint directory " + work + " is not empty and holds no convert.properties", out,
+                "convert", "--input", s(in), "--output", s(out), "--checkpoint-dir", s(work));
+        assertEquals("a cat", Files.readString(work.resolve("photos/cat.jpg")));
+
+        // The default directory, a link to somebody's directory: refused as well.
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.createDirectories(elsewhere.resolve("keep"));
+        Files.createSymbolicLink(dir.resolve("out.h5.checkpoints"), elsewhere);
+        Run r = cli("convert", "--input", s(in), "--output", s(out), "--no-progress");
+        assertEquals(Main.USAGE, r.exit(), r.err());
+        assertTrue(Files.isDirectory(elsewhere.resolve("keep")) && !Files.exists(out), r.err());
+        Files.delete(dir.resolve("out.h5.checkpoints"));
+
+        // An empty directory given is used, and left (empty) at the end.
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        ok("convert", "--input", s(in), "--output", s(out), "--checkpoint-dir", s(empty), "--no-progress");
+        assertTrue(Files.isDirectory(empty));
+        try (Stream<Path> left = Files.list(empty)) {
+            assertEquals(List.of(), left.toList());
+        }
+        H5py.check("assert np.array_equal(h5py.File(sys.argv[1], 'r')['data'][:], np.load(sys.argv[2]))", out, in);
+    }
+
     // ------------------------------------------------------------------------------------ bad input
 
     /** Runs a command that must be refused: exit 2, one line on stderr, nothing written. */

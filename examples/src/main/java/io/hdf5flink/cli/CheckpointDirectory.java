@@ -1,20 +1,26 @@
 package io.hdf5flink.cli;
 
 import io.hdf5flink.sink.Hdf5Sink;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -36,9 +42,15 @@ final class CheckpointDirectory {
     static final String PLAN_FILE = "convert.properties";
     /** In the plan: whether the first run created the directory (then the last one removes it). */
     private static final String CREATED = "createdDirectory";
+    /** Locked by the run using the directory, while it runs. */
+    static final String LOCK_FILE = "convert.lock";
+    /** What a run may leave besides its plan and Flink's checkpoints (killed at the wrong moment). */
+    private static final Set<String> OWN_FILES = Set.of(PLAN_FILE + ".tmp", LOCK_FILE);
     private static final Pattern CHECKPOINT = Pattern.compile("chk-(\\d+)");
 
     private final Path directory;
+    /** Whether {@link #lockForRun} created the directory (null: it was not called). */
+    private Boolean createdByThisRun;
 
     CheckpointDirectory(Path directory) {
         this.directory = directory;
@@ -105,8 +117,7 @@ final class CheckpointDirectory {
         if (!Files.isDirectory(directory)) throw new UsageException("checkpoint directory " + directory + " is not a directory");
         if (Files.isRegularFile(directory.resolve(PLAN_FILE))) return;
         try (Stream<Path> entries = Files.list(directory)) {
-            // A run killed while writing its first plan leaves only the plan's temporary file.
-            if (entries.anyMatch(p -> !p.getFileName().toString().equals(PLAN_FILE + ".tmp"))) {
+            if (entries.anyMatch(p -> !OWN_FILES.contains(p.getFileName().toString()))) {
                 throw new UsageException("checkpoint directory " + directory + " is not empty and holds no " + PLAN_FILE
                         + " of an earlier convert: convert deletes what it keeps there, so name a new or empty directory"
                         + " (--checkpoint-dir)");
@@ -117,13 +128,36 @@ final class CheckpointDirectory {
     }
 
     /**
+     * Creates the directory if needed and locks it for this run: a second {@code convert} with
+     * the same checkpoints (the same command started twice) is refused before it writes anything,
+     * instead of both writing the same output. The lock goes with the process, also when killed.
+     */
+    Closeable lockForRun() throws IOException {
+        if (createdByThisRun == null) createdByThisRun = !Files.exists(directory);
+        Files.createDirectories(directory);
+        FileChannel channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException inThisProcess) {
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new UsageException("another convert is running with the checkpoints in " + directory
+                    + ": wait for it to end (run the same command again after it, to resume it if it was killed)");
+        }
+        return channel::close;
+    }
+
+    /**
      * Creates the directory if needed and writes the plan atomically (replacing an older one),
      * recording whether this conversion created the directory.
      */
     void writePlan(Properties plan) throws IOException {
         Properties previous = readPlan();
         boolean created = previous != null ? Boolean.parseBoolean(previous.getProperty(CREATED, "true"))
-                : !Files.exists(directory);
+                : createdByThisRun != null ? createdByThisRun : !Files.exists(directory);
         plan = (Properties) plan.clone();
         plan.setProperty(CREATED, Boolean.toString(created));
         Files.createDirectories(directory);
@@ -168,9 +202,10 @@ final class CheckpointDirectory {
      */
     void delete() throws IOException {
         Properties plan = readPlan();
-        boolean created = plan == null || Boolean.parseBoolean(plan.getProperty(CREATED, "true"));
+        boolean created = plan != null ? Boolean.parseBoolean(plan.getProperty(CREATED, "true"))
+                : createdByThisRun == null || createdByThisRun;
         clearCheckpoints();
-        Files.deleteIfExists(directory.resolve(PLAN_FILE + ".tmp"));
+        for (String own : OWN_FILES) Files.deleteIfExists(directory.resolve(own));
         Files.deleteIfExists(directory.resolve(PLAN_FILE));
         if (!created) return;
         for (int attempt = 0; ; attempt++) {

@@ -3,6 +3,7 @@ package io.hdf5flink.cli;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.record.ArrayBlockTypeInfo;
 import io.hdf5flink.sink.Hdf5Sink;
+import java.io.Closeable;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
@@ -31,6 +32,22 @@ final class ConvertJob {
     record Result(OutputSummary output, long rows, long rawBytes, double seconds, String summaryLine) {}
 
     static Result run(ConvertPlan plan, PrintWriter err, boolean showProgress) throws Exception {
+        Result result;
+        try (Closeable runLock = plan.checkpoints.lockForRun()) {
+            try {
+                plan.recheckOutput();
+            } catch (UsageException e) {
+                plan.checkpoints.delete(); // what lockForRun made: this run wrote nothing else
+                throw e;
+            }
+            result = runLocked(plan, err, showProgress);
+        }
+        // Last: until the checkpoints are gone, a kill leaves a run that resumes (to nothing left to do).
+        plan.checkpoints.delete();
+        return result;
+    }
+
+    private static Result runLocked(ConvertPlan plan, PrintWriter err, boolean showProgress) throws Exception {
         err.println(String.format(Locale.ROOT, "convert %s -> %s:%s, chunks %s (%s), %s, parallelism %d%s%s",
                 plan.inputDescription, plan.output, plan.dataset, OutputSummary.tuple(plan.spec.chunks()), plan.chunkChoice,
                 plan.codecName(), plan.parallelism, plan.appending ? ", appending after row " + plan.baseRows : "",
@@ -68,8 +85,6 @@ final class ConvertJob {
         long thisRun = embedded ? plan.inputBytes() - Progress.RESTORED.get() : plan.inputBytes();
         OutputSummary out = OutputSummary.read(plan.output, plan.dataset);
         plan.checkpoints.deleteStagingFilesOfItsJobs(plan.output.getParent());
-        // Last: until the checkpoints are gone, a kill leaves a run that resumes (to nothing left to do).
-        plan.checkpoints.delete();
         String line = String.format(Locale.ROOT,
                 "converted %,d rows: raw %.1f MB, file %.1f MB, ratio %.2f, %.1f MB/s (%.1f s), chunks %s, codec %s -> %s:%s %s",
                 plan.inputRows(), plan.inputBytes() / 1e6, out.fileBytes() / 1e6, out.ratio(), thisRun / 1e6 / seconds,

@@ -64,6 +64,24 @@ final class ConvertPlan {
         this.warnings = List.copyOf(b.warnings);
     }
 
+    /**
+     * Checks again, once this run holds the checkpoint directory's lock, that the output is as the
+     * plan found it: another convert of the same command that ended in between (its checkpoints
+     * gone, its output written) would otherwise get the input appended a second time.
+     */
+    void recheckOutput() {
+        if (resumeFrom != null) return; // the checkpoint decides, and a run that ended removed it
+        ExistingOutput now = ExistingOutput.read(output, dataset);
+        if (!appending && Files.exists(output)) {
+            throw new UsageException(output + " was created while this convert started (by another run?): pass --append"
+                    + " to add to it, or choose another --output");
+        }
+        if (appending && (now.spec() == null || now.rows() != baseRows)) {
+            throw new UsageException(output + ":" + dataset + " changed while this convert started (by another run?): it"
+                    + " holds " + now.rows() + " rows, not " + baseRows + "; run the command again to append after them");
+        }
+    }
+
     /** Raw bytes of the input: what the job hands to the sink. */
     long inputBytes() {
         long n = source.getDataType().size();
@@ -119,6 +137,7 @@ final class ConvertPlan {
             interval = o.interval();
             output = o.output.toAbsolutePath().normalize();
             if (Files.isDirectory(output)) throw new UsageException("--output " + o.output + " is a directory; name an HDF5 file");
+            checkOutputPlace();
             try {
                 dataset = Hdf5Paths.normalize(o.dataset);
             } catch (IllegalArgumentException e) {
@@ -184,6 +203,32 @@ final class ConvertPlan {
             planFile.setProperty("appending", Boolean.toString(appending));
             planFile.setProperty("output", output.toString());
             return new ConvertPlan(this);
+        }
+
+        /**
+         * Refuses, before anything is written, an output the sink could never write, which a
+         * re-run could not fix: in a missing or unwritable directory, or a symbolic link that is
+         * dangling or leads out of its directory (the sink writes only inside its base directory).
+         */
+        private void checkOutputPlace() throws IOException {
+            Path directory = output.getParent();
+            if (!Files.isDirectory(directory)) {
+                throw new UsageException("--output " + o.output + ": its directory " + directory + " does not exist");
+            }
+            if (!Files.isWritable(directory)) {
+                throw new UsageException("--output " + o.output + ": its directory " + directory + " is not writable");
+            }
+            if (!Files.isSymbolicLink(output)) return;
+            Path target = directory.resolve(Files.readSymbolicLink(output)).normalize();
+            Path targetDirectory = Files.isDirectory(target.getParent()) ? target.getParent().toRealPath() : target.getParent();
+            if (!targetDirectory.equals(directory.toRealPath())) {
+                throw new UsageException("--output " + o.output + " is a symbolic link to " + target + ", outside its directory:"
+                        + " the sink writes only inside the output's directory; name " + target + " itself");
+            }
+            if (!Files.exists(output)) {
+                throw new UsageException("--output " + o.output + " is a dangling symbolic link (to " + target
+                        + "): name the file to write");
+            }
         }
 
         private Properties readPlanOrRefuse() {

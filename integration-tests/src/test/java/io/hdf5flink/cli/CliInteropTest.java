@@ -477,6 +477,56 @@ class CliInteropTest {
         H5py.check("assert np.array_equal(h5py.File(sys.argv[1], 'r')['data'][:], np.load(sys.argv[2]))", out, in);
     }
 
+    /** Issue 20, item 7: outputs a re-run cannot fix were reported as resumable (exit 1). */
+    @Test
+    void outputsTheSinkCannotWriteAreRefusedBeforeTheJob() throws Exception {
+        Path in = npy("in.npy", 1_000, 8, 1);
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        Path elsewhere = Files.createDirectories(dir.resolve("other")).resolve("target.h5");
+        Path linkOut = Files.createSymbolicLink(sub.resolve("out.h5"), elsewhere);
+        refused("--output " + linkOut + " is a symbolic link to " + elsewhere + ", outside its directory", sub.resolve("nothing.h5"), "convert", "--input", s(in), "--output", s(linkOut));
+        Files.delete(linkOut);
+        Path dangling = Files.createSymbolicLink(sub.resolve("dangling.h5"), sub.resolve("missing.h5"));
+        refused("--output " + dangling + " is a dangling symbolic link", sub.resolve("nothing.h5"),
+                "convert", "--input", s(in), "--output", s(dangling));
+        Path missing = dir.resolve("no/such/dir/out.h5");
+        refused("its directory " + missing.getParent() + " does not exist", missing,
+                "convert", "--input", s(in), "--output", s(missing));
+        assertFalse(Files.exists(sub.resolve("out.h5.checkpoints")) || Files.exists(sub.resolve(".hdf5-staging")));
+    }
+
+    /** Issue 20, items 3 and 7: the same convert started twice wrote one output twice over. */
+    @Test
+    void aSecondRunOfTheSameConvertIsRefusedWhileTheFirstRuns() throws Exception {
+        assertTrue(Files.isRegularFile(JAR), JAR + " is missing: build the examples module first (mvn package)");
+        Path in = npy("big.npy", 390_625, 64, 7); // 50 MB
+        Path out = dir.resolve("once.h5");
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
+        command.addAll(List.of("convert", "--input", s(in), "--output", s(out), "--codec", "gzip:9", "--chunks", "4096,64",
+                "--parallelism", "1", "--no-progress"));
+        Process first = new ProcessBuilder(command).redirectOutput(dir.resolve("first.out").toFile())
+                .redirectError(dir.resolve("first.err").toFile()).start();
+        Path lock = dir.resolve("once.h5.checkpoints/convert.lock");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(dir.resolve("once.h5.checkpoints/convert.properties")) && first.isAlive()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(first.isAlive() && Files.exists(lock), "the first run must still run: " + Files.readString(dir.resolve("first.err")));
+        Run second = cli("convert", "--input", s(in), "--output", s(out), "--codec", "gzip:9", "--chunks", "4096,64",
+                "--parallelism", "1", "--no-progress");
+        assertEquals(Main.USAGE, second.exit(), second.err());
+        assertTrue(second.err().contains("another convert is running with the checkpoints in " + dir.resolve("once.h5.checkpoints")),
+                second.err());
+        assertTrue(first.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, first.exitValue(), Files.readString(dir.resolve("first.err")));
+        H5py.check("""
+                a = np.load(sys.argv[1]); d = h5py.File(sys.argv[2], 'r')['data']
+                assert d.shape == a.shape and np.array_equal(d[:], a), d.shape
+                """, in, out);
+        assertFalse(Files.exists(dir.resolve("once.h5.checkpoints")));
+    }
+
     // ------------------------------------------------------------------------------------ bad input
 
     /** Runs a command that must be refused: exit 2, one line on stderr, nothing written. */

@@ -11,6 +11,7 @@ import io.hdf5flink.source.split.ArraySplit;
 import io.hdf5flink.source.split.ArraySplitSerializer;
 import io.hdf5flink.source.split.PendingSplits;
 import io.hdf5flink.source.split.PendingSplitsSerializer;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -50,6 +51,8 @@ public abstract class ArrayBlockSource
     private final long chunkRows;
     private final long blockRows;
     private final List<ArraySplit> splits;
+    /** The files read, in the order their arrays are placed (an archive once). */
+    private final List<String> files;
 
     ArrayBlockSource(Builder<?> settings, DataType type, long[] shape, List<Placement> placements) {
         this.dataset = settings.requireDataset();
@@ -63,6 +66,7 @@ public abstract class ArrayBlockSource
         SplitPlanner planner =
                 new SplitPlanner(dataset, SplitPlanner.splitRows(blockRows, settings.splitBytes, rowBytes));
         for (Placement p : placements) planner.add(p.input(), p.rows(), p.offset(), p.rowShape());
+        this.files = placements.stream().map(p -> p.input().location().path()).distinct().toList();
         this.splits = planner.splits();
     }
 
@@ -95,6 +99,14 @@ public abstract class ArrayBlockSource
     /** The rows per block (a whole number of chunk row-bands); blocks at inputs' ends are shorter. */
     public long getBlockRows() {
         return blockRows;
+    }
+
+    /**
+     * The files this source reads (absolute paths, an archive once), in the order their arrays
+     * are placed: what a client names as the input, e.g. to recognise an input appended before.
+     */
+    public List<Path> getInputFiles() {
+        return files.stream().map(Path::of).toList();
     }
 
     /** The splits the source starts with, in the order they are handed out. */

@@ -94,6 +94,11 @@ public final class ConvertCommand implements Callable<Integer> {
                     + "filters are kept), instead of refusing an existing output.")
     boolean append;
 
+    @Option(names = "--append-again",
+            description = "With --append: append inputs the dataset already holds. convert records each input it "
+                    + "wrote in the dataset, and by default refuses to append the same input twice.")
+    boolean appendAgain;
+
     @Option(names = "--layout", paramLabel = "columns|segments",
             description = "How several files form one array: columns (each file a 1-D column) or segments "
                     + "(each file a range of rows, concatenated).")

@@ -1,5 +1,7 @@
 package io.hdf5flink.cli;
 
+import io.hdf5flink.hdf5.AttributeValue;
+import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.record.ArrayBlockTypeInfo;
 import io.hdf5flink.sink.Hdf5Sink;
@@ -83,6 +85,7 @@ final class ConvertJob {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         long thisRun = embedded ? plan.inputBytes() - Progress.RESTORED.get() : plan.inputBytes();
+        recordInput(plan);
         OutputSummary out = OutputSummary.read(plan.output, plan.dataset);
         plan.checkpoints.deleteStagingFilesOfItsJobs(plan.output.getParent());
         String line = String.format(Locale.ROOT,
@@ -91,6 +94,19 @@ final class ConvertJob {
                 seconds, OutputSummary.tuple(out.chunks()), OutputSummary.filterNames(out.filters()), plan.output,
                 plan.dataset, OutputSummary.tuple(out.shape()));
         return new Result(out, plan.inputRows(), plan.inputBytes(), seconds, line);
+    }
+
+    /**
+     * Records in the dataset which input it now holds, before the checkpoints go: a run killed
+     * after this and before their deletion resumes to nothing new and records it again; the same
+     * {@code --append} run again afterwards is refused instead of doubling the rows.
+     */
+    private static void recordInput(ConvertPlan plan) {
+        try (Hdf5File file = Hdf5File.openForAppend(plan.output)) {
+            file.dataset(plan.dataset).setAttribute(plan.inputAttribute, AttributeValue.of("rows " + plan.baseRows + " to "
+                    + (plan.baseRows + plan.inputRows()) + " from " + plan.inputDescription + ", written by flink-hdf5 convert"));
+            file.commit();
+        }
     }
 
     /** The checkpoint interval once the whole input is read. */

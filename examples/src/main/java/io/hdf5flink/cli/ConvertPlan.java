@@ -43,6 +43,8 @@ final class ConvertPlan {
     final CheckpointDirectory.Completed resumeFrom;
     final Properties planFile;
     final String inputDescription;
+    /** The attribute recording this input in the dataset once it is written ({@link InputIdentity}). */
+    final String inputAttribute;
     /** Lines to print before the job starts: the conversion will run, but not as well as it could. */
     final List<String> warnings;
 
@@ -62,6 +64,7 @@ final class ConvertPlan {
         this.planFile = b.planFile;
         this.inputDescription = b.inputDescription;
         this.warnings = List.copyOf(b.warnings);
+        this.inputAttribute = b.inputAttribute;
     }
 
     /**
@@ -127,6 +130,7 @@ final class ConvertPlan {
         Properties planFile;
         String inputDescription;
         final List<String> warnings = new ArrayList<>();
+        String inputAttribute;
 
         Builder(ConvertCommand o) {
             this.o = o;
@@ -163,6 +167,7 @@ final class ConvertPlan {
             DataType type = probe.getDataType();
             long[] inShape = probe.getShape();
             inputDescription = inputs.describe(type, inShape);
+            inputAttribute = InputIdentity.attributeName(probe.getInputFiles());
             Number fill = NewDatasetOptions.fill(o, type);
 
             if (Files.exists(output) && !o.append && resumeFrom == null) {
@@ -185,6 +190,7 @@ final class ConvertPlan {
 
             if (appending) {
                 existing.checkAppendable(o, type, inShape, baseRows, NewDatasetOptions.namesFilters(o) ? filters : null, fill);
+                if (resumeFrom == null) existing.checkNotAppendedBefore(inputAttribute, o.appendAgain);
                 spec = existing.spec();
                 chunkChoice = "those of the existing dataset";
                 existing.chunkWarning(inShape[0]).ifPresent(warnings::add);

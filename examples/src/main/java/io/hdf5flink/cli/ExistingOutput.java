@@ -10,6 +10,7 @@ import io.hdf5flink.sink.ChunkFilters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -25,20 +26,22 @@ final class ExistingOutput {
     /** Null when the dataset does not exist. */
     private final DatasetSpec spec;
     private final long rows;
+    private final List<String> attributes;
 
-    private ExistingOutput(Path output, String dataset, DatasetSpec spec, long rows) {
+    private ExistingOutput(Path output, String dataset, DatasetSpec spec, long rows, List<String> attributes) {
         this.output = output;
         this.dataset = dataset;
+        this.attributes = attributes;
         this.spec = spec;
         this.rows = rows;
     }
 
     static ExistingOutput read(Path output, String dataset) {
-        if (!Files.exists(output)) return new ExistingOutput(output, dataset, null, 0);
+        if (!Files.exists(output)) return new ExistingOutput(output, dataset, null, 0, List.of());
         try (Hdf5File f = Hdf5File.openReadOnly(output)) {
-            if (!f.exists(dataset)) return new ExistingOutput(output, dataset, null, 0);
+            if (!f.exists(dataset)) return new ExistingOutput(output, dataset, null, 0, List.of());
             Hdf5Dataset existing = f.dataset(dataset);
-            return new ExistingOutput(output, dataset, existing.spec(), existing.shape()[0]);
+            return new ExistingOutput(output, dataset, existing.spec(), existing.shape()[0], existing.attributeNames());
         } catch (Hdf5Exception e) {
             throw new UsageException("cannot append to " + output + ": " + e.getMessage(), e);
         }
@@ -67,6 +70,18 @@ final class ExistingOutput {
             // Not a file the engine reads, or no such dataset: no hint.
         }
         return "";
+    }
+
+    /**
+     * Refuses to append an input the dataset already holds (recorded by the convert that wrote
+     * it: {@link InputIdentity}): the same {@code --append} run again after it completed would
+     * double its rows. {@code --append-again} says the repeat is meant.
+     */
+    void checkNotAppendedBefore(String inputAttribute, boolean again) {
+        if (again || !attributes.contains(inputAttribute)) return;
+        throw new UsageException(output + ":" + dataset + " already holds these inputs (recorded by the convert that wrote"
+                + " them, attribute " + inputAttribute + "): appending them again would double their rows; pass"
+                + " --append-again if that is what you want");
     }
 
     /**

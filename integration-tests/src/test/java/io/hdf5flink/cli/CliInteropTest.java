@@ -527,6 +527,27 @@ class CliInteropTest {
         assertFalse(Files.exists(dir.resolve("once.h5.checkpoints")));
     }
 
+    /** Issue 20, item 4: the same {@code --append} run again after it completed appended its input a second time. */
+    @Test
+    void appendingAnInputTheDatasetHoldsIsRefusedUnlessAskedFor() throws Exception {
+        Path a = npy("a.npy", 5_000, 8, 1);
+        Path b = npy("b.npy", 3_000, 8, 2);
+        Path out = dir.resolve("appended-once.h5");
+        ok("convert", "--input", s(a), "--output", s(out), "--chunks", "1024,8", "--no-progress");
+        ok("convert", "--input", s(b), "--output", s(out), "--append", "--no-progress");
+        refused("already holds these inputs", out, "convert", "--input", s(b), "--output", s(out), "--append");
+        refused("already holds these inputs", out, "convert", "--input", s(a), "--output", s(out), "--append");
+        ok("convert", "--input", s(b), "--output", s(out), "--append", "--append-again", "--no-progress");
+        H5py.check("""
+                d = h5py.File(sys.argv[1], 'r')['data']
+                a, b = np.load(sys.argv[2]), np.load(sys.argv[3])
+                assert d.shape == (11000, 8) and np.array_equal(d[:], np.concatenate([a, b, b])), d.shape
+                recorded = sorted(v.decode() for k, v in d.attrs.items() if k.startswith('_hdf5flink_input_'))
+                assert len(recorded) == 2, recorded
+                assert recorded[0].startswith('rows 0 to 5000 from ') and recorded[1].startswith('rows 8000 to 11000 from '), recorded
+                """, out, a, b);
+    }
+
     // ------------------------------------------------------------------------------------ bad input
 
     /** Runs a command that must be refused: exit 2, one line on stderr, nothing written. */

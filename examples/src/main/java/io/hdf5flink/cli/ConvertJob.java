@@ -62,6 +62,14 @@ final class ConvertJob {
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(plan));
         boolean embedded = env instanceof LocalStreamEnvironment;
+        if (embedded) {
+            // The embedded cluster is this process: a failure ends the run (exit 1), and running the
+            // command again resumes from the last checkpoint. Under flink run the cluster's restart
+            // strategy applies, so a lost TaskManager is recovered within the job.
+            Configuration noRestarts = new Configuration();
+            noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            env.configure(noRestarts);
+        }
         DataStream<ArrayBlock> blocks = env.fromSource(plan.source, WatermarkStrategy.noWatermarks(), "read input")
                 .flatMap(new PrepareBlocks(plan.baseRows))
                 .returns(ArrayBlockTypeInfo.INSTANCE)
@@ -126,8 +134,6 @@ final class ConvertJob {
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, plan.checkpoints.path().toUri().toString());
         conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        // A failure ends the run (exit 1); running the command again resumes from the last checkpoint.
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         // A checkpoint that fails because a task failed must not fail the job first: the task's
         // own error is what the one-line report should say (and a slow checkpoint is no reason to
         // stop a long conversion).

@@ -32,12 +32,15 @@ final class FileStorage implements BlockReader, Closeable {
     private final FileChannel channel;
     /** Null for a read-only open, which takes no lock and refuses every write. */
     private final FileLock lock;
+    /** libhdf5's kind of lock, held beside {@link #lock} by writers; null for readers or where unavailable. */
+    private final LibhdfFileLock libhdfLock;
     private final long eofField;
     private long eof;
     private long publishedEof;
     private final Map<Integer, ArrayDeque<Long>> reusable = new HashMap<>();
 
-    private FileStorage(Path path, FileChannel channel, FileLock lock, long eofField, long eof) {
+    private FileStorage(Path path, FileChannel channel, FileLock lock, LibhdfFileLock libhdfLock, long eofField, long eof) {
+        this.libhdfLock = libhdfLock;
         this.path = path;
         this.channel = channel;
         this.lock = lock;
@@ -52,7 +55,7 @@ final class FileStorage implements BlockReader, Closeable {
      * engine does.
      */
     static FileStorage openReadOnly(Path path, long eofField, long eof) throws IOException {
-        return new FileStorage(path, FileChannel.open(path, StandardOpenOption.READ), null, eofField, eof);
+        return new FileStorage(path, FileChannel.open(path, StandardOpenOption.READ), null, null, eofField, eof);
     }
 
     /** Opens (creating when asked) and locks the file; a second writer is refused. */
@@ -78,7 +81,15 @@ final class FileStorage implements BlockReader, Closeable {
             ch.close();
             throw new Hdf5Exception(path + " is open for writing by another writer (file lock held); only one writer per file");
         }
-        return new FileStorage(path, ch, lock, eofField, eof);
+        LibhdfFileLock libhdfLock;
+        try {
+            libhdfLock = LibhdfFileLock.acquire(openAt, path);
+        } catch (RuntimeException e) {
+            lock.release();
+            ch.close();
+            throw e;
+        }
+        return new FileStorage(path, ch, lock, libhdfLock, eofField, eof);
     }
 
     Path path() { return path; }
@@ -184,6 +195,7 @@ final class FileStorage implements BlockReader, Closeable {
     public void close() throws IOException {
         try {
             if (lock != null) lock.release();
+            if (libhdfLock != null) libhdfLock.close();
         } finally {
             channel.close();
         }

@@ -179,6 +179,10 @@ final class ConvertPlan {
             if (resumeFrom != null) {
                 baseRows = Long.parseLong(previous.getProperty("baseRows", "0"));
                 appending = Boolean.parseBoolean(previous.getProperty("appending", "false"));
+                String atStart = previous.getProperty("inputsAtStart"); // null: a plan from before it was recorded
+                if (appending && existing.spec() != null && atStart != null) {
+                    existing.checkNoOtherAppendSince(atStart, inputAttribute);
+                }
                 if (appending && existing.spec() == null) {
                     throw new UsageException("the interrupted conversion appended to " + output + ":" + dataset
                             + ", which no longer exists; delete " + checkpoints.path() + " to start over");
@@ -207,6 +211,8 @@ final class ConvertPlan {
             planFile.setProperty("options", canonical);
             planFile.setProperty("baseRows", Long.toString(baseRows));
             planFile.setProperty("appending", Boolean.toString(appending));
+            planFile.setProperty("inputsAtStart", resumeFrom != null ? previous.getProperty("inputsAtStart", "")
+                    : existing.recordedInputs());
             planFile.setProperty("output", output.toString());
             return new ConvertPlan(this);
         }

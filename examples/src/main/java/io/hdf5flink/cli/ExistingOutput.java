@@ -84,6 +84,28 @@ final class ExistingOutput {
                 + " --append-again if that is what you want");
     }
 
+    /** The inputs recorded in the dataset ({@link InputIdentity}), in one line for the plan file. */
+    String recordedInputs() {
+        return String.join(",", attributes.stream().filter(a -> a.startsWith(InputIdentity.ATTRIBUTE_PREFIX)).toList());
+    }
+
+    /**
+     * Refuses to resume an append when another convert appended to the dataset since it started
+     * (an input recorded that was not there then): its rows now sit where this run's go.
+     *
+     * @param atStart {@link #recordedInputs()} when the conversion first started
+     */
+    void checkNoOtherAppendSince(String atStart, String ownInput) {
+        List<String> before = List.of(atStart.split(","));
+        for (String a : attributes) {
+            if (a.startsWith(InputIdentity.ATTRIBUTE_PREFIX) && !before.contains(a) && !a.equals(ownInput)) {
+                throw new UsageException(output + ":" + dataset + " was appended to by another convert since this one started"
+                        + " (it records input " + a + "): resuming would write over those rows; convert the rest into"
+                        + " another dataset, or delete the checkpoints to start over");
+            }
+        }
+    }
+
     /**
      * Refuses an append the dataset cannot take, naming the option or the property at fault.
      *

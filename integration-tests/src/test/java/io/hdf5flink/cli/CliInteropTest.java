@@ -548,6 +548,38 @@ class CliInteropTest {
                 """, out, a, b);
     }
 
+    /** Issue 20, item 3: a killed --append resumed over the rows another convert appended meanwhile. */
+    @Test
+    void aResumedAppendIsRefusedWhenAnotherConvertAppendedMeanwhile() throws Exception {
+        assertTrue(Files.isRegularFile(JAR), JAR + " is missing: build the examples module first (mvn package)");
+        Path a = npy("a.npy", 1_000, 64, 1);
+        Path b = npy("b.npy", 390_625, 64, 2); // 50 MB: killed half way
+        Path c = npy("c.npy", 2_000, 64, 3);
+        Path out = dir.resolve("shared.h5");
+        ok("convert", "--input", s(a), "--output", s(out), "--chunks", "4096,64", "--codec", "gzip:9", "--no-progress");
+        List<String> appendB = List.of("convert", "--input", s(b), "--output", s(out), "--append", "--codec", "gzip:9",
+                "--checkpoint-interval", "200ms", "--parallelism", "1", "--no-progress");
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
+        command.addAll(appendB);
+        Process p = new ProcessBuilder(command).redirectOutput(dir.resolve("b.out").toFile())
+                .redirectError(dir.resolve("b.err").toFile()).start();
+        Path checkpoints = dir.resolve("shared.h5.checkpoints");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (completedCheckpoints(checkpoints) == 0 && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
+        assertTrue(p.isAlive() && completedCheckpoints(checkpoints) > 0, Files.readString(dir.resolve("b.err")));
+        p.destroyForcibly();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+
+        // Another convert appends meanwhile (its own checkpoint directory), then b's is run again.
+        ok("convert", "--input", s(c), "--output", s(out), "--append", "--checkpoint-dir", s(dir.resolve("c.checkpoints")),
+                "--no-progress");
+        byte[] before = Files.readAllBytes(out);
+        Run resumed = cli(appendB.toArray(String[]::new));
+        assertEquals(Main.USAGE, resumed.exit(), resumed.err());
+        assertTrue(resumed.err().contains("was appended to by another convert since this one started"), resumed.err());
+        assertArrayEquals(before, Files.readAllBytes(out));
+    }
+
     // ------------------------------------------------------------------------------------ bad input
 
     /** Runs a command that must be refused: exit 2, one line on stderr, nothing written. */

@@ -1,8 +1,6 @@
 package io.hdf5flink.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.hdf5flink.hdf5.AttributeValue;
-import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.sink.Hdf5Committable;
 import io.hdf5flink.sink.Hdf5CommittableSerializer;
@@ -120,17 +118,7 @@ class CheckpointStateFuzzTest {
     static final ArraySplit MEMBER = StateSamples.MEMBER;
 
     static DatasetSpec spec(int rank) {
-        long[] shape = new long[rank];
-        long[] max = new long[rank];
-        long[] chunks = new long[rank];
-        for (int d = 0; d < rank; d++) {
-            shape[d] = d == 0 ? 0 : 3;
-            max[d] = d == 0 ? DatasetSpec.UNLIMITED : 3;
-            chunks[d] = d == 0 ? 16 : 1;
-        }
-        return DatasetSpec.builder(DataType.INT16, shape).maxShape(max).chunks(chunks).shuffle().deflate(4).fletcher32()
-                .fillValue(-3).attribute("unit", AttributeValue.of("µV")).attribute("rate", AttributeValue.of(30000.0))
-                .attribute("channels", AttributeValue.of(1L, 2L, 3L)).commitTokenCapacity(16).build();
+        return StateSamples.specOfRank(rank);
     }
 
     static Hdf5Committable committable() {

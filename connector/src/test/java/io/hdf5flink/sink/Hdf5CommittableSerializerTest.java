@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hdf5flink.hdf5.AttributeValue;
-import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.sink.Hdf5Committable;
 import io.hdf5flink.sink.Hdf5CommittableSerializer;
 import io.hdf5flink.state.DatasetSpecCodec;
 import io.hdf5flink.state.StateAssertions;
+import io.hdf5flink.state.StateSamples;
 import io.hdf5flink.state.StateWriter;
 import java.util.Arrays;
 import java.util.List;
@@ -26,22 +25,7 @@ class Hdf5CommittableSerializerTest {
 
     /** A spec of {@code rank} (1 to 8) with filters, a fill value and attributes of several kinds. */
     static DatasetSpec spec(int rank) {
-        long[] shape = new long[rank];
-        long[] max = new long[rank];
-        long[] chunks = new long[rank];
-        for (int d = 0; d < rank; d++) {
-            shape[d] = d == 0 ? 0 : 3;
-            max[d] = d == 0 ? DatasetSpec.UNLIMITED : 3;
-            chunks[d] = d == 0 ? 16 : (d % 2) + 1;
-        }
-        return DatasetSpec.builder(DataType.INT16, shape).maxShape(max).chunks(chunks).shuffle().deflate(4).fletcher32()
-                .fillValue(-3)
-                .attribute("unit", AttributeValue.of("µV"))
-                .attribute("rate", AttributeValue.of(30000.0))
-                .attribute("channels", AttributeValue.of(1L, 2L, 3L))
-                .attribute("gain", AttributeValue.scalar(DataType.FLOAT32, 0.195f))
-                .commitTokenCapacity(16)
-                .build();
+        return StateSamples.specOfRank(rank);
     }
 
     private static long[] ones(int rank, long v) {

@@ -30,6 +30,26 @@ import java.util.List;
 public final class StateSamples {
     private StateSamples() {}
 
+    /** A spec of {@code rank} (1 to 8) with filters, a fill value and attributes of several kinds. */
+    public static DatasetSpec specOfRank(int rank) {
+        long[] shape = new long[rank];
+        long[] max = new long[rank];
+        long[] chunks = new long[rank];
+        for (int d = 0; d < rank; d++) {
+            shape[d] = d == 0 ? 0 : 3;
+            max[d] = d == 0 ? DatasetSpec.UNLIMITED : 3;
+            chunks[d] = d == 0 ? 16 : (d % 2) + 1;
+        }
+        return DatasetSpec.builder(DataType.INT16, shape).maxShape(max).chunks(chunks).shuffle().deflate(4).fletcher32()
+                .fillValue(-3)
+                .attribute("unit", AttributeValue.of("µV"))
+                .attribute("rate", AttributeValue.of(30000.0))
+                .attribute("channels", AttributeValue.of(1L, 2L, 3L))
+                .attribute("gain", AttributeValue.scalar(DataType.FLOAT32, 0.195f))
+                .commitTokenCapacity(16)
+                .build();
+    }
+
     /** The bytes of the fixture {@code file} under {@code serializer-fixtures} (see {@link SerializerFixturesTest} to write one). */
     public static byte[] fixture(String file) throws IOException {
         try (InputStream in = StateSamples.class.getResourceAsStream("/serializer-fixtures/" + file)) {

@@ -296,8 +296,7 @@ class ConvertCrashInteropTest {
             java.util.concurrent.locks.LockSupport.parkNanos(200_000);
         }
         if (!child.isAlive()) return false;
-        watch.kill(child);
-        return true;
+        return watch.kill(child);
     }
 
     /** h5py's verdict on a killed run's output (see the class comment); fails the test when it is wrong. */

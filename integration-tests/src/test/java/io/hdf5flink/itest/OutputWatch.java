@@ -52,11 +52,18 @@ public final class OutputWatch {
     }
 
     /** Kills the child with SIGKILL now, noting the moment and the file's last size first. */
-    public void kill(Process child) throws InterruptedException {
+    /**
+     * Sends SIGKILL and waits for the child to end.
+     *
+     * @return false when the child had ended on its own (exit 0) before the signal reached it: a
+     *     kill aimed at the last instants of a run can lose that race, and is then no kill
+     */
+    public boolean kill(Process child) throws InterruptedException {
         poll();
         killedAt = System.nanoTime();
         child.destroyForcibly(); // SIGKILL
         assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        return child.exitValue() != 0;
     }
 
     /** Whether the last change of the output came less than {@code millis} before the kill. */

@@ -333,8 +333,7 @@ class StreamingCrashInteropTest {
             LockSupport.parkNanos(200_000);
         }
         if (!child.isAlive()) return false;
-        watch.kill(child);
-        return true;
+        return watch.kill(child);
     }
 
     /** numpy's form of {@link StreamingCrashJob#value}, for the h5py scripts. */

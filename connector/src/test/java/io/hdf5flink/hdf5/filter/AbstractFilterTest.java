@@ -128,7 +128,7 @@ abstract class AbstractFilterTest {
     @Test
     void corruptInputNeverEscapesAsAnotherException() {
         byte[] data = TestData.sineInt16(30_000, 4, 6);
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+        assertTimeoutPreemptively(Duration.ofSeconds(180), () -> {
             byte[] encoded = filter().encode(data, data.length);
             assertNotNull(encoded);
             Random r = new Random(42);

@@ -68,9 +68,14 @@ final class StoredChunks {
                 return fillChunk.clone();
             }
             ByteBuffer b = storage.read(e.address(), e.size(), "chunk " + Arrays.toString(chunkOffset) + " of " + where.object());
-            byte[] stored = new byte[e.size()];
-            b.get(stored);
-            byte[] raw = pipeline.decode(stored, stored.length, e.filterMask(), chunkBytes);
+            byte[] stored;
+            if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0) {
+                stored = b.array(); // the read's own buffer: no second copy of the chunk
+            } else {
+                stored = new byte[e.size()];
+                b.get(stored);
+            }
+            byte[] raw = pipeline.decode(stored, e.size(), e.filterMask(), chunkBytes);
             if (raw.length != chunkBytes) {
                 throw where.error("chunk at " + Arrays.toString(chunkOffset) + " decodes to " + raw.length
                         + " bytes, expected " + chunkBytes);

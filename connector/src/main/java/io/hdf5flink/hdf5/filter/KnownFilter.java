@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
  *
  * <p>Each filter has three names: {@link #filterName()} as libhdf5 and the filter lists call it
  * ({@code deflate}), {@link #userName()} as h5py and the command line call it ({@code gzip}), and
- * {@link #recordedName()}, the name the pipeline message records (a plugin's registration text).
+ * the name a new dataset's pipeline message records (a plugin's registration text, as libhdf5
+ * with the plugin would record it).
  *
  * <p>Constants are listed in the order error messages list them; do not rely on ordinals.
  */
@@ -180,11 +181,6 @@ public enum KnownFilter {
     /** The name users give: {@code gzip}, {@code lzf}, {@code lz4}, {@code bzip2}, {@code zstd}, ... */
     public String userName() {
         return userName;
-    }
-
-    /** The name a new dataset's pipeline message records, as libhdf5 with the filter's plugin would. */
-    public String recordedName() {
-        return recordedName;
     }
 
     /** Whether this filter compresses: a dataset has at most one, between shuffle and checksum. */

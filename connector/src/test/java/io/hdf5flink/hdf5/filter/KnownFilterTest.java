@@ -47,17 +47,6 @@ class KnownFilterTest {
     }
 
     @Test
-    void newEntriesAreWhatTheFactoriesRecord() {
-        assertEquals(FilterDescription.deflate(6), KnownFilter.DEFLATE.newEntry(6, 2, CHUNK));
-        assertEquals(FilterDescription.shuffle(2), KnownFilter.SHUFFLE.newEntry(0, 2, CHUNK));
-        assertEquals(FilterDescription.fletcher32(), KnownFilter.FLETCHER32.newEntry(0, 2, CHUNK));
-        assertEquals(FilterDescription.lzf(CHUNK), KnownFilter.LZF.newEntry(0, 2, CHUNK));
-        assertEquals(FilterDescription.lz4(0), KnownFilter.LZ4.newEntry(0, 2, CHUNK));
-        assertEquals(FilterDescription.bzip2(9), KnownFilter.BZIP2.newEntry(9, 2, CHUNK));
-        assertEquals(FilterDescription.zstd(19), KnownFilter.ZSTD.newEntry(19, 2, CHUNK));
-    }
-
-    @Test
     void namesEntriesAsUsersDo() {
         assertEquals("gzip 4", KnownFilter.displayName(FilterDescription.deflate(4)));
         assertEquals("shuffle", KnownFilter.displayName(FilterDescription.shuffle(8)));

@@ -23,15 +23,6 @@ final class SerializerChecks {
 
     private SerializerChecks() {}
 
-    /** DatasetSpec has no equals: specs are equal when their stored forms are. */
-    static byte[] specBytes(DatasetSpec spec) {
-        try {
-            return StateWriter.toBytes(out -> DatasetSpecCodec.write(spec, out));
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     /**
      * Stored dataset specs (of version 0, as writer state version 2 and committable version 1 embed them) that are corrupt in ways the codec's own bounds do not catch: a filter
      * id outside 16 bits, a chunk dimension of 0, an attribute whose datatype bytes are garbage.
@@ -46,7 +37,7 @@ final class SerializerChecks {
 
     private static byte[] rawSpec(int filterId, long chunk0, boolean garbageAttribute) throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(64);
-        out.writeByte(io.hdf5flink.hdf5.DataType.INT16.ordinal());
+        out.writeByte(1); // INT16 in version 0's frozen type order (DataTypeOrdinals), not today's enum
         for (long[] v : new long[][] {{0, 3}, {DatasetSpec.UNLIMITED, 3}, {chunk0, 3}}) {
             out.writeByte(v.length);
             for (long x : v) out.writeLong(x);

@@ -189,7 +189,10 @@ public final class StateSamples {
     /** One block of every type: appended and placed, with and without a file, ranks 1 to 3. */
     static List<ArrayBlock> blocks() {
         List<ArrayBlock> blocks = new ArrayList<>();
-        DataType[] types = DataType.values();
+        // Spelled out, not DataType.values(): the fixtures were written from these, and a new
+        // type in the enum must not change them.
+        DataType[] types = {DataType.INT8, DataType.INT16, DataType.INT32, DataType.INT64, DataType.UINT8,
+                DataType.UINT16, DataType.UINT32, DataType.UINT64, DataType.FLOAT32, DataType.FLOAT64};
         for (int i = 0; i < types.length; i++) {
             DataType type = types[i];
             int rank = 1 + i % 3;

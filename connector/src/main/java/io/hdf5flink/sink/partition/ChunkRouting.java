@@ -41,10 +41,17 @@ public final class ChunkRouting implements KeySelector<ArrayBlock, Integer> {
         String file = fileKey(block.file() == null ? config.defaultFile() : block.file());
         String dataset = BlockSplitter.datasetPath(block);
         if (block.isAppend()) return appendKey(file, dataset);
-        long[] chunks = config.declaration(file, dataset).spec().chunks();
-        long[] index = block.offset();
+        return chunkKey(file, dataset, gridIndex(block.offset(), config.declaration(file, dataset).spec().chunks()));
+    }
+
+    /**
+     * A chunk's index in the chunk grid: its origin divided by the chunk shape. The routing keys
+     * chunks by it, and a writer checks and buckets its open chunks by the same.
+     */
+    public static long[] gridIndex(long[] origin, long[] chunks) {
+        long[] index = origin.clone();
         for (int d = 0; d < index.length; d++) index[d] /= chunks[d];
-        return chunkKey(file, dataset, index);
+        return index;
     }
 
     /** A file name as routing and writers both spell it: relative and normalized. */

@@ -100,8 +100,6 @@ public final class StagingFiles {
             return at;
         }
 
-        public long size() { return position; }
-
         public void sync() throws IOException { channel.force(false); }
 
         @Override

@@ -5,6 +5,7 @@ import io.hdf5flink.hdf5.ChunkGrid;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.sink.Hdf5Committable;
+import io.hdf5flink.sink.partition.ChunkRouting;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -134,9 +135,7 @@ public final class DatasetAssembler {
 
     /** The index of an open chunk in the chunk grid (its origin divided by the chunk shape). */
     long[] gridIndex(OpenChunk c) {
-        long[] index = c.origin().clone();
-        for (int d = 0; d < index.length; d++) index[d] /= chunk[d];
-        return index;
+        return ChunkRouting.gridIndex(c.origin(), chunk);
     }
 
     /** A chunk of fill values, to start a chunk from. */

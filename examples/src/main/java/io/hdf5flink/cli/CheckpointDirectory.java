@@ -156,8 +156,7 @@ final class CheckpointDirectory {
      */
     void writePlan(Properties plan) throws IOException {
         Properties previous = readPlan();
-        boolean created = previous != null ? Boolean.parseBoolean(previous.getProperty(CREATED, "true"))
-                : createdByThisRun != null ? createdByThisRun : !Files.exists(directory);
+        boolean created = createdByConvert(previous);
         plan = (Properties) plan.clone();
         plan.setProperty(CREATED, Boolean.toString(created));
         Files.createDirectories(directory);
@@ -202,8 +201,7 @@ final class CheckpointDirectory {
      */
     void delete() throws IOException {
         Properties plan = readPlan();
-        boolean created = plan != null ? Boolean.parseBoolean(plan.getProperty(CREATED, "true"))
-                : createdByThisRun == null || createdByThisRun;
+        boolean created = createdByConvert(plan);
         clearCheckpoints();
         for (String own : OWN_FILES) Files.deleteIfExists(directory.resolve(own));
         Files.deleteIfExists(directory.resolve(PLAN_FILE));
@@ -220,6 +218,15 @@ final class CheckpointDirectory {
                 clearCheckpoints();
             }
         }
+    }
+
+    /**
+     * Whether a conversion created the directory: as its plan records (plans from before the
+     * record: yes, as convert then always removed it), else as this run found it.
+     */
+    private boolean createdByConvert(Properties plan) {
+        if (plan != null) return Boolean.parseBoolean(plan.getProperty(CREATED, "true"));
+        return createdByThisRun != null ? createdByThisRun : !Files.exists(directory);
     }
 
     private boolean holdsFiles() throws IOException {

@@ -578,6 +578,15 @@ class CliInteropTest {
         assertEquals(Main.USAGE, resumed.exit(), resumed.err());
         assertTrue(resumed.err().contains("was appended to by another convert since this one started"), resumed.err());
         assertArrayEquals(before, Files.readAllBytes(out));
+        // What libhdf5 reads: a's rows, the rows of b the killed run committed, then c's, none overwritten.
+        H5py.check("""
+                d = h5py.File(sys.argv[1], 'r')['data'][:]
+                a, b, c = (np.load(p) for p in sys.argv[2:5])
+                n = d.shape[0] - len(a) - len(c)
+                assert 0 <= n <= len(b), d.shape
+                assert np.array_equal(d[:len(a)], a) and np.array_equal(d[len(a):len(a) + n], b[:n])
+                assert np.array_equal(d[len(a) + n:], c)
+                """, out, a, b, c);
     }
 
     // ------------------------------------------------------------------------------------ bad input

@@ -51,9 +51,9 @@ public final class OutputWatch {
         return false;
     }
 
-    /** Kills the child with SIGKILL now, noting the moment and the file's last size first. */
     /**
-     * Sends SIGKILL and waits for the child to end.
+     * Kills the child with SIGKILL now, noting the moment and the file's last size first, and
+     * waits for it to end.
      *
      * @return false when the child had ended on its own (exit 0) before the signal reached it: a
      *     kill aimed at the last instants of a run can lose that race, and is then no kill

@@ -34,6 +34,7 @@ final class FileOpener {
         Path creating = path.resolveSibling("." + path.getFileName() + "." + UUID.randomUUID() + ".creating");
         try {
             storage = FileStorage.open(creating, path, true, Superblock.V0_EOF_FIELD, Superblock.V0_SIZE);
+            // Created alone under its temporary name; shared only once it has its name.
             SymbolTableGroup table = SymbolTableGroup.create(storage, "/", Superblock.GROUP_LEAF_NODE_K,
                     Superblock.GROUP_INTERNAL_NODE_K);
             long header = ObjectTree.writeGroupHeader(storage, table);
@@ -43,6 +44,7 @@ final class FileOpener {
             storage.publishEof();
             if (options.fsyncOnCommit()) storage.sync();
             publish(creating, path);
+            if (options.sharedSpace() != null) storage.shareSpace(options.sharedSpace());
             Hdf5File file = new Hdf5File(storage, sb, options);
             file.objects().createdRoot(header, table);
             return file;
@@ -88,6 +90,7 @@ final class FileOpener {
             }
             storage = readOnly ? FileStorage.openReadOnly(path, sb.endOfFileFieldOffset(), sb.endOfFileAddress())
                     : FileStorage.open(path, false, sb.endOfFileFieldOffset(), sb.endOfFileAddress());
+            if (!readOnly && options.sharedSpace() != null) storage.shareSpace(options.sharedSpace());
             Hdf5File file = new Hdf5File(storage, sb, options);
             file.objects().openRoot(sb.rootGroup().objectHeaderAddress());
             return file;
@@ -100,6 +103,15 @@ final class FileOpener {
         } catch (RuntimeException e) {
             closeQuietly(storage);
             throw e;
+        }
+    }
+
+    /** The end of file the superblock publishes, or -1 when the file holds no superblock this engine reads. */
+    static long publishedEndOfFile(Path path) throws IOException {
+        try {
+            return readSuperblock(path).endOfFileAddress();
+        } catch (Hdf5FormatException notOurs) {
+            return -1;
         }
     }
 

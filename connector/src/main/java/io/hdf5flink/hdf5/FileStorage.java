@@ -24,22 +24,44 @@ import java.util.Map;
  * past the old value is published; (3) a metadata block of at most one page never straddles a
  * page boundary ({@link #allocateInPlace}), so rewriting it in place is one write within one
  * page, which a killed process either made or did not make.
+ *
+ * <p>With a {@link SpaceLedger} ({@link #shareSpace}), other processes write chunks into the same
+ * file at once, each in space the ledger handed it. This file then allocates from arenas it claims
+ * there too, instead of from its end of file, and the end of file it publishes is the end of what
+ * its commits reference ({@link #referenced}): rule (1) becomes "only into space the ledger handed
+ * out", which no commit references until the chunks written there are committed.
  */
 final class FileStorage implements BlockReader, Closeable {
     static final int PAGE = 4096;
 
     private final Path path;
     private final FileChannel channel;
-    /** Null for a read-only open, which takes no lock and refuses every write. */
+    /** False for a read-only open, which takes no lock and refuses every write. */
+    private final boolean writable;
+    /**
+     * Java's (process-wide fcntl) lock against a second writer; null for readers, and for writers
+     * whose {@link #libhdfLock} excludes other writers itself (an open-file-description lock, which
+     * conflicts with this one even in the same process).
+     */
     private final FileLock lock;
-    /** libhdf5's kind of lock, held beside {@link #lock} by writers; null for readers or where unavailable. */
+    /** libhdf5's kind of lock (and, on Linux, the writer lock), held by writers; null for readers or where unavailable. */
     private final LibhdfFileLock libhdfLock;
     private final long eofField;
     private long eof;
     private long publishedEof;
     private final Map<Integer, ArrayDeque<Long>> reusable = new HashMap<>();
+    /** Null when this file alone allocates; else where space comes from. */
+    private SpaceLedger ledger;
+    /** With a ledger: the end of the arena {@link #eof} allocates in. */
+    private long arenaEnd;
+    /** With a ledger: the end of everything a commit may reference, published as the end of file. */
+    private long referencedEnd;
+    /** With a ledger: the end of what this file allocated itself (in its own arenas). */
+    private long ownEnd;
 
-    private FileStorage(Path path, FileChannel channel, FileLock lock, LibhdfFileLock libhdfLock, long eofField, long eof) {
+    private FileStorage(Path path, FileChannel channel, boolean writable, FileLock lock, LibhdfFileLock libhdfLock,
+            long eofField, long eof) {
+        this.writable = writable;
         this.libhdfLock = libhdfLock;
         this.path = path;
         this.channel = channel;
@@ -55,7 +77,7 @@ final class FileStorage implements BlockReader, Closeable {
      * engine does.
      */
     static FileStorage openReadOnly(Path path, long eofField, long eof) throws IOException {
-        return new FileStorage(path, FileChannel.open(path, StandardOpenOption.READ), null, null, eofField, eof);
+        return new FileStorage(path, FileChannel.open(path, StandardOpenOption.READ), false, null, null, eofField, eof);
     }
 
     /** Opens (creating when asked) and locks the file; a second writer is refused. */
@@ -71,6 +93,14 @@ final class FileStorage implements BlockReader, Closeable {
         FileChannel ch = create
                 ? FileChannel.open(openAt, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : FileChannel.open(openAt, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        LibhdfFileLock libhdfLock;
+        try {
+            libhdfLock = LibhdfFileLock.acquire(openAt, path);
+        } catch (RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        if (libhdfLock != null && libhdfLock.excludesWriters()) return new FileStorage(path, ch, true, null, libhdfLock, eofField, eof);
         FileLock lock;
         try {
             lock = ch.tryLock();
@@ -78,32 +108,59 @@ final class FileStorage implements BlockReader, Closeable {
             lock = null;
         }
         if (lock == null) {
+            if (libhdfLock != null) libhdfLock.close();
             ch.close();
             throw new Hdf5Exception(path + " is open for writing by another writer (file lock held); only one writer per file");
         }
-        LibhdfFileLock libhdfLock;
-        try {
-            libhdfLock = LibhdfFileLock.acquire(openAt, path);
-        } catch (RuntimeException e) {
-            lock.release();
-            ch.close();
-            throw e;
-        }
-        return new FileStorage(path, ch, lock, libhdfLock, eofField, eof);
+        return new FileStorage(path, ch, true, lock, libhdfLock, eofField, eof);
     }
 
     Path path() { return path; }
 
+    /**
+     * From now on space comes from {@code ledger}, shared with the writers of chunks: nothing past
+     * the end of file is reused, since their chunks may lie there.
+     */
+    void shareSpace(SpaceLedger ledger) {
+        this.ledger = ledger;
+        this.referencedEnd = Math.max(eof, publishedEof);
+        this.arenaEnd = eof; // empty: the first allocation claims an arena
+    }
+
+    /** Chunks written by others at up to {@code end} are referenced by the next commit. */
+    void referenced(long end) {
+        referencedEnd = Math.max(referencedEnd, end);
+    }
+
     long size() throws IOException { return channel.size(); }
+
+    long publishedEof() { return publishedEof; }
 
     /** The allocation frontier: where the next new block goes. */
     long eof() { return eof; }
 
     /** Space for raw data (chunks, heap segments): at the end of file. */
     long allocate(long size) {
+        if (ledger != null) ensureArena(size);
         long a = eof;
         eof += size;
+        ownEnd = Math.max(ownEnd, eof);
+        referencedEnd = Math.max(referencedEnd, eof);
         return a;
+    }
+
+    private void ensureArena(long size) {
+        if (eof + size <= arenaEnd) return;
+        try {
+            // Exactly what is asked (a commit's few blocks, one claim each): space claimed by a
+            // commit that a kill interrupts is never reclaimed, so it is kept to that commit's
+            // own blocks. First fit puts them in the short free extents writers leave behind.
+            SpaceLedger.Extent e = ledger.claimForever(size, size);
+            if (e.start() != arenaEnd) eof = e.start();
+            arenaEnd = e.end();
+        } catch (IOException ex) {
+            throw new Hdf5Exception(path + ": claiming space in " + ledger.path() + " failed: " + ex.getMessage(), ex);
+        }
     }
 
     /**
@@ -112,6 +169,7 @@ final class FileStorage implements BlockReader, Closeable {
      * so that each rewrite is a write within one page.
      */
     long allocateInPlace(int size) {
+        if (ledger != null) ensureArena(size + PAGE);
         if (eof / PAGE != (eof + size - 1) / PAGE && eof % PAGE != 0) {
             // A block larger than a page starts on a boundary: its first page, where headers keep
             // the fields rewritten in place, is then whole.
@@ -143,7 +201,7 @@ final class FileStorage implements BlockReader, Closeable {
     }
 
     void write(long address, byte[] data, int offset, int length) throws IOException {
-        if (lock == null) throw new Hdf5Exception(path + " is open read-only");
+        if (!writable) throw new Hdf5Exception(path + " is open read-only");
         ByteBuffer b = ByteBuffer.wrap(data, offset, length);
         long pos = address;
         while (b.hasRemaining()) {
@@ -156,7 +214,7 @@ final class FileStorage implements BlockReader, Closeable {
         // A read-only view follows a writer that keeps moving the end of file (and raises it
         // before publishing anything past it): the file's size is its bound, not the end of file
         // read at open.
-        long limit = lock == null ? channel.size() : Math.min(Math.max(eof, publishedEof), channel.size());
+        long limit = !writable || ledger != null ? channel.size() : Math.min(Math.max(eof, publishedEof), channel.size());
         if (address < 0 || length < 0 || address > limit - length) {
             throw new Hdf5Exception(path + ": " + what + " at address " + address + " (" + length
                     + " bytes) lies past the end of the file (" + Math.min(eof, channel.size()) + " bytes)");
@@ -174,6 +232,10 @@ final class FileStorage implements BlockReader, Closeable {
 
     /** Raises the superblock's end-of-file address to cover everything allocated so far. */
     void publishEof() throws IOException {
+        if (ledger != null) {
+            publishReferencedEnd();
+            return;
+        }
         if (eof > publishedEof) {
             if (channel.size() < eof) {
                 // Blocks allocated but not (yet) written, e.g. alignment gaps: the file must be
@@ -185,6 +247,25 @@ final class FileStorage implements BlockReader, Closeable {
             write(eofField, b.array());
             publishedEof = eof;
         }
+    }
+
+    /**
+     * With a ledger: chunks of other writers were written before their committables were made, so
+     * the file already reaches them; this file's own blocks allocated but not written (alignment
+     * gaps, reserved room) lie in its own arena, where one byte extends the file safely.
+     */
+    private void publishReferencedEnd() throws IOException {
+        if (referencedEnd <= publishedEof) return;
+        if (channel.size() < ownEnd) write(ownEnd - 1, new byte[1]);
+        if (channel.size() < referencedEnd) {
+            throw new Hdf5Exception(path + " has " + channel.size() + " bytes, but the commit references bytes up to "
+                    + referencedEnd + ": a chunk to be committed was never written there");
+        }
+        ledger.publishing(referencedEnd);
+        ByteBuffer b = Bytes.allocate(8);
+        b.putLong(0, referencedEnd);
+        write(eofField, b.array());
+        publishedEof = referencedEnd;
     }
 
     void sync() throws IOException {

@@ -139,6 +139,28 @@ public final class Hdf5Dataset extends Hdf5Object {
         store(chunkOffset, chunk);
     }
 
+    /**
+     * Enters a filtered chunk that a {@link SegmentWriter} already wrote into this file, at
+     * {@code address} ({@code length} bytes, {@code filterMask} as in {@link EncodedChunk}), as
+     * {@link #writeChunk} would after writing it; visible at the next commit. Only for a file
+     * opened with {@link Hdf5File.Options#withSharedSpace} and space the same ledger handed out:
+     * the engine cannot check what those bytes hold, and commits refuse addresses past the file's
+     * end.
+     */
+    public void adoptChunk(long[] chunkOffset, long address, int length, int filterMask) {
+        file.checkOpen();
+        if (file.options().sharedSpace() == null) {
+            throw where.error("adoptChunk needs a file opened with a shared space ledger");
+        }
+        if (address < 0 || length <= 0) {
+            throw where.error("a chunk at address " + address + " of " + length + " bytes");
+        }
+        bounds().checkChunkOffset(chunkOffset);
+        openChunks.discard(chunkOffset);
+        stored.adopt(chunkOffset, address, length, filterMask);
+        changed = true;
+    }
+
     /** Filters {@code raw} in the calling thread and stores it, as {@link #writeChunk}. */
     public void writeRawChunk(long[] chunkOffset, byte[] raw) {
         writeChunk(chunkOffset, encodeChunk(raw));

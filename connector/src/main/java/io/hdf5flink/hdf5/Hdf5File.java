@@ -42,18 +42,26 @@ public final class Hdf5File implements Closeable {
      *
      * @param fsyncOnCommit flush to stable storage before and after each commit's publishing write
      * @param openChunkBudgetBytes memory for chunks being assembled from partial writes, per dataset
+     * @param sharedSpace when not null, the ledger through which this file's space is shared with
+     *     other writers of chunks ({@link SegmentWriter}s, possibly in other processes): every
+     *     allocation of this file goes through it, and a reopen reuses no space past the end of file
+     *     (another writer may be filling it). Null: this file alone allocates, at its end of file.
      */
-    public record Options(boolean fsyncOnCommit, long openChunkBudgetBytes) {
+    public record Options(boolean fsyncOnCommit, long openChunkBudgetBytes, SpaceLedger sharedSpace) {
         public static Options defaults() {
-            return new Options(false, 64L << 20);
+            return new Options(false, 64L << 20, null);
         }
 
         public Options withFsyncOnCommit(boolean fsync) {
-            return new Options(fsync, openChunkBudgetBytes);
+            return new Options(fsync, openChunkBudgetBytes, sharedSpace);
         }
 
         public Options withOpenChunkBudgetBytes(long bytes) {
-            return new Options(fsyncOnCommit, bytes);
+            return new Options(fsyncOnCommit, bytes, sharedSpace);
+        }
+
+        public Options withSharedSpace(SpaceLedger ledger) {
+            return new Options(fsyncOnCommit, openChunkBudgetBytes, ledger);
         }
     }
 
@@ -104,6 +112,9 @@ public final class Hdf5File implements Closeable {
     }
 
     public Path path() { return storage.path(); }
+
+    /** The end of file the last commit published: everything committed lies before it. */
+    public long committedLength() { return storage.publishedEof(); }
 
     public Options options() { return options; }
 

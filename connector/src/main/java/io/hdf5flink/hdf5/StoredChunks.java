@@ -50,6 +50,19 @@ final class StoredChunks {
         }
     }
 
+    /**
+     * Enters a filtered chunk that another writer already wrote into this file's shared space
+     * (see {@link SpaceLedger}), replacing any chunk there.
+     */
+    void adopt(long[] chunkOffset, long address, int length, int filterMask) {
+        try {
+            index.put(chunkOffset, address, length, filterMask);
+            storage.referenced(address + length);
+        } catch (IOException e) {
+            throw where.failed("indexing the chunk at " + Arrays.toString(chunkOffset), e);
+        }
+    }
+
     /** Whether the index holds a chunk at {@code chunkOffset}. */
     boolean isStored(long[] chunkOffset) {
         try {

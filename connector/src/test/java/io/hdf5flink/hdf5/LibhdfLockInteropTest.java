@@ -84,4 +84,31 @@ class LibhdfLockInteropTest {
         }
         assertEquals("OPENED", run("h5py.File(sys.argv[1], 'r+'); print('OPENED')", file));
     }
+
+    /**
+     * POSIX drops a process's fcntl locks on a file when any descriptor of it closes; the sink's
+     * writers write chunks through descriptors of their own in the committer's JVM. The writer's
+     * lock must still refuse a second writer (here a POSIX lock from another process, as a second
+     * engine in another JVM takes) after such a close.
+     */
+    @Test
+    void theWritersLockOutlivesOtherDescriptorsOfTheFileClosingInThisProcess() throws Exception {
+        Path file = file();
+        try (Hdf5File f = Hdf5File.openForAppend(file)) {
+            try (java.nio.channels.FileChannel other = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                other.size();
+            }
+            String second = run("""
+                    import fcntl, os
+                    fd = os.open(sys.argv[1], os.O_RDWR)
+                    try:
+                        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        print('LOCKED')
+                    except OSError as e:
+                        print('REFUSED', e)
+                    """, file);
+            assertTrue(second.startsWith("REFUSED"), second);
+        }
+    }
 }

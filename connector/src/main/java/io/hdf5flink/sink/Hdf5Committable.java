@@ -5,8 +5,10 @@ import java.util.List;
 import org.apache.flink.annotation.Internal;
 
 /**
- * What one writer hands the committer at one checkpoint (its "epoch"): the chunks it filtered
- * and staged in {@code stagingFile}, grouped by dataset with the shape each dataset may show
+ * What one writer hands the committer at one checkpoint (its "epoch"): the chunks it filtered,
+ * either already written into their output file ({@code chunksInPlace}: positions are addresses
+ * there, in space the file's {@link io.hdf5flink.hdf5.SpaceLedger} handed the writer) or staged in
+ * {@code stagingFile} (positions in it), grouped by dataset with the shape each dataset may show
  * once they are in, plus what the committer needs to clean up after it: the spill files the
  * writer's checkpointed state still references, and the ids of writers whose state it took over
  * on a restore. A writer emits one every checkpoint, even with no chunks, so that clean-up runs.
@@ -16,12 +18,21 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 public record Hdf5Committable(String writerId, long epoch, List<String> adoptedWriterIds, String stagingFile,
-        List<DatasetPart> parts, List<String> liveSpillFiles) {
+        boolean chunksInPlace, List<DatasetPart> parts, List<String> liveSpillFiles) {
+
+    /** A committable of staged chunks (or of none). */
+    public Hdf5Committable(String writerId, long epoch, List<String> adoptedWriterIds, String stagingFile,
+            List<DatasetPart> parts, List<String> liveSpillFiles) {
+        this(writerId, epoch, adoptedWriterIds, stagingFile, false, parts, liveSpillFiles);
+    }
 
     /** One dataset's share: its spec (to create it), the shape to publish, its staged chunks. */
     public record DatasetPart(String file, String dataset, DatasetSpec spec, long[] visibleShape, List<ChunkRef> chunks) {}
 
-    /** A filtered chunk in the staging file: its origin in the dataset, position, length, filter mask. */
+    /**
+     * A filtered chunk: its origin in the dataset, position (in the staging file, or its address in
+     * the output file when the committable's chunks are in place), length, filter mask.
+     */
     public record ChunkRef(long[] origin, long position, int length, int filterMask) {}
 
     /** Identifies this committable in the commit tokens of the datasets it touched. */

@@ -10,15 +10,16 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * The binary form of {@link Hdf5Committable}, as Flink stores it in checkpoints. Version 2: a
- * magic number; writer id, epoch, adopted writer ids, the staging file (optional); per dataset
- * part its file, path, {@link DatasetSpecCodec versioned spec}, visible shape and staged chunks
- * (origin, position, length, filter mask); the live spill files. Version 1 (the same without
- * magic number, with a spec of version 0) is still read.
+ * The binary form of {@link Hdf5Committable}, as Flink stores it in checkpoints. Version 3: a
+ * magic number; writer id, epoch, adopted writer ids, the staging file (optional), whether the
+ * chunks are in place (in the output file); per dataset part its file, path,
+ * {@link DatasetSpecCodec versioned spec}, visible shape and chunks (origin, position, length,
+ * filter mask); the live spill files. Version 2 (without the in-place flag: staged) and version 1
+ * (also without magic number, with a spec of version 0) are still read.
  */
 @Internal
 public final class Hdf5CommittableSerializer implements SimpleVersionedSerializer<Hdf5Committable> {
-    private static final StateFormat FORMAT = new StateFormat("committable", 0x4835434d /* "H5CM" */, 2, 1);
+    private static final StateFormat FORMAT = new StateFormat("committable", 0x4835434d /* "H5CM" */, 3, 1);
 
     @Override
     public int getVersion() {
@@ -32,6 +33,7 @@ public final class Hdf5CommittableSerializer implements SimpleVersionedSerialize
             out.writeLong(c.epoch());
             out.writeStrings(c.adoptedWriterIds());
             out.writeOptionalUTF(c.stagingFile());
+            out.writeBoolean(c.chunksInPlace());
             out.writeList(c.parts(), Hdf5CommittableSerializer::writePart);
             out.writeStrings(c.liveSpillFiles());
         });
@@ -53,15 +55,16 @@ public final class Hdf5CommittableSerializer implements SimpleVersionedSerialize
     @Override
     public Hdf5Committable deserialize(int version, byte[] serialized) throws IOException {
         StateReader in = FORMAT.open(version, serialized);
-        StateReader.Item<DatasetSpec> spec = FORMAT.isCurrent(version) ? DatasetSpecCodec::read : DatasetSpecCodec::readVersion0;
+        StateReader.Item<DatasetSpec> spec = version >= 2 ? DatasetSpecCodec::read : DatasetSpecCodec::readVersion0;
         String writerId = in.readUTF();
         long epoch = in.readLong();
         var adopted = in.readStrings("adopted writer count");
         String staging = in.readOptionalUTF();
+        boolean inPlace = version >= 3 && in.readBoolean();
         var parts = in.readList("part count", StateReader.MAX_COUNT, p -> readPart(p, spec));
         var liveSpillFiles = in.readStrings("live spill file count");
         in.expectEnd();
-        return new Hdf5Committable(writerId, epoch, adopted, staging, parts, liveSpillFiles);
+        return new Hdf5Committable(writerId, epoch, adopted, staging, inPlace, parts, liveSpillFiles);
     }
 
     private static Hdf5Committable.DatasetPart readPart(StateReader in, StateReader.Item<DatasetSpec> spec)

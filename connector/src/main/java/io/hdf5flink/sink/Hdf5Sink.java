@@ -165,6 +165,7 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
         private long bufferBudgetBytes = 256L << 20;
         private boolean chunkAlignedInput;
         private boolean fsyncOnCommit;
+        private boolean stageChunks;
 
         private Builder(Path baseDirectory) {
             this.baseDirectory = baseDirectory;
@@ -247,9 +248,22 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
             return this;
         }
 
+        /**
+         * Writers stage filtered chunks in files of the staging directory, and the committer copies
+         * them into the output file. Off by default: writers then write each filtered chunk once,
+         * straight into the output file, in space a ledger in the staging directory hands each of
+         * them, and the committer only publishes the chunk index and shapes. Turn it on where the
+         * writers' machines reach the staging directory but not the output files (both must always
+         * be the same directories for every TaskManager, as on a shared file system).
+         */
+        public Builder stageChunks(boolean stage) {
+            this.stageChunks = stage;
+            return this;
+        }
+
         public Hdf5Sink build() {
             return new Hdf5Sink(new SinkConfig(baseDirectory, defaultFile, declarations, defaultCompression,
-                    targetChunkBytes, compressionThreads, bufferBudgetBytes, chunkAlignedInput, fsyncOnCommit));
+                    targetChunkBytes, compressionThreads, bufferBudgetBytes, chunkAlignedInput, fsyncOnCommit, stageChunks));
         }
     }
 }

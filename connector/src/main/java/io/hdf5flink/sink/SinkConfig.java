@@ -30,10 +30,11 @@ public final class SinkConfig implements Serializable {
     private final long bufferBudgetBytes;
     private final boolean chunkAlignedInput;
     private final boolean fsyncOnCommit;
+    private final boolean stageChunks;
 
     SinkConfig(Path baseDirectory, String defaultFile, Map<String, DatasetDeclaration> declarations,
             ChunkFilters defaultCompression, long targetChunkBytes, int compressionThreads, long bufferBudgetBytes,
-            boolean chunkAlignedInput, boolean fsyncOnCommit) {
+            boolean chunkAlignedInput, boolean fsyncOnCommit, boolean stageChunks) {
         this.baseDirectory = baseDirectory.toAbsolutePath().normalize().toString();
         this.defaultFile = defaultFile;
         this.declarations = new HashMap<>(declarations);
@@ -43,6 +44,7 @@ public final class SinkConfig implements Serializable {
         this.bufferBudgetBytes = bufferBudgetBytes;
         this.chunkAlignedInput = chunkAlignedInput;
         this.fsyncOnCommit = fsyncOnCommit;
+        this.stageChunks = stageChunks;
     }
 
     static String key(String file, String dataset) {
@@ -119,6 +121,19 @@ public final class SinkConfig implements Serializable {
     public boolean chunkAlignedInput() { return chunkAlignedInput; }
 
     public boolean fsyncOnCommit() { return fsyncOnCommit; }
+
+    /** Whether writers stage filtered chunks for the committer to copy, instead of writing them in place. */
+    public boolean stageChunks() { return stageChunks; }
+
+    /**
+     * The ledger of the space writers and committer share in {@code file} (resolved), kept in the
+     * staging directory under the file's name relative to the base directory.
+     */
+    public io.hdf5flink.hdf5.SpaceLedger spaceLedger(Path file) {
+        String relative = baseDirectory().relativize(file.toAbsolutePath().normalize()).toString();
+        return new io.hdf5flink.hdf5.SpaceLedger(stagingDirectory().resolve(io.hdf5flink.sink.staging.StagingFiles.ledgerName(relative)),
+                file, fsyncOnCommit);
+    }
 
     /**
      * The output path of a block's file name: relative to the base directory, never outside it

@@ -5,14 +5,14 @@ import org.apache.flink.annotation.Internal;
 
 /**
  * A top-level checkpoint format, as a {@link org.apache.flink.core.io.SimpleVersionedSerializer}
- * writes it: its current version starts with a magic number, so that bytes of another format
- * (or garbage) are refused by name instead of misread; the one older version it still reads,
- * from before magic numbers, starts with its first field.
+ * writes it: its versions since magic numbers start with one, so that bytes of another format
+ * (or garbage) are refused by name instead of misread; the oldest version it still reads, from
+ * before magic numbers, starts with its first field.
  *
  * @param name what the format holds, as errors name it
- * @param magic the current version's first four bytes
+ * @param magic the first four bytes of every version after {@code versionWithoutMagic}
  * @param version the version written
- * @param versionWithoutMagic the older version still read
+ * @param versionWithoutMagic the oldest version still read, the only one without magic number
  */
 @Internal
 public record StateFormat(String name, int magic, int version, int versionWithoutMagic) {
@@ -25,13 +25,16 @@ public record StateFormat(String name, int magic, int version, int versionWithou
         });
     }
 
-    /** A reader of {@code serialized}, past the magic number in the current version. */
+    /**
+     * A reader of {@code serialized}, past the magic number in the versions after
+     * {@code versionWithoutMagic} (every one up to the current version is read).
+     */
     public StateReader open(int version, byte[] serialized) throws IOException {
-        if (version != this.version && version != versionWithoutMagic) {
+        if (version > this.version || version < versionWithoutMagic) {
             throw new IOException("unknown " + name + " version " + version);
         }
         StateReader in = StateReader.of(serialized, name);
-        if (version == this.version) in.expectMagic(magic);
+        if (version > versionWithoutMagic) in.expectMagic(magic);
         return in;
     }
 

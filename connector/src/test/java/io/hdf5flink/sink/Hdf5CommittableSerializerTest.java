@@ -68,18 +68,18 @@ class Hdf5CommittableSerializerTest {
         assertNull(back.stagingFile());
     }
 
-    /** Version 2 is written; version 1 (the golden-bytes fixtures test it) is still read; others are refused. */
+    /** Version 3 is written; versions 1 and 2 (the golden-bytes fixtures test them) are still read; others are refused. */
     @Test
     void unknownVersionsAreRefused() throws Exception {
-        assertEquals(2, serializer.getVersion());
-        SerializerChecks.assertRefusesOtherVersions(serializer, serializer.serialize(sample()), 2, 1);
+        assertEquals(3, serializer.getVersion());
+        SerializerChecks.assertRefusesOtherVersions(serializer, serializer.serialize(sample()), 3, 2, 1);
     }
 
     @Test
     void bytesOfAnotherFormatAreRefusedByTheirMagicNumber() throws Exception {
         byte[] bytes = serializer.serialize(sample());
         bytes[0] ^= 0x10;
-        assertTrue(assertRefused(serializer, 2, bytes).contains("magic number"));
+        assertTrue(assertRefused(serializer, 3, bytes).contains("magic number"));
     }
 
     /** The start of a committable (version 2, or 1 without {@code magic}) up to its adopted writers' count. */
@@ -91,11 +91,15 @@ class Hdf5CommittableSerializerTest {
         return out;
     }
 
-    /** A committable head with no adopted writers and no staging file, up to the parts' count. */
+    /**
+     * A committable head with no adopted writers and no staging file, up to the parts' count:
+     * version 3 (with magic number, and the in-place flag: staged) or version 1 (neither).
+     */
     private static DataOutputSerializer upToParts(boolean magic) throws Exception {
         DataOutputSerializer out = head(magic);
         out.writeInt(0);
         out.writeBoolean(false);
+        if (magic) out.writeBoolean(false);
         return out;
     }
 
@@ -116,20 +120,20 @@ class Hdf5CommittableSerializerTest {
     void negativeCountsAreRefused() throws Exception {
         DataOutputSerializer adopted = head(true);
         adopted.writeInt(-1);
-        assertRefused(serializer, 2, adopted.getCopyOfBuffer());
+        assertRefused(serializer, 3, adopted.getCopyOfBuffer());
         DataOutputSerializer parts = upToParts(true);
         parts.writeInt(Integer.MIN_VALUE);
-        assertRefused(serializer, 2, parts.getCopyOfBuffer());
+        assertRefused(serializer, 3, parts.getCopyOfBuffer());
         DataOutputSerializer chunks = upToChunks();
         chunks.writeInt(-7);
-        assertRefused(serializer, 2, chunks.getCopyOfBuffer());
+        assertRefused(serializer, 3, chunks.getCopyOfBuffer());
         DataOutputSerializer rank = upToParts(true);
         rank.writeInt(1);
         rank.writeUTF("f.h5");
         rank.writeUTF("/d");
         rank.write(StateWriter.toBytes(w -> DatasetSpecCodec.write(spec(2), w)));
         rank.writeByte(-1); // visible shape of rank -1
-        assertRefused(serializer, 2, rank.getCopyOfBuffer());
+        assertRefused(serializer, 3, rank.getCopyOfBuffer());
     }
 
     @Test
@@ -137,15 +141,15 @@ class Hdf5CommittableSerializerTest {
         for (int n : new int[] {Integer.MAX_VALUE, 1 << 26, (1 << 26) + 1}) {
             DataOutputSerializer adopted = head(true);
             adopted.writeInt(n);
-            assertRefused(serializer, 2, adopted.getCopyOfBuffer());
+            assertRefused(serializer, 3, adopted.getCopyOfBuffer());
             DataOutputSerializer chunks = upToChunks();
             chunks.writeInt(n);
-            assertRefused(serializer, 2, chunks.getCopyOfBuffer());
+            assertRefused(serializer, 3, chunks.getCopyOfBuffer());
         }
         DataOutputSerializer rank = upToChunks();
         rank.writeInt(1);
         rank.writeByte(127); // chunk origin of rank 127
-        assertRefused(serializer, 2, rank.getCopyOfBuffer());
+        assertRefused(serializer, 3, rank.getCopyOfBuffer());
     }
 
     /** A count the serializer allows (up to 2^26 parts) must not make it allocate for all of them up front. */
@@ -154,7 +158,7 @@ class Hdf5CommittableSerializerTest {
         for (int n : new int[] {Integer.MAX_VALUE, 1 << 26}) {
             DataOutputSerializer parts = upToParts(true);
             parts.writeInt(n);
-            assertRefused(serializer, 2, parts.getCopyOfBuffer());
+            assertRefused(serializer, 3, parts.getCopyOfBuffer());
         }
     }
 

@@ -45,7 +45,7 @@ class Hdf5SinkWriterTest {
     @TempDir Path dir;
 
     private Hdf5Sink.Builder sink() {
-        return Hdf5Sink.builder(dir).defaultFile("out.h5").compressionThreads(2);
+        return Hdf5Sink.builder(dir).defaultFile("out.h5").compressionThreads(2).stageChunks(true);
     }
 
     /** The raw chunk of rows [first, first + 4) of the test matrix, rows from {@code rows} on filled with {@code fill}. */

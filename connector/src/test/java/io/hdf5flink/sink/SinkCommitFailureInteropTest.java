@@ -138,7 +138,7 @@ class SinkCommitFailureInteropTest {
     @Test
     void aCommitFailingAtTheSecondDatasetPublishesNothingAndTheReCommitEqualsACleanRun() throws Exception {
         Path base = Files.createDirectories(dir.resolve("failed"));
-        Hdf5Sink sink = Hdf5Sink.builder(base).defaultFile("rec.h5").declare("/a", SPEC).declare("/b", SPEC).build();
+        Hdf5Sink sink = Hdf5Sink.builder(base).stageChunks(true).defaultFile("rec.h5").declare("/a", SPEC).declare("/b", SPEC).build();
         Path file = base.resolve("rec.h5");
         try (SinkWriterHarness w = SinkWriterHarness.open(sink); TestCommitter committer = new TestCommitter(sink)) {
             w.write(rows("/a", 0, 8), rows("/b", 0, 8));
@@ -172,7 +172,7 @@ class SinkCommitFailureInteropTest {
             try (TestCommitter restarted = new TestCommitter(sink)) {
                 restarted.commit(c2);
             }
-            Hdf5Sink cleanSink = Hdf5Sink.builder(clean).defaultFile("rec.h5").declare("/a", SPEC).declare("/b", SPEC).build();
+            Hdf5Sink cleanSink = Hdf5Sink.builder(clean).stageChunks(true).defaultFile("rec.h5").declare("/a", SPEC).declare("/b", SPEC).build();
             try (TestCommitter cleanCommitter = new TestCommitter(cleanSink)) {
                 cleanCommitter.commit(c2);
             }
@@ -197,7 +197,7 @@ class SinkCommitFailureInteropTest {
     @Test
     void aCommitFailingBetweenChunkWritesAndTheDimsUpdatePublishesNothing() throws Exception {
         Path base = Files.createDirectories(dir.resolve("failed"));
-        Hdf5Sink sink = Hdf5Sink.builder(base).defaultFile("rec.h5").declare("/a", SPEC).build();
+        Hdf5Sink sink = Hdf5Sink.builder(base).stageChunks(true).defaultFile("rec.h5").declare("/a", SPEC).build();
         Path file = base.resolve("rec.h5");
         try (SinkWriterHarness w0 = SinkWriterHarness.open(sink, 2, 0, null);
                 SinkWriterHarness w1 = SinkWriterHarness.open(sink, 2, 1, null);
@@ -226,7 +226,7 @@ class SinkCommitFailureInteropTest {
             try (TestCommitter restarted = new TestCommitter(sink)) {
                 restarted.commit(a, b);
             }
-            Hdf5Sink cleanSink = Hdf5Sink.builder(clean).defaultFile("rec.h5").declare("/a", SPEC).build();
+            Hdf5Sink cleanSink = Hdf5Sink.builder(clean).stageChunks(true).defaultFile("rec.h5").declare("/a", SPEC).build();
             try (TestCommitter cleanCommitter = new TestCommitter(cleanSink)) {
                 cleanCommitter.commit(a, b);
             }
@@ -246,7 +246,7 @@ class SinkCommitFailureInteropTest {
     @Test
     void aFailedFirstCommitLeavesAnOpenableFileWithoutData() throws Exception {
         Path base = Files.createDirectories(dir.resolve("failed"));
-        Hdf5Sink sink = Hdf5Sink.builder(base).defaultFile("rec.h5").declare("/a", SPEC).declare("/b", SPEC).build();
+        Hdf5Sink sink = Hdf5Sink.builder(base).stageChunks(true).defaultFile("rec.h5").declare("/a", SPEC).declare("/b", SPEC).build();
         Path file = base.resolve("rec.h5");
         try (SinkWriterHarness w = SinkWriterHarness.open(sink)) {
             w.write(rows("/a", 0, 8), rows("/b", 0, 8));
@@ -292,7 +292,7 @@ class SinkCommitFailureInteropTest {
         try {
             // Incompressible rows, no filters: 64 rows of 16 int64 = 8 KiB per chunk.
             DatasetSpec spec = DatasetSpec.builder(DataType.INT64, 0, 16).maxShape(DatasetSpec.UNLIMITED, 16).chunks(64, 16).build();
-            Hdf5Sink sink = Hdf5Sink.builder(base).defaultFile("small/rec.h5").declare("/x", spec).build();
+            Hdf5Sink sink = Hdf5Sink.builder(base).stageChunks(true).defaultFile("small/rec.h5").declare("/x", spec).build();
             Path file = small.resolve("rec.h5");
             try (SinkWriterHarness w = SinkWriterHarness.open(sink); TestCommitter committer = new TestCommitter(sink)) {
                 w.write(noise(0, 640));
@@ -320,7 +320,7 @@ class SinkCommitFailureInteropTest {
                 try (TestCommitter restarted = new TestCommitter(sink)) {
                     restarted.commit(c2);
                 }
-                Hdf5Sink cleanSink = Hdf5Sink.builder(clean).defaultFile("small/rec.h5").declare("/x", spec).build();
+                Hdf5Sink cleanSink = Hdf5Sink.builder(clean).stageChunks(true).defaultFile("small/rec.h5").declare("/x", spec).build();
                 try (TestCommitter cleanCommitter = new TestCommitter(cleanSink)) {
                     cleanCommitter.commit(c2);
                 }

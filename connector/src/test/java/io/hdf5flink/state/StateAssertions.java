@@ -70,6 +70,7 @@ public final class StateAssertions {
         assertEquals(expected.epoch(), actual.epoch());
         assertEquals(expected.adoptedWriterIds(), actual.adoptedWriterIds());
         assertEquals(expected.stagingFile(), actual.stagingFile());
+        assertEquals(expected.chunksInPlace(), actual.chunksInPlace());
         assertEquals(expected.liveSpillFiles(), actual.liveSpillFiles());
         assertEquals(expected.parts().size(), actual.parts().size());
         for (int i = 0; i < expected.parts().size(); i++) {

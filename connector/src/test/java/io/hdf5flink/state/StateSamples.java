@@ -160,6 +160,15 @@ public final class StateSamples {
                 List.of("3f1c-40.spill", "a-b-c-7.spill"));
     }
 
+    /** Chunks written in place: positions are addresses in the output files. */
+    static Hdf5Committable inPlaceCommittable() {
+        return new Hdf5Committable("3f1c2a8e-0000-4000-8000-123456789abc-r7", 9, List.of("x-1"), null, true,
+                List.of(new Hdf5Committable.DatasetPart("out.h5", "/acquisition/ephys", ephys(), new long[] {8192},
+                        List.of(new Hdf5Committable.ChunkRef(new long[] {4096}, 1_073_741_824L + 976, 1_241_584, 0),
+                                new Hdf5Committable.ChunkRef(new long[] {8192}, 4096, 7, 0b10)))),
+                List.of());
+    }
+
     static Hdf5Committable emptyCommittable() {
         return new Hdf5Committable("w", 0, List.of(), null, List.of(), List.of());
     }

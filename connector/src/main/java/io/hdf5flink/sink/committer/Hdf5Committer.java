@@ -3,6 +3,7 @@ package io.hdf5flink.sink.committer;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Dataset;
 import io.hdf5flink.hdf5.Hdf5File;
+import io.hdf5flink.hdf5.SpaceLedger;
 import io.hdf5flink.hdf5.filter.EncodedChunk;
 import io.hdf5flink.sink.Hdf5Committable;
 import io.hdf5flink.sink.SinkConfig;
@@ -34,8 +35,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The sink's committer: the only code that writes the HDF5 files, one ordered writer per file.
  * When a checkpoint completes, Flink hands it the committables of that checkpoint (and, after a
- * restore, those not yet committed); for each file it copies the staged chunks into their
- * datasets (creating datasets as declared), grows each dataset to its new visible shape, stores a
+ * restore, those not yet committed); for each file it enters the chunks the writers wrote in
+ * place in the chunk index (or copies staged chunks into their datasets, with
+ * {@code stageChunks}), creating datasets as declared (creating datasets as declared), grows each dataset to its new visible shape, stores a
  * commit token (a digest of the committables applied) and commits the file with the append
  * engine, which publishes every dataset atomically. Then it deletes the staging files it consumed
  * and the ones a writer's newer committable shows to be orphans, and the files of writers that died
@@ -85,7 +87,12 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
         }
         for (CommitRequest<Hdf5Committable> r : requests) cleanUp(r.getCommittable());
         for (String writer : UnreferencedMark.sweep(config.stagingDirectory())) {
-            LOG.info("deleted the staging files of writer {}, which died before any committable named them", writer);
+            long freed = 0;
+            for (SpaceLedger ledger : StagingFiles.spaceLedgers(config.stagingDirectory(), config.fsyncOnCommit())) {
+                freed += ledger.release(writer, 0);
+            }
+            LOG.info("deleted the staging files of writer {}, which died before any committable named them,"
+                    + " and freed the {} bytes it had claimed in output files", writer, freed);
         }
         commits.inc();
         lastCommitMillis = (System.nanoTime() - started) / 1_000_000;
@@ -100,11 +107,19 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
             if (file == null) {
                 Files.createDirectories(path.getParent());
                 Hdf5File.Options options = Hdf5File.Options.defaults().withFsyncOnCommit(config.fsyncOnCommit());
+                if (!config.stageChunks()) options = options.withSharedSpace(config.spaceLedger(path));
                 file = Files.exists(path) ? Hdf5File.openForAppend(path, options) : Hdf5File.create(path, options);
                 files.put(path, file);
             }
             for (Map.Entry<String, List<Applied>> e : datasets.entrySet()) apply(file, relative, e.getKey(), e.getValue());
             file.commit();
+            SpaceLedger ledger = file.options().sharedSpace();
+            if (ledger != null) {
+                // Their chunks are the file's now: the segments leave the ledger for good.
+                for (List<Applied> parts : datasets.values()) {
+                    for (Applied a : parts) ledger.committed(a.committable().writerId(), a.committable().epoch());
+                }
+            }
         } catch (IOException | RuntimeException ex) {
             if (file != null) file.abandon();
             files.remove(path);
@@ -131,7 +146,13 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
         for (Applied a : parts) {
             Path staging = a.committable().stagingFile() == null ? null
                     : config.stagingDirectory().resolve(a.committable().stagingFile());
-            if (!a.part().chunks().isEmpty() && !Files.exists(staging)) {
+            if (a.committable().chunksInPlace()) {
+                for (Hdf5Committable.ChunkRef c : a.part().chunks()) {
+                    dataset.adoptChunk(c.origin(), c.position(), c.length(), c.filterMask());
+                    chunksCommitted.inc();
+                    bytesCommitted.inc(c.length());
+                }
+            } else if (!a.part().chunks().isEmpty() && !Files.exists(staging)) {
                 LOG.info("{}:{}: staging file of {} is gone, so it was committed before: its chunks are skipped",
                         relative, name, a.committable().id());
             } else if (!a.part().chunks().isEmpty()) {
@@ -200,9 +221,25 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
         }
     }
 
+    /**
+     * Releases the files. A file whose space ledger has nothing live any more (every epoch
+     * committed: the end of the job) is cut back to its published end of file, which drops the
+     * unused rest of claimed space, and its ledger is deleted.
+     */
     @Override
-    public void close() {
-        for (Hdf5File f : files.values()) f.abandon();
+    public void close() throws IOException {
+        IOException failed = null;
+        for (Hdf5File f : files.values()) {
+            long committedLength = f.committedLength();
+            f.abandon();
+            SpaceLedger ledger = f.options().sharedSpace();
+            try {
+                if (ledger != null) ledger.retireIfIdle(committedLength);
+            } catch (IOException e) {
+                if (failed == null) failed = e;
+            }
+        }
         files.clear();
+        if (failed != null) throw failed;
     }
 }

@@ -1,5 +1,11 @@
 package io.hdf5flink.sink.staging;
 
+import io.hdf5flink.hdf5.SpaceLedger;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.util.ArrayList;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -24,6 +30,8 @@ import org.apache.flink.annotation.Internal;
 public final class StagingFiles {
     public static final String CHUNKS = ".chunks";
     public static final String SPILL = ".spill";
+    /** The suffix of a file's space ledger ({@link io.hdf5flink.hdf5.SpaceLedger}). */
+    public static final String SPACE = ".space";
 
     private StagingFiles() {}
 
@@ -37,6 +45,28 @@ public final class StagingFiles {
 
     public static String name(String writerId, long epoch, String suffix) {
         return writerId + "-" + epoch + suffix;
+    }
+
+    /** The name of the space ledger of {@code relativeFile} (relative to the base directory). */
+    public static String ledgerName(String relativeFile) {
+        return URLEncoder.encode(relativeFile, StandardCharsets.UTF_8) + SPACE;
+    }
+
+    /**
+     * The space ledgers in the staging directory, each with its data file (the staging directory's
+     * parent is the sink's base directory).
+     */
+    public static List<SpaceLedger> spaceLedgers(Path stagingDirectory, boolean fsync) throws IOException {
+        List<SpaceLedger> ledgers = new ArrayList<>();
+        if (!Files.isDirectory(stagingDirectory)) return ledgers;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(stagingDirectory, "*" + SPACE)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                String relative = URLDecoder.decode(name.substring(0, name.length() - SPACE.length()), StandardCharsets.UTF_8);
+                ledgers.add(new SpaceLedger(p, stagingDirectory.getParent().resolve(relative), fsync));
+            }
+        }
+        return ledgers;
     }
 
     /** The writer id of a staging file name, or null when the name is not one. */
@@ -58,7 +88,8 @@ public final class StagingFiles {
 
     /**
      * Deletes every file in the staging directory of a writer named by one of {@code jobIds}
-     * (chunks, spills, markers), then the directory if that leaves it empty; when another job
+     * (chunks, spills, markers), frees the space their writers hold in output files (deleting a
+     * ledger that then has nothing live), then the directory if that leaves it empty; when another job
      * shares it, it stays with that job's files.
      */
     public static void deleteFilesOfJobs(Path stagingDirectory, Collection<String> jobIds) throws IOException {
@@ -69,6 +100,10 @@ public final class StagingFiles {
                 String name = p.getFileName().toString();
                 if (prefixes.stream().anyMatch(name::startsWith)) Files.deleteIfExists(p);
             }
+        }
+        for (SpaceLedger ledger : spaceLedgers(stagingDirectory, false)) {
+            for (String prefix : prefixes) ledger.releaseOwnersStartingWith(prefix);
+            ledger.deleteIfIdle();
         }
         try {
             Files.deleteIfExists(stagingDirectory);

@@ -1,13 +1,17 @@
 package io.hdf5flink.sink.writer;
 
+import io.hdf5flink.hdf5.SpaceLedger;
 import io.hdf5flink.hdf5.filter.EncodedChunk;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.sink.Hdf5Committable;
 import io.hdf5flink.sink.SinkConfig;
+import io.hdf5flink.sink.staging.StagingFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
@@ -17,10 +21,10 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * The sink's writer subtask. It cuts incoming blocks into chunks ({@link DatasetAssembler}, one
  * per dataset of the {@link DatasetCatalog}), filters every complete chunk exactly once on a
  * bounded pool of threads ({@link ChunkFiltering}), and appends the filtered chunks to its
- * staging file for the current epoch ({@link StagedEpoch}).
+ * output file, or to a staging file, for the current epoch ({@link EpochChunks}).
  *
  * <p>Lifecycle per checkpoint: {@link #flush} waits for the chunks being filtered;
- * {@link #prepareCommit} closes the epoch's staging file and returns one committable naming its
+ * {@link #prepareCommit} ends the epoch's writing and returns one committable naming its
  * chunks, the shape each dataset may now show, and the spill files its state references;
  * {@link #snapshotState} then records the open chunks, append cursors and the next epoch, one
  * element per routing bucket ({@link BucketedState}). At end of input every open chunk is
@@ -40,7 +44,7 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
     private final WriterIdentity identity;
     private final DatasetCatalog catalog;
     private final ChunkResidency residency;
-    private final StagedEpoch staged;
+    private final EpochChunks staged;
     private final ChunkFiltering filtering;
     private final WriterMetrics metrics;
     private boolean endOfInput;
@@ -60,11 +64,14 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
             for (Hdf5WriterState.DatasetState d : s.datasets()) residency.admitted(catalog.restore(d));
         }
         buckets.checkRestoredStateIsRoutedHere(catalog.assemblers());
-        this.staged = new StagedEpoch(config.stagingDirectory(), identity.id(), epoch, config.fsyncOnCommit());
+        this.staged = config.stageChunks()
+                ? new StagedEpoch(config.stagingDirectory(), identity.id(), epoch, config.fsyncOnCommit())
+                : new InPlaceEpoch(config, identity.id(), epoch);
         this.filtering = new ChunkFiltering(config.compressionThreads(), parallelism, catalog::pipelineOf, this::stage);
         this.metrics = new WriterMetrics(context.metricGroup(), () -> residency.bytesInMemory() + filtering.inFlightBytes());
         identity.markUnreferencedUnlessNamed(config.stagingDirectory());
         try {
+            freeSpaceOfLostEpochs(states, epoch);
             metrics.chunksSpilled(residency.takeOverForeignSpills(identity, staged.number()));
         } catch (IOException e) {
             try {
@@ -73,6 +80,23 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
                 e.addSuppressed(suppressed);
             }
             throw new UncheckedIOException("restoring the Hdf5Sink's spilled chunks failed", e);
+        }
+    }
+
+    /**
+     * Frees the output-file space that this writer, and the writers whose state it took over,
+     * claimed in epochs no checkpoint will ever commit: every epoch from the restored next epoch
+     * on (from 0 for a writer without state, whose name an attempt that failed before its first
+     * checkpoint may have used). Their chunks are garbage; the next claims reuse the space.
+     */
+    private void freeSpaceOfLostEpochs(List<Hdf5WriterState> states, long epoch) throws IOException {
+        Map<String, Long> lostFrom = new HashMap<>();
+        lostFrom.put(identity.id(), states.isEmpty() ? 0 : epoch);
+        // Only the element that carries a writer passes its name on: no other writer of this
+        // attempt can be writing under the names freed here.
+        for (Hdf5WriterState s : states) if (s.carriesWriter()) lostFrom.merge(s.writerId(), s.nextEpoch(), Math::min);
+        for (SpaceLedger ledger : StagingFiles.spaceLedgers(config.stagingDirectory(), config.fsyncOnCommit())) {
+            for (Map.Entry<String, Long> e : lostFrom.entrySet()) ledger.release(e.getKey(), e.getValue());
         }
     }
 
@@ -101,7 +125,7 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
 
     /** Runs on the writer thread, in submission order. */
     private void stage(DatasetAssembler.Complete c, EncodedChunk chunk) throws IOException {
-        staged.stage(c, chunk);
+        staged.place(c, chunk);
         metrics.chunkStaged(c.raw().length, chunk.length());
     }
 
@@ -119,10 +143,10 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
     @Override
     public Collection<Hdf5Committable> prepareCommit() throws IOException {
         filtering.flush();
-        String stagingFile = staged.closeFile();
+        String stagingFile = staged.endWriting(endOfInput);
         residency.closeSpillFile(config.fsyncOnCommit());
         Hdf5Committable committable = new Hdf5Committable(identity.id(), staged.number(), identity.adoptedWriterIds(),
-                stagingFile, staged.parts(catalog.assemblers(), endOfInput), residency.liveSpillFiles());
+                stagingFile, staged.inPlace(), staged.parts(catalog.assemblers(), endOfInput), residency.liveSpillFiles());
         identity.namedByCommittable();
         staged.advance();
         return List.of(committable);

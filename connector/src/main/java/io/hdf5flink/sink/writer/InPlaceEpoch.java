@@ -1,0 +1,89 @@
+package io.hdf5flink.sink.writer;
+
+import io.hdf5flink.hdf5.Hdf5Exception;
+import io.hdf5flink.hdf5.Hdf5File;
+import io.hdf5flink.hdf5.SegmentWriter;
+import io.hdf5flink.hdf5.filter.EncodedChunk;
+import io.hdf5flink.sink.SinkConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Chunks written once, in place: each filtered chunk goes straight into its output file, into a
+ * segment this writer claimed for the epoch from the file's space ledger
+ * ({@link io.hdf5flink.hdf5.SpaceLedger}, in the staging directory), and the committable names its
+ * address there. The committer then only enters the chunks in the index and publishes the shapes;
+ * until it does, no reader sees them. A writer creates an output file that does not exist yet (an
+ * empty, valid HDF5 file), since the committer has not opened it before the first commit.
+ *
+ * <p>Segments of an epoch that never commits are freed when the writer is restored to an earlier
+ * epoch (or found dead), and reused by the next claims; see {@code Hdf5SinkWriter}.
+ */
+final class InPlaceEpoch extends EpochChunks {
+    /**
+     * The most space claimed at a time per output file (or two chunks' worth). Small, because a
+     * claim is cheap (one ledger update) and space claimed but unused at a checkpoint can become a
+     * hole in the file when a commit's metadata lands after it.
+     */
+    static final long SEGMENT_BYTES = 8L << 20;
+
+    private final SinkConfig config;
+    private final String writerId;
+    private final Map<String, SegmentWriter> files = new HashMap<>();
+
+    InPlaceEpoch(SinkConfig config, String writerId, long epoch) {
+        super(epoch);
+        this.config = config;
+        this.writerId = writerId;
+    }
+
+    @Override
+    long write(DatasetAssembler dataset, EncodedChunk chunk) throws IOException {
+        SegmentWriter w = files.get(dataset.file());
+        if (w == null) {
+            Path file = config.resolveFile(dataset.file()); // relative to the base directory
+            createIfMissing(file);
+            w = new SegmentWriter(config.spaceLedger(file), writerId, SEGMENT_BYTES);
+            files.put(dataset.file(), w);
+        }
+        return w.write(number(), chunk.data(), chunk.length());
+    }
+
+    private void createIfMissing(Path file) throws IOException {
+        if (Files.exists(file)) return;
+        Files.createDirectories(file.getParent());
+        try {
+            Hdf5File.create(file, Hdf5File.Options.defaults().withFsyncOnCommit(config.fsyncOnCommit())).close();
+        } catch (Hdf5Exception e) {
+            if (!Files.exists(file)) throw e; // else another writer created it first
+        }
+    }
+
+    @Override
+    String endWriting(boolean last) throws IOException {
+        for (SegmentWriter w : files.values()) w.endEpoch(config.fsyncOnCommit(), last);
+        return null;
+    }
+
+    @Override
+    boolean inPlace() {
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        IOException first = null;
+        for (SegmentWriter w : files.values()) {
+            try {
+                w.close();
+            } catch (IOException e) {
+                if (first == null) first = e;
+            }
+        }
+        files.clear();
+        if (first != null) throw first;
+    }
+}

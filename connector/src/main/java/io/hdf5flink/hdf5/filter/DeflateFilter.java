@@ -13,7 +13,7 @@ import java.util.zip.Inflater;
  *
  * <p>What runs where: level 1 is compressed with Intel's ISA-L (through GKL's
  * {@code IntelDeflater}, {@link IsalDeflate}) wherever its native library loads, which is Linux
- * and macOS on x86-64, about ten times as fast as zlib for a slightly better ratio; every other
+ * and macOS on x86-64, about eight times as fast as zlib at about the same ratio; every other
  * level, level 1 elsewhere, and every decode use the JDK's zlib ({@link Deflater},
  * {@link Inflater}). The choice is made once per JVM and logged; {@link #implementation(int)}
  * tells it. Both write zlib streams that libhdf5 reads, though not the same bytes.

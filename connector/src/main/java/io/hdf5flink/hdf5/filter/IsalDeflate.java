@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Deflate level 1 through Intel's ISA-L (igzip), as the Genomics Kernel Library (GKL,
  * {@code com.intel.gkl:gkl}) packages it with native code for Linux x86-64 and macOS x86-64 in its
- * jar. On shuffled int16 recordings it compresses about ten times as fast as the JDK's zlib at
- * level 1, for a slightly better ratio (the README's codec table). Whether it is used is decided
+ * jar. On shuffled int16 recordings it compresses about eight times as fast as the JDK's zlib
+ * at level 1, at about the same ratio (the README's codec table). Whether it is used is decided
  * once per JVM, on the first level-1 chunk, and logged once: the native library must load and
  * pass a round trip through the JDK's {@link Inflater}; elsewhere {@link DeflateFilter} uses the
  * JDK's zlib. The system property {@value #DISABLE_PROPERTY}{@code =true} keeps ISA-L off.
@@ -66,10 +66,10 @@ final class IsalDeflate {
     /**
      * Compresses {@code input[0, length)}, at least one byte, at level 1 into one zlib stream.
      *
-     * @param scratch this thread's scratch buffer, at least {@link DeflateFilter#maxEncodedLength}
-     *     bytes: the raw deflate data goes there first
-     * @return the zlib stream, exactly sized; null when ISA-L did not finish within
-     *     {@code scratch} (it never should), for the caller to compress with zlib
+     * @param scratch this thread's scratch buffer: the raw deflate data goes there first
+     * @return the zlib stream, exactly sized; null when it would not fit {@code scratch} or
+     *     exceed zlib's {@link DeflateFilter#maxEncodedLength compressBound} (ISA-L's stored
+     *     blocks never should), for the caller to compress with zlib
      * @throws IllegalStateException when ISA-L is not {@link #available()}
      */
     static byte[] encode(byte[] input, int length, byte[] scratch) {
@@ -79,7 +79,15 @@ final class IsalDeflate {
         try {
             deflater.setInput(input, 0, length);
             deflater.finish();
-            int n = deflater.deflate(scratch, 0, scratch.length);
+            // The stream must stay within compressBound, which the engine sizes buffers by.
+            long room = Math.min(scratch.length, DeflateFilter.maxEncodedLength(length) - FRAMING);
+            int n;
+            try {
+                n = deflater.deflate(scratch, 0, (int) room);
+            } catch (RuntimeException outputTooSmall) {
+                // GKL 0.8.11 throws "Output buffer too small" rather than returning short.
+                return null;
+            }
             if (!deflater.finished()) return null;
             byte[] out = new byte[n + FRAMING];
             out[0] = CMF;
@@ -129,7 +137,7 @@ final class IsalDeflate {
             LOG.info("deflate level 1 uses Intel ISA-L (GKL's IntelDeflater); other levels use the JDK's zlib");
             return true;
         }
-        LOG.warn("deflate level 1 uses the JDK's zlib, about a tenth as fast: Intel ISA-L is unusable here: {}", failure);
+        LOG.warn("deflate level 1 uses the JDK's zlib, about an eighth as fast: Intel ISA-L is unusable here: {}", failure);
         return false;
     }
 

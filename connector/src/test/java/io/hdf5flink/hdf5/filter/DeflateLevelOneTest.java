@@ -115,6 +115,20 @@ class DeflateLevelOneTest extends AbstractFilterTest {
     }
 
     /**
+     * ISA-L output that would not fit is not truncated: encode declines (DeflateFilter then uses
+     * zlib) and the thread's compressor still works for the next chunk.
+     */
+    @Test
+    void isalDeclinesOutputThatDoesNotFitAndRecovers() throws Exception {
+        if (!IsalDeflate.available()) return;
+        byte[] noise = TestData.random(100_000, 6);
+        assertEquals(null, IsalDeflate.encode(noise, noise.length, new byte[1000]));
+        byte[] data = TestData.sineInt16(20_000, 2, 7);
+        byte[] stream = IsalDeflate.encode(data, data.length, new byte[(int) DeflateFilter.maxEncodedLength(data.length)]);
+        assertArrayEquals(data, new DeflateFilter(4).decode(stream, stream.length, data.length));
+    }
+
+    /**
      * Where ISA-L runs, level 1's chunks are its own, not zlib's: the two encoders never make
      * the same bytes of a recording, and ISA-L's are no larger than zlib's by more than a few percent.
      */

@@ -20,7 +20,10 @@ import java.util.stream.Collectors;
  */
 public enum KnownFilter {
 
-    /** zlib, libhdf5's built-in compressor, which h5py calls gzip. */
+    /**
+     * zlib, libhdf5's built-in compressor, which h5py calls gzip. Level 1 is compressed with Intel's
+     * ISA-L on x86-64 Linux and macOS, everything else with the JDK's zlib ({@link DeflateFilter}).
+     */
     DEFLATE(1, "deflate", "gzip", "deflate", FilterDescription.FLAG_OPTIONAL, Kind.COMPRESSOR, 1, 9, 4) {
         @Override
         public FilterDescription newEntry(int level, int elementSize, int chunkBytes) {

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The filters against the reference implementations: libhdf5 1.10 with h5py's LZF filter and the
  * LZ4 and bzip2 plugins (through h5py and hdf5plugin), the zstandard library for zstd (this
  * machine's libhdf5 has no zstd plugin), and jhdf's decoders. Chunks go both ways: Java encodes
- * and libhdf5 reads the values back, and libhdf5 encodes and Java decodes.
+ * and libhdf5 reads the values back, and libhdf5 encodes and Java decodes. Deflate level 1 is
+ * Intel ISA-L's output on x86-64 Linux and macOS, zlib's elsewhere.
  */
 class FilterInteropTest {
 
@@ -87,25 +88,69 @@ class FilterInteropTest {
                     byte[] raw = d.getValue();
                     FilterPipeline pipeline = FilterPipeline.of(c.filters().apply(es), es, raw.length);
                     EncodedChunk chunk = pipeline.encode(raw, raw.length);
-                    Path chunkFile = dir.resolve("chunk" + n);
-                    Path rawFile = dir.resolve("raw" + n);
-                    Files.write(chunkFile, Arrays.copyOf(chunk.data(), chunk.length()));
-                    Files.write(rawFile, raw);
-                    Map<String, Object> kase = new HashMap<>();
-                    kase.put("op", "read_java_chunk");
-                    kase.put("h5", dir.resolve("java" + n + ".h5").toString());
-                    kase.put("dtype", dtype);
-                    kase.put("elements", ELEMENTS);
-                    kase.put("filters", ReferenceLibrary.describe(pipeline.descriptions()));
-                    kase.put("chunk_file", chunkFile.toString());
-                    kase.put("filter_mask", chunk.filterMask());
-                    kase.put("expected_file", rawFile.toString());
-                    cases.add(kase);
+                    cases.add(readJavaChunk(dir, n, dtype, pipeline, chunk, raw));
                     labels.add(c.label() + " " + dtype + " " + d.getKey() + " (mask " + chunk.filterMask() + ")");
                     n++;
                 }
             }
         }
+        assertLibhdf5ReadsBack(dir, cases, labels);
+    }
+
+    /**
+     * Deflate level 1 runs on Intel's ISA-L where GKL ships it (DeflateFilter): libhdf5 reads
+     * large level-1 chunks of that path value for value, a 64-channel int16 recording (2.6 MB,
+     * shuffled and not) and noise. The test first checks that ISA-L is the path here.
+     */
+    @Test
+    void libhdf5ReadsLargeLevelOneChunksOfIntelIsal(@TempDir Path dir) throws Exception {
+        assertEquals(DeflateLevelOneTest.gklShipsThisPlatform() ? DeflateFilter.Implementation.INTEL_ISAL
+                : DeflateFilter.Implementation.JDK_ZLIB, DeflateFilter.implementation(1));
+        int channels = 64;
+        int rows = 20_000;
+        Map<String, byte[]> data = Map.of("recording", TestData.sineInt16(rows, channels, 21),
+                "noise", TestData.random(rows * channels * 2, 22));
+        List<Map<String, Object>> cases = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        int n = 0;
+        for (Map.Entry<String, byte[]> d : data.entrySet()) {
+            for (boolean shuffle : new boolean[] {false, true}) {
+                byte[] raw = d.getValue();
+                List<FilterDescription> filters = shuffle
+                        ? List.of(FilterDescription.shuffle(2), FilterDescription.deflate(1))
+                        : List.of(FilterDescription.deflate(1));
+                FilterPipeline pipeline = FilterPipeline.of(filters, 2, raw.length);
+                EncodedChunk chunk = pipeline.encode(raw, raw.length);
+                assertEquals(0, chunk.filterMask(), "deflate never declines a chunk");
+                cases.add(readJavaChunk(dir, n++, "<i2", pipeline, chunk, raw));
+                labels.add(d.getKey() + (shuffle ? " shuffled" : "") + ", " + chunk.length() + " of " + raw.length
+                        + " bytes");
+            }
+        }
+        assertLibhdf5ReadsBack(dir, cases, labels);
+    }
+
+    /** A case for the script: store a chunk the Java pipeline encoded, read it through libhdf5, compare. */
+    private static Map<String, Object> readJavaChunk(Path dir, int n, String dtype, FilterPipeline pipeline,
+            EncodedChunk chunk, byte[] raw) throws IOException {
+        Path chunkFile = dir.resolve("chunk" + n);
+        Path rawFile = dir.resolve("raw" + n);
+        Files.write(chunkFile, Arrays.copyOf(chunk.data(), chunk.length()));
+        Files.write(rawFile, raw);
+        Map<String, Object> kase = new HashMap<>();
+        kase.put("op", "read_java_chunk");
+        kase.put("h5", dir.resolve("java" + n + ".h5").toString());
+        kase.put("dtype", dtype);
+        kase.put("elements", raw.length / TestData.elementSize(dtype));
+        kase.put("filters", ReferenceLibrary.describe(pipeline.descriptions()));
+        kase.put("chunk_file", chunkFile.toString());
+        kase.put("filter_mask", chunk.filterMask());
+        kase.put("expected_file", rawFile.toString());
+        return kase;
+    }
+
+    private static void assertLibhdf5ReadsBack(Path dir, List<Map<String, Object>> cases, List<String> labels)
+            throws IOException, InterruptedException {
         List<JsonNode> results = ReferenceLibrary.run(dir, cases);
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {

@@ -6,7 +6,6 @@ import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Dataset;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.hdf5.ParallelChunkEncoder;
-import io.hdf5flink.hdf5.filter.DeflateFilter;
 import io.hdf5flink.hdf5.filter.EncodedChunk;
 import io.hdf5flink.hdf5.filter.FilterDescription;
 import io.hdf5flink.hdf5.filter.FilterPipeline;
@@ -37,9 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Microbenchmarks of the hot paths of a conversion, on one (16384, 64) int16 chunk of the shared
- * recording's kind of data (sines + noise): byte shuffle, deflate 4, assembling a chunk from
- * blocks of rows and from single columns, filtering chunks on a pool of 1 or 2 threads, and one
- * chunk appended and committed when the index already holds 1 thousand or 1 million chunks.
+ * recording's kind of data (sines + noise): byte shuffle, assembling a chunk from blocks of rows
+ * and from single columns, filtering chunks on a pool of 1 or 2 threads, and one chunk appended
+ * and committed when the index already holds 1 thousand or 1 million chunks. Deflate alone, per
+ * level and implementation, is {@link DeflateBenchmarks}.
  *
  * <p>Run: {@code java -cp <integration-tests classpath> org.openjdk.jmh.Main HotPathBenchmarks}
  * (see integration-tests/bench/jmh).
@@ -54,23 +54,24 @@ public class HotPathBenchmarks {
     static final int CHUNK_BYTES = ROWS * CHANNELS * 2;
 
     private byte[] chunk;
-    private byte[] shuffled;
     private ShuffleFilter shuffle;
-    private DeflateFilter deflate;
     private byte[] rowsBlock;
     private byte[] column;
 
-    @Setup
-    public void data() throws IOException {
+    /** One (16384, 64) int16 chunk like the shared recording's: sines + Gaussian noise (sigma 30). */
+    static byte[] recordingChunk() {
         ByteBuffer b = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         Random noise = new Random(0);
         for (int r = 0; r < ROWS; r++) {
             for (int c = 0; c < CHANNELS; c++) b.putShort((short) (1000 * Math.sin(r * 0.01 + c) + noise.nextGaussian() * 30));
         }
-        chunk = b.array();
+        return b.array();
+    }
+
+    @Setup
+    public void data() throws IOException {
+        chunk = recordingChunk();
         shuffle = new ShuffleFilter(2);
-        deflate = new DeflateFilter(4);
-        shuffled = shuffle.encode(chunk, chunk.length);
         rowsBlock = chunk.clone();
         column = new byte[ROWS * 2];
     }
@@ -80,13 +81,6 @@ public class HotPathBenchmarks {
     @OutputTimeUnit(TimeUnit.SECONDS)
     public byte[] shuffle() throws IOException {
         return shuffle.encode(chunk, chunk.length);
-    }
-
-    @Benchmark
-    @BenchmarkMode(Mode.Throughput)
-    @OutputTimeUnit(TimeUnit.SECONDS)
-    public byte[] deflate4() throws IOException {
-        return deflate.encode(shuffled, shuffled.length);
     }
 
     /** A chunk from one block of whole rows: one bulk copy. */

@@ -21,8 +21,8 @@ public final class SegmentWriter implements Closeable {
     private final SpaceLedger ledger;
     private final String owner;
     private final long maxSegmentBytes;
-    /** The next claim's size: small at first, doubling while the writer writes more. */
-    private long nextSegmentBytes;
+    /** Bytes written so far: claims grow with them, so a writer that writes little claims little. */
+    private long written;
     /** The largest chunk written so far: segments hold a whole number of them, to leave no tails. */
     private int largestChunk;
     private FileChannel channel;
@@ -31,31 +31,45 @@ public final class SegmentWriter implements Closeable {
     private long used;
 
     /**
-     * @param maxSegmentBytes the most to claim at a time (more when a chunk is larger). Claims
-     *     start at {@link #FIRST_SEGMENT_BYTES} and double up to it, so a writer that writes
-     *     little claims little.
+     * @param maxSegmentBytes the most to claim at a time (unless four chunks are larger). Claims
+     *     hold four chunks at first and grow with what the writer wrote, up to it, so a writer
+     *     that writes little claims little.
      */
     public SegmentWriter(SpaceLedger ledger, String owner, long maxSegmentBytes) {
         this.ledger = ledger;
         this.owner = owner;
         this.maxSegmentBytes = maxSegmentBytes;
-        this.nextSegmentBytes = FIRST_SEGMENT_BYTES;
     }
 
-    /** The first claim of an epoch. */
-    public static final long FIRST_SEGMENT_BYTES = 64 * 1024;
+    /** How much to claim (or grow by): a whole number of the largest chunk, growing with what was written. */
+    private long growth(int length) {
+        long target = Math.max((long) MIN_CHUNKS_PER_SEGMENT * largestChunk, Math.min(maxSegmentBytes, written / GROWTH_DIVISOR));
+        return Math.max(length, Math.max(1, target / largestChunk) * largestChunk);
+    }
+
+    /** Segments hold at least this many of the largest chunk. */
+    private static final int MIN_CHUNKS_PER_SEGMENT = 4;
+    /** A segment is at most this part of what the writer wrote so far (until the maximum size). */
+    private static final int GROWTH_DIVISOR = 16;
 
     /** Writes {@code length} bytes of {@code data} for {@code epoch}; returns their address in the file. */
     public long write(long epoch, byte[] data, int length) throws IOException {
-        if (segment != null && (segmentEpoch != epoch || used + length > segment.length())) endSegment();
+        if (segment != null && segmentEpoch != epoch) endSegment();
+        if (segment != null && used + length > segment.length()) {
+            // Grown in place where nothing follows, so that the chunk does not leave the rest of
+            // the segment as a hole; else the rest goes back to the ledger.
+            SpaceLedger.Extent grown = ledger.extend(owner, segment, Math.max(used + length - segment.length(), growth(length)));
+            if (grown != null) segment = grown;
+            else endSegment();
+        }
         largestChunk = Math.max(largestChunk, length);
         if (segment == null) {
             // A whole number of the largest chunk so far: chunks of one dataset compress to
             // nearly the same size, so a segment fills up with almost nothing left over, where a
             // round size would leave a tail too short for the next chunk (a hole in the file).
-            long size = Math.max(1, Math.max(nextSegmentBytes, length) / largestChunk) * largestChunk;
-            segment = ledger.claim(owner, epoch, length, size);
-            nextSegmentBytes = Math.min(maxSegmentBytes, 2 * size);
+            // And small while the writer has written little: a segment's unused rest at the end of
+            // the job can be a hole in the file, so it is kept to a sixteenth of the data.
+            segment = ledger.claim(owner, epoch, length, growth(length));
             segmentEpoch = epoch;
             used = 0;
         }
@@ -65,6 +79,7 @@ public final class SegmentWriter implements Closeable {
         long at = address;
         while (b.hasRemaining()) at += channel.write(b, at);
         used += length;
+        written += length;
         return address;
     }
 
@@ -79,7 +94,6 @@ public final class SegmentWriter implements Closeable {
         if (segment == null) return;
         if (last || used == segment.length()) {
             endSegment();
-            nextSegmentBytes = FIRST_SEGMENT_BYTES;
         } else {
             segment = ledger.carryOver(owner, segment, used, segmentEpoch + 1);
             segmentEpoch++;

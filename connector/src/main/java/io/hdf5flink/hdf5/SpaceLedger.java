@@ -136,6 +136,24 @@ public final class SpaceLedger {
     }
 
     /**
+     * Grows a live segment of the owner by {@code bytes} in place, when nothing follows it (it ends
+     * at the frontier) or free space does; returns the grown segment, or null when it cannot grow.
+     * A writer whose next chunk does not fit the rest of its segment then leaves no hole.
+     */
+    public Extent extend(String owner, Extent segment, long bytes) throws IOException {
+        return update(s -> {
+            for (int i = 0; i < s.live.size(); i++) {
+                Segment g = s.live.get(i);
+                if (!g.owner().equals(owner) || g.start() != segment.start() || g.length() != segment.length()) continue;
+                if (!s.takeAt(segment.end(), bytes)) return null;
+                s.live.set(i, new Segment(owner, g.epoch(), g.start(), g.length() + bytes));
+                return new Extent(segment.start(), segment.length() + bytes);
+            }
+            return null;
+        });
+    }
+
+    /**
      * The owner has used {@code used} bytes of a segment in its epoch and goes on writing into the
      * rest in {@code nextEpoch}: the rest becomes a segment of that epoch (lost with it, if it is
      * lost), so a writer fills its space contiguously across checkpoints, leaving no holes.
@@ -374,6 +392,25 @@ public final class SpaceLedger {
                     return new Extent(f.start(), take);
             }
             return null;
+        }
+
+        /** Takes {@code bytes} starting exactly at {@code at}: at the frontier, or from a free extent starting there. */
+        boolean takeAt(long at, long bytes) {
+            if (at == frontier) {
+                frontier += bytes;
+                return true;
+            }
+            for (int i = 0; i < freeList.size(); i++) {
+                Extent f = freeList.get(i);
+                if (f.start() != at || f.length() < bytes) continue;
+                if (f.length() == bytes) {
+                    freeList.remove(i);
+                } else {
+                    freeList.set(i, new Extent(at + bytes, f.length() - bytes));
+                }
+                return true;
+            }
+            return false;
         }
 
         /** Returns space to the free list, merged with its neighbours. */

@@ -8,7 +8,7 @@ import io.hdf5flink.sink.SinkConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
@@ -32,7 +32,7 @@ final class InPlaceEpoch extends EpochChunks {
 
     private final SinkConfig config;
     private final String writerId;
-    private final Map<String, SegmentWriter> files = new HashMap<>();
+    private final Map<DatasetAssembler, SegmentWriter> files = new IdentityHashMap<>();
 
     InPlaceEpoch(SinkConfig config, String writerId, long epoch) {
         super(epoch);
@@ -42,12 +42,14 @@ final class InPlaceEpoch extends EpochChunks {
 
     @Override
     long write(DatasetAssembler dataset, EncodedChunk chunk) throws IOException {
-        SegmentWriter w = files.get(dataset.file());
+        // One segment writer per dataset: its chunks are of one size (before compression), so a
+        // segment sized in whole chunks fills up without a tail too short for the next one.
+        SegmentWriter w = files.get(dataset);
         if (w == null) {
             Path file = config.resolveFile(dataset.file()); // relative to the base directory
             createIfMissing(file);
             w = new SegmentWriter(config.spaceLedger(file), writerId, SEGMENT_BYTES);
-            files.put(dataset.file(), w);
+            files.put(dataset, w);
         }
         return w.write(number(), chunk.data(), chunk.length());
     }

@@ -170,6 +170,13 @@ final class ConvertPlan {
             inputAttribute = InputIdentity.attributeName(probe.getInputFiles());
             Number fill = NewDatasetOptions.fill(o, type);
 
+            if (Files.exists(output) && !o.append && resumeFrom == null && previous != null
+                    && canonical.equals(previous.getProperty("options"))
+                    && !Boolean.parseBoolean(previous.getProperty("appending", "false")) && ExistingOutput.isEmpty(output)) {
+                // This command, killed before its first checkpoint: its writers had created the
+                // output (they write chunks into it before any commit) and nothing was committed.
+                Files.delete(output);
+            }
             if (Files.exists(output) && !o.append && resumeFrom == null) {
                 throw new UsageException(output + " exists; pass --append to add to it, or choose another --output"
                         + (previous != null ? " (an earlier run may have completed; " + checkpoints.path()

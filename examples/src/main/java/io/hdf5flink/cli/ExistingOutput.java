@@ -56,6 +56,15 @@ final class ExistingOutput {
         return rows;
     }
 
+    /** Whether {@code output} is an HDF5 file without any object: created, never committed to. */
+    static boolean isEmpty(Path output) {
+        try (Hdf5File f = Hdf5File.openReadOnly(output)) {
+            return f.root().memberNames().isEmpty();
+        } catch (RuntimeException notOurs) {
+            return false;
+        }
+    }
+
     /**
      * The hint for an output that already has the whole input's shape: a run killed after it
      * completed and removed its checkpoints leaves just that (empty when it does not).

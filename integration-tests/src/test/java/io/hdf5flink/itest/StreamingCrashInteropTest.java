@@ -243,12 +243,12 @@ class StreamingCrashInteropTest {
     }
 
     /**
-     * A run that starts afresh and is killed after its writers staged chunks, before its first
-     * checkpoint completed (checkpoints every 10 minutes make that moment all but certain; Flink
+     * A run that starts afresh and is killed after its writers wrote chunks (into the output file,
+     * which they create; nothing is committed yet), before its first checkpoint completed (checkpoints every 10 minutes make that moment all but certain; Flink
      * draws the first one's delay at random, so a run whose first checkpoint came before the kill
      * is tried again, up to three times); then the same command (checkpoints every 200 ms) runs to
-     * its end. Nothing was committed, so the output must end equal to the expectation and the
-     * staging directory empty.
+     * its end. Nothing was committed, so the output must end equal to the expectation, the staging
+     * directory empty, and the space the killed run wrote reused (what holds no chunk stays small).
      *
      * <p>Failed before the fix (a disk leak, no data lost): the killed run's staging file stayed in
      * {@code .hdf5-staging/} for good, e.g. {@code <job id>-0-0.chunks} of 250 KB: a killed process
@@ -269,8 +269,10 @@ class StreamingCrashInteropTest {
             Process child = new ProcessBuilder(command(tried, rows, 600_000, 2)).directory(tried.toFile())
                     .redirectOutput(tried.resolve("killed.out").toFile()).redirectError(tried.resolve("killed.err").toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (child.isAlive() && names(staging).isEmpty() && System.nanoTime() < deadline) LockSupport.parkNanos(200_000);
-            assertTrue(child.isAlive(), "the run ended before it staged a chunk: " + Files.readString(tried.resolve("killed.err")));
+            Path output = tried.resolve(StreamingCrashJob.FILE);
+            // Writers write chunks into the output (creating it) long before anything is committed.
+            while (child.isAlive() && sizeOf(output) < 256 * 1024 && System.nanoTime() < deadline) LockSupport.parkNanos(200_000);
+            assertTrue(child.isAlive(), "the run ended before it wrote a chunk: " + Files.readString(tried.resolve("killed.err")));
             child.destroyForcibly();
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
             staged = names(staging);
@@ -278,15 +280,29 @@ class StreamingCrashInteropTest {
         }
         assertTrue(round != null, "in three runs a checkpoint completed before the first chunk was staged");
         Path out = round.resolve(StreamingCrashJob.FILE);
-        assertFalse(Files.exists(out), "nothing was committed before the kill");
-        System.out.println("aRunKilledBeforeItsFirstCheckpointLeavesNoStagingFilesBehind: killed with " + staged + " staged");
+        long written = Files.size(out);
+        assertEquals("[]", H5py.check("print(list(h5py.File(sys.argv[1], 'r').keys()))", out).strip(),
+                "nothing was committed before the kill");
+        System.out.println("aRunKilledBeforeItsFirstCheckpointLeavesNoStagingFilesBehind: killed with " + written
+                + " bytes written into the output, " + staged + " in staging");
 
         Process again = new ProcessBuilder(command(round, rows, 200, 2)).directory(round.toFile())
                 .redirectOutput(round.resolve("again.out").toFile()).redirectError(round.resolve("again.err").toFile()).start();
         assertTrue(again.waitFor(180, TimeUnit.SECONDS), "the second run did not end");
         assertEquals(0, again.exitValue(), "the second run failed: " + Files.readString(round.resolve("again.err")));
-        assertComplete(out, round, rows, Set.of(), "the run after a kill before the first checkpoint (the killed run had staged "
-                + staged + ")");
+        // The killed run's writers may have prepared a committable (a checkpoint was triggered but
+        // never completed): that space is the known leak of a writer whose name no run takes again.
+        String killedJob = jobId(Files.readString(round.resolve("killed.out")));
+        assertComplete(out, round, rows, killedJob == null ? Set.of() : Set.of(killedJob),
+                "the run after a kill before the first checkpoint (the killed run had staged " + staged + ")");
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException notYet) {
+            return 0;
+        }
     }
 
     private static List<String> names(Path directory) throws IOException {
@@ -464,6 +480,7 @@ class StreamingCrashInteropTest {
                 * (StreamingCrashJob.COLUMN_COUNT / StreamingCrashJob.COLUMN_CHUNK_COLUMNS);
         try {
             H5py.check(EXPECTED + """
+                    import os
                     N = int(sys.argv[2])
                     with h5py.File(sys.argv[1], 'r') as f:
                         a, c = f['appended'], f['columns']
@@ -476,6 +493,11 @@ class StreamingCrashInteropTest {
                             assert bad.size == 0, f'/appended rows {(bad[:5] + lo).tolist()} differ'
                             bad = np.flatnonzero((c[lo:hi] != e[:, :16]).any(axis=1))
                             assert bad.size == 0, f'/columns rows {(bad[:5] + lo).tolist()} differ'
+                        chunks = sum(d.id.get_chunk_info(i).size for d in (a, c) for i in range(d.id.get_num_chunks()))
+                    # Space written by killed attempts is reused: what holds no chunk (metadata and
+                    # holes) stays small however many kills the round took.
+                    other = os.path.getsize(sys.argv[1]) - chunks
+                    assert other <= 1 << 20, f'{other} bytes of the file hold no chunk'
                     """, out, rows, appendedChunks, columnChunks);
         } catch (AssertionError e) {
             throw new AssertionError(where + ": " + e.getMessage(), e);
@@ -493,6 +515,8 @@ class StreamingCrashInteropTest {
                     String name = p.getFileName().toString();
                     int dash = name.indexOf('-');
                     if (dash > 0 && knownLeaks.contains(name.substring(0, dash))) known.add(p);
+                    // The output's space ledger stays while it records space such writers claimed.
+                    else if (!knownLeaks.isEmpty() && (name.endsWith(".space") || name.endsWith(".space.lock"))) known.add(p);
                     else unexpected.add(name);
                 }
             }

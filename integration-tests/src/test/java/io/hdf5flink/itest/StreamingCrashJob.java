@@ -134,7 +134,9 @@ public final class StreamingCrashJob {
         Path out = base.resolve(FILE);
 
         Optional<Path> resume = newestCompleted(checkpoints);
-        if (resume.isEmpty() && Files.exists(out)) {
+        // The sink's writers create the output with their first chunk: a run killed before its
+        // first checkpoint leaves it without any object, which is no finished run.
+        if (resume.isEmpty() && Files.exists(out) && !isEmpty(out)) {
             System.out.println("OUTPUT WITHOUT CHECKPOINT: " + out + " exists and " + checkpoints
                     + " holds no completed checkpoint; a run finished before (Flink discards a finished job's checkpoints)");
             System.out.flush();
@@ -286,5 +288,11 @@ public final class StreamingCrashJob {
             throw new UncheckedIOException("reading " + directory + ": " + e.getMessage(), e);
         }
         return Optional.ofNullable(best);
+    }
+
+    private static boolean isEmpty(Path file) {
+        try (io.hdf5flink.hdf5.Hdf5File f = io.hdf5flink.hdf5.Hdf5File.openReadOnly(file)) {
+            return f.root().memberNames().isEmpty();
+        }
     }
 }

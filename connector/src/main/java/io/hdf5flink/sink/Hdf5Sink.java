@@ -44,10 +44,12 @@ import org.apache.flink.streaming.api.transformations.UnionTransformation;
  * chunk's pieces are routed to one writer subtask; appended blocks are routed by dataset, so one
  * writer orders each dataset's appends (pre-write topology, skipped with
  * {@link Builder#chunkAlignedInput}). Writers assemble chunks in checkpointed buffers, filter each
- * complete chunk once on a pool of threads and stage it; at each checkpoint they hand the staged
- * chunks to the committer (all committables go to one committer subtask, which keeps one writer
- * per file), which copies them into the file and publishes them with one atomic commit per
- * dataset when the checkpoint completes. After a failure Flink restores the writers' buffers and
+ * complete chunk once on a pool of threads and write it once, straight into the output file, in
+ * space the file's ledger hands them (or stage it, with {@link Builder#stageChunks}); at each
+ * checkpoint they hand the chunks' addresses to the committer (all committables go to one
+ * committer subtask, which keeps one writer per file), which enters them in the chunk index and
+ * publishes them with one atomic commit per dataset when the checkpoint completes; until then no
+ * reader sees them. After a failure Flink restores the writers' buffers and
  * re-commits what was not yet committed; commits are idempotent, so nothing is lost or doubled.
  * A bounded job commits its last data at its final checkpoint, with partial chunks completed
  * with the fill value.
@@ -75,7 +77,9 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
 
     /**
      * Deletes what the writers of the given Flink jobs left in the staging directory below
-     * {@code baseDirectory}, and the staging directory when nothing else is in it. For a tool that
+     * {@code baseDirectory}, frees the output-file space they had claimed (for later writers to
+     * reuse; a ledger with nothing left to record goes too), and the staging directory when
+     * nothing else is in it. For a tool that
      * runs sink jobs to completion and resumes them as new jobs: a run killed after its writers
      * prepared a commit that no completed checkpoint holds leaves files the resumed run does not
      * know. Call it only once those jobs' output is complete and committed; other jobs' files stay.

@@ -8,9 +8,10 @@
  * {@code FileSinkCommittable} does.
  *
  * <p>The stages, in the order a block meets them: {@code partition} (cut blocks on the chunk
- * grid and route them), {@code writer} (assemble, filter and stage chunks; checkpointed state),
- * {@code committer} (copy staged chunks into the file, publish). {@code staging} holds the files
- * the writer leaves for the committer. Writer and committer never import each other: both use
+ * grid and route them), {@code writer} (assemble and filter chunks, write them into the output
+ * file, or stage them; checkpointed state), {@code committer} (index the chunks, or copy staged
+ * ones, and publish). {@code staging} names the files in the staging directory: the output
+ * files' space ledgers, spill files, markers and staged chunks. Writer and committer never import each other: both use
  * {@code sink} and {@code staging}, and the writer also the routing's functions, to check and
  * cut its state by the same buckets.
  */

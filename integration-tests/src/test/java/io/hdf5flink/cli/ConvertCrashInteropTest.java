@@ -357,12 +357,12 @@ class ConvertCrashInteropTest {
     }
 
     /** A finished round: equal to the input value for value, every chunk once, checkpoints and staging gone. */
-    /** The most bytes of a completed output that may hold no chunk: its metadata is far less. */
+    /** The most bytes of a completed output that may hold no chunk, beyond a quarter of the chunks' bytes. */
     private static final long NOT_CHUNK_BYTES_LIMIT = 1 << 20;
 
     private static void assertComplete(Path input, Path out, Path round, String where) throws IOException {
         try {
-            H5py.check("""
+            String other = H5py.check("""
                     import os
                     a = np.load(sys.argv[1], mmap_mode='r')
                     with h5py.File(sys.argv[2], 'r') as f:
@@ -373,10 +373,14 @@ class ConvertCrashInteropTest {
                             assert np.array_equal(d[i:i + 65536], a[i:i + 65536]), i
                         chunks = sum(d.id.get_chunk_info(i).size for i in range(d.id.get_num_chunks()))
                     # Space written by killed attempts is reused: what holds no chunk (metadata and
-                    # holes) stays small however many kills the round took.
+                    # holes) stays small however many kills the round took. What may stay: the
+                    # space of writers a kill caught between their first committable and its
+                    # checkpoint under a name no later run takes (README, "Space of failed attempts").
                     other = os.path.getsize(sys.argv[2]) - chunks
-                    assert other <= int(sys.argv[4]), f'{other} bytes of the file hold no chunk'
-                    """, input, out, TOTAL_CHUNKS, String.valueOf(NOT_CHUNK_BYTES_LIMIT));
+                    print(other)
+                    assert other <= int(sys.argv[4]) + chunks // 4, f'{other} bytes of the file hold no chunk ({chunks} do)'
+                    """, input, out, TOTAL_CHUNKS, String.valueOf(NOT_CHUNK_BYTES_LIMIT)).strip();
+            System.out.println("ConvertCrashInteropTest " + where + ": " + other + " bytes of the output hold no chunk");
         } catch (AssertionError e) {
             throw new AssertionError(where + ": " + e.getMessage(), e);
         }

@@ -105,6 +105,14 @@ public final class StagingFiles {
             for (String prefix : prefixes) ledger.releaseOwnersStartingWith(prefix);
             ledger.deleteIfIdle();
         }
+        // A ledger's lock file without its ledger (a process killed as it first locked it).
+        try (DirectoryStream<Path> locks = Files.newDirectoryStream(stagingDirectory, "*" + SPACE + ".lock")) {
+            for (Path lock : locks) {
+                String name = lock.getFileName().toString();
+                Path ledger = lock.resolveSibling(name.substring(0, name.length() - ".lock".length()));
+                if (!Files.exists(ledger)) new SpaceLedger(ledger, stagingDirectory.getParent().resolve("none"), false).deleteIfIdle();
+            }
+        }
         try {
             Files.deleteIfExists(stagingDirectory);
         } catch (DirectoryNotEmptyException sharedWithAnotherJob) {

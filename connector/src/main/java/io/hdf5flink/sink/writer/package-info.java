@@ -4,8 +4,9 @@
  * ({@code WriterIdentity}), which datasets it assembles ({@code DatasetCatalog}, one
  * {@link io.hdf5flink.sink.writer.DatasetAssembler} each, of
  * {@link io.hdf5flink.sink.writer.OpenChunk}s), where open chunks' bytes live under the buffer
- * budget ({@code ChunkResidency}), filtering complete chunks ({@code ChunkFiltering}), what is
- * staged for the next committable ({@code StagedEpoch}), and its state cut by routing bucket
+ * budget ({@code ChunkResidency}), filtering complete chunks ({@code ChunkFiltering}), where the
+ * filtered chunks of the next committable go ({@code EpochChunks}: written in place,
+ * {@code InPlaceEpoch}, or staged, {@code StagedEpoch}), and its state cut by routing bucket
  * ({@code BucketedState}, as {@link io.hdf5flink.sink.writer.Hdf5WriterState} elements).
  */
 package io.hdf5flink.sink.writer;

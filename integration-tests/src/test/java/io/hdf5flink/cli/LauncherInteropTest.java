@@ -39,6 +39,8 @@ class LauncherInteropTest {
         String javaBin = Path.of(System.getProperty("java.home"), "bin").toString();
         pb.environment().put("PATH", javaBin + ":" + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
         pb.environment().remove("JAVA_OPTS");
+        // The class archive the launcher makes goes to the test's directory, not the machine's cache.
+        pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
         pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
@@ -96,6 +98,41 @@ class LauncherInteropTest {
                 assert np.array_equal(d[:], a)
                 """, in, out);
         assertFalse(Files.exists(dir.resolve("tiny.h5.checkpoints")), "a run that completes removes its checkpoints");
+    }
+
+    /**
+     * The first convert makes the class archive (one file in the cache directory), later runs map
+     * their classes from it (the JVM's class-load log names the archive as their source), and an
+     * error or help run makes none.
+     */
+    @Test
+    void theFirstConvertMakesAClassArchiveThatLaterRunsUse() throws Exception {
+        Path cache = dir.resolve("cache").resolve("flink-hdf5");
+        Run help = run(Path.of("."), Map.of(), "bash", SCRIPT.toString(), "--help");
+        assertEquals(0, help.exit(), describe(help));
+        Run refused = run(Path.of("."), Map.of(), "bash", SCRIPT.toString(), "convert", "--input", dir.resolve("missing.npy").toString(),
+                "--output", dir.resolve("never.h5").toString());
+        assertEquals(Main.USAGE, refused.exit(), describe(refused));
+        assertFalse(Files.exists(cache) && Files.list(cache).findAny().isPresent(), "a failed or help run made an archive");
+
+        Path in = dir.resolve("cds.npy");
+        H5py.check("np.save(sys.argv[1], np.arange(64000, dtype='<i2').reshape(1000, 64))", in);
+        for (int i = 1; i <= 2; i++) {
+            Path out = dir.resolve("cds-" + i + ".h5");
+            Path classLog = dir.resolve("classes-" + i + ".log");
+            Run r = run(Path.of("."), Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog), "bash", SCRIPT.toString(),
+                    "convert", "--input", in.toString(), "--output", out.toString(), "--chunks", "256,64", "--no-progress");
+            assertEquals(0, r.exit(), describe(r));
+            H5py.check("assert np.array_equal(h5py.File(sys.argv[2], 'r')['data'][:], np.load(sys.argv[1]))", in, out);
+            long archives;
+            try (var files = Files.list(cache)) {
+                archives = files.filter(p -> p.getFileName().toString().endsWith(".jsa")).count();
+            }
+            assertEquals(1, archives, "run " + i + " left one archive");
+            long fromArchive = Files.readAllLines(classLog).stream().filter(l -> l.contains("shared objects file (top)")).count();
+            if (i == 1) assertEquals(0, fromArchive, "the first run has no archive yet");
+            else assertTrue(fromArchive > 1000, "the second run mapped only " + fromArchive + " classes from the archive");
+        }
     }
 
     @Test

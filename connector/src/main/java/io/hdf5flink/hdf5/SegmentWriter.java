@@ -41,7 +41,12 @@ public final class SegmentWriter implements Closeable {
         this.maxSegmentBytes = maxSegmentBytes;
     }
 
-    /** How much to claim (or grow by): a whole number of the largest chunk, growing with what was written. */
+    /**
+     * How much to claim (or grow by): a whole number of the largest chunk so far, since chunks of
+     * one dataset compress to nearly the same size and a round size would leave a tail too short
+     * for the next chunk (a hole in the file); and small while the writer has written little (a
+     * sixteenth of it), since a segment's unused rest at the end of a job can be a hole too.
+     */
     private long growth(int length) {
         long target = Math.max((long) MIN_CHUNKS_PER_SEGMENT * largestChunk, Math.min(maxSegmentBytes, written / GROWTH_DIVISOR));
         return Math.max(length, Math.max(1, target / largestChunk) * largestChunk);
@@ -54,6 +59,7 @@ public final class SegmentWriter implements Closeable {
 
     /** Writes {@code length} bytes of {@code data} for {@code epoch}; returns their address in the file. */
     public long write(long epoch, byte[] data, int length) throws IOException {
+        largestChunk = Math.max(largestChunk, length);
         if (segment != null && segmentEpoch != epoch) endSegment();
         if (segment != null && used + length > segment.length()) {
             // Grown in place where nothing follows, so that the chunk does not leave the rest of
@@ -62,13 +68,7 @@ public final class SegmentWriter implements Closeable {
             if (grown != null) segment = grown;
             else endSegment();
         }
-        largestChunk = Math.max(largestChunk, length);
         if (segment == null) {
-            // A whole number of the largest chunk so far: chunks of one dataset compress to
-            // nearly the same size, so a segment fills up with almost nothing left over, where a
-            // round size would leave a tail too short for the next chunk (a hole in the file).
-            // And small while the writer has written little: a segment's unused rest at the end of
-            // the job can be a hole in the file, so it is kept to a sixteenth of the data.
             segment = ledger.claim(owner, epoch, length, growth(length));
             segmentEpoch = epoch;
             used = 0;

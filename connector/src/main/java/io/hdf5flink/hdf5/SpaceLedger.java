@@ -1,11 +1,11 @@
 package io.hdf5flink.hdf5;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -122,15 +123,8 @@ public final class SpaceLedger {
     public void trim(String owner, Extent segment, long used) throws IOException {
         if (used >= segment.length()) return;
         update(s -> {
-            for (int i = 0; i < s.live.size(); i++) {
-                Segment g = s.live.get(i);
-                if (g.owner().equals(owner) && g.start() == segment.start()) {
-                    s.live.set(i, new Segment(owner, g.epoch(), g.start(), used));
-                    s.free(new Extent(g.start() + used, g.length() - used));
-                    break;
-                }
-            }
-            s.live.removeIf(g -> g.length() == 0);
+            Extent rest = s.shrink(owner, segment, used);
+            if (rest != null) s.free(rest);
             return null;
         });
     }
@@ -142,14 +136,11 @@ public final class SpaceLedger {
      */
     public Extent extend(String owner, Extent segment, long bytes) throws IOException {
         return update(s -> {
-            for (int i = 0; i < s.live.size(); i++) {
-                Segment g = s.live.get(i);
-                if (!g.owner().equals(owner) || g.start() != segment.start() || g.length() != segment.length()) continue;
-                if (!s.takeAt(segment.end(), bytes)) return null;
-                s.live.set(i, new Segment(owner, g.epoch(), g.start(), g.length() + bytes));
-                return new Extent(segment.start(), segment.length() + bytes);
-            }
-            return null;
+            int i = s.indexOf(owner, segment);
+            if (i < 0 || !s.takeAt(segment.end(), bytes)) return null;
+            Segment g = s.live.get(i);
+            s.live.set(i, new Segment(owner, g.epoch(), g.start(), g.length() + bytes));
+            return new Extent(segment.start(), segment.length() + bytes);
         });
     }
 
@@ -160,20 +151,12 @@ public final class SpaceLedger {
      * Returns the rest.
      */
     public Extent carryOver(String owner, Extent segment, long used, long nextEpoch) throws IOException {
-        Extent rest = new Extent(segment.start() + used, segment.length() - used);
         update(s -> {
-            for (int i = 0; i < s.live.size(); i++) {
-                Segment g = s.live.get(i);
-                if (g.owner().equals(owner) && g.start() == segment.start()) {
-                    s.live.set(i, new Segment(owner, g.epoch(), g.start(), used));
-                    s.live.add(new Segment(owner, nextEpoch, rest.start(), rest.length()));
-                    break;
-                }
-            }
-            s.live.removeIf(g -> g.length() == 0);
+            Extent rest = s.shrink(owner, segment, used);
+            if (rest != null) s.live.add(new Segment(owner, nextEpoch, rest.start(), rest.length()));
             return null;
         });
-        return rest;
+        return new Extent(segment.start() + used, segment.length() - used);
     }
 
     /** The owner's epochs up to {@code throughEpoch} are committed: their segments are the file's now. */
@@ -223,11 +206,6 @@ public final class SpaceLedger {
         });
     }
 
-    /** Whether no segment is live: nothing of this ledger awaits a commit. */
-    public boolean isIdle() throws IOException {
-        return locked(false, s -> s.live.isEmpty());
-    }
-
     /**
      * When nothing is live (every epoch committed or lost), cuts the data file back to
      * {@code committedLength} (its published end of file: what lies past it is free space or the
@@ -267,7 +245,8 @@ public final class SpaceLedger {
 
     /**
      * Runs one change under both locks: reads the ledger, raises its frontier to the file's size,
-     * applies the change and, when {@code store}, replaces the ledger file.
+     * applies the change and, when {@code write} and the change changed anything (a commit or a
+     * writer's restore usually finds nothing to do), replaces the ledger file.
      */
     private <T> T locked(boolean write, Change<T> change) throws IOException {
         ReentrantLock inJvm = JVM_LOCKS.computeIfAbsent(ledger, k -> new ReentrantLock());
@@ -288,7 +267,8 @@ public final class SpaceLedger {
                     s.frontier = Math.max(s.frontier, Files.size(dataFile));
                 }
                 T result = change.apply(s);
-                if (write) store(s);
+                byte[] bytes = encode(s);
+                if (write && !Arrays.equals(bytes, s.stored)) store(bytes);
                 return result;
             }
         } finally {
@@ -298,47 +278,53 @@ public final class SpaceLedger {
 
     private State load() throws IOException {
         State s = new State();
-        try (InputStream raw = Files.newInputStream(ledger);
-                DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw))) {
-            if (in.readLong() != MAGIC) throw new IOException(ledger + " is not a space ledger of this project");
-            s.identity = in.readUTF();
-            s.eof = in.readLong();
-            s.nextEof = in.readLong();
-            s.frontier = in.readLong();
-            int free = in.readInt();
-            for (int i = 0; i < free; i++) s.freeList.add(new Extent(in.readLong(), in.readLong()));
-            int live = in.readInt();
-            for (int i = 0; i < live; i++) s.live.add(new Segment(in.readUTF(), in.readLong(), in.readLong(), in.readLong()));
+        try {
+            s.stored = Files.readAllBytes(ledger);
         } catch (NoSuchFileException none) {
-            // a new ledger: nothing handed out yet
+            return s; // a new ledger: nothing handed out yet
         }
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(s.stored));
+        if (in.readLong() != MAGIC) throw new IOException(ledger + " is not a space ledger of this project");
+        s.identity = in.readUTF();
+        s.eof = in.readLong();
+        s.nextEof = in.readLong();
+        s.frontier = in.readLong();
+        int free = in.readInt();
+        for (int i = 0; i < free; i++) s.freeList.add(new Extent(in.readLong(), in.readLong()));
+        int live = in.readInt();
+        for (int i = 0; i < live; i++) s.live.add(new Segment(in.readUTF(), in.readLong(), in.readLong(), in.readLong()));
         return s;
     }
 
-    private void store(State s) throws IOException {
+    private static byte[] encode(State s) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 48 * (s.freeList.size() + s.live.size()));
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeLong(MAGIC);
+        out.writeUTF(s.identity == null ? "" : s.identity);
+        out.writeLong(s.eof);
+        out.writeLong(s.nextEof);
+        out.writeLong(s.frontier);
+        out.writeInt(s.freeList.size());
+        for (Extent e : s.freeList) {
+            out.writeLong(e.start());
+            out.writeLong(e.length());
+        }
+        out.writeInt(s.live.size());
+        for (Segment g : s.live) {
+            out.writeUTF(g.owner());
+            out.writeLong(g.epoch());
+            out.writeLong(g.start());
+            out.writeLong(g.length());
+        }
+        return bytes.toByteArray();
+    }
+
+    private void store(byte[] bytes) throws IOException {
         Path temp = ledger.resolveSibling(ledger.getFileName() + ".next");
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-                OutputStream raw = Channels.newOutputStream(ch);
-                DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(raw))) {
-            out.writeLong(MAGIC);
-            out.writeUTF(s.identity == null ? "" : s.identity);
-            out.writeLong(s.eof);
-            out.writeLong(s.nextEof);
-            out.writeLong(s.frontier);
-            out.writeInt(s.freeList.size());
-            for (Extent e : s.freeList) {
-                out.writeLong(e.start());
-                out.writeLong(e.length());
-            }
-            out.writeInt(s.live.size());
-            for (Segment g : s.live) {
-                out.writeUTF(g.owner());
-                out.writeLong(g.epoch());
-                out.writeLong(g.start());
-                out.writeLong(g.length());
-            }
-            out.flush();
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) ch.write(b);
             if (fsync) ch.force(false);
         }
         try {
@@ -359,6 +345,8 @@ public final class SpaceLedger {
 
     /** The ledger's content while a change runs. */
     static final class State {
+        /** The ledger file's bytes as loaded (null for a new ledger): unchanged state is not written again. */
+        byte[] stored;
         String identity;
         /** The file's published end of file when last seen, and the one its committer is publishing. */
         long eof = -1;
@@ -392,6 +380,31 @@ public final class SpaceLedger {
                     return new Extent(f.start(), take);
             }
             return null;
+        }
+
+        /** The index of the owner's live segment starting where {@code segment} does, or -1. */
+        int indexOf(String owner, Extent segment) {
+            for (int i = 0; i < live.size(); i++) {
+                Segment g = live.get(i);
+                if (g.owner().equals(owner) && g.start() == segment.start()) return i;
+            }
+            return -1;
+        }
+
+        /**
+         * Cuts the owner's live segment back to its first {@code used} bytes (dropping it when
+         * none); returns the rest, or null when the segment is not live.
+         */
+        Extent shrink(String owner, Extent segment, long used) {
+            int i = indexOf(owner, segment);
+            if (i < 0) return null;
+            Segment g = live.get(i);
+            if (used == 0) {
+                live.remove(i);
+            } else {
+                live.set(i, new Segment(owner, g.epoch(), g.start(), used));
+            }
+            return new Extent(g.start() + used, g.length() - used);
         }
 
         /** Takes {@code bytes} starting exactly at {@code at}: at the frontier, or from a free extent starting there. */

@@ -20,10 +20,13 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.Committer;
@@ -115,10 +118,11 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
             file.commit();
             SpaceLedger ledger = file.options().sharedSpace();
             if (ledger != null) {
-                // Their chunks are the file's now: the segments leave the ledger for good.
-                for (List<Applied> parts : datasets.values()) {
-                    for (Applied a : parts) ledger.committed(a.committable().writerId(), a.committable().epoch());
-                }
+                // Their chunks are the file's now: the segments leave the ledger for good (once per
+                // committable, however many of the file's datasets it touched).
+                Set<Hdf5Committable> applied = Collections.newSetFromMap(new IdentityHashMap<>());
+                for (List<Applied> parts : datasets.values()) for (Applied a : parts) applied.add(a.committable());
+                for (Hdf5Committable c : applied) ledger.committed(c.writerId(), c.epoch());
             }
         } catch (IOException | RuntimeException ex) {
             if (file != null) file.abandon();

@@ -60,13 +60,16 @@ public final class StagingFiles {
         List<SpaceLedger> ledgers = new ArrayList<>();
         if (!Files.isDirectory(stagingDirectory)) return ledgers;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(stagingDirectory, "*" + SPACE)) {
-            for (Path p : entries) {
-                String name = p.getFileName().toString();
-                String relative = URLDecoder.decode(name.substring(0, name.length() - SPACE.length()), StandardCharsets.UTF_8);
-                ledgers.add(new SpaceLedger(p, stagingDirectory.getParent().resolve(relative), fsync));
-            }
+            for (Path p : entries) ledgers.add(ledgerAt(p, fsync));
         }
         return ledgers;
+    }
+
+    /** The ledger stored in {@code ledgerFile}, of the data file its name names (see {@link #ledgerName}). */
+    private static SpaceLedger ledgerAt(Path ledgerFile, boolean fsync) {
+        String name = ledgerFile.getFileName().toString();
+        String relative = URLDecoder.decode(name.substring(0, name.length() - SPACE.length()), StandardCharsets.UTF_8);
+        return new SpaceLedger(ledgerFile, ledgerFile.getParent().getParent().resolve(relative), fsync);
     }
 
     /** The writer id of a staging file name, or null when the name is not one. */
@@ -110,7 +113,7 @@ public final class StagingFiles {
             for (Path lock : locks) {
                 String name = lock.getFileName().toString();
                 Path ledger = lock.resolveSibling(name.substring(0, name.length() - ".lock".length()));
-                if (!Files.exists(ledger)) new SpaceLedger(ledger, stagingDirectory.getParent().resolve("none"), false).deleteIfIdle();
+                if (!Files.exists(ledger)) ledgerAt(ledger, false).deleteIfIdle();
             }
         }
         try {

@@ -32,7 +32,7 @@ final class InPlaceEpoch extends EpochChunks {
 
     private final SinkConfig config;
     private final String writerId;
-    private final Map<DatasetAssembler, SegmentWriter> files = new IdentityHashMap<>();
+    private final Map<DatasetAssembler, SegmentWriter> segments = new IdentityHashMap<>();
 
     InPlaceEpoch(SinkConfig config, String writerId, long epoch) {
         super(epoch);
@@ -44,12 +44,12 @@ final class InPlaceEpoch extends EpochChunks {
     long write(DatasetAssembler dataset, EncodedChunk chunk) throws IOException {
         // One segment writer per dataset: its chunks are of one size (before compression), so a
         // segment sized in whole chunks fills up without a tail too short for the next one.
-        SegmentWriter w = files.get(dataset);
+        SegmentWriter w = segments.get(dataset);
         if (w == null) {
             Path file = config.resolveFile(dataset.file()); // relative to the base directory
             createIfMissing(file);
             w = new SegmentWriter(config.spaceLedger(file), writerId, SEGMENT_BYTES);
-            files.put(dataset, w);
+            segments.put(dataset, w);
         }
         return w.write(number(), chunk.data(), chunk.length());
     }
@@ -66,7 +66,7 @@ final class InPlaceEpoch extends EpochChunks {
 
     @Override
     String endWriting(boolean last) throws IOException {
-        for (SegmentWriter w : files.values()) w.endEpoch(config.fsyncOnCommit(), last);
+        for (SegmentWriter w : segments.values()) w.endEpoch(config.fsyncOnCommit(), last);
         return null;
     }
 
@@ -78,14 +78,14 @@ final class InPlaceEpoch extends EpochChunks {
     @Override
     public void close() throws IOException {
         IOException first = null;
-        for (SegmentWriter w : files.values()) {
+        for (SegmentWriter w : segments.values()) {
             try {
                 w.close();
             } catch (IOException e) {
                 if (first == null) first = e;
             }
         }
-        files.clear();
+        segments.clear();
         if (first != null) throw first;
     }
 }

@@ -5,14 +5,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -320,18 +317,7 @@ public final class SpaceLedger {
     }
 
     private void store(byte[] bytes) throws IOException {
-        Path temp = ledger.resolveSibling(ledger.getFileName() + ".next");
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) ch.write(b);
-            if (fsync) ch.force(false);
-        }
-        try {
-            Files.move(temp, ledger, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, ledger, StandardCopyOption.REPLACE_EXISTING);
-        }
+        ReplacedFile.replace(ledger, bytes, fsync);
     }
 
     /** The file's inode number where the file system has one (the same on every NFS client), else its creation time. */

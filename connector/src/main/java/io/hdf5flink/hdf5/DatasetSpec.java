@@ -134,7 +134,7 @@ public final class DatasetSpec {
     /** Builds a {@link DatasetSpec}; every method returns the builder. */
     public static final class Builder {
         private final DataType type;
-        private final long[] shape;
+        private long[] shape;
         private long[] maxShape;
         private long[] chunks;
         private boolean shuffle;
@@ -153,6 +153,9 @@ public final class DatasetSpec {
             this.type = type;
             this.shape = shape.clone();
         }
+
+        /** The current shape, as {@link DatasetSpec#builder} took it. */
+        public Builder shape(long... shape) { this.shape = shape.clone(); return this; }
 
         /** Maximum shape; {@link #UNLIMITED} for axes that can grow. Defaults to the shape. */
         public Builder maxShape(long... maxShape) { this.maxShape = maxShape.clone(); return this; }

@@ -113,7 +113,7 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
 
     @Override
     public Committer<Hdf5Committable> createCommitter(CommitterInitContext context) {
-        return new Hdf5Committer(config, context.metricGroup());
+        return new Hdf5Committer(config, context.metricGroup(), context.getRestoredCheckpointId().isEmpty());
     }
 
     @Override
@@ -189,6 +189,22 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
         /** Declares a dataset of {@code file} (null: the default file) that takes blocks at explicit offsets. */
         public Builder declare(String file, String dataset, DatasetSpec spec) {
             return declare(new DatasetDeclaration(file, dataset, spec, false));
+        }
+
+        /**
+         * Declares a dataset of the default file that takes blocks at explicit offsets and fills
+         * along axis 0, as a conversion does with several readers at once:
+         * readers see only the longest prefix of rows whose chunks are all stored, and a chunk
+         * stored beyond a gap shows once the rows before it are in. Its trailing axes keep the
+         * declared extent.
+         */
+        public Builder declareGrowing(String dataset, DatasetSpec spec) {
+            return declareGrowing(null, dataset, spec);
+        }
+
+        /** As {@link #declareGrowing(String, DatasetSpec)}, for a dataset of {@code file} (null: the default file). */
+        public Builder declareGrowing(String file, String dataset, DatasetSpec spec) {
+            return declare(new DatasetDeclaration(file, dataset, spec, false, true));
         }
 
         /**

@@ -275,4 +275,106 @@ class Hdf5CommitterTest {
         assertEquals("0,4:", h5py(dir.resolve("out.h5"), "/d"), "a declared dataset appears empty");
         assertArrayEquals(new long[] {0, COLUMNS}, shapeOnly.parts().get(0).visibleShape());
     }
+
+    // Growing datasets: readers see the prefix of rows whose chunks are all stored.
+
+    private Hdf5Sink growingSink() {
+        return Hdf5Sink.builder(dir).defaultFile("out.h5").declareGrowing("/g", ROWS).build();
+    }
+
+    private Hdf5Committable chunks(long firstRow, int chunks, long visibleRows) throws IOException {
+        return new Epoch(writer(), 0).rows("out.h5", "/g", ROWS, firstRow, chunks, visibleRows).stage();
+    }
+
+    @Test
+    void aGrowingDatasetShowsChunksBeyondAGapOnlyOnceTheGapIsFilled() throws Exception {
+        Path out = dir.resolve("out.h5");
+        try (TestCommitter committer = new TestCommitter(growingSink())) {
+            committer.commit(chunks(8, 2, 16)); // a writer ahead of the others
+            assertEquals(expected(0), h5py(out, "/g"), "rows 8-15 are stored, rows 0-7 are not: nothing shows");
+            committer.commit(chunks(0, 1, 4));
+            assertEquals(expected(4), h5py(out, "/g"), "rows 0-3 are complete, 4-7 missing");
+            committer.commit(chunks(4, 1, 8));
+            assertEquals(expected(16), h5py(out, "/g"), "the gap is filled: every stored row shows");
+        }
+        assertEquals(Set.of(), stagingFiles(), "nothing is pending at the end: the record of prefixes is gone");
+    }
+
+    @Test
+    void aChunkHandedOverAtTheEndOfTheInputShowsOnlyItsFinalRows() throws Exception {
+        Path out = dir.resolve("out.h5");
+        try (TestCommitter committer = new TestCommitter(growingSink())) {
+            committer.commit(chunks(8, 1, 10)); // the last chunk, rows 8-9 final, 10-11 the fill value
+            committer.commit(chunks(0, 1, 4));
+            assertEquals(expected(4), h5py(out, "/g"));
+            committer.commit(chunks(4, 1, 8));
+            assertEquals(expected(10), h5py(out, "/g"), "rows 10-11 of the last chunk were never written");
+        }
+    }
+
+    @Test
+    void aRestoredCommitterStillKnowsTheChunksItStoredBeyondTheGap() throws Exception {
+        Path out = dir.resolve("out.h5");
+        try (TestCommitter committer = new TestCommitter(growingSink())) {
+            committer.commit(chunks(8, 2, 16));
+        }
+        assertTrue(stagingFiles().contains(StagingFiles.prefixesName("out.h5")), stagingFiles().toString());
+        try (TestCommitter restored = new TestCommitter(growingSink(), true)) {
+            restored.commit(chunks(0, 2, 8));
+            assertEquals(expected(16), h5py(out, "/g"));
+        }
+        assertEquals(Set.of(), stagingFiles());
+    }
+
+    @Test
+    void aNewRunDoesNotShowWhatAnAbandonedRunLeftBeyondThePrefix() throws Exception {
+        Path out = dir.resolve("out.h5");
+        try (TestCommitter abandoned = new TestCommitter(growingSink())) {
+            abandoned.commit(chunks(8, 2, 16));
+        }
+        try (TestCommitter fresh = new TestCommitter(growingSink())) {
+            fresh.commit(chunks(0, 2, 8));
+            assertEquals(expected(8), h5py(out, "/g"), "rows 8-15 belong to a run whose checkpoints are gone");
+            fresh.commit(chunks(8, 1, 12));
+            assertEquals(expected(12), h5py(out, "/g"), "this run's own chunks show");
+        }
+    }
+
+    @Test
+    void aPartlyVisibleBandIsNotShownWholeBeforeItIsWrittenAgain() throws Exception {
+        Path out = dir.resolve("out.h5");
+        try (TestCommitter first = new TestCommitter(growingSink())) {
+            first.commit(chunks(0, 2, 6)); // the run ends at row 6, inside the chunk of rows 4-7
+            assertEquals(expected(6), h5py(out, "/g"));
+        }
+        assertEquals(Set.of(), stagingFiles(), "a settled prefix needs no record");
+        try (TestCommitter appending = new TestCommitter(growingSink())) {
+            appending.commit(chunks(8, 2, 16));
+            assertEquals(expected(6), h5py(out, "/g"), "rows 6-7 are still the fill value in the stored chunk");
+            appending.commit(chunks(4, 1, 16));
+            assertEquals(expected(16), h5py(out, "/g"));
+        }
+    }
+
+    @Test
+    void aCommitWhosePublishWasLostResumesFromTheStateBeforeIt() throws Exception {
+        Path out = dir.resolve("out.h5");
+        Hdf5Committable lost = chunks(8, 1, 12);
+        byte[] lostStaged = Files.readAllBytes(staging().resolve(lost.stagingFile()));
+        byte[] beforeLost;
+        try (TestCommitter committer = new TestCommitter(growingSink())) {
+            committer.commit(chunks(0, 1, 4));
+            committer.commit(chunks(12, 1, 16));
+            beforeLost = Files.readAllBytes(out);
+            committer.commit(lost);
+        }
+        // As if the process died after the record was replaced and before the commit reached the
+        // file: the file holds the commit before, the record the states before and after.
+        Files.write(out, beforeLost);
+        Files.write(staging().resolve(lost.stagingFile()), lostStaged);
+        try (TestCommitter restored = new TestCommitter(growingSink(), true)) {
+            restored.commit(lost, chunks(4, 1, 8));
+            assertEquals(expected(16), h5py(out, "/g"), "rows 12-15, stored two commits before, still show");
+        }
+    }
 }

@@ -24,7 +24,12 @@ final class TestCommitter implements AutoCloseable {
     final Committer<Hdf5Committable> committer;
 
     TestCommitter(Hdf5Sink sink) {
-        this.committer = sink.createCommitter(new Context());
+        this(sink, false);
+    }
+
+    /** @param restored whether the committer is created as after a restore from a checkpoint */
+    TestCommitter(Hdf5Sink sink, boolean restored) {
+        this.committer = sink.createCommitter(new Context(restored));
     }
 
     /** Commits the committables as one batch, as Flink does for one completed checkpoint. */
@@ -64,6 +69,12 @@ final class TestCommitter implements AutoCloseable {
 
     /** The least a committer needs: job and task info, an unregistered metric group. */
     static final class Context implements CommitterInitContext {
+        private final boolean restored;
+
+        Context(boolean restored) {
+            this.restored = restored;
+        }
+
         @Override
         public SinkCommitterMetricGroup metricGroup() {
             return InternalSinkCommitterMetricGroup.wrap(UnregisteredMetricGroups.createUnregisteredOperatorMetricGroup());
@@ -71,7 +82,7 @@ final class TestCommitter implements AutoCloseable {
 
         @Override
         public OptionalLong getRestoredCheckpointId() {
-            return OptionalLong.empty();
+            return restored ? OptionalLong.of(7) : OptionalLong.empty();
         }
 
         @Override

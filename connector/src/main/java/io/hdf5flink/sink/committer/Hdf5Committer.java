@@ -5,11 +5,13 @@ import io.hdf5flink.hdf5.Hdf5Dataset;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.hdf5.SpaceLedger;
 import io.hdf5flink.hdf5.filter.EncodedChunk;
+import io.hdf5flink.sink.DatasetDeclaration;
 import io.hdf5flink.sink.Hdf5Committable;
 import io.hdf5flink.sink.SinkConfig;
 import io.hdf5flink.sink.staging.StagingFiles;
 import io.hdf5flink.sink.staging.UnreferencedMark;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -40,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * When a checkpoint completes, Flink hands it the committables of that checkpoint (and, after a
  * restore, those not yet committed); for each file it enters the chunks the writers wrote in
  * place in the chunk index (or copies staged chunks into their datasets, with
- * {@code stageChunks}), creating datasets as declared (creating datasets as declared), grows each dataset to its new visible shape, stores a
+ * {@code stageChunks}), creating datasets as declared, grows each dataset to its new visible shape
+ * (for a dataset declared growing, the prefix of rows whose chunks are all stored, kept by a
+ * {@link VisiblePrefix} and recorded in {@link VisiblePrefixes} before the commit), stores a
  * commit token (a digest of the committables applied) and commits the file with the append
  * engine, which publishes every dataset atomically. Then it deletes the staging files it consumed
  * and the ones a writer's newer committable shows to be orphans, and the files of writers that died
@@ -59,13 +63,22 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
 
     private final SinkConfig config;
     private final Map<Path, Hdf5File> files = new HashMap<>();
+    /** Each file's record of visible prefixes, once a growing dataset of it was committed. */
+    private final Map<Path, VisiblePrefixes> prefixes = new HashMap<>();
+    /** Whether this committer restored nothing: records of visible prefixes on disk are an earlier run's. */
+    private final boolean fresh;
     private final Counter chunksCommitted;
     private final Counter bytesCommitted;
     private final Counter commits;
     private volatile long lastCommitMillis;
 
-    public Hdf5Committer(SinkConfig config, MetricGroup metrics) {
+    /**
+     * @param fresh whether the job restored no checkpoint: then nothing beyond a dataset's visible
+     *     rows was committed by this run, and a record of visible prefixes left on disk is ignored
+     */
+    public Hdf5Committer(SinkConfig config, MetricGroup metrics, boolean fresh) {
         this.config = config;
+        this.fresh = fresh;
         MetricGroup g = metrics.addGroup("hdf5");
         this.chunksCommitted = g.counter("chunksCommitted");
         this.bytesCommitted = g.counter("compressedBytesCommitted");
@@ -114,7 +127,12 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
                 file = Files.exists(path) ? Hdf5File.openForAppend(path, options) : Hdf5File.create(path, options);
                 files.put(path, file);
             }
-            for (Map.Entry<String, List<Applied>> e : datasets.entrySet()) apply(file, relative, e.getKey(), e.getValue());
+            boolean growing = false;
+            for (Map.Entry<String, List<Applied>> e : datasets.entrySet()) {
+                growing |= apply(file, path, relative, e.getKey(), e.getValue());
+            }
+            // The states after this commit are on disk before the commit is published.
+            if (growing) prefixes.get(path).store();
             file.commit();
             SpaceLedger ledger = file.options().sharedSpace();
             if (ledger != null) {
@@ -132,14 +150,18 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
         }
     }
 
-    private void apply(Hdf5File file, String relative, String name, List<Applied> parts) throws IOException {
+    /** Applies one dataset's parts; returns whether its visible prefix was recorded for the commit. */
+    private boolean apply(Hdf5File file, Path path, String relative, String name, List<Applied> parts) throws IOException {
         byte[] token = token(parts);
         DatasetSpec spec = parts.get(0).part().spec();
+        DatasetDeclaration declaration = config.declaration(relative, name);
+        boolean growing = declaration != null && declaration.growing();
+        if (growing) spec = spec.toBuilder().shape(firstAxisEmptied(spec.shape())).build();
         Hdf5Dataset dataset = file.exists(name) ? file.dataset(name)
                 : file.createDataset(name, spec.toBuilder().commitTokenCapacity(TOKEN_BYTES).build());
         if (Arrays.equals(token, dataset.commitToken())) {
             LOG.info("{}:{} already holds committables {}: skipped", relative, name, ids(parts));
-            return;
+            return false;
         }
         DatasetSpec existing = dataset.spec();
         if (!spec.hasChunkLayoutOf(existing)) {
@@ -148,11 +170,26 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
         }
         long[] shape = dataset.shape();
         for (Applied a : parts) {
+            long[] visible = a.part().visibleShape();
+            for (int d = growing ? 1 : 0; d < shape.length; d++) shape[d] = Math.max(shape[d], visible[d]);
+        }
+        long[] chunks = dataset.chunkShape();
+        VisiblePrefix prefix = null;
+        VisiblePrefix before = null;
+        if (growing) {
+            VisiblePrefixes record = prefixes.computeIfAbsent(path, p -> loadPrefixes(relative));
+            prefix = record.inForce(name, dataset.commitToken());
+            if (prefix == null) prefix = VisiblePrefix.showing(shape, chunks);
+            before = prefix.copy();
+        }
+        for (Applied a : parts) {
+            long visibleRows = a.part().visibleShape()[0];
             Path staging = a.committable().stagingFile() == null ? null
                     : config.stagingDirectory().resolve(a.committable().stagingFile());
             if (a.committable().chunksInPlace()) {
                 for (Hdf5Committable.ChunkRef c : a.part().chunks()) {
                     dataset.adoptChunk(c.origin(), c.position(), c.length(), c.filterMask());
+                    if (prefix != null) prefix.stored(c.origin(), shape, chunks, visibleRows);
                     chunksCommitted.inc();
                     bytesCommitted.inc(c.length());
                 }
@@ -166,16 +203,36 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
                     for (Hdf5Committable.ChunkRef c : a.part().chunks()) {
                         bytes = StagingFiles.read(ch, staging, c.position(), c.length(), bytes);
                         dataset.writeChunk(c.origin(), new EncodedChunk(bytes, c.length(), c.filterMask()));
+                        if (prefix != null) prefix.stored(c.origin(), shape, chunks, visibleRows);
                         chunksCommitted.inc();
                         bytesCommitted.inc(c.length());
                     }
                 }
             }
-            long[] visible = a.part().visibleShape();
-            for (int d = 0; d < shape.length; d++) shape[d] = Math.max(shape[d], visible[d]);
+        }
+        if (growing) {
+            shape[0] = Math.max(shape[0], prefix.rows());
+            prefixes.get(path).put(name, dataset.commitToken(), before, token, prefix);
         }
         dataset.resize(shape);
         dataset.setCommitToken(token);
+        return growing;
+    }
+
+    private VisiblePrefixes loadPrefixes(String relative) {
+        Path record = config.stagingDirectory().resolve(StagingFiles.prefixesName(relative));
+        try {
+            return VisiblePrefixes.load(record, config.fsyncOnCommit(), fresh);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + record + ", the record of which rows of " + relative
+                    + " may be shown: " + e.getMessage(), e);
+        }
+    }
+
+    private static long[] firstAxisEmptied(long[] shape) {
+        long[] s = shape.clone();
+        s[0] = 0;
+        return s;
     }
 
     /** The digest of the committables applied to one dataset in one batch. */
@@ -233,6 +290,14 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     @Override
     public void close() throws IOException {
         IOException failed = null;
+        for (VisiblePrefixes record : prefixes.values()) {
+            try {
+                record.deleteIfSettled();
+            } catch (IOException e) {
+                failed = e;
+            }
+        }
+        prefixes.clear();
         for (Hdf5File f : files.values()) {
             long committedLength = f.committedLength();
             f.abandon();

@@ -32,6 +32,8 @@ public final class StagingFiles {
     public static final String SPILL = ".spill";
     /** The suffix of a file's space ledger ({@link io.hdf5flink.hdf5.SpaceLedger}). */
     public static final String SPACE = ".space";
+    /** The suffix of the record of a file's visible prefixes (see the committer's {@code VisiblePrefixes}). */
+    public static final String PREFIXES = ".prefixes";
 
     private StagingFiles() {}
 
@@ -50,6 +52,11 @@ public final class StagingFiles {
     /** The name of the space ledger of {@code relativeFile} (relative to the base directory). */
     public static String ledgerName(String relativeFile) {
         return URLEncoder.encode(relativeFile, StandardCharsets.UTF_8) + SPACE;
+    }
+
+    /** The name of the record of {@code relativeFile}'s visible prefixes. */
+    public static String prefixesName(String relativeFile) {
+        return URLEncoder.encode(relativeFile, StandardCharsets.UTF_8) + PREFIXES;
     }
 
     /**

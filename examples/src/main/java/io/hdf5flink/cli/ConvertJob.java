@@ -76,7 +76,7 @@ final class ConvertJob {
                 .name(plan.baseRows == 0 ? "count" : "count, shift by " + plan.baseRows + " rows");
         blocks.sinkTo(Hdf5Sink.builder(plan.output.getParent())
                         .defaultFile(plan.output.getFileName().toString())
-                        .declare(plan.dataset, plan.spec)
+                        .declareGrowing(plan.dataset, plan.spec)
                         .chunkAlignedInput(plan.chunkAligned)
                         .build())
                 .name("write " + plan.output.getFileName());
@@ -93,6 +93,7 @@ final class ConvertJob {
                     + ": run the same command again to resume)", e);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        checkEveryRowShows(plan);
         long thisRun = embedded ? plan.inputBytes() - Progress.RESTORED.get() : plan.inputBytes();
         recordInput(plan);
         OutputSummary out = OutputSummary.read(plan.output, plan.dataset);
@@ -103,6 +104,21 @@ final class ConvertJob {
                 seconds, OutputSummary.tuple(out.chunks()), OutputSummary.filterNames(out.filters()), plan.output,
                 plan.dataset, OutputSummary.tuple(out.shape()));
         return new Result(out, plan.inputRows(), plan.inputBytes(), seconds, line);
+    }
+
+    /**
+     * The dataset shows only its prefix of complete rows; once the job has ended that must be
+     * every row. Anything less is a defect of the sink, reported rather than a short file passed
+     * off as converted.
+     */
+    private static void checkEveryRowShows(ConvertPlan plan) {
+        long expected = plan.baseRows + plan.inputRows();
+        long shown = OutputSummary.read(plan.output, plan.dataset).shape()[0];
+        if (shown != expected) {
+            throw new IllegalStateException(plan.output + ":" + plan.dataset + " shows " + shown + " rows after the job, "
+                    + expected + " were expected: the rows from " + shown + " on are not all committed (checkpoints are kept in "
+                    + plan.checkpoints.path() + ")");
+        }
     }
 
     /**

@@ -62,7 +62,7 @@ public final class LargeArrayConversionExample {
         try {
             StreamExecutionEnvironment env = ExampleSupport.environment(2, checkpoints);
             env.fromSource(source, WatermarkStrategy.noWatermarks(), "memory-mapped " + input.getFileName())
-                    .sinkTo(Hdf5Sink.builder(base).defaultFile(outName).declare("/data", spec).chunkAlignedInput(true).build());
+                    .sinkTo(Hdf5Sink.builder(base).defaultFile(outName).declareGrowing("/data", spec).chunkAlignedInput(true).build());
             env.execute("convert a large binary array");
         } finally {
             DirectoryTrees.delete(checkpoints);

@@ -70,7 +70,7 @@ public final class MultiFileChannelsExample {
         try {
             StreamExecutionEnvironment env = ExampleSupport.environment(2, checkpoints);
             env.fromSource(source, WatermarkStrategy.noWatermarks(), channels + " channel files")
-                    .sinkTo(Hdf5Sink.builder(base).defaultFile(outName).declare("/data", spec).build());
+                    .sinkTo(Hdf5Sink.builder(base).defaultFile(outName).declareGrowing("/data", spec).build());
             env.execute("channels in many files into one dataset");
         } finally {
             DirectoryTrees.delete(checkpoints);

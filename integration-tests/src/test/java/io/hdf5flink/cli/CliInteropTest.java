@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.hdf5flink.itest.H5py;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -525,6 +526,55 @@ class CliInteropTest {
                 assert d.shape == a.shape and np.array_equal(d[:], a), d.shape
                 """, in, out);
         assertFalse(Files.exists(dir.resolve("once.h5.checkpoints")));
+    }
+
+    /**
+     * Issue 20, item 5: a reader opening the output again and again while {@code convert} writes it,
+     * two readers on two segments at once (one writer runs ahead of the other), sees only a growing
+     * prefix of the input's rows, never the fill value standing in for rows not yet written.
+     */
+    @Test
+    void aLiveReaderSeesOnlyAGrowingPrefixOfTheInput() throws Exception {
+        assertTrue(Files.isRegularFile(JAR), JAR + " is missing: build the examples module first (mvn package)");
+        List<Path> segments = List.of(npy("s0.npy", 120_000, 64, 1), npy("s1.npy", 120_000, 64, 2), npy("s2.npy", 60_000, 64, 3));
+        Path out = dir.resolve("live.h5");
+        Path stop = dir.resolve("stop");
+        Path script = dir.resolve("reader.py");
+        Files.writeString(script, """
+                import os, sys, time, h5py, numpy as np
+                out, stop = sys.argv[1], sys.argv[2]
+                a = np.concatenate([np.load(p) for p in sys.argv[3:]])
+                shown, opened, sizes = 0, 0, set()
+                def look():
+                    global shown, opened
+                    if os.path.exists(out):
+                        with h5py.File(out, 'r') as f:
+                            if 'data' in f:
+                                d = f['data']; rows = d.shape[0]
+                                assert rows >= shown, f'{shown} rows were shown, then {rows}'
+                                assert np.array_equal(d[:rows], a[:rows]), f'of the {rows} rows shown, some differ from the input'
+                                shown = rows; opened += 1; sizes.add(rows)
+                while not os.path.exists(stop):
+                    look()
+                    time.sleep(0.01)
+                look()  # once more after convert ended: the last look sees the whole input
+                print(opened, len(sizes), shown)
+                """);
+        List<String> reader = new ArrayList<>(List.of(ReferenceLibrary.PYTHON, script.toString(), s(out), s(stop)));
+        for (Path p : segments) reader.add(s(p));
+        Process watching = new ProcessBuilder(reader).redirectOutput(dir.resolve("reader.out").toFile())
+                .redirectError(dir.resolve("reader.err").toFile()).start();
+        Run run = cli("convert", "--input", s(segments.get(0)), "--input", s(segments.get(1)), "--input", s(segments.get(2)),
+                "--layout", "segments", "--output", s(out), "--codec", "gzip:9", "--chunks", "4096,64", "--parallelism", "2",
+                "--checkpoint-interval", "200ms", "--no-progress");
+        Files.writeString(stop, "");
+        assertTrue(watching.waitFor(60, TimeUnit.SECONDS));
+        String err = Files.readString(dir.resolve("reader.err"));
+        assertEquals(0, run.exit(), run.err());
+        assertEquals(0, watching.exitValue(), err);
+        String[] seen = Files.readString(dir.resolve("reader.out")).strip().split(" ");
+        assertEquals("300000", seen[2], "the reader's last look shows every row");
+        assertTrue(Integer.parseInt(seen[1]) >= 3, "the reader saw the dataset grow: " + String.join(" ", seen));
     }
 
     /** Issue 20, item 4: the same {@code --append} run again after it completed appended its input a second time. */

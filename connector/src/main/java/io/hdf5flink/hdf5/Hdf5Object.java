@@ -68,6 +68,19 @@ public abstract class Hdf5Object {
         }
     }
 
+    /** Removes the attribute {@code name}; nothing happens when there is none. */
+    public void removeAttribute(String name) {
+        file.checkOpen();
+        Slot old = findAttribute(name);
+        if (old == null) return;
+        try {
+            header = HeaderEditor.remove(file.storage(), header, old, path);
+            headerChanged();
+        } catch (IOException e) {
+            throw where.failed("removing attribute '" + name + "'", e);
+        }
+    }
+
     /** Called after the header was re-read, so subclasses can refresh what they located in it. */
     void headerChanged() {}
 

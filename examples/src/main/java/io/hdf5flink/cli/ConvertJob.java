@@ -128,6 +128,7 @@ final class ConvertJob {
      */
     private static void recordInput(ConvertPlan plan) {
         try (Hdf5File file = Hdf5File.openForAppend(plan.output)) {
+            AppendClaim.release(file.dataset(plan.dataset), plan.checkpoints.path());
             file.dataset(plan.dataset).setAttribute(plan.inputAttribute, AttributeValue.of("rows " + plan.baseRows + " to "
                     + (plan.baseRows + plan.inputRows()) + " from " + plan.inputDescription + ", written by flink-hdf5 convert"));
             file.commit();

@@ -70,10 +70,15 @@ final class ConvertPlan {
     /**
      * Checks again, once this run holds the checkpoint directory's lock, that the output is as the
      * plan found it: another convert of the same command that ended in between (its checkpoints
-     * gone, its output written) would otherwise get the input appended a second time.
+     * gone, its output written) would otherwise get the input appended a second time. Then an
+     * append marks the dataset as its own until it completes ({@link AppendClaim}).
      */
     void recheckOutput() {
-        if (resumeFrom != null) return; // the checkpoint decides, and a run that ended removed it
+        if (resumeFrom == null) recheckFreshOutput(); // else the checkpoint decides, and a run that ended removed it
+        if (appending) AppendClaim.take(output, dataset, checkpoints.path(), baseRows);
+    }
+
+    private void recheckFreshOutput() {
         ExistingOutput now = ExistingOutput.read(output, dataset);
         if (!appending && Files.exists(output)) {
             throw new UsageException(output + " was created while this convert started (by another run?): pass --append"

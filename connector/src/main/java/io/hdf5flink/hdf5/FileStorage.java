@@ -202,11 +202,7 @@ final class FileStorage implements BlockReader, Closeable {
 
     void write(long address, byte[] data, int offset, int length) throws IOException {
         if (!writable) throw new Hdf5Exception(path + " is open read-only");
-        ByteBuffer b = ByteBuffer.wrap(data, offset, length);
-        long pos = address;
-        while (b.hasRemaining()) {
-            pos += channel.write(b, pos);
-        }
+        PositionalWrite.writeFully(channel, ByteBuffer.wrap(data, offset, length), address, path);
     }
 
     @Override

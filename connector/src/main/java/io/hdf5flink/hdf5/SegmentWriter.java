@@ -75,9 +75,7 @@ public final class SegmentWriter implements Closeable {
         }
         if (channel == null) channel = FileChannel.open(ledger.dataFile(), StandardOpenOption.WRITE);
         long address = segment.start() + used;
-        ByteBuffer b = ByteBuffer.wrap(data, 0, length);
-        long at = address;
-        while (b.hasRemaining()) at += channel.write(b, at);
+        PositionalWrite.writeFully(channel, ByteBuffer.wrap(data, 0, length), address, ledger.dataFile());
         used += length;
         written += length;
         return address;

@@ -97,12 +97,14 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
 
     @Override
     public Hdf5SinkWriter createWriter(WriterInitContext context) {
+        config.checkStagingDirectory();
         return new Hdf5SinkWriter(config, context, List.of());
     }
 
     @Override
     public StatefulSinkWriter<ArrayBlock, Hdf5WriterState> restoreWriter(WriterInitContext context,
             Collection<Hdf5WriterState> recoveredState) {
+        config.checkStagingDirectory();
         return new Hdf5SinkWriter(config, context, recoveredState);
     }
 
@@ -113,6 +115,7 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
 
     @Override
     public Committer<Hdf5Committable> createCommitter(CommitterInitContext context) {
+        config.checkStagingDirectory();
         return new Hdf5Committer(config, context.metricGroup(), context.getRestoredCheckpointId().isEmpty());
     }
 

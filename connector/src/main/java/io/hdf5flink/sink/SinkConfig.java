@@ -158,9 +158,44 @@ public final class SinkConfig implements Serializable {
                     throw new IllegalArgumentException("output file '" + name + "' leads out of the base directory through the link " + p);
                 }
             }
+            if (Files.isRegularFile(resolved, LinkOption.NOFOLLOW_LINKS)) {
+                int links = hardLinks(resolved);
+                if (links > 1) {
+                    throw new IllegalArgumentException("output file '" + name + "' has " + links + " hard links: writing it"
+                            + " would change the same file under its other names, which may lie outside the base directory");
+                }
+            }
         } catch (IOException e) {
             throw new IllegalArgumentException("output file '" + name + "' cannot be checked: " + e.getMessage(), e);
         }
         return resolved;
+    }
+
+    /** The names a file has (1 where the file system does not count them). */
+    private static int hardLinks(Path file) throws IOException {
+        try {
+            return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException | IllegalArgumentException noUnixView) {
+            return 1;
+        }
+    }
+
+    /**
+     * Refuses a staging directory that is a symbolic link: the sink writes files there and deletes
+     * files there by name pattern, which must not happen in a directory elsewhere.
+     *
+     * @throws IllegalStateException naming the link and its target
+     */
+    public void checkStagingDirectory() {
+        Path staging = stagingDirectory();
+        if (!Files.isSymbolicLink(staging)) return;
+        String target;
+        try {
+            target = Files.readSymbolicLink(staging).toString();
+        } catch (IOException e) {
+            target = "?";
+        }
+        throw new IllegalStateException("the sink's staging directory " + staging + " is a symbolic link (to " + target
+                + "): the sink writes and deletes files there, so it must be a directory of its own in the base directory");
     }
 }

@@ -1,5 +1,6 @@
 package io.hdf5flink.sink;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.sink.partition.ChunkRouting;
 import java.nio.file.Files;
@@ -200,6 +202,39 @@ class SinkBadInputInteropTest {
         }
         assertFalse(Files.exists(dir.resolve("x.h5")));
         assertFalse(Files.exists(base().resolve(SinkConfig.STAGING_DIRECTORY).resolve("x.h5")));
+    }
+
+    /** Issue 20, item 10: a hard link in the base directory to a file outside it is not written through. */
+    @Test
+    void anOutputFileWithAnotherHardLinkIsRefused() throws Exception {
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.createDirectories(base());
+        try (Hdf5File f = Hdf5File.create(outside.resolve("theirs.h5"))) {
+            f.commit();
+        }
+        byte[] before = Files.readAllBytes(outside.resolve("theirs.h5"));
+        Files.createLink(base().resolve("hl.h5"), outside.resolve("theirs.h5"));
+        Throwable root = failure(sink().build(), 2, SinkTestJobs.rows("/a", 0, 4, COLUMNS, true).inFile("hl.h5"));
+        assertNames(root, "hl.h5", "2 hard links");
+        assertArrayEquals(before, Files.readAllBytes(outside.resolve("theirs.h5")), "the file outside is unchanged");
+    }
+
+    /**
+     * Issue 20, item 10: a staging directory that is a symbolic link to a directory elsewhere is
+     * refused before anything is written or deleted there.
+     */
+    @Test
+    void aSymlinkedStagingDirectoryIsRefused() throws Exception {
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.writeString(outside.resolve("job-0-1.chunks"), "a user's file that looks like a staging file");
+        Files.createDirectories(base());
+        Files.createSymbolicLink(base().resolve(SinkConfig.STAGING_DIRECTORY), outside);
+        Throwable root = failure(sink().build(), 2, SinkTestJobs.rows("/a", 0, 4, COLUMNS, true));
+        assertNames(root, SinkConfig.STAGING_DIRECTORY, "is a symbolic link", outside.toString());
+        try (var files = Files.list(outside)) {
+            assertEquals(List.of(outside.resolve("job-0-1.chunks")), files.toList(), "nothing written or deleted there");
+        }
+        assertFalse(Files.exists(base().resolve("out.h5")));
     }
 
     @Test

@@ -73,13 +73,38 @@ final class ConvertInputs {
                 continue;
             }
             Path p = Path.of(s).toAbsolutePath().normalize();
-            if (!Files.exists(p)) throw new UsageException("input not found: " + s);
+            checkReadable(s, p);
             if (o.inputs.size() > 1 && !Files.isRegularFile(p)) {
                 throw new UsageException("--input " + s + " is not a file; several inputs must be files");
             }
             paths.add(p);
         }
         return paths;
+    }
+
+    /**
+     * Refuses an input that is missing, a link that cannot be followed, unreadable, or neither a
+     * file nor a directory (a device, a pipe, a socket: convert maps or seeks what it reads),
+     * saying which.
+     */
+    private static void checkReadable(String s, Path p) {
+        if (!Files.exists(p)) {
+            if (!Files.isSymbolicLink(p)) throw new UsageException("input not found: " + s);
+            try {
+                p.toRealPath();
+                throw new UsageException("input not found: " + s);
+            } catch (IOException e) {
+                String reason = e instanceof java.nio.file.NoSuchFileException ? "its target does not exist"
+                        : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                        : e.getMessage();
+                throw new UsageException("--input " + s + " is a symbolic link that cannot be followed: " + reason);
+            }
+        }
+        if (!Files.isRegularFile(p) && !Files.isDirectory(p)) {
+            throw new UsageException("--input " + s + " is not a regular file or a directory (a device, a pipe or a socket?):"
+                    + " convert reads files it can map or seek");
+        }
+        if (!Files.isReadable(p)) throw new UsageException("cannot read --input " + s + ": permission denied");
     }
 
     private static boolean isGlob(String s) {

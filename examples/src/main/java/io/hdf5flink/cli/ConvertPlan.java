@@ -109,6 +109,18 @@ final class ConvertPlan {
         return source.getShape()[0];
     }
 
+    /** {@code s} in quotes, with control characters written as escapes, on one line. */
+    private static String escaped(String s) {
+        StringBuilder b = new StringBuilder("'");
+        for (char c : s.toCharArray()) {
+            if (c == '\n') b.append("\\n");
+            else if (c == '\t') b.append("\\t");
+            else if (Character.isISOControl(c)) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
+        }
+        return b.append("'").toString();
+    }
+
     /** The codec as the summary names it. */
     String codecName() {
         return OutputSummary.filterNames(spec.filters());
@@ -148,6 +160,11 @@ final class ConvertPlan {
             if (Files.isDirectory(output)) throw new UsageException("--output " + o.output + " is a directory; name an HDF5 file");
             checkOutputPlace();
             try {
+                if (o.dataset.chars().anyMatch(Character::isISOControl)) {
+                    // Legal in HDF5, but it would break the one-line summary and every message naming it.
+                    throw new UsageException("--dataset " + escaped(o.dataset) + " holds a control character (newline, tab,"
+                            + " ...): refused, since every line naming the dataset would break");
+                }
                 dataset = Hdf5Paths.normalize(o.dataset);
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--dataset '" + o.dataset + "': " + e.getMessage());

@@ -43,13 +43,22 @@ final class Failures {
             return true;
         }
         String m = c.getMessage();
-        return m == null || m.equals(c.getCause().toString());
+        return m == null || m.equals(c.getCause().toString()) || GENERIC_MESSAGES.matcher(m).matches();
     }
+
+    /**
+     * Messages of plain exceptions that only say a failure happened elsewhere (their cause says
+     * what): those of Flink's split fetchers, which wrap whatever a source reader throws.
+     */
+    private static final java.util.regex.Pattern GENERIC_MESSAGES = java.util.regex.Pattern.compile(
+            "One or more fetchers have encountered exception|SplitFetcher thread \\d+ received unexpected exception.*");
 
     private static String describe(Throwable c) {
         String m = c.getMessage();
         if (m == null || m.isBlank()) return c.getClass().getSimpleName();
-        // NoSuchFileException and friends say only the path.
+        // NoSuchFileException and friends say only the path (and the reason, when they have one).
+        if (c instanceof java.nio.file.AccessDeniedException a && a.getReason() == null) return m + ": permission denied";
+        if (c instanceof java.nio.file.NoSuchFileException n && n.getReason() == null) return m + ": no such file";
         if (c instanceof IOException && c.getClass() != IOException.class) return c.getClass().getSimpleName() + ": " + m;
         return m;
     }

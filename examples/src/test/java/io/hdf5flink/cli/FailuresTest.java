@@ -37,4 +37,18 @@ class FailuresTest {
         assertEquals("inner", Failures.message(new RuntimeException(new IllegalStateException("inner"))));
         assertEquals("NullPointerException", Failures.message(new NullPointerException()));
     }
+
+    /** Issue 20, item 9: the failures that named nothing. */
+    @Test
+    void namesWhatFailedWhereTheJdkAndFlinkDoNot() {
+        // A source reader failing (the input truncated during the run) reaches the job through
+        // Flink's split fetcher, whose own message says nothing.
+        Throwable truncated = new java.io.EOFException("/data/rec.npy: the file ends at byte 4096, row 64 needs 8192");
+        Throwable chain = new RuntimeException("One or more fetchers have encountered exception",
+                new RuntimeException("SplitFetcher thread 10 received unexpected exception while polling the records", truncated));
+        assertEquals("EOFException: /data/rec.npy: the file ends at byte 4096, row 64 needs 8192", Failures.message(chain));
+        assertEquals("/x/unreadable.npy: permission denied",
+                Failures.message(new java.nio.file.AccessDeniedException("/x/unreadable.npy")));
+        assertEquals("/x/gone.npy: no such file", Failures.message(new java.nio.file.NoSuchFileException("/x/gone.npy")));
+    }
 }

@@ -688,6 +688,22 @@ class CliInteropTest {
         refused("level 12 is not 1 to 9", out, "convert", "--input", s(in), "--output", s(out), "--codec", "gzip:12");
         refused("--checkpoint-interval 'soon'", out, "convert", "--input", s(in), "--output", s(out), "--checkpoint-interval", "soon");
         refused("--layout columns|segments is required", out, "convert", "--input", s(in), s(wide), "--output", s(out));
+        // Issue 20, item 9: inputs and names that said nothing useful before.
+        Path loop = dir.resolve("loop1");
+        Files.createSymbolicLink(loop, dir.resolve("loop2"));
+        Files.createSymbolicLink(dir.resolve("loop2"), loop);
+        refused("--input " + loop + " is a symbolic link that cannot be followed: Too many levels of symbolic links", out,
+                "convert", "--input", s(loop), "--output", s(out));
+        Path dangling = Files.createSymbolicLink(dir.resolve("dangling.npy"), dir.resolve("gone.npy"));
+        refused("--input " + dangling + " is a symbolic link that cannot be followed: its target does not exist", out,
+                "convert", "--input", s(dangling), "--output", s(out));
+        refused("--input /dev/zero is not a regular file or a directory", out, "convert", "--input", "/dev/zero",
+                "--output", s(out));
+        Path fifo = dir.resolve("pipe.npy");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        refused("--input " + fifo + " is not a regular file or a directory", out, "convert", "--input", s(fifo), "--output", s(out));
+        refused("--dataset '/da\\nta' holds a control character", out, "convert", "--input", s(in), "--output", s(out),
+                "--dataset", "/da\nta");
 
         // An existing output: refused without --append, and an append that does not fit leaves it as it was.
         Path existing = dir.resolve("existing.h5");

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.util.ArrayList;
 import java.io.IOException;
+import io.hdf5flink.hdf5.PositionalWrite;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
@@ -148,8 +149,8 @@ public final class StagingFiles {
         /** Appends {@code length} bytes and returns where they start. */
         public long append(byte[] data, int length) throws IOException {
             long at = position;
-            ByteBuffer b = ByteBuffer.wrap(data, 0, length);
-            while (b.hasRemaining()) position += channel.write(b, position);
+            PositionalWrite.writeFully(channel, ByteBuffer.wrap(data, 0, length), at, path);
+            position += length;
             return at;
         }
 

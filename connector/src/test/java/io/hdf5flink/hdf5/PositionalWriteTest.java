@@ -3,13 +3,12 @@ package io.hdf5flink.hdf5;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hdf5flink.hdf5.testing.SmallDisk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,21 +18,14 @@ class PositionalWriteTest {
 
     @Test
     void aFullDiskNamesTheFileTheOffsetAndTheSize() throws Exception {
-        Path small = Files.createDirectories(dir.resolve("small"));
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", small.toString())
-                .redirectErrorStream(true).start();
-        String said = new String(mount.getInputStream().readAllBytes());
-        Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs (needs root): " + said.strip());
-        try {
-            Path file = small.resolve("out.h5");
+        try (SmallDisk small = SmallDisk.mount(dir.resolve("small"), "256k")) {
+            Path file = small.path().resolve("out.h5");
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 IOException e = assertThrows(IOException.class,
                         () -> PositionalWrite.writeFully(ch, ByteBuffer.allocate(1 << 20), 4096, file));
                 assertTrue(e.getMessage().contains("writing 1048576 bytes at offset 4096 of " + file + " failed: "), e.getMessage());
                 assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
             }
-        } finally {
-            new ProcessBuilder("umount", small.toString()).start().waitFor();
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.hdf5.testing.SmallDisk;
 import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.hdf5flink.record.ArrayBlock;
 import java.io.IOException;
@@ -21,7 +22,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -284,12 +284,8 @@ class SinkCommitFailureInteropTest {
     @Test
     void aDiskFullInTheMiddleOfACommitPublishesNothingAndTheReCommitEqualsACleanRun() throws Exception {
         Path base = Files.createDirectories(dir.resolve("failed"));
-        Path small = Files.createDirectories(base.resolve("small"));
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString())
-                .redirectErrorStream(true).start();
-        String mountOut = new String(mount.getInputStream().readAllBytes());
-        Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs (needs root): " + mountOut.strip());
-        try {
+        try (SmallDisk disk = SmallDisk.mount(base.resolve("small"), "1m")) {
+            Path small = disk.path();
             // Incompressible rows, no filters: 64 rows of 16 int64 = 8 KiB per chunk.
             DatasetSpec spec = DatasetSpec.builder(DataType.INT64, 0, 16).maxShape(DatasetSpec.UNLIMITED, 16).chunks(64, 16).build();
             Hdf5Sink sink = Hdf5Sink.builder(base).stageChunks(true).defaultFile("small/rec.h5").declare("/x", spec).build();
@@ -338,8 +334,6 @@ class SinkCommitFailureInteropTest {
                     "print(int((d[:] == (r * 16 + c) ^ ((r * 2654435761 + c * 40503) << 20)).all()))"), file.toString()).strip();
             assertEquals("1", values, "every value, read by h5py");
             assertStagingEmpty(base);
-        } finally {
-            new ProcessBuilder("umount", small.toString()).start().waitFor();
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.hdf5.testing.SmallDisk;
 import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.hdf5flink.record.ArrayBlock;
 import java.nio.file.Files;
@@ -30,7 +31,6 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -351,12 +351,8 @@ class SinkFailoverInteropTest {
     @ParameterizedTest(name = "parallelism {0}")
     @MethodSource("parallelisms")
     void aCommitFailingOnAFullDiskFailsOverAndIsRetried(int parallelism) throws Exception {
-        Path small = Files.createDirectories(dir.resolve("small"));
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", small.toString())
-                .redirectErrorStream(true).start();
-        String mountOut = new String(mount.getInputStream().readAllBytes());
-        Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs (needs root): " + mountOut.strip());
-        try {
+        try (SmallDisk disk = SmallDisk.mount(dir.resolve("small"), "4m")) {
+            Path small = disk.path();
             Path ballast = small.resolve("ballast");
             // Room for about a third of the output (uncompressed: 1.4 MB of explicit rows, 0.4 MB appended).
             Files.write(ballast, new byte[(int) (Files.getFileStore(small).getUsableSpace() - 600_000)]);
@@ -385,8 +381,6 @@ class SinkFailoverInteropTest {
             assertOutput(small.resolve("rec.h5"));
             assertStagingEmpty(dir);
             report("commit fails on a full disk", parallelism);
-        } finally {
-            new ProcessBuilder("umount", small.toString()).start().waitFor();
         }
     }
 

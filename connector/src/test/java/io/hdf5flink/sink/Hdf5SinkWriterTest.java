@@ -100,6 +100,12 @@ class Hdf5SinkWriterTest {
             assertEquals(1, a.openChunks().size());
             assertEquals(8, a.openChunks().get(0).covered());
             assertEquals(16, a.openChunks().get(0).needed());
+            // The checkpoint references a copy of the open chunk in a spill file, not its bytes:
+            // a restore reads a small state (issue 20, item 6).
+            assertNull(a.openChunks().get(0).raw(), "the open chunk's bytes are not in the checkpoint");
+            String copy = a.openChunks().get(0).spilled().file();
+            assertEquals(StagingFiles.name(writerId, 0, StagingFiles.SPILL), copy);
+            assertEquals(List.of(copy), c.liveSpillFiles(), "the committer keeps the file the checkpoint references");
             // the "failure": the writer goes away with its half chunk in the checkpoint only
         }
 

@@ -91,16 +91,33 @@ final class ChunkResidency implements AutoCloseable {
         int spilled = 0;
         for (OpenChunk c : inMemory) {
             if (bytesInMemory <= target) break;
-            if (spill == null) {
-                spill = new StagingFiles.AppendFile(stagingDirectory.resolve(StagingFiles.name(writerId, epoch, StagingFiles.SPILL)));
-            }
-            byte[] raw = c.bytes();
-            long position = spill.append(raw, raw.length);
-            c.spilledTo(new OpenChunk.SpillRef(spill.name(), position, raw.length));
-            bytesInMemory -= raw.length;
+            long length = c.bytes().length;
+            c.spilledTo(append(c.bytes(), epoch));
+            bytesInMemory -= length;
             spilled++;
         }
         return spilled;
+    }
+
+    /**
+     * Copies every in-memory open chunk that changed since its last copy to the epoch's spill
+     * file, where the checkpoint taken next references it; the bytes stay in memory. A checkpoint
+     * then holds references only, as Flink's FileSink keeps in-progress files: a restore reads a
+     * small state and reads each chunk back when data next arrives for it. (Open chunks held in
+     * the state made a restore read them one byte per call: Flink 2.3's state input stream
+     * overrides only {@code read()}.)
+     */
+    void copyForCheckpoint(long epoch) throws IOException {
+        for (DatasetAssembler a : datasets.assemblers()) {
+            for (OpenChunk c : a.openChunks()) if (c.needsCheckpointCopy()) c.copiedForCheckpoint(append(c.bytes(), epoch));
+        }
+    }
+
+    private OpenChunk.SpillRef append(byte[] raw, long epoch) throws IOException {
+        if (spill == null) {
+            spill = new StagingFiles.AppendFile(stagingDirectory.resolve(StagingFiles.name(writerId, epoch, StagingFiles.SPILL)));
+        }
+        return new OpenChunk.SpillRef(spill.name(), spill.append(raw, raw.length), raw.length);
     }
 
     /** Ends the epoch's spill file: what it holds is referenced by the state taken next. */
@@ -116,7 +133,8 @@ final class ChunkResidency implements AutoCloseable {
         List<String> files = new ArrayList<>();
         for (DatasetAssembler a : datasets.assemblers()) {
             for (OpenChunk c : a.openChunks()) {
-                if (!c.inMemory() && !files.contains(c.spilled().file())) files.add(c.spilled().file());
+                String file = c.stateFile();
+                if (file != null && !files.contains(file)) files.add(file);
             }
         }
         return files;

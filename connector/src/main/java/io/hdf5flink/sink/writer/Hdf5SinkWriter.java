@@ -144,6 +144,7 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
     public Collection<Hdf5Committable> prepareCommit() throws IOException {
         filtering.flush();
         String stagingFile = staged.endWriting(endOfInput);
+        residency.copyForCheckpoint(staged.number());
         residency.closeSpillFile(config.fsyncOnCommit());
         Hdf5Committable committable = new Hdf5Committable(identity.id(), staged.number(), identity.adoptedWriterIds(),
                 stagingFile, staged.inPlace(), staged.parts(catalog.assemblers(), endOfInput), residency.liveSpillFiles());

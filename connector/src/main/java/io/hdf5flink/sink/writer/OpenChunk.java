@@ -14,6 +14,11 @@ public final class OpenChunk {
     private long covered;
     private byte[] raw;
     private SpillRef spilled;
+    /**
+     * A copy of the in-memory bytes as they are now, written for the next checkpoint to reference
+     * (null once the chunk changes): the checkpoint then holds a reference, not the bytes.
+     */
+    private SpillRef checkpointCopy;
     private long lastTouch;
 
     OpenChunk(long[] origin, long needed, long covered, byte[] raw, SpillRef spilled) {
@@ -29,8 +34,9 @@ public final class OpenChunk {
         return new OpenChunk(c.origin(), c.needed(), c.covered(), c.raw(), c.spilled());
     }
 
-    /** The chunk as it goes into a checkpoint. */
+    /** The chunk as it goes into a checkpoint: by reference when it is spilled or copied for it. */
     Hdf5WriterState.ChunkState toState() {
+        if (raw != null && checkpointCopy != null) return new Hdf5WriterState.ChunkState(origin, needed, covered, null, checkpointCopy);
         return new Hdf5WriterState.ChunkState(origin, needed, covered, raw, spilled);
     }
 
@@ -46,6 +52,22 @@ public final class OpenChunk {
     void cover(long elements, long touch) {
         covered += elements;
         lastTouch = touch;
+        checkpointCopy = null;
+    }
+
+    /** Whether the in-memory bytes need a copy for the next checkpoint (none, or an outdated one). */
+    boolean needsCheckpointCopy() {
+        return raw != null && checkpointCopy == null;
+    }
+
+    /** The in-memory bytes were copied to {@code ref} for the next checkpoint; they stay in memory. */
+    void copiedForCheckpoint(SpillRef ref) {
+        checkpointCopy = ref;
+    }
+
+    /** The spill file the next checkpoint references for this chunk, or null when it holds the bytes. */
+    String stateFile() {
+        return raw == null ? spilled.file() : checkpointCopy == null ? null : checkpointCopy.file();
     }
 
     /** When the writer last wrote into this chunk, to spill the least recently used first. */
@@ -71,6 +93,7 @@ public final class OpenChunk {
     void spilledTo(SpillRef ref) {
         spilled = ref;
         raw = null;
+        checkpointCopy = null;
     }
 
     /** The chunk's bytes were read back from its spill file: it lives in memory again. */

@@ -159,7 +159,10 @@ public final class DatasetSpec {
 
         public Builder chunks(long... chunks) { this.chunks = chunks.clone(); return this; }
 
-        /** Byte shuffle before compression (h5py {@code shuffle=True}). */
+        /**
+         * Byte shuffle before compression (h5py {@code shuffle=True}). Kept for 1-byte types too,
+         * where it changes nothing, as h5py keeps it: the file shows what was asked.
+         */
         public Builder shuffle() { this.shuffle = true; return this; }
 
         /** gzip (deflate) at level 1 to 9. */
@@ -238,7 +241,7 @@ public final class DatasetSpec {
         private List<FilterDescription> filters() {
             if (explicitFilters != null) return explicitFilters;
             List<FilterDescription> f = new ArrayList<>();
-            if (shuffle && type.size() > 1) f.add(FilterDescription.shuffle(type.size()));
+            if (shuffle) f.add(FilterDescription.shuffle(type.size()));
             if (compressor != null) f.add(compressor.newEntry(compressorLevel, type.size(), chunkBytesOrZero()));
             if (fletcher32) f.add(FilterDescription.fletcher32());
             return List.copyOf(f);

@@ -93,7 +93,7 @@ class EngineInteropTest {
         FileDescription expected = ExpectedFile.create().superblockVersion(0)
                 .dataset("/rec/data", d -> d.dtype(type.numpyStr()).shape(rows, channels)
                         .maxshape(ExpectedFile.UNLIMITED, channels).chunks(64, 2)
-                        .filters(codec.expected.apply(type.size())).fill(0)
+                        .filters(codec.expected.apply(type.size())).fill(type.isComplex() ? List.of(0.0, 0.0) : 0)
                         .allocatedChunks(16 * 2)
                         .attribute("unit", io.hdf5flink.hdf5.testing.AttributeValue.fixedString("mV", 2, "utf-8", "nullpad"))
                         .data(pattern(type, 0, rows * channels)))

@@ -2,6 +2,7 @@ package io.hdf5flink.sink.committer;
 
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Dataset;
+import io.hdf5flink.hdf5.Hdf5Exception;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.hdf5.SpaceLedger;
 import io.hdf5flink.hdf5.filter.EncodedChunk;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * When a checkpoint completes, Flink hands it the committables of that checkpoint (and, after a
  * restore, those not yet committed); for each file it enters the chunks the writers wrote in
  * place in the chunk index (or copies staged chunks into their datasets, with
- * {@code stageChunks}), creating datasets as declared (creating datasets as declared), grows each dataset to its new visible shape, stores a
+ * {@code stageChunks}), creating datasets as declared, grows each dataset to its new visible shape, stores a
  * commit token (a digest of the committables applied) and commits the file with the append
  * engine, which publishes every dataset atomically. Then it deletes the staging files it consumed
  * and the ones a writer's newer committable shows to be orphans, and the files of writers that died
@@ -111,7 +112,7 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
                 Files.createDirectories(path.getParent());
                 Hdf5File.Options options = Hdf5File.Options.defaults().withFsyncOnCommit(config.fsyncOnCommit());
                 if (!config.stageChunks()) options = options.withSharedSpace(config.spaceLedger(path));
-                file = Files.exists(path) ? Hdf5File.openForAppend(path, options) : Hdf5File.create(path, options);
+                file = Files.exists(path) ? Hdf5File.openForAppend(path, options) : createOrOpen(path, options);
                 files.put(path, file);
             }
             for (Map.Entry<String, List<Applied>> e : datasets.entrySet()) apply(file, relative, e.getKey(), e.getValue());
@@ -129,6 +130,21 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
             files.remove(path);
             throw new IOException("committing to " + relative + " failed: " + ex.getMessage()
                     + "; the file still holds its last commit", ex);
+        }
+    }
+
+    /**
+     * Creates the file, or opens it when a writer created it meanwhile: writers create the files
+     * they write chunks into, and one may do so between the check and the creation here (a
+     * committable without chunks, such as an empty declared dataset's, reaches the committer while
+     * another writer writes its first chunk).
+     */
+    private static Hdf5File createOrOpen(Path path, Hdf5File.Options options) {
+        try {
+            return Hdf5File.create(path, options);
+        } catch (Hdf5Exception e) {
+            if (!Files.exists(path)) throw e;
+            return Hdf5File.openForAppend(path, options);
         }
     }
 

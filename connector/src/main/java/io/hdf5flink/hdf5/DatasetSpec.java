@@ -220,7 +220,10 @@ public final class DatasetSpec {
             return this;
         }
 
-        /** The value unwritten elements read as (default 0). */
+        /**
+         * The value unwritten elements read as (default 0), rounded to the type: 0 or 1 for bool,
+         * the real part for a complex type (its imaginary part is 0; {@link #fillBytes} sets both).
+         */
         public Builder fillValue(Number value) { this.fillValue = value; return this; }
 
         public Builder attribute(String name, AttributeValue value) {

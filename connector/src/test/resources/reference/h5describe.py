@@ -52,8 +52,8 @@ ALLOC_TIMES = {h5py.h5d.ALLOC_TIME_EARLY: "early", h5py.h5d.ALLOC_TIME_LATE: "la
 CHARSETS = {h5py.h5t.CSET_ASCII: "ascii", h5py.h5t.CSET_UTF8: "utf-8"}
 PADDINGS = {h5py.h5t.STR_NULLTERM: "nullterm", h5py.h5t.STR_NULLPAD: "nullpad",
             h5py.h5t.STR_SPACEPAD: "spacepad"}
-# numpy kinds whose values are written as raw bytes: bool, signed, unsigned, float.
-RAW_KINDS = "biuf"
+# numpy kinds whose values are written as raw bytes: bool, signed, unsigned, float, complex.
+RAW_KINDS = "biufc"
 ZSTD_ID = 32015
 # Filters this script can undo itself when libhdf5 has no plugin for one of a pipeline's stages.
 PYTHON_DECODABLE = {1: "deflate", 2: "shuffle", 3: "fletcher32", ZSTD_ID: "zstd"}
@@ -71,6 +71,8 @@ def json_value(value):
         return bool(value)
     if isinstance(value, (int, np.integer)):
         return int(value)
+    if isinstance(value, (complex, np.complexfloating)):
+        return [json_value(value.real), json_value(value.imag)]
     if isinstance(value, (float, np.floating)):
         f = float(value)
         if math.isnan(f):

@@ -86,12 +86,15 @@ def compression_args(spec):
 
 def create_dataset(f, path, spec):
     fill = spec.get("fillvalue")
+    if fill is not None:
+        # In the dataset's dtype: libhdf5 converts no Python int to bool's enum or complex's compound.
+        fill = np.asarray(NON_FINITE.get(fill, fill)).astype(spec["dtype"])
     dset = f.create_dataset(
         path, shape=tuple(spec["shape"]), dtype=spec["dtype"],
         maxshape=None if spec.get("maxshape") is None else tuple(spec["maxshape"]),
         chunks=None if spec.get("chunks") is None else tuple(spec["chunks"]),
         shuffle=spec.get("shuffle", False), fletcher32=spec.get("fletcher32", False),
-        fillvalue=NON_FINITE.get(fill, fill), **compression_args(spec))
+        fillvalue=fill, **compression_args(spec))
     if spec.get("data", "pattern") == "pattern" and dset.size:
         dset[...] = h5pattern.shaped(dset.dtype, dset.shape)
     set_attributes(dset, spec.get("attributes", {}))

@@ -12,8 +12,9 @@ import java.util.Objects;
 
 /**
  * The value of an attribute: a string (stored as a fixed-length UTF-8 string, which h5py reads
- * as {@code bytes}), or a numeric scalar or 1-D array of any {@link DataType} (NWB-style
- * {@code unit}, {@code rate}, {@code description}, {@code conversion}, ...).
+ * as {@code bytes}), or a scalar or 1-D array of any {@link DataType} (NWB-style {@code unit},
+ * {@code rate}, {@code description}, {@code conversion}, ...), stored as a dataset of that type
+ * is, so that h5py reads bool and complex attributes as such.
  */
 public final class AttributeValue {
     private final DatatypeMessage datatype;
@@ -47,7 +48,10 @@ public final class AttributeValue {
         return scalar(DataType.INT64, value);
     }
 
-    /** A scalar of the given type; the number is converted to it (integers are range-checked). */
+    /**
+     * A scalar of the given type; the number is converted to it (integers are range-checked, bools
+     * are 0 or 1, a complex number gets it as its real part).
+     */
     public static AttributeValue scalar(DataType type, Number value) {
         return new AttributeValue(DataTypeMessages.of(type), DataspaceMessage.scalar(), encode(type, value),
                 type + " " + value);
@@ -75,11 +79,15 @@ public final class AttributeValue {
         return array(DataType.INT64, n);
     }
 
-    /** One element of {@code type}, little-endian, from a number (integers range-checked). */
+    /**
+     * One element of {@code type}, little-endian, from a number: integers range-checked, bools 0 or
+     * 1, floats rounded to the type, a complex number's real part (its imaginary part is 0).
+     */
     static byte[] encode(DataType type, Number value) {
         ByteBuffer b = Bytes.allocate(type.size());
-        if (type.isFloatingPoint()) {
-            if (type == DataType.FLOAT32) b.putFloat(value.floatValue()); else b.putDouble(value.doubleValue());
+        if (type.isFloatingPoint() || type.isComplex()) {
+            putFloat(b, type.componentSize(), value);
+            if (type.isComplex()) putFloat(b, type.componentSize(), 0.0);
             return b.array();
         }
         if (value instanceof Double || value instanceof Float) {
@@ -87,6 +95,10 @@ public final class AttributeValue {
             if (d != Math.rint(d)) throw new IllegalArgumentException(value + " is not an integer, cannot be " + type);
         }
         long v = value.longValue();
+        if (type.isBool()) {
+            if (v != 0 && v != 1) throw new IllegalArgumentException(value + " is not a bool: 0 (false) or 1 (true)");
+            return new byte[] {(byte) v};
+        }
         int bits = 8 * type.size();
         boolean fits = type.isSigned()
                 ? bits == 64 || (v >= -(1L << (bits - 1)) && v < (1L << (bits - 1)))
@@ -99,6 +111,14 @@ public final class AttributeValue {
             default -> b.putLong(v);
         }
         return b.array();
+    }
+
+    private static void putFloat(ByteBuffer b, int size, Number value) {
+        switch (size) {
+            case 2 -> b.putShort(HalfFloats.fromDouble(value.doubleValue()));
+            case 4 -> b.putFloat(value.floatValue());
+            default -> b.putDouble(value.doubleValue());
+        }
     }
 
     /** An attribute value from its stored parts. */

@@ -162,7 +162,10 @@ public final class DatasetSpec {
 
         public Builder chunks(long... chunks) { this.chunks = chunks.clone(); return this; }
 
-        /** Byte shuffle before compression (h5py {@code shuffle=True}). */
+        /**
+         * Byte shuffle before compression (h5py {@code shuffle=True}). Kept for 1-byte types too,
+         * where it changes nothing, as h5py keeps it: the file shows what was asked.
+         */
         public Builder shuffle() { this.shuffle = true; return this; }
 
         /** gzip (deflate) at level 1 to 9. */
@@ -220,7 +223,10 @@ public final class DatasetSpec {
             return this;
         }
 
-        /** The value unwritten elements read as (default 0). */
+        /**
+         * The value unwritten elements read as (default 0), rounded to the type: 0 or 1 for bool,
+         * the real part for a complex type (its imaginary part is 0; {@link #fillBytes} sets both).
+         */
         public Builder fillValue(Number value) { this.fillValue = value; return this; }
 
         public Builder attribute(String name, AttributeValue value) {
@@ -241,7 +247,7 @@ public final class DatasetSpec {
         private List<FilterDescription> filters() {
             if (explicitFilters != null) return explicitFilters;
             List<FilterDescription> f = new ArrayList<>();
-            if (shuffle && type.size() > 1) f.add(FilterDescription.shuffle(type.size()));
+            if (shuffle) f.add(FilterDescription.shuffle(type.size()));
             if (compressor != null) f.add(compressor.newEntry(compressorLevel, type.size(), chunkBytesOrZero()));
             if (fletcher32) f.add(FilterDescription.fletcher32());
             return List.copyOf(f);

@@ -57,7 +57,7 @@ public final class Hdf5Dataset extends Hdf5Object {
         this.stored = new StoredChunks(file.storage(), where, index,
                 FilterPipeline.of(layout.filters(), type.size(), chunkBytes), chunkBytes, layout.fillElement());
         this.openChunks = new OpenChunks(chunkBytes, file.options().openChunkBudgetBytes());
-        this.hyperslabs = new Hyperslabs(layout.chunkDims(), type.size(), chunkBytes, openChunks, stored, this::storeRaw);
+        this.hyperslabs = new Hyperslabs(layout.chunkDims(), type, chunkBytes, openChunks, stored, this::storeRaw);
         headerChanged();
     }
 
@@ -194,8 +194,10 @@ public final class Hdf5Dataset extends Hdf5Object {
     }
 
     /**
-     * Appends rows from a Java array whose element kind matches the dataset's type ({@code short[]}
-     * for int16/uint16, {@code double[]} for float64, ...); see {@link #append(ByteBuffer)}.
+     * Appends rows from a Java array whose element kind holds the dataset's type ({@code short[]}
+     * for int16/uint16, {@code double[]} for float64, {@code boolean[]} or {@code byte[]} for bool,
+     * {@code short[]} of bit patterns for float16, {@code float[]} of interleaved real and
+     * imaginary parts for complex64, ...); see {@link #append(ByteBuffer)}.
      */
     public void appendValues(Object primitiveArray) {
         append(JavaArrays.toBuffer(primitiveArray, type, where));

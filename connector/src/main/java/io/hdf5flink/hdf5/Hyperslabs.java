@@ -13,16 +13,19 @@ import java.nio.ByteOrder;
 final class Hyperslabs {
     private final long[] chunkDims;
     private final int elementSize;
+    /** Bytes of each number in an element: the unit a big-endian buffer is swapped in. */
+    private final int componentSize;
     private final int chunkBytes;
     private final OpenChunks openChunks;
     private final StoredChunks stored;
     /** Filters and stores a complete chunk. */
     private final OpenChunks.Sink store;
 
-    Hyperslabs(long[] chunkDims, int elementSize, int chunkBytes, OpenChunks openChunks, StoredChunks stored,
+    Hyperslabs(long[] chunkDims, DataType type, int chunkBytes, OpenChunks openChunks, StoredChunks stored,
             OpenChunks.Sink store) {
         this.chunkDims = chunkDims;
-        this.elementSize = elementSize;
+        this.elementSize = type.size();
+        this.componentSize = type.componentSize();
         this.chunkBytes = chunkBytes;
         this.openChunks = openChunks;
         this.stored = stored;
@@ -76,13 +79,17 @@ final class Hyperslabs {
         });
     }
 
-    /** {@code data} from its position as a little-endian buffer: a view, or a byte-swapped copy. */
+    /**
+     * {@code data} from its position as a little-endian buffer: a view, or a copy with the bytes of
+     * every number swapped (both parts of a complex element, each on its own).
+     */
     private ByteBuffer littleEndian(ByteBuffer data) {
         ByteBuffer src = data.slice().order(ByteOrder.LITTLE_ENDIAN);
-        if (data.order() == ByteOrder.LITTLE_ENDIAN || elementSize == 1) return src;
+        if (data.order() == ByteOrder.LITTLE_ENDIAN || componentSize == 1) return src;
         byte[] swapped = new byte[data.remaining()];
-        for (int i = 0; i < swapped.length; i += elementSize) {
-            for (int j = 0; j < elementSize; j++) swapped[i + j] = data.get(data.position() + i + elementSize - 1 - j);
+        int at = data.position();
+        for (int i = 0; i < swapped.length; i += componentSize) {
+            for (int j = 0; j < componentSize; j++) swapped[i + j] = data.get(at + i + componentSize - 1 - j);
         }
         return ByteBuffer.wrap(swapped).order(ByteOrder.LITTLE_ENDIAN);
     }

@@ -6,6 +6,8 @@ import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;
@@ -45,6 +47,11 @@ public final class SinkConfig implements Serializable {
         this.chunkAlignedInput = chunkAlignedInput;
         this.fsyncOnCommit = fsyncOnCommit;
         this.stageChunks = stageChunks;
+    }
+
+    /** Every declared dataset. */
+    public Collection<DatasetDeclaration> declarations() {
+        return Collections.unmodifiableCollection(declarations.values());
     }
 
     static String key(String file, String dataset) {

@@ -23,9 +23,10 @@ import org.apache.flink.annotation.PublicEvolving;
  * env.fromSource(source, WatermarkStrategy.noWatermarks(), "rec.npy")
  * }</pre>
  *
- * <p>{@code .npy} format versions 1.0, 2.0 and 3.0 are read, with every numeric dtype (int8 to
- * uint64, float32, float64) in either byte order; big-endian data is emitted little-endian.
- * Fortran-order arrays and non-numeric, object and structured dtypes are refused when the source
+ * <p>{@code .npy} format versions 1.0, 2.0 and 3.0 are read, with the dtypes of {@code DataType}
+ * (int8 to uint64, float16 to float64, bool, complex64, complex128) in either byte order;
+ * big-endian data is emitted little-endian (each part of a complex number swapped on its own).
+ * Fortran-order arrays and string, object, datetime and structured dtypes are refused when the source
  * is built, as is a file shorter than its header says. The file is mapped a window at a time, so
  * it may be larger than 2 GiB and than memory.
  *

@@ -226,6 +226,11 @@ class Hdf5ReopenFuzzTest {
             Hdf5Dataset f8 = f.createDataset("/f8", DatasetSpec.builder(DataType.FLOAT64, 10).maxShape(20).chunks(4)
                     .fletcher32().fillValue(-1.5).build());
             f8.writeValues(new long[] {0}, new long[] {6}, new double[] {0, 1, 2, 3, 4, 5});
+            // h5py's complex (a compound) and bool (an enumeration), and a float16 fill value.
+            Hdf5Dataset c8 = f.createDataset("/c8", DatasetSpec.builder(DataType.COMPLEX64, 3).chunks(3)
+                    .attribute("flags", AttributeValue.array(DataType.BOOL, 1, 0)).build());
+            c8.writeValues(new long[] {0}, new long[] {3}, new float[] {1, 2, 3, 4, 5, 6});
+            f.createDataset("/f2", DatasetSpec.builder(DataType.FLOAT16, 4).chunks(2).fillValue(0.5).build());
             f.commit();
         }
     }

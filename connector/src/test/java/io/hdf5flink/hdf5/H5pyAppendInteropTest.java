@@ -101,6 +101,8 @@ class H5pyAppendInteropTest {
             // Not one conditional expression: that would promote the integer fills to double.
             if (type.isFloatingPoint()) {
                 fill = even ? Double.NaN : -2.5;
+            } else if (type.isBool()) {
+                fill = even ? 0L : 1L;
             } else {
                 fill = even ? 0L : 7L;
             }
@@ -242,7 +244,8 @@ class H5pyAppendInteropTest {
         for (Case k : cases) {
             expected.dataset(k.path, d -> {
                 d.dtype(k.type.numpyStr()).shape(k.model.shape).maxshape(k.maxShape).chunks(k.chunks)
-                        .filters(k.codec.filters.apply(k.type.size())).fill(k.fill).data(k.model.data);
+                        .filters(k.codec.filters.apply(k.type.size()))
+                        .fill(k.type.isComplex() ? List.of(k.fill.doubleValue(), 0.0) : k.fill).data(k.model.data);
                 if (k.replaceUnit) d.attribute("unit", fixed("µV")); else d.attribute("unit", "mV");
                 d.attribute("scale", io.hdf5flink.hdf5.testing.AttributeValue.of("<f8", 0.5));
                 d.attribute("engine_rate", io.hdf5flink.hdf5.testing.AttributeValue.of("<f8", 30000.0));

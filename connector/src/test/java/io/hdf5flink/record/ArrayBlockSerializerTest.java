@@ -30,6 +30,21 @@ class ArrayBlockSerializerTest {
         assertEquals("run1/out.h5", back.file());
     }
 
+    /** Types added after the first formats: stored by name, and refused by the format that stored ordinals. */
+    @Test
+    void blocksOfFloat16BoolAndComplexRoundTripByName() throws IOException {
+        for (DataType type : new DataType[] {DataType.FLOAT16, DataType.BOOL, DataType.COMPLEX64, DataType.COMPLEX128}) {
+            byte[] data = new byte[6 * type.size()];
+            for (int i = 0; i < data.length; i++) data[i] = (byte) (i * 37 + type.ordinal());
+            ArrayBlock block = ArrayBlock.at("/" + type.numpyCode(), type, new long[] {2, 0}, new long[] {2, 3}, data);
+            assertEquals(block, roundTrip(block));
+            DataOutputSerializer out = new DataOutputSerializer(64);
+            IOException e = assertThrows(IOException.class,
+                    () -> new ArrayBlockSerializer(ArrayBlockSerializer.TYPE_BY_ORDINAL).serialize(block, out));
+            assertTrue(e.getMessage().contains(type + " did not exist"), e.getMessage());
+        }
+    }
+
     @Test
     void flinkUsesThisSerializerNotKryo() {
         assertInstanceOf(ArrayBlockTypeInfo.class, TypeInformation.of(ArrayBlock.class));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.record.ArrayBlock;
+import io.hdf5flink.sink.partition.ChunkRouting;
 import io.hdf5flink.hdf5.testing.ExpectedFile;
 import io.hdf5flink.hdf5.testing.FilterInfo;
 import io.hdf5flink.hdf5.testing.HdfAssertions;
@@ -164,6 +165,54 @@ class Hdf5SinkInteropTest {
                 "assert np.isnan(d[0, 10]) and np.isnan(d[999_999, 999_999])",
                 "print(d.id.get_num_chunks())"), file.toString()).trim();
         assertEquals("1000", out);
+    }
+
+    /**
+     * Issue 16: a stream without a single block still leaves every declared dataset, empty or at
+     * its declared shape (filled), as h5py's create_dataset would; each is created by one writer,
+     * also the declared appended datasets whose appends another writer than the first owns.
+     */
+    @Test
+    void anEmptyStreamCreatesTheDeclaredDatasets() throws Exception {
+        List<String> appended = new ArrayList<>();
+        for (int i = 0; appended.size() < 2; i++) {
+            String name = "/appended/a" + i;
+            int home = ChunkRouting.ToSubtask.subtask(ChunkRouting.appendKey(ChunkRouting.fileKey("empty.h5"), name), 2);
+            if (home == appended.size()) appended.add(name); // one whose appends go to writer 0, one to writer 1
+        }
+        StreamExecutionEnvironment env = SinkTestJobs.environment(2, 50);
+        Hdf5Sink sink = Hdf5Sink.builder(dir).defaultFile("empty.h5")
+                .declare("/explicit", DatasetSpec.builder(DataType.FLOAT32, 0, 4).maxShape(DatasetSpec.UNLIMITED, 4)
+                        .chunks(8, 4).build())
+                .declare("/fixed", DatasetSpec.builder(DataType.INT16, 10, 5).chunks(4, 5).fillValue(-7).build())
+                .declareAppended(appended.get(0), DatasetSpec.builder(DataType.COMPLEX64, 0, 3)
+                        .maxShape(DatasetSpec.UNLIMITED, 3).chunks(16, 3).shuffle().deflate(4).build())
+                .declareAppended(appended.get(1), DatasetSpec.builder(DataType.UINT8, 0, 2)
+                        .maxShape(DatasetSpec.UNLIMITED, 2).chunks(16, 2).build())
+                .declareAppended("other.h5", "/g/flags", DatasetSpec.builder(DataType.BOOL, 0)
+                        .maxShape(DatasetSpec.UNLIMITED).chunks(64).fillValue(1).build())
+                .build();
+        env.fromSource(new NumberSequenceSource(0, 9), WatermarkStrategy.noWatermarks(), "nothing")
+                .filter(i -> false)
+                .map(i -> SinkTestJobs.rows("/explicit", 0, 1, 4, false))
+                .returns(TypeInformation.of(ArrayBlock.class))
+                .sinkTo(sink);
+        env.execute("empty");
+        long u = ExpectedFile.UNLIMITED;
+        HdfAssertions.assertReadableByAll(dir.resolve("empty.h5"), ExpectedFile.create().superblockVersion(0)
+                .dataset("/explicit", d -> d.dtype("<f4").shape(0, 4).maxshape(u, 4).chunks(8, 4).allocatedChunks(0))
+                .dataset("/fixed", d -> d.dtype("<i2").shape(10, 5).maxshape(10, 5).fill(-7).allocatedChunks(0))
+                .dataset(appended.get(0), d -> d.dtype("<c8").shape(0, 3).maxshape(u, 3)
+                        .filters(FilterInfo.shuffle(8), FilterInfo.deflate(4)))
+                .dataset(appended.get(1), d -> d.dtype("|u1").shape(0, 2).maxshape(u, 2))
+                .build());
+        HdfAssertions.assertReadableByAll(dir.resolve("other.h5"), ExpectedFile.create().superblockVersion(0)
+                .dataset("/g/flags", d -> d.dtype("|b1").shape(0).maxshape(u).chunks(64).fill(1))
+                .build());
+        ReferenceLibrary.runPython(String.join("\n",
+                "import sys, h5py, numpy as np",
+                "assert (h5py.File(sys.argv[1], 'r')['fixed'][()] == -7).all()"), dir.resolve("empty.h5").toString());
+        assertStagingCleanedUp();
     }
 
     private static ArrayBlock tile(long i, long n) {

@@ -71,7 +71,8 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--fletcher32", description = "A Fletcher-32 checksum on every chunk.")
     Boolean fletcher32;
 
-    @Option(names = "--fill", paramLabel = "VALUE", description = "Fill value of unwritten elements (default 0; nan, inf for floats).")
+    @Option(names = "--fill", paramLabel = "VALUE", description = "Fill value of unwritten elements (default 0; nan, inf "
+            + "for floats; the real part for complex; 0, 1, false, true for bool).")
     String fill;
 
     @Option(names = "--parallelism", paramLabel = "N",
@@ -105,8 +106,8 @@ public final class ConvertCommand implements Callable<Integer> {
     Layout layout;
 
     @Option(names = "--dtype", paramLabel = "D",
-            description = "Element type of raw inputs in numpy notation, e.g. <f8, >i2, u1, int16. A .npy input "
-                    + "states its own: a --dtype given for it must agree.")
+            description = "Element type of raw inputs in numpy notation, e.g. <f8, >i2, u1, int16, <f2, b1, <c8. A .npy "
+                    + "input states its own: a --dtype given for it must agree.")
     String dtype;
 
     @Option(names = "--shape", split = ",", paramLabel = "R,C,...", hideParamSyntax = true,

@@ -38,12 +38,15 @@ final class NewDatasetOptions {
         return o.codec != null || o.shuffle != null || o.fletcher32 != null;
     }
 
-    /** The fill value {@code --fill} gives for {@code type}, or null. */
+    /**
+     * The fill value {@code --fill} gives for {@code type}, or null: for complex types the real
+     * part (the imaginary part is 0), for bool 0 or 1 (also {@code false} or {@code true}).
+     */
     static Number fill(ConvertCommand o, DataType type) {
         if (o.fill == null) return null;
         String t = o.fill.trim().toLowerCase(Locale.ROOT);
         try {
-            if (type.isFloatingPoint()) {
+            if (type.isFloatingPoint() || type.isComplex()) {
                 return switch (t) {
                     case "nan" -> Double.NaN;
                     case "inf", "+inf", "infinity" -> Double.POSITIVE_INFINITY;
@@ -51,11 +54,12 @@ final class NewDatasetOptions {
                     default -> Double.parseDouble(t);
                 };
             }
-            Number n = Long.parseLong(t);
+            Number n = type.isBool() && (t.equals("true") || t.equals("false")) ? (Number) (t.equals("true") ? 1L : 0L)
+                    : Long.parseLong(t);
             DatasetSpec.builder(type, 1).chunks(1).fillValue(n).build(); // range check
             return n;
         } catch (NumberFormatException e) {
-            throw new UsageException("--fill '" + o.fill + "' is not a " + type.name().toLowerCase(Locale.ROOT) + " value");
+            throw new UsageException("--fill '" + o.fill + "' is not a " + type.numpyName() + " value");
         } catch (IllegalArgumentException e) {
             throw new UsageException("--fill " + o.fill + ": " + e.getMessage());
         }

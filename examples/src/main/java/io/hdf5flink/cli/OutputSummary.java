@@ -91,7 +91,7 @@ public record OutputSummary(Path file, String dataset, DataType type, long[] sha
     public String describe() {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%s:%s%n", file, dataset));
-        b.append(String.format(Locale.ROOT, "  dtype      %s (%s)%n", type.name().toLowerCase(Locale.ROOT), type.numpyStr()));
+        b.append(String.format(Locale.ROOT, "  dtype      %s (%s)%n", type.numpyName(), type.numpyStr()));
         b.append(String.format(Locale.ROOT, "  shape      %s   maxshape %s%n", tuple(shape), tuple(maxShape)));
         b.append(String.format(Locale.ROOT, "  chunks     %s (%.1f MB each)%n", tuple(chunks), chunkBytes() / 1e6));
         b.append(String.format(Locale.ROOT, "  filters    %s%n", filterNames(filters)));

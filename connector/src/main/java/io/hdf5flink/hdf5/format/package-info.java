@@ -17,8 +17,9 @@
  *   <li>{@link io.hdf5flink.hdf5.format.ObjectHeader} (IV.A.1.a): version 1 only; version 2
  *       headers ({@code libver='latest'}) are refused by name.
  *   <li>Header messages (IV.A.2), each a {@link io.hdf5flink.hdf5.format.HeaderMessage}:
- *       dataspace (writes 1, reads 1 and 2), datatype (version 1: integers, IEEE floats,
- *       fixed-length strings), fill value (writes 2, reads 1 to 3), data layout (version 3,
+ *       dataspace (writes 1, reads 1 and 2), datatype (writes version 1: integers, IEEE
+ *       half, single and double floats, fixed-length strings, and compound and enumerated
+ *       types of those numbers; reads compound and enumerated types of versions 1 to 3), fill value (writes 2, reads 1 to 3), data layout (version 3,
  *       chunked), filter pipeline (writes 1, reads 1 and 2), attribute (writes 1, reads the name
  *       of 1 to 3), object header continuation, symbol table.
  * </ul>

@@ -2,6 +2,7 @@ package io.hdf5flink.sink.committer;
 
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Dataset;
+import io.hdf5flink.hdf5.Hdf5Exception;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.hdf5.SpaceLedger;
 import io.hdf5flink.hdf5.filter.EncodedChunk;
@@ -124,7 +125,7 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
                 Files.createDirectories(path.getParent());
                 Hdf5File.Options options = Hdf5File.Options.defaults().withFsyncOnCommit(config.fsyncOnCommit());
                 if (!config.stageChunks()) options = options.withSharedSpace(config.spaceLedger(path));
-                file = Files.exists(path) ? Hdf5File.openForAppend(path, options) : Hdf5File.create(path, options);
+                file = Files.exists(path) ? Hdf5File.openForAppend(path, options) : createOrOpen(path, options);
                 files.put(path, file);
             }
             boolean growing = false;
@@ -147,6 +148,21 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
             files.remove(path);
             throw new IOException("committing to " + relative + " failed: " + ex.getMessage()
                     + "; the file still holds its last commit", ex);
+        }
+    }
+
+    /**
+     * Creates the file, or opens it when a writer created it meanwhile: writers create the files
+     * they write chunks into, and one may do so between the check and the creation here (a
+     * committable without chunks, such as an empty declared dataset's, reaches the committer while
+     * another writer writes its first chunk).
+     */
+    private static Hdf5File createOrOpen(Path path, Hdf5File.Options options) {
+        try {
+            return Hdf5File.create(path, options);
+        } catch (Hdf5Exception e) {
+            if (!Files.exists(path)) throw e;
+            return Hdf5File.openForAppend(path, options);
         }
     }
 

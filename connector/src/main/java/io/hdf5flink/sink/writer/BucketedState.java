@@ -53,6 +53,17 @@ final class BucketedState {
         }
     }
 
+    /**
+     * Whether this writer holds a dataset that no block reached: the writer its appends are routed
+     * to, or the first for a dataset at explicit offsets (whose state sits in any writer's first
+     * bucket) and without routing.
+     */
+    boolean isHomeOfEmpty(String file, String dataset, boolean appended) {
+        if (chunkAlignedInput || !appended) return subtask == 0;
+        int key = ChunkRouting.appendKey(ChunkRouting.fileKey(file), dataset);
+        return ChunkRouting.ToSubtask.subtask(key, parallelism) == subtask;
+    }
+
     private IllegalStateException misrouted(DatasetAssembler a) {
         return new IllegalStateException("the Hdf5Sink's restored state holds open chunks or the append cursor of " + a.where()
                 + " that the routing at parallelism " + parallelism + " sends to another writer: Flink split the writers'"

@@ -73,6 +73,34 @@ final class DatasetCatalog {
         return a != null ? a : register(create(relative, dataset, block, declaration));
     }
 
+    /**
+     * At end of input: registers every declared dataset no block reached and the file does not
+     * hold, so that the next committable creates it at its declared shape (an empty stream still
+     * leaves the datasets it declared, as h5py's {@code create_dataset} would). Each is registered
+     * by one writer, the one {@code createsHere} names (that whose state the dataset belongs to).
+     */
+    void registerDeclaredWithoutBlocks(CreatesHere createsHere) throws IOException {
+        for (DatasetDeclaration d : config.declarations()) {
+            String name = d.file() != null ? d.file() : config.defaultFile();
+            if (name == null) continue; // no file to create it in; blocks would name theirs
+            Path path = config.resolveFile(name);
+            String file = config.baseDirectory().relativize(path).toString();
+            boolean met = datasets.containsKey(key(file, d.dataset()));
+            if (met || !createsHere.test(file, d.dataset(), d.appended())) continue;
+            if (Files.exists(path)) {
+                try (Hdf5File existing = Hdf5File.openReadOnly(path)) {
+                    if (existing.exists(d.dataset())) continue;
+                }
+            }
+            register(new DatasetAssembler(file, d.dataset(), d.spec(), d.appended(), 0, null, null, this::readStored));
+        }
+    }
+
+    /** Whether this writer is the one to create a declared dataset that received no block. */
+    interface CreatesHere {
+        boolean test(String file, String dataset, boolean appended);
+    }
+
     private static String key(String file, String dataset) {
         return file + "|" + dataset;
     }

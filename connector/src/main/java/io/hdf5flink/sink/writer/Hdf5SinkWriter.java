@@ -28,7 +28,8 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * chunks, the shape each dataset may now show, and the spill files its state references;
  * {@link #snapshotState} then records the open chunks, append cursors and the next epoch, one
  * element per routing bucket ({@link BucketedState}). At end of input every open chunk is
- * completed with the fill value and goes into the final committable.
+ * completed with the fill value and goes into the final committable, as does every declared
+ * dataset no block reached, so that it is created empty.
  *
  * <p>Memory: open chunks are held in memory up to the buffer budget; beyond it the least recently
  * touched ones are spilled ({@link ChunkResidency}), so memory stays bounded whatever the order
@@ -133,6 +134,7 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
         if (endOfInput && !this.endOfInput) {
             this.endOfInput = true;
+            catalog.registerDeclaredWithoutBlocks(buckets::isHomeOfEmpty);
             for (DatasetAssembler a : catalog.assemblers()) {
                 for (DatasetAssembler.Complete c : a.completeAll(residency::readSpilled)) submit(c);
             }

@@ -17,8 +17,9 @@ import org.apache.flink.annotation.Internal;
  * The header of a numpy {@code .npy} file, format version 1.0, 2.0 or 3.0: the magic
  * {@code \x93NUMPY}, the version, the header length (u16 in 1.0, u32 after), then a Python dict
  * literal with {@code 'descr'}, {@code 'fortran_order'} and {@code 'shape'}. Parsed on the client
- * when a source is built; only C-order arrays of the numeric dtypes in {@link DataType} are
- * accepted, everything else is refused with a message saying why.
+ * when a source is built; only C-order arrays of the dtypes in {@link DataType} (integers, float16
+ * to float64, bool, complex64 and complex128) are accepted, everything else is refused with a
+ * message saying why.
  *
  * @param major the format's major version, 1 to 3
  * @param type the element type
@@ -41,6 +42,8 @@ public record NpyHeader(int major, DataType type, boolean bigEndian, long[] shap
     /** The bytes {@link #startsWithMagic(byte[])} looks at. */
     public static final int MAGIC_LENGTH = MAGIC.length;
     private static final Set<String> KEYS = Set.of("descr", "fortran_order", "shape");
+    /** The dtypes read, as refusals list them. */
+    private static final String SUPPORTED = "int8..uint64, float16, float32, float64, bool, complex64 and complex128";
 
     /**
      * Whether {@code prefix}, a file's first bytes, starts with numpy's magic {@code \x93NUMPY}:
@@ -145,8 +148,8 @@ public record NpyHeader(int major, DataType type, boolean bigEndian, long[] shap
     /** Reads a simple dtype string such as {@code '<i2'}; anything non-numeric is refused by kind. */
     private static Dtype descr(Object value) throws IOException {
         if (value instanceof List<?> fields) {
-            throw new IOException("structured dtype " + fields + " is not supported: only plain numeric dtypes "
-                    + "(int8..uint64, float32, float64) are");
+            throw new IOException("structured dtype " + fields + " is not supported: only plain dtypes (" + SUPPORTED
+                    + ") are");
         }
         if (!(value instanceof String descr) || descr.length() < 2) {
             throw new IOException("malformed .npy header: 'descr' is " + value + ", not a dtype string");
@@ -158,8 +161,7 @@ public record NpyHeader(int major, DataType type, boolean bigEndian, long[] shap
         char kind = descr.charAt(1);
         String refused = refusedKind(kind);
         if (refused != null) {
-            throw new IOException(refused + " dtype '" + descr + "' is not supported: only numeric dtypes "
-                    + "(int8..uint64, float32, float64) are");
+            throw new IOException(refused + " dtype '" + descr + "' is not supported: only " + SUPPORTED + " are");
         }
         int size;
         try {
@@ -167,10 +169,10 @@ public record NpyHeader(int major, DataType type, boolean bigEndian, long[] shap
         } catch (NumberFormatException e) {
             throw new IOException("malformed .npy header: dtype '" + descr + "' has no item size");
         }
-        DataType type = DataType.of(size, kind == 'i', kind == 'f');
+        DataType type = DataType.ofNumpy(kind, size);
         if (type == null) {
-            throw new IOException((kind == 'f' ? "float" + size * 8 : kind + Integer.toString(size)) + " dtype '" + descr
-                    + "' is not supported: only int8..uint64, float32 and float64 are");
+            throw new IOException(typeName(kind, size) + " dtype '" + descr + "' is not supported: only " + SUPPORTED
+                    + " are");
         }
         if (order == '|' && size > 1) {
             throw new IOException("malformed .npy header: dtype '" + descr + "' of " + size + " bytes has no byte order");
@@ -178,17 +180,24 @@ public record NpyHeader(int major, DataType type, boolean bigEndian, long[] shap
         return new Dtype(type, order == '>' && size > 1);
     }
 
-    /** What a numpy dtype kind that is not an int, uint or float holds, or null for those three. */
+    /** numpy's name of a float or complex type ({@code float128}); the code of others ({@code i3}). */
+    private static String typeName(char kind, int size) {
+        return switch (kind) {
+            case 'f' -> "float" + size * 8;
+            case 'c' -> "complex" + size * 8;
+            default -> kind + Integer.toString(size);
+        };
+    }
+
+    /** What a numpy dtype kind that is not read holds, or null for the kinds {@link DataType} has. */
     private static String refusedKind(char kind) {
         switch (kind) {
             case 'i':
             case 'u':
             case 'f':
-                return null;
             case 'b':
-                return "boolean";
             case 'c':
-                return "complex";
+                return null;
             case 'O':
                 return "object (pickled Python objects)";
             case 'S':

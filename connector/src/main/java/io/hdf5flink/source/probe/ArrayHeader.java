@@ -15,8 +15,8 @@ import java.util.List;
  */
 record ArrayHeader(DataType type, boolean bigEndian, long[] shape, long dataOffset, boolean raw) {
     static ArrayHeader of(RawFormat raw) {
-        return new ArrayHeader(raw.type(), raw.order() == ByteOrder.BIG_ENDIAN && raw.type().size() > 1, raw.shape(),
-                raw.headerBytes(), true);
+        boolean bigEndian = raw.order() == ByteOrder.BIG_ENDIAN && raw.type().componentSize() > 1;
+        return new ArrayHeader(raw.type(), bigEndian, raw.shape(), raw.headerBytes(), true);
     }
 
     /** A {@code .npy} header, checked against the raw format given for it, if any. */

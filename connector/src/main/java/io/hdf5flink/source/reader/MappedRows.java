@@ -55,7 +55,7 @@ final class MappedRows implements RowSource {
             windowStart = start;
         }
         window.get((int) (start - windowStart), rows);
-        if (input.bigEndian()) RowSource.swapBytes(rows, input.type().size());
+        if (input.bigEndian()) RowSource.swapBytes(rows, input.type().componentSize());
     }
 
     @Override

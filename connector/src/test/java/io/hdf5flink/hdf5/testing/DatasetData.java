@@ -70,33 +70,41 @@ public final class DatasetData {
     /**
      * The harness's standard test pattern, also produced by {@code reference/h5pattern.py}:
      * element {@code k} (flat C-order index) of an integer dtype holds the low bytes of
-     * {@code k * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019} (mod 2^64); of a float dtype, the
-     * double {@code k * 1.1 - 3.3} rounded to the dtype. Elements {@code start} to
-     * {@code start + count - 1}.
+     * {@code h = k * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019} (mod 2^64); of bool, the top bit
+     * of {@code h}; of a float dtype, the double {@code k * 1.1 - 3.3} rounded to the dtype; of a
+     * complex dtype, that real part and the imaginary part {@code 2.5 - k * 0.7}, each rounded to
+     * the dtype's parts. Elements {@code start} to {@code start + count - 1}.
      */
     public static DatasetData pattern(String dtype, long start, long count) {
         int size = Values.elementSize(dtype);
         char kind = dtype.charAt(1);
-        if (kind == 'f' && size != 4 && size != 8 || kind == 'b') {
-            throw new IllegalArgumentException("No pattern for dtype " + dtype);
-        }
         ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(count * size)).order(ByteOrder.LITTLE_ENDIAN);
         for (long k = start; k < start + count; k++) {
-            if (kind == 'f') {
-                double value = k * 1.1 - 3.3;
-                if (size == 4) {
-                    out.putFloat((float) value);
-                } else {
-                    out.putDouble(value);
+            long bits = k * PATTERN_MULTIPLIER + PATTERN_INCREMENT;
+            switch (kind) {
+                case 'f' -> putFloat(out, size, k * 1.1 - 3.3);
+                case 'c' -> {
+                    putFloat(out, size / 2, k * 1.1 - 3.3);
+                    putFloat(out, size / 2, 2.5 - k * 0.7);
                 }
-            } else {
-                long bits = k * PATTERN_MULTIPLIER + PATTERN_INCREMENT;
-                for (int b = 0; b < size; b++) {
-                    out.put((byte) (bits >>> (8 * b)));
+                case 'b' -> out.put((byte) (bits >>> 63));
+                default -> {
+                    for (int b = 0; b < size; b++) {
+                        out.put((byte) (bits >>> (8 * b)));
+                    }
                 }
             }
         }
         return ofBytes(out.array());
+    }
+
+    private static void putFloat(ByteBuffer out, int size, double value) {
+        switch (size) {
+            case 2 -> out.putShort(HalfFloats.fromDouble(value));
+            case 4 -> out.putFloat((float) value);
+            case 8 -> out.putDouble(value);
+            default -> throw new IllegalArgumentException("No pattern for " + size + "-byte floats");
+        }
     }
 
     /** Whether the bytes are available. */

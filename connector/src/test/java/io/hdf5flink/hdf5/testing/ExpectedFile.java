@@ -181,8 +181,11 @@ public final class ExpectedFile {
             return this;
         }
 
-        /** The fill value: a number ({@code Double.NaN} for NaN). */
-        public DatasetSpec fill(Number value) {
+        /**
+         * The fill value: a number ({@code Double.NaN} for NaN; 0 or 1 for bool), or for a
+         * complex dtype the list {@code [real, imaginary]}.
+         */
+        public DatasetSpec fill(Object value) {
             this.fillValue = value;
             return this;
         }

@@ -9,7 +9,9 @@ import io.jhdf.api.Node;
 import io.jhdf.api.dataset.ChunkedDataset;
 import io.jhdf.dataset.chunked.Chunk;
 import io.jhdf.dataset.chunked.ChunkedDatasetBase;
+import io.jhdf.object.datatype.CompoundDataType;
 import io.jhdf.object.datatype.DataType;
+import io.jhdf.object.datatype.EnumDataType;
 import io.jhdf.object.datatype.FixedPoint;
 import io.jhdf.object.datatype.FloatingPoint;
 import io.jhdf.object.datatype.StringData;
@@ -52,8 +54,11 @@ import java.util.Map;
  *       deflate, shuffle, fletcher32, LZF, LZ4 and bitshuffle; not bzip2 or zstd); a chunk whose
  *       filter mask skips a stage (jhdf 0.13 ignores filter masks and decodes every chunk through
  *       the whole pipeline); unallocated chunks with a non-zero fill value (jhdf fills holes with
- *       zeros); no storage allocated at all; non-numeric or float16 types.
+ *       zeros); no storage allocated at all; non-numeric types.
  * </ul>
+ * jhdf reads h5py's bool enumeration as the member names and its complex compound as a map of
+ * the arrays of real and imaginary parts; they are turned into the model's bools and
+ * {@code [real, imaginary]} pairs, and float16 values (read as floats) back into binary16.
  * Soft and external links are not followed (libhdf5's description does not list them either).
  * Dataset contents are read when first compared, by reopening the file.
  */
@@ -137,7 +142,7 @@ public final class JhdfDescriber {
             allocTime = name(fill.getSpaceAllocationTime(), null, "early", "late", "incremental");
             if (fill.isFillValueDefined()) {
                 fillValueDefined = "user";
-                fillValue = dataset.getFillValue();
+                fillValue = modelValue(dataset.getFillValue(), dtype);
             }
         }
 
@@ -173,8 +178,8 @@ public final class JhdfDescriber {
 
     /** Why jhdf's values cannot be trusted for any layout, or {@code null}. */
     private static String dataProblem(Dataset dataset, String dtype, long[] shape) {
-        if (!Values.isNumeric(dtype) || dtype.endsWith("f2") || dtype.charAt(1) == 'b') {
-            return "raw data is compared for integer and float32/64 types only, not " + dtype;
+        if (!Values.isNumeric(dtype)) {
+            return "raw data is compared for numeric types only, not " + dtype;
         }
         if (Arrays.stream(shape).reduce(1, Math::multiplyExact) > 0 && dataset.isEmpty()) {
             return "no storage is allocated, and jhdf returns no values where libhdf5 returns the fill value";
@@ -210,7 +215,9 @@ public final class JhdfDescriber {
         if (fillValue == null) {
             return true;
         }
-        Object normalized = Values.normalize(fillValue);
+        Object normalized = Values.normalize(fillValue, dtype);
+        if (normalized instanceof List<?> parts) return parts.stream().allMatch(p -> isZero(p, "<f8"));
+        if (normalized instanceof Boolean bool) return !bool;
         return Values.isFloat(dtype)
                 ? Double.doubleToRawLongBits((Double) normalized) == 0
                 : Long.valueOf(0).equals(normalized);
@@ -259,6 +266,14 @@ public final class JhdfDescriber {
         if (type instanceof FloatingPoint floating) {
             return order(floating.getByteOrder(), floating.getSize()) + "f" + floating.getSize();
         }
+        if (type instanceof EnumDataType enumeration && enumeration.getBaseType().getSize() == 1
+                && enumeration.getEnumMapping().equals(Map.of(0, "FALSE", 1, "TRUE"))) {
+            return "|b1";
+        }
+        if (type instanceof CompoundDataType compound && isComplex(compound)) {
+            FloatingPoint part = (FloatingPoint) compound.getMembers().get(0).getDataType();
+            return order(part.getByteOrder(), part.getSize()) + "c" + compound.getSize();
+        }
         if (type instanceof StringData string) {
             return AttributeValue.fixedStringType(string.getSize(), charset(string.getCharset()),
                     padding(string.getPaddingType()));
@@ -267,6 +282,49 @@ public final class JhdfDescriber {
             return AttributeValue.variableStringType(charset(variable.getEncoding()));
         }
         return "unsupported(" + type.getClass().getSimpleName() + ")";
+    }
+
+    /** h5py's complex type: the float members r at 0 and i right after it, of one size. */
+    private static boolean isComplex(CompoundDataType compound) {
+        List<CompoundDataType.CompoundDataMember> members = compound.getMembers();
+        if (members.size() != 2) return false;
+        CompoundDataType.CompoundDataMember r = members.get(0);
+        CompoundDataType.CompoundDataMember i = members.get(1);
+        int size = r.getDataType().getSize();
+        return r.getName().equals("r") && i.getName().equals("i") && r.getDataType() instanceof FloatingPoint
+                && i.getDataType() instanceof FloatingPoint && i.getDataType().getSize() == size
+                && r.getOffset() == 0 && i.getOffset() == size && compound.getSize() == 2 * size;
+    }
+
+    /**
+     * A value as jhdf returns it, in the model's form: enumeration names as bools, a complex
+     * compound's map of part arrays as {@code [real, imaginary]} pairs (one pair for a scalar).
+     */
+    private static Object modelValue(Object value, String dtype) {
+        if (Values.isBool(dtype)) return bools(value);
+        if (Values.isComplex(dtype) && value instanceof Map<?, ?> parts) {
+            Object real = parts.get("r");
+            Object imaginary = parts.get("i");
+            int length = java.lang.reflect.Array.getLength(real);
+            List<Object> pairs = new ArrayList<>(length);
+            for (int k = 0; k < length; k++) {
+                pairs.add(List.of(java.lang.reflect.Array.get(real, k), java.lang.reflect.Array.get(imaginary, k)));
+            }
+            return length == 1 ? pairs.get(0) : pairs;
+        }
+        return value;
+    }
+
+    private static Object bools(Object value) {
+        if (value instanceof String name) return name.equals("TRUE");
+        if (value != null && value.getClass().isArray()) {
+            List<Object> list = new ArrayList<>();
+            for (int k = 0; k < java.lang.reflect.Array.getLength(value); k++) {
+                list.add(bools(java.lang.reflect.Array.get(value, k)));
+            }
+            return list;
+        }
+        return value;
     }
 
     private static String order(ByteOrder order, int size) {
@@ -289,8 +347,9 @@ public final class JhdfDescriber {
         Map<String, AttributeValue> attributes = new LinkedHashMap<>();
         for (Attribute attribute : node.getAttributes().values()) {
             boolean empty = attribute.isEmpty();
-            attributes.put(attribute.getName(), new AttributeValue(dtype(attribute.getDataType()),
-                    empty ? null : attribute.getDimensionsAsLong(), empty ? null : attribute.getData()));
+            String dtype = dtype(attribute.getDataType());
+            attributes.put(attribute.getName(), new AttributeValue(dtype,
+                    empty ? null : attribute.getDimensionsAsLong(), empty ? null : modelValue(attribute.getData(), dtype)));
         }
         return attributes;
     }
@@ -302,7 +361,7 @@ public final class JhdfDescriber {
             if (dataset.getSize() == 0) {
                 return new byte[0];
             }
-            return toLittleEndian(dataset.getDataFlat(), Values.elementSize(dtype));
+            return toLittleEndian(dataset.getDataFlat(), dtype);
         } catch (RuntimeException e) {
             throw new AssertionError("jhdf cannot read the data of " + path + " in " + h5 + ": " + e, e);
         }
@@ -311,17 +370,38 @@ public final class JhdfDescriber {
     /**
      * Encodes jhdf's flat array: signed types come as byte/short/int/long arrays, unsigned ones
      * widened (u1 and u2 as int, u4 as long, u8 as BigInteger), so each element is narrowed
-     * back to {@code size} bytes.
+     * back to its size; float16 comes as floats, bool as the enumeration's names, complex as a
+     * map of the real and the imaginary parts.
      */
-    private static byte[] toLittleEndian(Object flat, int size) {
+    private static byte[] toLittleEndian(Object flat, String dtype) {
+        int size = Values.elementSize(dtype);
+        if (flat instanceof Map<?, ?> parts) {
+            byte[] real = toLittleEndian(parts.get("r"), dtype.charAt(0) + "f" + size / 2);
+            byte[] imaginary = toLittleEndian(parts.get("i"), dtype.charAt(0) + "f" + size / 2);
+            ByteBuffer out = ByteBuffer.allocate(real.length * 2);
+            for (int at = 0; at < real.length; at += size / 2) {
+                out.put(real, at, size / 2).put(imaginary, at, size / 2);
+            }
+            return out.array();
+        }
         int length = java.lang.reflect.Array.getLength(flat);
         ByteBuffer out = ByteBuffer.allocate(Math.multiplyExact(length, size)).order(ByteOrder.LITTLE_ENDIAN);
-        if (flat instanceof byte[] bytes) {
+        if (flat instanceof String[] names) {
+            for (String name : names) {
+                out.put((byte) (name.equals("TRUE") ? 1 : 0));
+            }
+        } else if (flat instanceof byte[] bytes) {
             out.put(bytes);
         } else if (flat instanceof short[] shorts) {
             out.asShortBuffer().put(shorts);
         } else if (flat instanceof float[] floats) {
-            out.asFloatBuffer().put(floats);
+            if (size == 2) {
+                for (float value : floats) {
+                    out.putShort(HalfFloats.fromDouble(value));
+                }
+            } else {
+                out.asFloatBuffer().put(floats);
+            }
         } else if (flat instanceof double[] doubles) {
             out.asDoubleBuffer().put(doubles);
         } else if (flat instanceof int[] ints) {

@@ -366,7 +366,7 @@ public final class ReferenceLibrary {
         return values;
     }
 
-    /** A JSON value as a normalized Java value; for float dtypes, "nan", "inf" and "-inf" are doubles. */
+    /** A JSON value as a normalized Java value; for float and complex dtypes, "nan", "inf" and "-inf" are doubles. */
     private static Object value(JsonNode node, String dtype) {
         if (node == null || node.isNull()) {
             return null;
@@ -379,7 +379,7 @@ public final class ReferenceLibrary {
             return list;
         }
         if (node.isTextual()) {
-            if (Values.isFloat(dtype)) {
+            if (Values.isFloat(dtype) || Values.isComplex(dtype)) {
                 switch (node.textValue()) {
                     case "nan": return Double.NaN;
                     case "inf": return Double.POSITIVE_INFINITY;

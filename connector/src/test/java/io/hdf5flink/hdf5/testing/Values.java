@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * Value handling shared by the description records: normalizes what each reader returns to one
  * form (integers as {@link Long}, or {@link BigInteger} past the {@code long} range; floats as
- * {@link Double}; arrays as nested unmodifiable {@link List}s) and decodes or formats single
+ * {@link Double}; bools as {@link Boolean}; a complex number as the list {@code [real,
+ * imaginary]}; arrays as nested unmodifiable {@link List}s) and decodes or formats single
  * elements of raw little-endian data by their numpy dtype string.
  */
 final class Values {
@@ -59,11 +60,20 @@ final class Values {
 
     /**
      * Normalizes like {@link #normalize(Object)}, then turns every number into a {@link Double}
-     * when {@code dtype} is a float type, so {@code 0} and {@code 0.0} mean the same float value.
+     * when {@code dtype} is a float or complex type, so {@code 0} and {@code 0.0} mean the same
+     * float value, and every 0 or 1 into a {@link Boolean} when it is bool.
      */
     static Object normalize(Object value, String dtype) {
         Object normalized = normalize(value);
-        return isFloat(dtype) ? toDoubles(normalized) : normalized;
+        if (isFloat(dtype) || isComplex(dtype)) return toDoubles(normalized);
+        return isBool(dtype) ? toBooleans(normalized) : normalized;
+    }
+
+    private static Object toBooleans(Object normalized) {
+        if (normalized instanceof List<?> list) {
+            return list.stream().map(Values::toBooleans).toList();
+        }
+        return normalized instanceof Long number && (number == 0 || number == 1) ? (Object) (number == 1) : normalized;
     }
 
     private static Object toDoubles(Object normalized) {
@@ -92,9 +102,19 @@ final class Values {
         return dtype != null && dtype.length() >= 3 && dtype.charAt(1) == 'f';
     }
 
-    /** Whether a numpy dtype string names a fixed-size number or bool ("<i2", "|u1", "<f8", "|b1"). */
+    /** Whether a numpy dtype string names a complex type ("<c8", "<c16"), pairs of floats. */
+    static boolean isComplex(String dtype) {
+        return dtype != null && dtype.length() >= 3 && dtype.charAt(1) == 'c';
+    }
+
+    /** Whether a numpy dtype string names bool ("|b1"). */
+    static boolean isBool(String dtype) {
+        return dtype != null && dtype.length() >= 3 && dtype.charAt(1) == 'b';
+    }
+
+    /** Whether a numpy dtype string names a fixed-size number or bool ("<i2", "|u1", "<f8", "|b1", "<c8"). */
     static boolean isNumeric(String dtype) {
-        return dtype != null && dtype.length() >= 3 && "iufb".indexOf(dtype.charAt(1)) >= 0;
+        return dtype != null && dtype.length() >= 3 && "iufbc".indexOf(dtype.charAt(1)) >= 0;
     }
 
     /** The element size in bytes of a numeric dtype string ("<i2" is 2). */
@@ -107,18 +127,27 @@ final class Values {
 
     /**
      * Decodes element {@code index} of raw little-endian data of the given dtype as a
-     * normalized value; a float16 element, which Java 17 cannot represent, comes back as its
-     * bit pattern in hexadecimal.
+     * normalized value; a float16 element comes back as a double with its bit pattern in
+     * hexadecimal (a string), so that NaN payloads show.
      */
     static Object element(byte[] data, long index, String dtype) {
         int size = elementSize(dtype);
         ByteBuffer buffer = ByteBuffer.wrap(data, Math.toIntExact(index * size), size).order(ByteOrder.LITTLE_ENDIAN);
         char kind = dtype.charAt(1);
+        if (kind == 'c') {
+            return size == 8 ? List.of((double) buffer.getFloat(), (double) buffer.getFloat())
+                    : List.of(buffer.getDouble(), buffer.getDouble());
+        }
+        if (kind == 'b') {
+            return buffer.get() != 0;
+        }
         if (kind == 'f') {
             switch (size) {
                 case 4: return (double) buffer.getFloat();
                 case 8: return buffer.getDouble();
-                default: return "0x" + Integer.toHexString(Short.toUnsignedInt(buffer.getShort()));
+                default:
+                    short bits = buffer.getShort();
+                    return HalfFloats.toDouble(bits) + " (0x" + Integer.toHexString(Short.toUnsignedInt(bits)) + ")";
             }
         }
         long bits;

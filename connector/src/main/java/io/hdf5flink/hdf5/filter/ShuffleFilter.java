@@ -43,22 +43,48 @@ public final class ShuffleFilter implements Filter {
      * compressor follows.
      */
     public byte[] encode(byte[] input, int length, byte[] out) {
+        shuffle(input, 0, length, elementSize, out, 0);
+        return out;
+    }
+
+    /**
+     * Shuffles {@code length} bytes of {@code in} from {@code inOff} into {@code out} at {@code
+     * outOff}, bytes past the last whole element unchanged: the filter's transform, also Blosc's
+     * byte shuffle of one block.
+     */
+    static void shuffle(byte[] in, int inOff, int length, int elementSize, byte[] out, int outOff) {
         int count = length / elementSize;
         if (elementSize == 1 || count <= 1) {
-            System.arraycopy(input, 0, out, 0, length);
-            return out;
+            System.arraycopy(in, inOff, out, outOff, length);
+            return;
         }
         // Plane by plane: sequential stores, strided loads; measured at over 2 GB/s for
         // element sizes 2 to 8, as fast as loops specialised per size.
         for (int b = 0; b < elementSize; b++) {
-            int plane = b * count;
-            for (int i = 0, s = b; i < count; i++, s += elementSize) {
-                out[plane + i] = input[s];
+            int plane = outOff + b * count;
+            for (int i = 0, s = inOff + b; i < count; i++, s += elementSize) {
+                out[plane + i] = in[s];
             }
         }
         int whole = count * elementSize;
-        System.arraycopy(input, whole, out, whole, length - whole);
-        return out;
+        System.arraycopy(in, inOff + whole, out, outOff + whole, length - whole);
+    }
+
+    /** Undoes {@link #shuffle}. */
+    static void unshuffle(byte[] in, int inOff, int length, int elementSize, byte[] out, int outOff) {
+        int count = length / elementSize;
+        if (elementSize == 1 || count <= 1) {
+            System.arraycopy(in, inOff, out, outOff, length);
+            return;
+        }
+        for (int b = 0; b < elementSize; b++) {
+            int plane = inOff + b * count;
+            for (int i = 0, d = outOff + b; i < count; i++, d += elementSize) {
+                out[d] = in[plane + i];
+            }
+        }
+        int whole = count * elementSize;
+        System.arraycopy(in, inOff + whole, out, outOff + whole, length - whole);
     }
 
     @Override
@@ -68,19 +94,7 @@ public final class ShuffleFilter implements Filter {
                     + maxDecodedLength + " a chunk can hold: corrupt chunk");
         }
         byte[] out = new byte[length];
-        int count = length / elementSize;
-        if (elementSize == 1 || count <= 1) {
-            System.arraycopy(input, 0, out, 0, length);
-            return out;
-        }
-        for (int b = 0; b < elementSize; b++) {
-            int plane = b * count;
-            for (int i = 0, d = b; i < count; i++, d += elementSize) {
-                out[d] = input[plane + i];
-            }
-        }
-        int whole = count * elementSize;
-        System.arraycopy(input, whole, out, whole, length - whole);
+        unshuffle(input, 0, length, elementSize, out, 0);
         return out;
     }
 

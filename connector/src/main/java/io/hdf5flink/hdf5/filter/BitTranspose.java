@@ -59,7 +59,7 @@ final class BitTranspose {
         int row = n >>> 3;
         int g = 0;
         for (; g + 8 <= row; g += 8) {
-            eightMatrices(plane, p + 8 * g, 8, rows, r + g, row, true);
+            eightLongs(plane, p + 8 * g, 8, rows, r + g, row, BITS_FIRST);
         }
         for (; g < row; g++) {
             long x = bits((long) LONG.get(plane, p + 8 * g));
@@ -74,7 +74,7 @@ final class BitTranspose {
         int row = n >>> 3;
         int g = 0;
         for (; g + 8 <= row; g += 8) {
-            eightMatrices(rows, r + g, row, plane, p + 8 * g, 8, false);
+            eightLongs(rows, r + g, row, plane, p + 8 * g, 8, BITS_LAST);
         }
         for (; g < row; g++) {
             long x = 0;
@@ -85,13 +85,18 @@ final class BitTranspose {
         }
     }
 
+    /** What {@link #eightLongs} does besides the byte transpose: no bit transposes, or them before it, or after it. */
+    static final int NO_BITS = 0;
+    static final int BITS_FIRST = 1;
+    static final int BITS_LAST = 2;
+
     /**
-     * Eight longs, {@code from} apart, through the bit transpose of each and the 8 x 8 byte
-     * transpose of the eight (long {@code k} gets byte {@code k} of every long), stored {@code to}
-     * apart. Forward the bit transposes come first; backward, undoing it (both transposes are
-     * their own inverses), last.
+     * Eight longs, {@code from} apart, through the 8 x 8 byte transpose of the eight (long {@code
+     * k} gets byte {@code k} of every long), stored {@code to} apart; with {@code BITS_FIRST} each
+     * is bit-transposed before, with {@code BITS_LAST} after (undoing {@code BITS_FIRST}: both
+     * transposes are their own inverses). Alone, it is the byte shuffle of eight 8-byte elements.
      */
-    private static void eightMatrices(byte[] src, int s, int from, byte[] dst, int d, int to, boolean forward) {
+    static void eightLongs(byte[] src, int s, int from, byte[] dst, int d, int to, int bitStep) {
         long x0 = (long) LONG.get(src, s);
         long x1 = (long) LONG.get(src, s + from);
         long x2 = (long) LONG.get(src, s + 2 * from);
@@ -100,7 +105,7 @@ final class BitTranspose {
         long x5 = (long) LONG.get(src, s + 5 * from);
         long x6 = (long) LONG.get(src, s + 6 * from);
         long x7 = (long) LONG.get(src, s + 7 * from);
-        if (forward) {
+        if (bitStep == BITS_FIRST) {
             x0 = bits(x0); x1 = bits(x1); x2 = bits(x2); x3 = bits(x3);
             x4 = bits(x4); x5 = bits(x5); x6 = bits(x6); x7 = bits(x7);
         }
@@ -117,7 +122,7 @@ final class BitTranspose {
         t = ((x1 >>> 32) ^ x5) & 0x00000000FFFFFFFFL; x5 ^= t; x1 ^= t << 32;
         t = ((x2 >>> 32) ^ x6) & 0x00000000FFFFFFFFL; x6 ^= t; x2 ^= t << 32;
         t = ((x3 >>> 32) ^ x7) & 0x00000000FFFFFFFFL; x7 ^= t; x3 ^= t << 32;
-        if (!forward) {
+        if (bitStep == BITS_LAST) {
             x0 = bits(x0); x1 = bits(x1); x2 = bits(x2); x3 = bits(x3);
             x4 = bits(x4); x5 = bits(x5); x6 = bits(x6); x7 = bits(x7);
         }

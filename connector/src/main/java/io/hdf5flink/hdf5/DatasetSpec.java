@@ -116,7 +116,7 @@ public final class DatasetSpec {
      * element type, chunk shape and filters. What an appending writer checks against the file.
      */
     public boolean hasChunkLayoutOf(DatasetSpec other) {
-        return type == other.type && Arrays.equals(chunks, other.chunks) && filters.equals(other.filters);
+        return type == other.type && Arrays.equals(chunks, other.chunks) && KnownFilter.sameFilters(filters, other.filters);
     }
 
     /** The element type, chunk shape and filters, as an error about two layouts names them. */

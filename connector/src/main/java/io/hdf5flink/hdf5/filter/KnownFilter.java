@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The registry of the filters this engine applies, and all it knows of each: its identification
@@ -178,6 +179,15 @@ public enum KnownFilter {
         @Override
         int[] localClientData(int elementSize, int chunkBytes) {
             return new int[] {MAJOR, MINOR, elementSize};
+        }
+
+        @Override
+        FilterDescription ignoringVersions(FilterDescription entry) {
+            int[] cd = entry.clientData();
+            if (cd.length < 2) return entry;
+            cd[0] = MAJOR;
+            cd[1] = MINOR;
+            return new FilterDescription(entry.id(), entry.name(), entry.flags(), cd);
         }
 
         @Override
@@ -461,6 +471,25 @@ public enum KnownFilter {
     /** An entry of this filter with this client data as users name it: {@code gzip 4}, {@code blosc lz4 5 shuffle}. */
     String describe(int[] clientData) {
         return userName + (hasLevels() && clientData.length > 0 ? " " + clientData[0] : "");
+    }
+
+    /**
+     * Whether two pipelines apply the same filters: equal entries, but for the plugin version
+     * bitshuffle records and no reader reads (h5py with Debian's plugin records 0.3, this engine
+     * 0.4), so that a dataset declared with a codec matches the one h5py made with it.
+     */
+    public static boolean sameFilters(List<FilterDescription> a, List<FilterDescription> b) {
+        return a.size() == b.size()
+                && IntStream.range(0, a.size()).allMatch(i -> comparable(a.get(i)).equals(comparable(b.get(i))));
+    }
+
+    private static FilterDescription comparable(FilterDescription entry) {
+        return byId(entry.id()).map(f -> f.ignoringVersions(entry)).orElse(entry);
+    }
+
+    /** {@code entry} with the client data readers ignore set as this engine records it; {@code entry} for most filters. */
+    FilterDescription ignoringVersions(FilterDescription entry) {
+        return entry;
     }
 
     /** Every filter by name and id, {@code deflate(1), shuffle(2), ...}, for error messages. */

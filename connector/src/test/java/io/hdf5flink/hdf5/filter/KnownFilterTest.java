@@ -62,6 +62,18 @@ class KnownFilterTest {
     }
 
     @Test
+    void pipelinesAreTheSameWhateverBitshufflesRecordedVersion() {
+        FilterDescription ours = KnownFilter.BITSHUFFLE.newEntry(0, "lz4", 2, CHUNK);
+        FilterDescription debian = new FilterDescription(ours.id(), ours.name(), ours.flags(), new int[] {0, 3, 2, 0, 2});
+        assertTrue(KnownFilter.sameFilters(List.of(FilterDescription.shuffle(2), ours),
+                List.of(FilterDescription.shuffle(2), debian)));
+        assertFalse(KnownFilter.sameFilters(List.of(ours), List.of(KnownFilter.BITSHUFFLE.newEntry(3, "zstd", 2, CHUNK))));
+        assertFalse(KnownFilter.sameFilters(List.of(ours), List.of(ours, FilterDescription.fletcher32())));
+        FilterDescription blosc = KnownFilter.BLOSC.newEntry(5, "", 2, CHUNK);
+        assertFalse(KnownFilter.sameFilters(List.of(blosc), List.of(KnownFilter.BLOSC.newEntry(4, "", 2, CHUNK))));
+    }
+
+    @Test
     void levelRangesAndDefaults() {
         assertEquals(4, KnownFilter.DEFLATE.defaultLevel());
         assertEquals(9, KnownFilter.BZIP2.defaultLevel());

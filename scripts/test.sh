@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs the reference HDF5 library (libhdf5 via h5py and
-# h5dump, plus Debian's filter plugins for LZF/LZ4/bzip2) when missing, then runs `mvn verify`.
+# h5dump, plus Debian's filter plugins for LZF/LZ4/bzip2, bitshuffle with its Python module, and
+# Blosc) when missing, then runs `mvn verify`.
 # The Interop tests compare every file the engine writes against that library, so they must
 # never be skipped for want of it.
 set -euo pipefail
@@ -8,17 +9,17 @@ cd "$(dirname "$0")/.."
 
 need_install=0
 command -v h5dump >/dev/null 2>&1 || need_install=1
-/usr/bin/python3 -c 'import h5py, numpy, hdf5plugin, zstandard; assert all(h5py.h5z.filter_avail(f) for f in (32000, 32004, 307))' >/dev/null 2>&1 || need_install=1
+/usr/bin/python3 -c 'import h5py, numpy, hdf5plugin, zstandard, bitshuffle; assert all(h5py.h5z.filter_avail(f) for f in (32000, 32004, 307, 32008, 32001))' >/dev/null 2>&1 || need_install=1
 if [ "$need_install" = 1 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "The reference HDF5 library is missing; run as root or install:" >&2
-    echo "  apt-get install -y hdf5-tools python3-h5py python3-numpy python3-hdf5plugin hdf5-filter-plugin hdf5-plugin-lzf python3-zstandard" >&2
+    echo "  apt-get install -y hdf5-tools python3-h5py python3-numpy python3-hdf5plugin hdf5-filter-plugin hdf5-plugin-lzf python3-zstandard bitshuffle hdf5-filter-plugin-blosc-serial" >&2
     exit 1
   fi
   echo "Installing the reference HDF5 library (h5py, h5dump, filter plugins)..."
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq hdf5-tools python3-h5py python3-numpy python3-hdf5plugin hdf5-filter-plugin hdf5-plugin-lzf python3-zstandard >/dev/null
+  apt-get install -y -qq hdf5-tools python3-h5py python3-numpy python3-hdf5plugin hdf5-filter-plugin hdf5-plugin-lzf python3-zstandard bitshuffle hdf5-filter-plugin-blosc-serial >/dev/null
 fi
 
 exec mvn -B -ntp verify "$@"

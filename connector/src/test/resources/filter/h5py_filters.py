@@ -1,6 +1,8 @@
 """Reference-library side of FilterInteropTest: libhdf5 (through h5py and hdf5plugin) and the
 zstandard module judge chunks the Java filters encode, and encode chunks for the Java filters
-to decode.
+to decode. For bitshuffle with zstd inside, which Debian's bitshuffle 0.3.5 plugin lacks, the
+judges are the bitshuffle module's transpose and zstandard, with the framing read and written
+here (reference/h5describe.py).
 
 Usage: /usr/bin/python3 h5py_filters.py REQUEST.json
 The request is {"cases": [...]}; each case has an "op" (see the functions below). Prints one JSON
@@ -8,6 +10,7 @@ object {"results": [...]} with one result per case, in order. A case that fails 
 {"ok": false, "error": "..."}; the script itself only fails when it cannot run at all.
 """
 import json
+import os
 import struct
 import sys
 import traceback
@@ -16,6 +19,9 @@ import h5py
 import hdf5plugin  # noqa: F401  (registers the LZ4 and bzip2 plugins' path with libhdf5)
 import numpy as np
 import zstandard
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
+from h5describe import bitunshuffle_chunk  # noqa: E402
 
 
 def recorded_filters(dset):
@@ -95,6 +101,10 @@ def op_h5py_recorded(case):
         kwargs = dict(hdf5plugin.LZ4(nbytes=case["block_size"]))
     elif kind == "bzip2":
         kwargs = dict(hdf5plugin.BZip2(blocksize=case["block_size"]))
+    elif kind == "bitshuffle":
+        kwargs = dict(hdf5plugin.Bitshuffle(nelems=case["block_size"]))
+    elif kind == "blosc":
+        kwargs = dict(hdf5plugin.Blosc(cname=case["cname"], clevel=case["level"], shuffle=case["shuffle"]))
     elif kind == "zstd":
         # libhdf5 here has no zstd filter, so no dataset can be made; report what hdf5plugin
         # asks h5py for, and the flags h5py passes for any filter given by number.
@@ -222,6 +232,41 @@ def op_zstd_compress(case):
     return {"ok": True}
 
 
+def op_bitshuffle_zstd_check(case):
+    """Decodes a Java bitshuffle chunk with zstd inside and compares it with the expected bytes."""
+    with open(case["chunk_file"], "rb") as cf:
+        chunk = cf.read()
+    with open(case["expected_file"], "rb") as ef:
+        expected = ef.read()
+    decoded = bitunshuffle_chunk(chunk, case["cd"])
+    if decoded != expected:
+        return {"ok": False, "error": "decoded %d bytes that differ from the %d expected" % (len(decoded), len(expected))}
+    return {"ok": True}
+
+
+def op_bitshuffle_zstd_compress(case):
+    """Writes a bitshuffle chunk with zstd inside, block by block: the transpose of the bitshuffle
+    module, a zstandard frame with its content size (as ZSTD_compress writes it)."""
+    import bitshuffle
+    with open(case["raw_file"], "rb") as rf:
+        raw = rf.read()
+    size, block, level = case["element_size"], case["block"], case["level"]
+    element = np.dtype("<u%d" % size)
+    n = len(raw) // size
+    out = bytearray(struct.pack(">QI", len(raw), block * size))
+    start = 0
+    for count in [block] * (n // block) + ([n % block // 8 * 8] if n % block >= 8 else []):
+        stream = bitshuffle.bitshuffle(np.frombuffer(raw[start * size:(start + count) * size], dtype=element),
+                                       count).tobytes()
+        frame = zstandard.ZstdCompressor(level=level).compress(stream)
+        out += struct.pack(">I", len(frame)) + frame
+        start += count
+    out += raw[start * size:]
+    with open(case["out_file"], "wb") as out_file:
+        out_file.write(out)
+    return {"ok": True}
+
+
 OPS = {
     "read_java_chunk": op_read_java_chunk,
     "libhdf5_chunk": op_libhdf5_chunk,
@@ -229,6 +274,8 @@ OPS = {
     "pline_body": op_pline_body,
     "zstd_check": op_zstd_check,
     "zstd_compress": op_zstd_compress,
+    "bitshuffle_zstd_check": op_bitshuffle_zstd_check,
+    "bitshuffle_zstd_compress": op_bitshuffle_zstd_compress,
 }
 
 

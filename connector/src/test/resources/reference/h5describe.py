@@ -15,10 +15,12 @@ Encoding rules, shared with the Java side (io.hdf5flink.hdf5.testing.ReferenceLi
   * maxshape: null for an unlimited dimension.
   * floats that JSON cannot hold are the strings "nan", "inf" and "-inf".
   * A dataset whose pipeline has a filter libhdf5 lacks here (zstd, 32015, is not in Debian's
-    hdf5plugin) is still described; its chunks are read raw through libhdf5 and decoded in
-    Python when every stage is one of zstd (python3-zstandard), deflate, shuffle and fletcher32
-    (checksum stripped, not verified), and "data_decoded_by" says so; otherwise "data_file" is
-    null and "data_unavailable" says why. Any other read error fails the script.
+    hdf5plugin; Debian's bitshuffle 0.3.5 plugin, 32008, has LZ4 but not zstd inside) is still
+    described; its chunks are read raw through libhdf5 and decoded in Python when every stage
+    is one of zstd (python3-zstandard), bitshuffle (the bitshuffle module's transpose, zstandard
+    for zstd blocks, the framing read here), deflate, shuffle and fletcher32 (checksum stripped,
+    not verified), and "data_decoded_by" says so; otherwise "data_file" is null and
+    "data_unavailable" says why. Any other read error fails the script.
   * --chunk-list N also lists the first N allocated chunks (offset, filter_mask, address,
     size), in libhdf5's index order; without it no per-chunk query is made, so files with
     millions of chunks stay cheap to describe. Keep N small: libhdf5 walks its index from the
@@ -55,8 +57,67 @@ PADDINGS = {h5py.h5t.STR_NULLTERM: "nullterm", h5py.h5t.STR_NULLPAD: "nullpad",
 # numpy kinds whose values are written as raw bytes: bool, signed, unsigned, float, complex.
 RAW_KINDS = "biufc"
 ZSTD_ID = 32015
+BITSHUFFLE_ID = 32008
 # Filters this script can undo itself when libhdf5 has no plugin for one of a pipeline's stages.
-PYTHON_DECODABLE = {1: "deflate", 2: "shuffle", 3: "fletcher32", ZSTD_ID: "zstd"}
+PYTHON_DECODABLE = {1: "deflate", 2: "shuffle", 3: "fletcher32", ZSTD_ID: "zstd", BITSHUFFLE_ID: "bitshuffle"}
+
+
+def bitshuffle_zstd_in_libhdf5():
+    """Whether libhdf5's bitshuffle plugin here has zstd inside: writes one chunk in memory and
+    looks for the compressed framing (0.3.5 stores such chunks bit-shuffled, uncompressed)."""
+    if not h5py.h5z.filter_avail(BITSHUFFLE_ID):
+        return False
+    try:
+        with h5py.File("probe.h5", "w", driver="core", backing_store=False) as f:
+            dset = f.create_dataset("p", data=np.zeros(64, dtype="<i4"), chunks=(64,),
+                                    compression=BITSHUFFLE_ID, compression_opts=(0, 3, 1))
+            chunk = dset.id.read_direct_chunk((0,))[1]
+            return chunk[:8] == (256).to_bytes(8, "big") and len(chunk) < 256
+    except (OSError, ValueError):
+        return False
+
+
+BITSHUFFLE_ZSTD = bitshuffle_zstd_in_libhdf5()
+
+
+def unavailable(flt):
+    """Whether libhdf5 here cannot apply a pipeline stage."""
+    if flt["id"] == BITSHUFFLE_ID and len(flt["cd"]) > 4 and flt["cd"][4] == 3:
+        return not BITSHUFFLE_ZSTD
+    return not h5py.h5z.filter_avail(flt["id"])
+
+
+def bitunshuffle_chunk(raw, cd):
+    """Undoes bitshuffle (filter 32008): the 12-byte big-endian header (decoded size, block size in
+    bytes) and per block a big-endian size and a zstd frame, or bare transposed blocks without
+    compression; the last (elements mod 8) elements stored as they are."""
+    import bitshuffle
+    import struct
+    import zstandard
+    size = cd[2]
+    compression = cd[4] if len(cd) > 4 else 0
+    if compression not in (0, 3):
+        raise ValueError("bitshuffle compression %d is left to libhdf5" % compression)
+    element = np.dtype("<u%d" % size)
+    default = max(8192 // size // 8 * 8, 128)
+    if compression == 0:
+        nbytes, block, pos = len(raw), (cd[3] if len(cd) > 3 else 0) or default, 0
+    else:
+        nbytes, block_bytes = struct.unpack(">QI", raw[:12])
+        block, pos = block_bytes // size or default, 12
+    n = nbytes // size
+    out = bytearray()
+    for count in [block] * (n // block) + ([n % block // 8 * 8] if n % block >= 8 else []):
+        if compression == 0:
+            stream, pos = raw[pos:pos + count * size], pos + count * size
+        else:
+            stored = struct.unpack(">I", raw[pos:pos + 4])[0]
+            stream = zstandard.ZstdDecompressor().decompress(raw[pos + 4:pos + 4 + stored],
+                                                             max_output_size=count * size)
+            pos += 4 + stored
+        out += bitshuffle.bitunshuffle(np.frombuffer(stream, dtype=element), count).tobytes()
+    out += raw[pos:pos + n % 8 * size]
+    return bytes(out)
 
 
 def json_value(value):
@@ -128,6 +189,8 @@ def decode_chunk(raw, filters, filter_mask, itemsize, nbytes):
         if code == ZSTD_ID:
             import zstandard
             raw = zstandard.ZstdDecompressor().decompress(raw, max_output_size=nbytes)
+        elif code == BITSHUFFLE_ID:
+            raw = bitunshuffle_chunk(raw, filters[stage]["cd"])
         elif code == 1:
             raw = zlib.decompress(raw)
         elif code == 2:
@@ -174,7 +237,7 @@ def write_data(dset, filters, path):
     if logical > MAX_DATA_BYTES:
         return {"data_file": None, "data_unavailable": "%d logical bytes exceed the %d read for comparison"
                 % (logical, MAX_DATA_BYTES)}
-    missing = sorted({f["id"] for f in filters if not h5py.h5z.filter_avail(f["id"])})
+    missing = sorted({f["id"] for f in filters if unavailable(f)})
     fields = {"data_file": name}
     if not missing:
         values = dset[()]

@@ -7,11 +7,14 @@ SPEC_JSON (default: DEFAULT_SPEC below) is
   {"libver": "earliest" | "latest",                       (default "earliest", as h5py)
    "groups": {PATH: {"attributes": {NAME: VALUE}}},
    "datasets": {PATH: {"dtype": "<i2", "shape": [..], "maxshape": [null, ..],
-                       "chunks": [..] | null, "compression": "gzip" | "lzf" | "lz4" | "bzip2",
+                       "chunks": [..] | null,
+                       "compression": "gzip" | "lzf" | "lz4" | "bzip2" | "bitshuffle" | "blosc",
                        "compression_opts": 4, "shuffle": false, "fletcher32": false,
                        "fillvalue": 0 | "nan" | "inf" | "-inf",
                        "data": "pattern" | "none",           (default "pattern")
                        "attributes": {NAME: VALUE}}}}
+compression_opts of bitshuffle: the block size in elements (default 0, the plugin's); of blosc:
+[COMPRESSOR, LEVEL, SHUFFLE] as hdf5plugin.Blosc takes them (default ["lz4", 5, 1]).
 An attribute VALUE is a JSON string (stored as h5py stores a str: variable-length UTF-8), a
 number or list (int64 / float64), or {"dtype": NUMPY_DTYPE, "value": ...} for another type
 ("S5" gives a fixed-length ASCII string). "pattern" data is h5pattern.shaped over the shape.
@@ -81,6 +84,11 @@ def compression_args(spec):
         return dict(hdf5plugin.LZ4())
     if compression == "bzip2":
         return dict(hdf5plugin.BZip2(blocksize=9 if opts is None else opts))
+    if compression == "bitshuffle":
+        return dict(hdf5plugin.Bitshuffle(nelems=0 if opts is None else opts))
+    if compression == "blosc":
+        cname, clevel, shuffle = ["lz4", 5, 1] if opts is None else opts
+        return dict(hdf5plugin.Blosc(cname=cname, clevel=clevel, shuffle=shuffle))
     raise ValueError("unknown compression %r" % compression)
 
 

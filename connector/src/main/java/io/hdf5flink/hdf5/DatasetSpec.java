@@ -116,7 +116,7 @@ public final class DatasetSpec {
      * element type, chunk shape and filters. What an appending writer checks against the file.
      */
     public boolean hasChunkLayoutOf(DatasetSpec other) {
-        return type == other.type && Arrays.equals(chunks, other.chunks) && filters.equals(other.filters);
+        return type == other.type && Arrays.equals(chunks, other.chunks) && KnownFilter.sameFilters(filters, other.filters);
     }
 
     /** The element type, chunk shape and filters, as an error about two layouts names them. */
@@ -141,6 +141,7 @@ public final class DatasetSpec {
         /** The compressor; its entry is made once the chunk size it may record is known. */
         private KnownFilter compressor;
         private int compressorLevel;
+        private String compressorOptions;
         private boolean fletcher32;
         private Number fillValue;
         private byte[] fillBytes;
@@ -184,14 +185,46 @@ public final class DatasetSpec {
         public Builder zstd(int level) { return compressor(KnownFilter.ZSTD, level); }
 
         /**
-         * Any compressor of the registry at {@code level} (ignored by those without levels): the
-         * methods above name the common ones, this one takes a codec chosen at run time.
+         * bitshuffle (filter 32008) with LZ4 inside, what DECTRIS detectors and areaDetector's
+         * {@code BSLZ4} write; it shuffles bits itself, so it needs no {@link #shuffle()}.
+         */
+        public Builder bitshuffleLz4() { return compressor(KnownFilter.BITSHUFFLE, 0, "lz4"); }
+
+        /** bitshuffle (filter 32008) with zstd inside at level 1 to 22. */
+        public Builder bitshuffleZstd(int level) { return compressor(KnownFilter.BITSHUFFLE, level, "zstd"); }
+
+        /**
+         * Blosc (filter 32001) with its compressor ({@code lz4}, {@code zstd}, {@code zlib} or
+         * {@code snappy}) at level 0 to 9 and its own shuffle ({@code shuffle}, {@code bitshuffle}
+         * or {@code noshuffle}); hdf5plugin's default is {@code blosc("lz4", 5, "shuffle")}.
+         */
+        public Builder blosc(String compressor, int level, String shuffle) {
+            return compressor(KnownFilter.BLOSC, level, compressor + ":" + shuffle);
+        }
+
+        /**
+         * Any compressor of the registry at {@code level} (ignored by those without levels), with
+         * its default options: the methods above name the common ones, this one takes a codec
+         * chosen at run time.
          *
          * @throws IllegalArgumentException when the level is out of the codec's range, the filter
          *     is not a compressor or a compressor is already chosen
          */
         public Builder compressor(KnownFilter codec, int level) {
-            codec.requireLevel(level); // validates the level now
+            return compressor(codec, level, "");
+        }
+
+        /**
+         * Any compressor of the registry at {@code level}, with the options users add to its
+         * name ({@link KnownFilter#requireOptions}: {@code "zstd"} for bitshuffle, {@code
+         * "lz4:bitshuffle"} for Blosc; {@code ""} for the defaults and for other codecs).
+         *
+         * @throws IllegalArgumentException when the level or an option is out of the codec's
+         *     range, the filter is not a compressor or a compressor is already chosen
+         */
+        public Builder compressor(KnownFilter codec, int level, String options) {
+            String canonical = codec.requireOptions(options); // validates the options and level now
+            if (codec.takesLevel(canonical)) codec.requireLevel(level);
             if (!codec.isCompressor()) throw new IllegalArgumentException(codec.filterName() + " is not a compressor");
             if (compressor != null) {
                 throw new IllegalArgumentException("only one compressor per dataset: " + compressor.filterName() + " and "
@@ -199,6 +232,7 @@ public final class DatasetSpec {
             }
             this.compressor = codec;
             this.compressorLevel = level;
+            this.compressorOptions = canonical;
             return this;
         }
 
@@ -248,7 +282,7 @@ public final class DatasetSpec {
             if (explicitFilters != null) return explicitFilters;
             List<FilterDescription> f = new ArrayList<>();
             if (shuffle) f.add(FilterDescription.shuffle(type.size()));
-            if (compressor != null) f.add(compressor.newEntry(compressorLevel, type.size(), chunkBytesOrZero()));
+            if (compressor != null) f.add(compressor.newEntry(compressorLevel, compressorOptions, type.size(), chunkBytesOrZero()));
             if (fletcher32) f.add(FilterDescription.fletcher32());
             return List.copyOf(f);
         }

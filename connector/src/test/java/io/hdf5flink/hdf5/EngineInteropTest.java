@@ -79,16 +79,7 @@ class EngineInteropTest {
                 .chunks(64, 2).attribute("unit", AttributeValue.of("mV"));
         codec.apply.accept(b);
         try (Hdf5File f = Hdf5File.create(file)) {
-            Hdf5Dataset d = f.createDataset("/rec/data", b.build());
-            long done = 0;
-            int batch = 1;
-            while (done < rows) {
-                long n = Math.min(batch, rows - done);
-                d.append(ByteBuffer.wrap(pattern(type, done * channels, n * channels)).order(ByteOrder.LITTLE_ENDIAN));
-                done += n;
-                batch = batch * 3 % 197 + 1;
-                if (done % 5 == 0) f.commit();
-            }
+            appendInBatches(f, f.createDataset("/rec/data", b.build()), rows, channels, 197);
         }
         FileDescription expected = ExpectedFile.create().superblockVersion(0)
                 .dataset("/rec/data", d -> d.dtype(type.numpyStr()).shape(rows, channels)
@@ -99,6 +90,23 @@ class EngineInteropTest {
                         .data(pattern(type, 0, rows * channels)))
                 .build();
         HdfAssertions.assertReadableByAll(file, expected);
+    }
+
+    /**
+     * Appends {@code rows} rows of the pattern in batches of 1 to {@code maxBatch} rows that
+     * straddle chunks, committing every now and then.
+     */
+    static void appendInBatches(Hdf5File f, Hdf5Dataset d, long rows, int channels, int maxBatch) {
+        DataType type = d.spec().type();
+        long done = 0;
+        int batch = 1;
+        while (done < rows) {
+            long n = Math.min(batch, rows - done);
+            d.append(ByteBuffer.wrap(pattern(type, done * channels, n * channels)).order(ByteOrder.LITTLE_ENDIAN));
+            done += n;
+            batch = batch * 3 % maxBatch + 1;
+            if (done % 5 == 0) f.commit();
+        }
     }
 
     @ParameterizedTest(name = "rank {0}")

@@ -59,13 +59,15 @@ public final class ConvertCommand implements Callable<Integer> {
     List<Long> chunks;
 
     @Option(names = "--codec", paramLabel = "CODEC",
-            description = "gzip[:LEVEL] (1-9, default 4), lzf, lz4, bzip2[:LEVEL], zstd[:LEVEL] or none. Default: gzip:4, "
-                    + "with --shuffle.")
+            description = "gzip[:LEVEL] (1-9, default 4), lzf, lz4, bzip2[:LEVEL], zstd[:LEVEL], bitshuffle[:lz4|zstd[:LEVEL]], "
+                    + "blosc[:lz4|zstd|zlib|snappy][:LEVEL][:shuffle|bitshuffle|noshuffle] (default blosc:lz4:5:shuffle) or "
+                    + "none. Default: gzip:4, with --shuffle.")
     String codec;
 
     @Option(names = "--shuffle", negatable = true,
             description = "Byte shuffle before compressing (better ratios and speed for integers and floats). On by "
-                    + "default with a codec, off with --codec none; --no-shuffle turns it off.")
+                    + "default with a codec, off with --codec none and with bitshuffle and blosc, which shuffle as "
+                    + "their codec says; --no-shuffle turns it off.")
     Boolean shuffle;
 
     @Option(names = "--fletcher32", description = "A Fletcher-32 checksum on every chunk.")

@@ -146,7 +146,8 @@ final class ExistingOutput {
         if (filters != null) {
             DatasetSpec asked = filters.applyTo(DatasetSpec.builder(type, shape).maxShape(spec.maxShape()).chunks(spec.chunks()))
                     .build();
-            if (!asked.filters().equals(spec.filters())) {
+            // As users name them: a plugin's version or block size in the client data is not a conflict.
+            if (!OutputSummary.filterNames(asked.filters()).equals(OutputSummary.filterNames(spec.filters()))) {
                 throw new UsageException("--codec/--shuffle/--fletcher32 ask for " + OutputSummary.filterNames(asked.filters())
                         + ", but " + where + " uses " + OutputSummary.filterNames(spec.filters())
                         + "; appending keeps its filters (omit them)");

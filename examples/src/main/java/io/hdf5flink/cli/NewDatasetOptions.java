@@ -26,8 +26,9 @@ final class NewDatasetOptions {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--codec '" + o.codec + "': " + e.getMessage());
         }
-        // Shuffle lifts every codec's ratio on numeric data: on by default; pointless without a compressor.
-        boolean shuffle = o.shuffle != null ? o.shuffle : !c.codec().equals("none");
+        // Shuffle lifts every codec's ratio on numeric data: on by default; pointless without a compressor,
+        // and before bitshuffle or Blosc, which shuffle as they are told.
+        boolean shuffle = o.shuffle != null ? o.shuffle : !c.codec().equals("none") && !c.codecShuffles();
         if (shuffle) c = c.withShuffle();
         if (Boolean.TRUE.equals(o.fletcher32)) c = c.withFletcher32();
         return c;

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -447,6 +448,73 @@ class CliInteropTest {
                 """, in, defaults, noShuffle, none);
     }
 
+    /**
+     * Issue 16: bitshuffle and Blosc, as detectors and hdf5plugin users write them. libhdf5 with
+     * the plugins reads the outputs value for value (bitshuffle with zstd, which Debian's plugin
+     * lacks, through the reference harness's decoder); no byte shuffle is added before codecs that
+     * shuffle themselves, unless asked for.
+     */
+    @Test
+    void convertsToBitshuffleAndBlosc() throws Exception {
+        Path in = npy("b.npy", 40_003, 16, 5);
+        List<String> codecs = List.of("bitshuffle:lz4", "bitshuffle:zstd:5", "blosc:lz4:5:bitshuffle", "blosc:zstd:3");
+        List<Path> outs = new ArrayList<>();
+        for (String codec : codecs) {
+            Path out = dir.resolve(codec.replace(':', '_') + ".h5");
+            Run r = ok("convert", "--input", s(in), "--output", s(out), "--codec", codec, "--chunks", "16384,16", "--no-progress");
+            assertTrue(r.out().contains("codec " + codec.replace(':', ' ').replace("blosc zstd 3", "blosc zstd 3 shuffle")),
+                    r.out());
+            outs.add(out);
+        }
+        Path shuffled = dir.resolve("shuffled.h5");
+        ok("convert", "--input", s(in), "--output", s(shuffled), "--codec", "blosc", "--shuffle", "--chunks", "16384,16",
+                "--no-progress");
+        H5py.check("""
+                a = np.load(sys.argv[1])
+                expected = [[(32008, (0, 4, 2, 0, 2))], [(32008, (0, 4, 2, 0, 3, 5))],
+                            [(32001, (2, 2, 2, 16384 * 16 * 2, 5, 2, 1))], [(32001, (2, 2, 2, 16384 * 16 * 2, 3, 1, 5))],
+                            [(2, (2,)), (32001, (2, 2, 2, 16384 * 16 * 2, 5, 1, 1))]]
+                for path, want in zip(sys.argv[2:], expected):
+                    d = h5py.File(path, 'r')['data']
+                    plist = d.id.get_create_plist()
+                    got = [plist.get_filter(i)[0:3:2] for i in range(plist.get_nfilters())]
+                    assert got == want, (path, got)
+                    assert d.shape == a.shape and d.chunks == (16384, 16)
+                    if want[0][1][4:5] != (3,):   # bitshuffle with zstd: below
+                        assert np.array_equal(d[:], a), path
+                """, in, outs.get(0), outs.get(1), outs.get(2), outs.get(3), shuffled);
+        byte[] expected = Files.readAllBytes(in);
+        byte[] zstd = io.hdf5flink.hdf5.testing.ReferenceLibrary.describe(outs.get(1)).dataset("/data").data().bytes();
+        assertArrayEquals(Arrays.copyOfRange(expected, expected.length - zstd.length, expected.length), zstd,
+                "bitshuffle:zstd:5 decoded by the reference harness");
+    }
+
+    /** Issue 16: appending to bitshuffle and Blosc datasets h5py wrote keeps their filters; another codec is refused. */
+    @Test
+    void appendsToBitshuffleAndBloscDatasetsH5pyWrote() throws Exception {
+        Path out = dir.resolve("detector.h5");
+        Path more = npy("more.npy", 3_000, 8, 6);
+        H5py.check("""
+                import hdf5plugin
+                with h5py.File(sys.argv[1], 'w') as f:
+                    for name, codec in (('bslz4', hdf5plugin.Bitshuffle()), ('blosc', hdf5plugin.Blosc(cname='zstd'))):
+                        f.create_dataset(name, data=np.arange(5000 * 8, dtype='<i2').reshape(5000, 8), maxshape=(None, 8),
+                                         chunks=(1024, 8), **codec)
+                """, out);
+        ok("convert", "--input", s(more), "--output", s(out), "--dataset", "/bslz4", "--append", "--codec", "bitshuffle:lz4",
+                "--no-progress");
+        ok("convert", "--input", s(more), "--output", s(out), "--dataset", "/blosc", "--append", "--no-progress");
+        refused("--codec/--shuffle/--fletcher32 ask for blosc lz4 5 shuffle, but " + out + ":/blosc uses blosc zstd 5 shuffle",
+                out, "convert", "--input", s(more), "--output", s(out), "--dataset", "/blosc", "--append", "--append-again",
+                "--codec", "blosc:lz4");
+        H5py.check("""
+                expected = np.concatenate([np.arange(5000 * 8, dtype='<i2').reshape(5000, 8), np.load(sys.argv[2])])
+                for name in ('bslz4', 'blosc'):
+                    d = h5py.File(sys.argv[1], 'r')[name]
+                    assert d.shape == (8000, 8) and np.array_equal(d[:], expected), name
+                """, out, more);
+    }
+
     /** Issue 20, item 1: the checkpoint directory was scratch space the run owned, whatever it held. */
     @Test
     void deletesOnlyWhatItPutInTheCheckpointDirectory() throws Exception {
@@ -686,6 +754,10 @@ class CliInteropTest {
                 "convert", "--input", s(raw), "--output", s(out), "--shape", "-1,8");
         refused("unknown codec 'gzp'", out, "convert", "--input", s(in), "--output", s(out), "--codec", "gzp");
         refused("level 12 is not 1 to 9", out, "convert", "--input", s(in), "--output", s(out), "--codec", "gzip:12");
+        refused("codec 'bitshuffle:lz4' takes no level", out, "convert", "--input", s(in), "--output", s(out), "--codec",
+                "bitshuffle:lz4:5");
+        refused("blosc option 'lz5' is not one of lz4, zstd, zlib, snappy, shuffle, bitshuffle, noshuffle", out,
+                "convert", "--input", s(in), "--output", s(out), "--codec", "blosc:lz5:5");
         refused("--checkpoint-interval 'soon'", out, "convert", "--input", s(in), "--output", s(out), "--checkpoint-interval", "soon");
         refused("--layout columns|segments is required", out, "convert", "--input", s(in), s(wide), "--output", s(out));
         // Issue 20, item 9: inputs and names that said nothing useful before.

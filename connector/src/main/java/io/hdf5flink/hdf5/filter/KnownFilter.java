@@ -1,8 +1,11 @@
 package io.hdf5flink.hdf5.filter;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The registry of the filters this engine applies, and all it knows of each: its identification
@@ -138,6 +141,124 @@ public enum KnownFilter {
         Filter filter(int[] clientData) {
             return new ZstdFilter(levelOrDefault(clientData));
         }
+    },
+
+    /**
+     * bitshuffle with LZ4 or zstd inside ({@link BitshuffleFilter}), as users name it: {@code
+     * bitshuffle:lz4} (the default) or {@code bitshuffle:zstd[:LEVEL]}; the level is zstd's. New
+     * datasets record the plugin's default block size (0).
+     */
+    BITSHUFFLE(32008, "bitshuffle", "bitshuffle", "bitshuffle; see https://github.com/kiyo-masui/bitshuffle",
+            FilterDescription.FLAG_OPTIONAL, Kind.COMPRESSOR, 1, 22, 3, List.of(List.of("lz4", "zstd"))) {
+        /** The plugin version recorded: 0.4, the first release with zstd; readers ignore it. */
+        private static final int MAJOR = 0;
+        private static final int MINOR = 4;
+
+        @Override
+        public FilterDescription newEntry(int level, int elementSize, int chunkBytes) {
+            return newEntry(level, "", elementSize, chunkBytes);
+        }
+
+        @Override
+        public FilterDescription newEntry(int level, String options, int elementSize, int chunkBytes) {
+            return requireOptions(options).equals("zstd")
+                    ? entry(MAJOR, MINOR, elementSize, 0, BitshuffleFilter.ZSTD, requireLevel(level))
+                    : entry(MAJOR, MINOR, elementSize, 0, BitshuffleFilter.LZ4);
+        }
+
+        @Override
+        public boolean takesLevel(String options) {
+            return requireOptions(options).equals("zstd");
+        }
+
+        @Override
+        public boolean hasOwnShuffle() {
+            return true;
+        }
+
+        @Override
+        int[] localClientData(int elementSize, int chunkBytes) {
+            return new int[] {MAJOR, MINOR, elementSize};
+        }
+
+        @Override
+        FilterDescription ignoringVersions(FilterDescription entry) {
+            int[] cd = entry.clientData();
+            if (cd.length < 2) return entry;
+            cd[0] = MAJOR;
+            cd[1] = MINOR;
+            return new FilterDescription(entry.id(), entry.name(), entry.flags(), cd);
+        }
+
+        @Override
+        String describe(int[] clientData) {
+            return userName() + switch (slot(clientData, 4, BitshuffleFilter.NONE)) {
+                case BitshuffleFilter.LZ4 -> " lz4";
+                case BitshuffleFilter.ZSTD -> " zstd" + (clientData.length > 5 ? " " + clientData[5] : "");
+                default -> "";
+            };
+        }
+
+        @Override
+        Filter filter(int[] clientData) {
+            if (clientData.length < 3) {
+                throw new IllegalArgumentException("bitshuffle needs at least 3 values (version, version, element size)");
+            }
+            return new BitshuffleFilter(clientData[2], slot(clientData, 3, 0), slot(clientData, 4, BitshuffleFilter.NONE),
+                    slot(clientData, 5, ZSTD.defaultLevel()));
+        }
+    },
+
+    /**
+     * Blosc 1 ({@link BloscFilter}), as users name it: {@code blosc[:COMPRESSOR][:LEVEL][:SHUFFLE]},
+     * by default {@code blosc:lz4:5:shuffle}, hdf5plugin's defaults.
+     */
+    BLOSC(32001, "blosc", "blosc", "blosc", FilterDescription.FLAG_OPTIONAL, Kind.COMPRESSOR, 0, 9, 5,
+            List.of(List.of("lz4", "zstd", "zlib", "snappy"), List.of("shuffle", "bitshuffle", "noshuffle"))) {
+        @Override
+        public FilterDescription newEntry(int level, int elementSize, int chunkBytes) {
+            return newEntry(level, "", elementSize, chunkBytes);
+        }
+
+        @Override
+        public FilterDescription newEntry(int level, String options, int elementSize, int chunkBytes) {
+            String[] words = requireOptions(options).split(":");
+            int[] local = localClientData(elementSize, chunkBytes);
+            return entry(local[0], local[1], local[2], local[3], requireLevel(level),
+                    BloscFilter.SHUFFLE_NAMES.indexOf(words[1]), BloscFilter.COMPRESSOR_NAMES.indexOf(words[0]));
+        }
+
+        @Override
+        int[] localClientData(int elementSize, int chunkBytes) {
+            return new int[] {BloscFilter.FILTER_REVISION, BloscFilter.FORMAT_VERSION,
+                    elementSize > BloscFilter.MAX_TYPE_SIZE ? 1 : elementSize, chunkBytes};
+        }
+
+        @Override
+        String describe(int[] clientData) {
+            return userName() + " " + name(BloscFilter.COMPRESSOR_NAMES, slot(clientData, 6, BloscFilter.BLOSCLZ))
+                    + " " + slot(clientData, 4, defaultLevel())
+                    + " " + name(BloscFilter.SHUFFLE_NAMES, slot(clientData, 5, BloscFilter.SHUFFLE));
+        }
+
+        private static String name(List<String> names, int value) {
+            return value >= 0 && value < names.size() ? names.get(value) : Integer.toString(value);
+        }
+
+        @Override
+        Filter filter(int[] clientData) {
+            if (clientData.length < 4) {
+                throw new IllegalArgumentException("blosc needs at least 4 values (revision, version, element size, "
+                        + "chunk size)");
+            }
+            return new BloscFilter(clientData[2], slot(clientData, 4, defaultLevel()),
+                    slot(clientData, 5, BloscFilter.SHUFFLE), slot(clientData, 6, BloscFilter.BLOSCLZ));
+        }
+
+        @Override
+        public boolean hasOwnShuffle() {
+            return true;
+        }
     };
 
     /** Where a filter goes in a dataset's pipeline, which h5py orders shuffle, compressor, checksum. */
@@ -153,6 +274,11 @@ public enum KnownFilter {
     private final int minLevel;
     private final int maxLevel;
     private final int defaultLevel;
+    /**
+     * The words users may add to the name, in groups of alternatives whose first word is the
+     * default: bitshuffle's inner codec, Blosc's compressor and shuffle. Empty for most filters.
+     */
+    private final List<List<String>> options;
 
     KnownFilter(int id, String filterName, String userName, String recordedName, int flags, Kind kind) {
         this(id, filterName, userName, recordedName, flags, kind, 0, 0, 0);
@@ -160,6 +286,11 @@ public enum KnownFilter {
 
     KnownFilter(int id, String filterName, String userName, String recordedName, int flags, Kind kind,
             int minLevel, int maxLevel, int defaultLevel) {
+        this(id, filterName, userName, recordedName, flags, kind, minLevel, maxLevel, defaultLevel, List.of());
+    }
+
+    KnownFilter(int id, String filterName, String userName, String recordedName, int flags, Kind kind,
+            int minLevel, int maxLevel, int defaultLevel, List<List<String>> options) {
         this.id = id;
         this.filterName = filterName;
         this.userName = userName;
@@ -169,6 +300,7 @@ public enum KnownFilter {
         this.minLevel = minLevel;
         this.maxLevel = maxLevel;
         this.defaultLevel = defaultLevel;
+        this.options = options;
     }
 
     /** The filter identification value the pipeline message records. */
@@ -181,7 +313,7 @@ public enum KnownFilter {
         return filterName;
     }
 
-    /** The name users give: {@code gzip}, {@code lzf}, {@code lz4}, {@code bzip2}, {@code zstd}, ... */
+    /** The name users give: {@code gzip}, {@code lzf}, {@code lz4}, {@code bzip2}, {@code zstd}, {@code blosc}, ... */
     public String userName() {
         return userName;
     }
@@ -214,6 +346,80 @@ public enum KnownFilter {
         return level;
     }
 
+    /** Whether users add words to this compressor's name: bitshuffle's inner codec, Blosc's compressor and shuffle. */
+    public boolean hasOptions() {
+        return !options.isEmpty();
+    }
+
+    /**
+     * Checks the words users add to this compressor's name ({@code lz4}, {@code zstd:bitshuffle},
+     * ... joined by colons, in any order, at most one of each group) and returns them canonical:
+     * one word of each group, in group order, defaults filled in; {@code ""} for filters
+     * without options.
+     *
+     * @throws IllegalArgumentException naming the word that is not an option of this filter
+     */
+    public String requireOptions(String words) {
+        String[] chosen = new String[options.size()];
+        for (String word : words.isEmpty() ? new String[0] : words.split(":")) {
+            int group = 0;
+            while (group < options.size() && !options.get(group).contains(word)) group++;
+            if (group == options.size()) {
+                throw new IllegalArgumentException(options.isEmpty() ? "codec '" + userName + "' takes no options, got '"
+                        + word + "'" : userName + " option '" + word + "' is not one of " + String.join(", ",
+                        options.stream().flatMap(List::stream).toList()));
+            }
+            if (chosen[group] != null) {
+                throw new IllegalArgumentException(userName + " takes one of " + String.join("|", options.get(group))
+                        + ", got " + chosen[group] + " and " + word);
+            }
+            chosen[group] = word;
+        }
+        for (int group = 0; group < chosen.length; group++) {
+            if (chosen[group] == null) chosen[group] = options.get(group).get(0);
+        }
+        return String.join(":", chosen);
+    }
+
+    /** Whether the level applies with these options (bitshuffle's is zstd's, so not with lz4). */
+    public boolean takesLevel(String options) {
+        return hasLevels();
+    }
+
+    /**
+     * Whether this compressor has its own shuffle setting (Blosc), or is one (bitshuffle): the
+     * byte shuffle filter before it is then not wanted by default.
+     */
+    public boolean hasOwnShuffle() {
+        return false;
+    }
+
+    /**
+     * The codec as the command line writes it: the name, the first option, the level where it
+     * applies, the other options: {@code gzip:4}, {@code lzf}, {@code bitshuffle:zstd:3}, {@code
+     * blosc:lz4:5:shuffle}.
+     */
+    public String codecText(int level, String options) {
+        List<String> parts = new ArrayList<>(List.of(userName));
+        String canonical = requireOptions(options);
+        List<String> words = canonical.isEmpty() ? List.of() : List.of(canonical.split(":"));
+        if (!words.isEmpty()) parts.add(words.get(0));
+        if (takesLevel(canonical)) parts.add(Integer.toString(level));
+        if (words.size() > 1) parts.addAll(words.subList(1, words.size()));
+        return String.join(":", parts);
+    }
+
+    /**
+     * This filter's pipeline entry for a new dataset, with the options users added to its name
+     * (see {@link #requireOptions}); filters without options take {@code ""}.
+     *
+     * @throws IllegalArgumentException when the level, an option or a size is out of range
+     */
+    public FilterDescription newEntry(int level, String options, int elementSize, int chunkBytes) {
+        requireOptions(options);
+        return newEntry(level, elementSize, chunkBytes);
+    }
+
     /**
      * This filter's pipeline entry for a new dataset, as libhdf5 and h5py record it once the
      * dataset exists.
@@ -235,10 +441,23 @@ public enum KnownFilter {
         return Arrays.stream(values()).filter(f -> f.isCompressor() && f.userName.equals(userName)).findFirst();
     }
 
-    /** The compressors as users name them: {@code gzip[:LEVEL], lzf, lz4, bzip2[:LEVEL], zstd[:LEVEL]}. */
+    /**
+     * The compressors as users name them: {@code gzip[:LEVEL], lzf, lz4, bzip2[:LEVEL], zstd[:LEVEL],
+     * bitshuffle[:lz4|zstd][:LEVEL], blosc[:lz4|...][:LEVEL][:shuffle|...]}.
+     */
     public static String compressorChoices() {
-        return Arrays.stream(values()).filter(KnownFilter::isCompressor)
-                .map(f -> f.userName + (f.hasLevels() ? "[:LEVEL]" : "")).collect(Collectors.joining(", "));
+        return Arrays.stream(values()).filter(KnownFilter::isCompressor).map(KnownFilter::usage)
+                .collect(Collectors.joining(", "));
+    }
+
+    private String usage() {
+        StringBuilder b = new StringBuilder(userName);
+        for (int group = 0; group < options.size(); group++) {
+            b.append("[:").append(String.join("|", options.get(group))).append(']');
+            if (group == 0 && hasLevels()) b.append("[:LEVEL]");
+        }
+        if (options.isEmpty() && hasLevels()) b.append("[:LEVEL]");
+        return b.toString();
     }
 
     /**
@@ -246,9 +465,31 @@ public enum KnownFilter {
      * unknown filter by its recorded name and id.
      */
     public static String displayName(FilterDescription entry) {
-        return byId(entry.id())
-                .map(f -> f.userName + (f.hasLevels() && entry.clientDataCount() > 0 ? " " + entry.clientData(0) : ""))
-                .orElse(entry.name() + " (" + entry.id() + ")");
+        return byId(entry.id()).map(f -> f.describe(entry.clientData())).orElse(entry.name() + " (" + entry.id() + ")");
+    }
+
+    /** An entry of this filter with this client data as users name it: {@code gzip 4}, {@code blosc lz4 5 shuffle}. */
+    String describe(int[] clientData) {
+        return userName + (hasLevels() && clientData.length > 0 ? " " + clientData[0] : "");
+    }
+
+    /**
+     * Whether two pipelines apply the same filters: equal entries, but for the plugin version
+     * bitshuffle records and no reader reads (h5py with Debian's plugin records 0.3, this engine
+     * 0.4), so that a dataset declared with a codec matches the one h5py made with it.
+     */
+    public static boolean sameFilters(List<FilterDescription> a, List<FilterDescription> b) {
+        return a.size() == b.size()
+                && IntStream.range(0, a.size()).allMatch(i -> comparable(a.get(i)).equals(comparable(b.get(i))));
+    }
+
+    private static FilterDescription comparable(FilterDescription entry) {
+        return byId(entry.id()).map(f -> f.ignoringVersions(entry)).orElse(entry);
+    }
+
+    /** {@code entry} with the client data readers ignore set as this engine records it; {@code entry} for most filters. */
+    FilterDescription ignoringVersions(FilterDescription entry) {
+        return entry;
     }
 
     /** Every filter by name and id, {@code deflate(1), shuffle(2), ...}, for error messages. */
@@ -275,6 +516,11 @@ public enum KnownFilter {
     /** The client data this filter's "set local" step takes from the dataset; empty without one. */
     int[] localClientData(int elementSize, int chunkBytes) {
         return new int[0];
+    }
+
+    /** Client data value {@code index}, or {@code absent} when the client data is shorter. */
+    static int slot(int[] clientData, int index, int absent) {
+        return clientData.length > index ? clientData[index] : absent;
     }
 
     /** The first client data value, or the default level when there is none. */

@@ -26,8 +26,9 @@ public final class Lz4Filter implements Filter {
     private static final int HEADER_LENGTH = 12;
     private static final int BLOCK_HEADER_LENGTH = 4;
 
-    private static final ThreadLocal<Lz4Compressor> COMPRESSOR = ThreadLocal.withInitial(Lz4Compressor::new);
-    private static final Lz4Decompressor DECOMPRESSOR = new Lz4Decompressor();
+    /** Per thread: the compressor keeps its hash table between calls (also bitshuffle's and Blosc's). */
+    static final ThreadLocal<Lz4Compressor> COMPRESSOR = ThreadLocal.withInitial(Lz4Compressor::new);
+    static final Lz4Decompressor DECOMPRESSOR = new Lz4Decompressor();
 
     private final int blockSize;
 
@@ -59,8 +60,8 @@ public final class Lz4Filter implements Filter {
         // LZ4's worst case, so one block's worth of slack suffices.
         int slack = block == 0 ? 0 : compressor.maxCompressedLength(block) - block;
         byte[] out = new byte[HEADER_LENGTH + blocks * BLOCK_HEADER_LENGTH + length + slack];
-        putLong(out, 0, length);
-        putInt(out, 8, block);
+        BigEndian.putLong(out, 0, length);
+        BigEndian.putInt(out, 8, block);
         int written = HEADER_LENGTH;
         for (int start = 0; start < length; start += block) {
             int n = Math.min(block, length - start);
@@ -70,7 +71,7 @@ public final class Lz4Filter implements Filter {
                 System.arraycopy(input, start, out, data, n);
                 stored = n;
             }
-            putInt(out, written, stored);
+            BigEndian.putInt(out, written, stored);
             written = data + stored;
         }
         return written == out.length ? out : Arrays.copyOf(out, written);
@@ -81,12 +82,12 @@ public final class Lz4Filter implements Filter {
         if (length < HEADER_LENGTH) {
             throw new IOException("LZ4 chunk has " + length + " bytes, fewer than its 12-byte header: corrupt chunk");
         }
-        long decodedSize = getLong(input, 0);
+        long decodedSize = BigEndian.getLong(input, 0);
         if (decodedSize < 0 || decodedSize > maxDecodedLength) {
             throw new IOException("LZ4 chunk claims " + Long.toUnsignedString(decodedSize)
                     + " decoded bytes, more than the " + maxDecodedLength + " a chunk can hold: corrupt chunk");
         }
-        long block = Math.min(getInt(input, 8) & 0xFFFFFFFFL, decodedSize);
+        long block = Math.min(BigEndian.getInt(input, 8) & 0xFFFFFFFFL, decodedSize);
         if (block == 0 && decodedSize > 0) {
             throw new IOException("LZ4 chunk has block size 0 for " + decodedSize + " bytes: corrupt chunk");
         }
@@ -98,7 +99,7 @@ public final class Lz4Filter implements Filter {
             if (length - ip < BLOCK_HEADER_LENGTH) {
                 throw new IOException("LZ4 chunk is truncated before the block at decoded byte " + op + ": corrupt chunk");
             }
-            long stored = getInt(input, ip) & 0xFFFFFFFFL;
+            long stored = BigEndian.getInt(input, ip) & 0xFFFFFFFFL;
             ip += BLOCK_HEADER_LENGTH;
             if (stored > length - ip) {
                 throw new IOException("LZ4 block at decoded byte " + op + " claims " + stored
@@ -122,25 +123,5 @@ public final class Lz4Filter implements Filter {
             op += n;
         }
         return out;
-    }
-
-    private static void putInt(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 24);
-        b[at + 1] = (byte) (v >>> 16);
-        b[at + 2] = (byte) (v >>> 8);
-        b[at + 3] = (byte) v;
-    }
-
-    private static void putLong(byte[] b, int at, long v) {
-        putInt(b, at, (int) (v >>> 32));
-        putInt(b, at + 4, (int) v);
-    }
-
-    private static int getInt(byte[] b, int at) {
-        return (b[at] & 0xFF) << 24 | (b[at + 1] & 0xFF) << 16 | (b[at + 2] & 0xFF) << 8 | (b[at + 3] & 0xFF);
-    }
-
-    private static long getLong(byte[] b, int at) {
-        return (long) getInt(b, at) << 32 | (getInt(b, at + 4) & 0xFFFFFFFFL);
     }
 }

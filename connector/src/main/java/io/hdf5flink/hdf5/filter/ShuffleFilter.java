@@ -1,6 +1,9 @@
 package io.hdf5flink.hdf5.filter;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * HDF5 filter 2, byte shuffle: regroups the bytes of a chunk so that byte 0 of every element
@@ -12,6 +15,9 @@ import java.io.IOException;
  * element is left as it is.
  */
 public final class ShuffleFilter implements Filter {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LOW = 0x00000000FFFFFFFFL;
+    private static final long HIGH = 0xFFFFFFFF00000000L;
 
     private final int elementSize;
 
@@ -43,22 +49,126 @@ public final class ShuffleFilter implements Filter {
      * compressor follows.
      */
     public byte[] encode(byte[] input, int length, byte[] out) {
+        shuffle(input, 0, length, elementSize, out, 0);
+        return out;
+    }
+
+    /**
+     * Shuffles {@code length} bytes of {@code in} from {@code inOff} into {@code out} at {@code
+     * outOff}, bytes past the last whole element unchanged: the filter's transform, also Blosc's
+     * byte shuffle of one block and the first step of bitshuffle's.
+     */
+    static void shuffle(byte[] in, int inOff, int length, int elementSize, byte[] out, int outOff) {
         int count = length / elementSize;
         if (elementSize == 1 || count <= 1) {
-            System.arraycopy(input, 0, out, 0, length);
-            return out;
+            System.arraycopy(in, inOff, out, outOff, length);
+            return;
         }
-        // Plane by plane: sequential stores, strided loads; measured at over 2 GB/s for
-        // element sizes 2 to 8, as fast as loops specialised per size.
+        int done = byLongs(elementSize) ? count - count % 8 : 0;
+        for (int i = 0; i < done; i += 8) {
+            int at = inOff + i * elementSize;
+            switch (elementSize) {
+                case 2 -> {
+                    long a = unzip((long) LONG.get(in, at));
+                    long b = unzip((long) LONG.get(in, at + 8));
+                    LONG.set(out, outOff + i, a & LOW | b << 32);
+                    LONG.set(out, outOff + count + i, a >>> 32 | b & HIGH);
+                }
+                case 4 -> fourPlanes(in, at, 8, out, outOff + i, count, true);
+                default -> BitTranspose.eightLongs(in, at, 8, out, outOff + i, count, BitTranspose.NO_BITS);
+            }
+        }
+        // The rest plane by plane: sequential stores, strided loads.
         for (int b = 0; b < elementSize; b++) {
-            int plane = b * count;
-            for (int i = 0, s = b; i < count; i++, s += elementSize) {
-                out[plane + i] = input[s];
+            int plane = outOff + b * count;
+            for (int i = done, s = inOff + done * elementSize + b; i < count; i++, s += elementSize) {
+                out[plane + i] = in[s];
             }
         }
         int whole = count * elementSize;
-        System.arraycopy(input, whole, out, whole, length - whole);
-        return out;
+        System.arraycopy(in, inOff + whole, out, outOff + whole, length - whole);
+    }
+
+    /** Undoes {@link #shuffle}. */
+    static void unshuffle(byte[] in, int inOff, int length, int elementSize, byte[] out, int outOff) {
+        int count = length / elementSize;
+        if (elementSize == 1 || count <= 1) {
+            System.arraycopy(in, inOff, out, outOff, length);
+            return;
+        }
+        int done = byLongs(elementSize) ? count - count % 8 : 0;
+        for (int i = 0; i < done; i += 8) {
+            int at = outOff + i * elementSize;
+            switch (elementSize) {
+                case 2 -> {
+                    long a = (long) LONG.get(in, inOff + i);
+                    long b = (long) LONG.get(in, inOff + count + i);
+                    LONG.set(out, at, zip(a & LOW | b << 32));
+                    LONG.set(out, at + 8, zip(a >>> 32 | b & HIGH));
+                }
+                case 4 -> fourPlanes(in, inOff + i, count, out, at, 8, false);
+                default -> BitTranspose.eightLongs(in, inOff + i, count, out, at, 8, BitTranspose.NO_BITS);
+            }
+        }
+        for (int b = 0; b < elementSize; b++) {
+            int plane = inOff + b * count;
+            for (int i = done, d = outOff + done * elementSize + b; i < count; i++, d += elementSize) {
+                out[d] = in[plane + i];
+            }
+        }
+        int whole = count * elementSize;
+        System.arraycopy(in, inOff + whole, out, outOff + whole, length - whole);
+    }
+
+    /**
+     * Whether eight elements at a time are shuffled on longs: for 2, 4 and 8 bytes, about twice as
+     * fast as byte by byte (eight elements are that many longs, and eight bytes of each plane one).
+     */
+    private static boolean byLongs(int elementSize) {
+        return elementSize == 2 || elementSize == 4 || elementSize == 8;
+    }
+
+    /**
+     * Eight 4-byte elements (four longs {@code from} apart) to their four planes' eight bytes
+     * (four longs {@code to} apart), or back: each long's two elements interleaved byte by byte,
+     * then the 4 x 4 transpose of 16-bit units.
+     */
+    private static void fourPlanes(byte[] src, int s, int from, byte[] dst, int d, int to, boolean forward) {
+        long x0 = (long) LONG.get(src, s);
+        long x1 = (long) LONG.get(src, s + from);
+        long x2 = (long) LONG.get(src, s + 2 * from);
+        long x3 = (long) LONG.get(src, s + 3 * from);
+        if (forward) {
+            x0 = zip(x0); x1 = zip(x1); x2 = zip(x2); x3 = zip(x3);
+        }
+        long t;
+        t = ((x0 >>> 16) ^ x1) & 0x0000FFFF0000FFFFL; x1 ^= t; x0 ^= t << 16;
+        t = ((x2 >>> 16) ^ x3) & 0x0000FFFF0000FFFFL; x3 ^= t; x2 ^= t << 16;
+        t = ((x0 >>> 32) ^ x2) & LOW; x2 ^= t; x0 ^= t << 32;
+        t = ((x1 >>> 32) ^ x3) & LOW; x3 ^= t; x1 ^= t << 32;
+        if (!forward) {
+            x0 = unzip(x0); x1 = unzip(x1); x2 = unzip(x2); x3 = unzip(x3);
+        }
+        LONG.set(dst, d, x0);
+        LONG.set(dst, d + to, x1);
+        LONG.set(dst, d + 2 * to, x2);
+        LONG.set(dst, d + 3 * to, x3);
+    }
+
+    /** Bytes 0, 2, 4, 6 then 1, 3, 5, 7 of {@code x} (byte 0 the lowest). */
+    private static long unzip(long x) {
+        long t = (x ^ (x >>> 8)) & 0x0000FF000000FF00L;
+        x ^= t ^ (t << 8);
+        t = (x ^ (x >>> 16)) & 0x00000000FFFF0000L;
+        return x ^ t ^ (t << 16);
+    }
+
+    /** Undoes {@link #unzip}: bytes 0-3 and 4-7 of {@code x} interleaved. */
+    private static long zip(long x) {
+        long t = (x ^ (x >>> 16)) & 0x00000000FFFF0000L;
+        x ^= t ^ (t << 16);
+        t = (x ^ (x >>> 8)) & 0x0000FF000000FF00L;
+        return x ^ t ^ (t << 8);
     }
 
     @Override
@@ -68,19 +178,7 @@ public final class ShuffleFilter implements Filter {
                     + maxDecodedLength + " a chunk can hold: corrupt chunk");
         }
         byte[] out = new byte[length];
-        int count = length / elementSize;
-        if (elementSize == 1 || count <= 1) {
-            System.arraycopy(input, 0, out, 0, length);
-            return out;
-        }
-        for (int b = 0; b < elementSize; b++) {
-            int plane = b * count;
-            for (int i = 0, d = b; i < count; i++, d += elementSize) {
-                out[d] = input[plane + i];
-            }
-        }
-        int whole = count * elementSize;
-        System.arraycopy(input, whole, out, whole, length - whole);
+        unshuffle(input, 0, length, elementSize, out, 0);
         return out;
     }
 

@@ -22,11 +22,16 @@ public final class ZstdFilter implements Filter {
 
     /** @param level a Zstandard level the library implements, from its negative fast levels to 22 */
     public ZstdFilter(int level) {
+        this.level = requireLevel(level);
+    }
+
+    /** Checks that the library implements {@code level}; returns it. */
+    static int requireLevel(int level) {
         if (level < Zstd.minCompressionLevel() || level > Zstd.maxCompressionLevel()) {
             throw new IllegalArgumentException("zstd level " + level + " is not " + Zstd.minCompressionLevel() + " to "
                     + Zstd.maxCompressionLevel());
         }
-        this.level = level;
+        return level;
     }
 
     /** zstd's {@code ZSTD_COMPRESSBOUND}: the largest frame for {@code length} input bytes. */

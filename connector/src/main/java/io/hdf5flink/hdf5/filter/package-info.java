@@ -7,7 +7,8 @@
  *
  * <ul>
  *   <li>{@link io.hdf5flink.hdf5.filter.KnownFilter}: the registry of the filters this engine
- *       applies; per filter its id, names, level range and default, client data and factory.
+ *       applies; per filter its id, names, level range and default, the options users add to its
+ *       name (bitshuffle's and Blosc's inner compressor, Blosc's shuffle), client data and factory.
  *       Everything that knows filters asks it: the pipeline below, {@code DatasetSpec.Builder},
  *       the sink's {@code ChunkFilters} and the command line's {@code --codec}.
  *   <li>{@link io.hdf5flink.hdf5.filter.FilterDescription}: one entry of a dataset's pipeline as
@@ -22,8 +23,10 @@
  * <h2>Internal</h2>
  *
  * {@link io.hdf5flink.hdf5.filter.Filter} and its implementations, one class per filter named
- * after it ({@code DeflateFilter}, {@code LzfFilter}, ...), and {@code ThreadScratch}. They are
- * public for benchmarks and tests only; reach them through a {@code FilterPipeline}.
+ * after it ({@code DeflateFilter}, {@code LzfFilter}, {@code BitshuffleFilter}, {@code
+ * BloscFilter}, ...), and their package-private helpers ({@code ThreadScratch}, {@code
+ * BitTranspose}, {@code BlockCodec}, {@code BloscLz}, {@code BigEndian}). The filters are public
+ * for benchmarks and tests only; reach them through a {@code FilterPipeline}.
  *
  * <h2>Adding a codec</h2>
  *

@@ -35,6 +35,19 @@ abstract class AbstractFilterTest {
         return false;
     }
 
+    /**
+     * The element size the filter is made for: chunks are whole elements, as in every HDF5 file,
+     * so the test data is cut to whole elements.
+     */
+    int elementSize() {
+        return 1;
+    }
+
+    /** {@code data} cut to whole elements. */
+    final byte[] whole(byte[] data) {
+        return Arrays.copyOf(data, data.length - data.length % elementSize());
+    }
+
     /** Whether every truncation of an encoded chunk is detected (framed formats). */
     boolean detectsTruncation() {
         return true;
@@ -62,15 +75,15 @@ abstract class AbstractFilterTest {
     @ValueSource(ints = {0, 1, 2, 3, 7, 8, 1000, 4097, 65535, 65536, 65537, 100_003})
     void roundTripsEverySize(int length) throws IOException {
         for (byte[] data : samples(length)) {
-            roundTrip(data);
+            roundTrip(whole(data));
         }
     }
 
     @Test
     void roundTripsSeveralMegabytes() throws IOException {
-        byte[] data = TestData.sineInt16(1_500_001, 1, 7); // 3 MB, odd sample count
+        byte[] data = whole(TestData.sineInt16(1_500_001, 1, 7)); // 3 MB, odd sample count
         byte[] encoded = roundTrip(data);
-        byte[] odd = Arrays.copyOf(data, data.length - 1);
+        byte[] odd = whole(Arrays.copyOf(data, data.length - 1 - elementSize() / 2));
         roundTrip(odd);
         if (encoded == null) {
             fail("a smooth signal must be encodable");
@@ -161,7 +174,7 @@ abstract class AbstractFilterTest {
         List<byte[]> inputs = new ArrayList<>();
         List<byte[]> expected = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
-            byte[] data = TestData.sineInt16(20_000 + i * 977, 2, i);
+            byte[] data = whole(TestData.sineInt16(20_000 + i * 977, 2, i));
             inputs.add(data);
             expected.add(filter().encode(data, data.length));
         }

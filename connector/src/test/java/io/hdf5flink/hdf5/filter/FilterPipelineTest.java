@@ -21,12 +21,12 @@ class FilterPipelineTest {
 
     @Test
     void namesAnUnsupportedFilterAndListsTheSupportedOnes() {
-        FilterDescription blosc = new FilterDescription(32001, "blosc", 1, new int[] {2, 2, 4, 0, 5, 1, 0});
+        FilterDescription blosc2 = new FilterDescription(32026, "blosc2", 1, new int[] {1, 0, 4, 0, 5, 1, 0});
         UnsupportedFilterException e = assertThrows(UnsupportedFilterException.class,
-                () -> FilterPipeline.of(List.of(FilterDescription.deflate(4), blosc), 2, CHUNK));
-        assertEquals("filter 32001 (blosc) is not supported; supported: deflate(1), shuffle(2), fletcher32(3), "
-                + "lzf(32000), lz4(32004), bzip2(307), zstd(32015)", e.getMessage());
-        assertEquals(32001, e.filterId());
+                () -> FilterPipeline.of(List.of(FilterDescription.deflate(4), blosc2), 2, CHUNK));
+        assertEquals("filter 32026 (blosc2) is not supported; supported: deflate(1), shuffle(2), fletcher32(3), "
+                + "lzf(32000), lz4(32004), bzip2(307), zstd(32015), bitshuffle(32008), blosc(32001)", e.getMessage());
+        assertEquals(32026, e.filterId());
     }
 
     @Test

@@ -78,13 +78,18 @@ final class ReferenceLibrary {
         return out;
     }
 
-    /** How the filter list is handed to the script: id, flags and client data of each. */
+    /**
+     * How the filter list is handed to the script: id, flags and client data of each. bitshuffle's
+     * client data goes without its first three values, which the plugin's "set local" step
+     * fills in (moving what it is given past them), as h5py users give it.
+     */
     static List<Map<String, Object>> describe(List<FilterDescription> filters) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (FilterDescription f : filters) {
             List<Long> cd = new ArrayList<>();
-            for (int v : f.clientData()) {
-                cd.add(Integer.toUnsignedLong(v));
+            int[] values = f.clientData();
+            for (int i = f.id() == KnownFilter.BITSHUFFLE.id() ? 3 : 0; i < values.length; i++) {
+                cd.add(Integer.toUnsignedLong(values[i]));
             }
             out.add(Map.of("id", f.id(), "flags", f.flags(), "cd", cd));
         }

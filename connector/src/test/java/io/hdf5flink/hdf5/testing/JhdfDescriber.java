@@ -51,7 +51,8 @@ import java.util.Map;
  *       ({@code ChunkedDatasetBase#getChunkLookup}), as jhdf has no public accessor; the chunk
  *       list is ordered by chunk offset (C order), as libhdf5 lists chunks.
  *   <li>data unknown when jhdf would return wrong or no values: a filter it cannot decode (it has
- *       deflate, shuffle, fletcher32, LZF, LZ4 and bitshuffle; not bzip2 or zstd); a chunk whose
+ *       deflate, shuffle, fletcher32, LZF and LZ4; not bzip2, zstd or Blosc; its bitshuffle has no
+ *       zstd inside and fails on chunks whose last block is partial, libhdf5's too); a chunk whose
  *       filter mask skips a stage (jhdf 0.13 ignores filter masks and decodes every chunk through
  *       the whole pipeline); unallocated chunks with a non-zero fill value (jhdf fills holes with
  *       zeros); no storage allocated at all; non-numeric types.
@@ -151,6 +152,10 @@ public final class JhdfDescriber {
         Long storedBytes = null;
         List<ChunkInfo> chunkList = null;
         String dataProblem = dataProblem(dataset, dtype, shape);
+        if (dataProblem == null && filters.stream().anyMatch(f -> f.id() == 32008)) {
+            dataProblem = "jhdf 0.13 has no zstd inside bitshuffle, and fails on chunks whose last block is partial "
+                    + "(libhdf5's too: an index out of bounds)";
+        }
         if (dataset instanceof ChunkedDataset chunked) {
             chunks = Arrays.stream(chunked.getChunkDimensions()).asLongStream().toArray();
             Collection<Chunk> allocated = allocatedChunks(dataset);

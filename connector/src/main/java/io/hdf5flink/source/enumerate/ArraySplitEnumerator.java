@@ -6,6 +6,8 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
@@ -27,6 +29,12 @@ import org.apache.flink.api.connector.source.SupportsBatchSnapshot;
 public final class ArraySplitEnumerator implements SplitEnumerator<ArraySplit, PendingSplits>, SupportsBatchSnapshot {
     private final SplitEnumeratorContext<ArraySplit> context;
     private final Queue<ArraySplit> pending;
+    /**
+     * Subtasks whose request came while no reader of theirs was registered: answered when one
+     * registers. Dropping such a request left a reader waiting for ever (seen once, in a job
+     * resumed from a savepoint at another parallelism): readers ask once and wait for an answer.
+     */
+    private final Set<Integer> waiting = new TreeSet<>();
 
     public ArraySplitEnumerator(SplitEnumeratorContext<ArraySplit> context, Collection<ArraySplit> pending) {
         this.context = context;
@@ -40,8 +48,10 @@ public final class ArraySplitEnumerator implements SplitEnumerator<ArraySplit, P
 
     @Override
     public void handleSplitRequest(int subtask, String hostname) {
-        // The reader may have failed since it asked.
-        if (!context.registeredReaders().containsKey(subtask)) return;
+        if (!context.registeredReaders().containsKey(subtask)) {
+            waiting.add(subtask); // failed since it asked, or not registered yet
+            return;
+        }
         ArraySplit split = pending.poll();
         if (split == null) {
             context.signalNoMoreSplits(subtask);
@@ -57,7 +67,8 @@ public final class ArraySplitEnumerator implements SplitEnumerator<ArraySplit, P
 
     @Override
     public void addReader(int subtask) {
-        // Readers pull: they ask for a split when they start.
+        // Readers pull: they ask for a split when they start, and this answers one that came early.
+        if (waiting.remove(subtask)) handleSplitRequest(subtask, null);
     }
 
     @Override

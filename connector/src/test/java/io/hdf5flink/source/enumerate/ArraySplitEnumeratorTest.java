@@ -81,12 +81,18 @@ class ArraySplitEnumeratorTest {
     }
 
     @Test
-    void ignoresRequestsOfReadersThatAreGone() throws Exception {
+    void answersARequestThatCameBeforeItsReaderRegistered() throws Exception {
         try (MockSplitEnumeratorContext<ArraySplit> context = new MockSplitEnumeratorContext<>(1)) {
             ArraySplitEnumerator enumerator = new ArraySplitEnumerator(context, SPLITS);
             enumerator.handleSplitRequest(0, "host");
-            assertEquals(0, context.getSplitsAssignmentSequence().size());
+            assertEquals(0, context.getSplitsAssignmentSequence().size(), "no split for a reader that is not registered");
             assertEquals(SPLITS, enumerator.snapshotState(1).splits());
+            context.registerReader(new ReaderInfo(0, "host"));
+            enumerator.addReader(0);
+            assertEquals(List.of(SPLITS.get(0)), context.getSplitsAssignmentSequence().get(0).assignment().get(0),
+                    "the request is answered once the reader registers");
+            enumerator.addReader(0);
+            assertEquals(1, context.getSplitsAssignmentSequence().size(), "and only once");
         }
     }
 }

@@ -612,21 +612,29 @@ class CliInteropTest {
                 import os, sys, time, h5py, numpy as np
                 out, stop = sys.argv[1], sys.argv[2]
                 a = np.concatenate([np.load(p) for p in sys.argv[3:]])
-                shown, opened, sizes = 0, 0, set()
+                shown, opened, sizes, torn = 0, 0, set(), 0
                 def look():
-                    global shown, opened
-                    if os.path.exists(out):
+                    global shown, opened, torn
+                    if not os.path.exists(out): return
+                    try:
                         with h5py.File(out, 'r') as f:
-                            if 'data' in f:
-                                d = f['data']; rows = d.shape[0]
-                                assert rows >= shown, f'{shown} rows were shown, then {rows}'
-                                assert np.array_equal(d[:rows], a[:rows]), f'of the {rows} rows shown, some differ from the input'
-                                shown = rows; opened += 1; sizes.add(rows)
+                            if 'data' not in f: return
+                            d = f['data']; rows = d.shape[0]
+                            v = d[:rows]
+                    except OSError as e:
+                        # libhdf5 without SWMR reads the superblock when the file opens and the
+                        # dataset later: a commit in between makes it refuse a chunk past the end
+                        # of file it read ('addr overflow'). It says so; it never shows wrong rows.
+                        assert 'addr overflow' in str(e), e
+                        torn += 1; return
+                    assert rows >= shown, f'{shown} rows were shown, then {rows}'
+                    assert np.array_equal(v, a[:rows]), f'of the {rows} rows shown, some differ from the input'
+                    shown = rows; opened += 1; sizes.add(rows)
                 while not os.path.exists(stop):
                     look()
                     time.sleep(0.01)
                 look()  # once more after convert ended: the last look sees the whole input
-                print(opened, len(sizes), shown)
+                print(opened, len(sizes), shown, torn)
                 """);
         List<String> reader = new ArrayList<>(List.of(ReferenceLibrary.PYTHON, script.toString(), s(out), s(stop)));
         for (Path p : segments) reader.add(s(p));
@@ -641,6 +649,7 @@ class CliInteropTest {
         assertEquals(0, run.exit(), run.err());
         assertEquals(0, watching.exitValue(), err);
         String[] seen = Files.readString(dir.resolve("reader.out")).strip().split(" ");
+        System.out.printf("live reader: %s looks read a prefix (%s sizes), %s refused by libhdf5 as torn%n", seen[0], seen[1], seen[3]);
         assertEquals("300000", seen[2], "the reader's last look shows every row");
         assertTrue(Integer.parseInt(seen[1]) >= 3, "the reader saw the dataset grow: " + String.join(" ", seen));
     }

@@ -48,6 +48,7 @@ public final class DatasetAssembler {
      */
     private long[] storedShape;
     private final StoredChunks stored;
+    private final ChunkBuffers buffers;
 
     /** Reads a chunk as stored in the output file: its raw bytes, or null when it is not stored. */
     interface StoredChunks {
@@ -55,7 +56,7 @@ public final class DatasetAssembler {
     }
 
     DatasetAssembler(String file, String dataset, DatasetSpec spec, boolean append, long cursor, long[] extent,
-            long[] storedShape, StoredChunks stored) {
+            long[] storedShape, StoredChunks stored, ChunkBuffers buffers) {
         this.file = file;
         this.dataset = dataset;
         this.spec = spec;
@@ -67,15 +68,16 @@ public final class DatasetAssembler {
         this.extent = extent == null ? spec.shape() : extent;
         this.storedShape = storedShape;
         this.stored = stored;
+        this.buffers = buffers;
         byte[] fill = spec.fillValue();
         this.fillChunk = new byte[chunkBytes];
         for (int i = 0; i < chunkBytes; i += fill.length) System.arraycopy(fill, 0, fillChunk, i, fill.length);
     }
 
     /** One share of a dataset as a writer checkpointed it (see {@link #mergeShare} for the others). */
-    static DatasetAssembler restored(Hdf5WriterState.DatasetState d, StoredChunks stored) {
+    static DatasetAssembler restored(Hdf5WriterState.DatasetState d, StoredChunks stored, ChunkBuffers buffers) {
         DatasetAssembler a = new DatasetAssembler(d.file(), d.dataset(), d.spec(), d.append(), d.cursor(), d.extent().clone(),
-                d.storedShape(), stored);
+                d.storedShape(), stored, buffers);
         a.publishedShape = d.publishedShape();
         return a;
     }
@@ -138,9 +140,14 @@ public final class DatasetAssembler {
         return ChunkRouting.gridIndex(c.origin(), chunk);
     }
 
-    /** A chunk of fill values, to start a chunk from. */
+    /** A chunk of fill values, to start a chunk from (in an array given back by an earlier chunk when there is one). */
     byte[] fillChunkCopy() {
-        return fillChunk.clone();
+        return buffers.copyOf(fillChunk);
+    }
+
+    /** The bytes of a chunk of this dataset are written and referenced by nothing: a later chunk may reuse them. */
+    void recycle(byte[] raw) {
+        buffers.giveBack(raw);
     }
 
     String where() { return file + ":" + dataset; }
@@ -233,7 +240,7 @@ public final class DatasetAssembler {
         if (c == null) {
             byte[] raw = inStoredShape(origin) ? stored.read(this, origin) : null;
             long present = raw == null ? 0 : presentIn(origin);
-            c = new OpenChunk(origin, needed(origin), present, raw == null ? fillChunk.clone() : raw, null);
+            c = new OpenChunk(origin, needed(origin), present, raw == null ? fillChunkCopy() : raw, null);
             open.put(k, c);
         } else if (!c.inMemory()) {
             c.readBack(spills.read(c.spilled()));

@@ -35,6 +35,9 @@ final class DatasetCatalog {
     /** Read on the filtering threads while the writer thread adds datasets. */
     private final Map<DatasetAssembler, FilterPipeline> pipelines = new ConcurrentHashMap<>();
 
+    /** Chunk arrays shared by this writer's datasets. */
+    private final ChunkBuffers buffers = new ChunkBuffers();
+
     DatasetCatalog(SinkConfig config) {
         this.config = config;
     }
@@ -55,7 +58,7 @@ final class DatasetCatalog {
     long restore(Hdf5WriterState.DatasetState d) {
         DatasetAssembler a = datasets.get(key(d.file(), d.dataset()));
         if (a == null) {
-            a = register(DatasetAssembler.restored(d, this::readStored));
+            a = register(DatasetAssembler.restored(d, this::readStored, buffers));
         } else {
             a.mergeShare(d);
         }
@@ -92,7 +95,7 @@ final class DatasetCatalog {
                     if (existing.exists(d.dataset())) continue;
                 }
             }
-            register(new DatasetAssembler(file, d.dataset(), d.spec(), d.appended(), 0, null, null, this::readStored));
+            register(new DatasetAssembler(file, d.dataset(), d.spec(), d.appended(), 0, null, null, this::readStored, buffers));
         }
     }
 
@@ -148,7 +151,7 @@ final class DatasetCatalog {
             long[] trailing = first.shape();
             for (int d = 1; d < extent.length && d < trailing.length; d++) if (extent[d] == 0) extent[d] = trailing[d];
         }
-        return new DatasetAssembler(file, dataset, spec, first.isAppend(), cursor, extent, storedShape, this::readStored);
+        return new DatasetAssembler(file, dataset, spec, first.isAppend(), cursor, extent, storedShape, this::readStored, buffers);
     }
 
     private DatasetSpec infer(String file, String dataset, ArrayBlock first) {

@@ -1,6 +1,7 @@
 package io.hdf5flink.hdf5.filter;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,8 +63,52 @@ class LzfFilterTest extends AbstractFilterTest {
     }
 
     @Test
+    void referencesReachExactlyTheFormatsFarthestDistance() throws IOException {
+        // A stretch repeated 8192 bytes later is referenced from there; 8193 bytes later it
+        // cannot be (13 bits of offset): such a reference would decode from the wrong place.
+        for (int period : new int[] {8191, 8192, 8193, 9000}) {
+            byte[] data = new byte[period + 4096];
+            byte[] first = TestData.random(period, period);
+            // A short run every 64 bytes: a match that keeps the encoder searching every position.
+            for (int i = 58; i + 6 <= period; i += 64) java.util.Arrays.fill(first, i, i + 6, (byte) 'Q');
+            System.arraycopy(first, 0, data, 0, period);
+            System.arraycopy(first, 0, data, period, 4096);
+            byte[] encoded = filter.encode(data, data.length);
+            assertArrayEquals(data, filter.decode(encoded, encoded.length, data.length), "period " + period);
+            int farthest = farthestReference(encoded);
+            assertTrue(farthest <= 8192, "period " + period + ": a reference " + farthest + " bytes back");
+            if (period <= 8192) assertEquals(period, farthest, "the repeat at " + period + " is referenced");
+        }
+    }
+
+    /** The largest distance of any back reference in a raw LZF stream. */
+    private static int farthestReference(byte[] stream) {
+        int farthest = 0;
+        for (int ip = 0; ip < stream.length; ) {
+            int control = stream[ip++] & 0xFF;
+            if (control < 32) {
+                ip += control + 1;
+            } else {
+                if (control >>> 5 == 7) ip++;
+                farthest = Math.max(farthest, ((control & 0x1F) << 8) + (stream[ip++] & 0xFF) + 1);
+            }
+        }
+        return farthest;
+    }
+
+    @Test
+    void longRunsBecomeReferencesOfTheLongestLength() throws IOException {
+        byte[] zeros = new byte[1 << 20];
+        byte[] encoded = filter.encode(zeros, zeros.length);
+        assertArrayEquals(zeros, filter.decode(encoded, encoded.length, zeros.length));
+        // 264 bytes per 3-byte reference.
+        assertTrue(encoded.length < zeros.length / 264 * 3 + 64, "encoded " + encoded.length);
+    }
+
+    @Test
     void compressesAcrossCompressLzfBlockBoundaries() throws IOException {
-        // Incompressible 64 KiB blocks between compressible ones exercise the literal-run path.
+        // Incompressible 64 KiB blocks between compressible ones exercise the literal-run path
+        // and the skipping over input without matches.
         byte[] data = new byte[5 * 65535 + 17];
         System.arraycopy(TestData.random(65535, 3), 0, data, 65535, 65535);
         byte[] encoded = filter.encode(data, data.length);

@@ -79,7 +79,17 @@ class LauncherInteropTest {
                 "bash", SCRIPT.toString(), "--version");
         assertEquals(0, r.exit(), describe(r));
         assertTrue(r.out().contains("-XX:MaxHeapSize=268435456"), describe(r));
+        assertTrue(r.out().contains("-XX:TieredStopAtLevel=1"), "C1 alone by default: " + describe(r));
         assertTrue(r.out().contains("flink-hdf5"), describe(r));
+    }
+
+    @Test
+    void javaOptsCanTurnTheOptimisingCompilerBackOn() throws Exception {
+        Run r = run(Path.of("."), Map.of("JAVA_OPTS", "-XX:TieredStopAtLevel=4 -XX:+PrintCommandLineFlags"),
+                "bash", SCRIPT.toString(), "--version");
+        assertEquals(0, r.exit(), describe(r));
+        assertTrue(r.out().contains("-XX:TieredStopAtLevel=4"), describe(r));
+        assertFalse(r.out().contains("-XX:TieredStopAtLevel=1"), describe(r));
     }
 
     @Test

@@ -95,12 +95,12 @@ abstract class BlockCodec implements AutoCloseable {
 
         @Override
         int maxCompressedLength(int length) {
-            return Lz4Filter.COMPRESSOR.get().maxCompressedLength(length);
+            return Lz4Compression.maxCompressedLength(length);
         }
 
         @Override
         int compress(byte[] src, int off, int length, byte[] dst, int dstOff) {
-            return Lz4Filter.COMPRESSOR.get().compress(src, off, length, dst, dstOff, maxCompressedLength(length));
+            return Lz4Compression.compress(src, off, length, dst, dstOff, maxCompressedLength(length));
         }
 
         @Override

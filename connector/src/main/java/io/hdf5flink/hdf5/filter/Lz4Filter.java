@@ -1,6 +1,5 @@
 package io.hdf5flink.hdf5.filter;
 
-import io.airlift.compress.lz4.Lz4Compressor;
 import io.airlift.compress.lz4.Lz4Decompressor;
 import java.io.IOException;
 import java.util.Arrays;
@@ -26,8 +25,7 @@ public final class Lz4Filter implements Filter {
     private static final int HEADER_LENGTH = 12;
     private static final int BLOCK_HEADER_LENGTH = 4;
 
-    /** Per thread: the compressor keeps its hash table between calls (also bitshuffle's and Blosc's). */
-    static final ThreadLocal<Lz4Compressor> COMPRESSOR = ThreadLocal.withInitial(Lz4Compressor::new);
+    /** Decompression, also bitshuffle's and Blosc's; compression is {@link Lz4Compression}'s. */
     static final Lz4Decompressor DECOMPRESSOR = new Lz4Decompressor();
 
     private final int blockSize;
@@ -55,10 +53,9 @@ public final class Lz4Filter implements Filter {
     public byte[] encode(byte[] input, int length) {
         int block = Math.min(blockSize, length);
         int blocks = length == 0 ? 0 : (length - 1) / block + 1;
-        Lz4Compressor compressor = COMPRESSOR.get();
         // Each stored block is at most its plain size; only the block being compressed may need
         // LZ4's worst case, so one block's worth of slack suffices.
-        int slack = block == 0 ? 0 : compressor.maxCompressedLength(block) - block;
+        int slack = block == 0 ? 0 : Lz4Compression.maxCompressedLength(block) - block;
         byte[] out = new byte[HEADER_LENGTH + blocks * BLOCK_HEADER_LENGTH + length + slack];
         BigEndian.putLong(out, 0, length);
         BigEndian.putInt(out, 8, block);
@@ -66,7 +63,7 @@ public final class Lz4Filter implements Filter {
         for (int start = 0; start < length; start += block) {
             int n = Math.min(block, length - start);
             int data = written + BLOCK_HEADER_LENGTH;
-            int stored = compressor.compress(input, start, n, out, data, out.length - data);
+            int stored = Lz4Compression.compress(input, start, n, out, data, out.length - data);
             if (stored >= n) {
                 System.arraycopy(input, start, out, data, n);
                 stored = n;

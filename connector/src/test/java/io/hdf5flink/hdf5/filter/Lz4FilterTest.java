@@ -3,6 +3,7 @@ package io.hdf5flink.hdf5.filter;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,6 +16,15 @@ class Lz4FilterTest extends AbstractFilterTest {
     @Override
     Filter filter() {
         return filter;
+    }
+
+    @Test
+    void compressesWithTheNativeLibraryOnLinuxX8664() {
+        // lz4-java bundles its JNI library for this platform, the one CI runs on; elsewhere the
+        // pure-Java fallback is allowed (and logged).
+        if (System.getProperty("os.name").startsWith("Linux") && System.getProperty("os.arch").equals("amd64")) {
+            assertTrue(Lz4Compression.isNative());
+        }
     }
 
     @Test

@@ -1,0 +1,76 @@
+package io.hdf5flink.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code convert} on a real standalone Flink cluster of separate processes
+ * ({@link StandaloneCluster}), submitted with the Flink CLI as the cluster jar: writers in two
+ * TaskManager processes write their chunks in place into one output file, coordinating through
+ * the file's space ledger across processes, and one TaskManager is killed with SIGKILL after a
+ * checkpoint. The cluster restarts the job on a new TaskManager from that checkpoint; the output
+ * must equal the input (h5py), hold no space beyond its chunks but a bounded amount, and leave no
+ * staging files behind.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class StandaloneClusterInteropTest {
+    static final Path CLUSTER_JAR = Path.of("../examples/target/flink-hdf5-examples-cluster.jar").toAbsolutePath().normalize();
+
+    @TempDir Path dir;
+
+    @Test
+    void convertSurvivesATaskManagerKilledAfterACheckpoint() throws Exception {
+        Path in = dir.resolve("in.npy");
+        // 96 MB of int16 like a recording (sines plus noise), compressed slowly (gzip 9) so the job
+        // runs for several checkpoints on two cores.
+        H5py.check("""
+                n = 750_000; t = np.arange(n)[:, None]
+                a = (1000 * np.sin(t * 0.01 + np.arange(64)[None, :]) + np.random.default_rng(5).normal(0, 30, (n, 64))).astype('<i2')
+                np.save(sys.argv[1], a)
+                """, in);
+        Path out = dir.resolve("out.h5");
+        try (StandaloneCluster cluster = StandaloneCluster.start(dir.resolve("cluster"), 2, 2)) {
+            Process client = cluster.run(CLUSTER_JAR, "convert", "--input", in.toString(), "--output", out.toString(),
+                    "--parallelism", "4", "--chunks", "8192,64", "--codec", "gzip:9", "--shuffle",
+                    "--checkpoint-interval", "500ms");
+            Path checkpoints = dir.resolve("out.h5.checkpoints");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (OutputWatch.newestCheckpoint(checkpoints) < 1 && client.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(client.isAlive(), "the job ended before its first checkpoint: " + cluster.log("client"));
+            assertTrue(OutputWatch.newestCheckpoint(checkpoints) >= 1, "no checkpoint in 120 s: " + cluster.log("jobmanager"));
+            cluster.killTaskManager(0);
+            cluster.addTaskManager(); // the slots the restarted job needs
+
+            assertTrue(client.waitFor(4, TimeUnit.MINUTES), "the job did not finish: " + cluster.log("jobmanager"));
+            String clientLog = cluster.log("client");
+            assertEquals(0, client.exitValue(), clientLog);
+            assertTrue(clientLog.contains("converted 750,000 rows"), clientLog);
+            assertTrue(cluster.log("jobmanager").contains("Restoring job"), "the job was not restored from a checkpoint");
+            for (String taskManager : new String[] {"taskmanager-0", "taskmanager-1"}) {
+                assertTrue(cluster.log(taskManager).contains("Writer ("), taskManager + " ran no writer");
+            }
+        }
+        H5py.check("""
+                import os
+                a = np.load(sys.argv[1]); f = h5py.File(sys.argv[2], 'r'); d = f['/data']
+                assert d.shape == a.shape and d.chunks == (8192, 64), (d.shape, d.chunks)
+                assert np.array_equal(d[:], a), 'the output differs from the input'
+                stored = d.id.get_storage_size(); size = os.path.getsize(sys.argv[2])
+                assert size - stored <= (1 << 20) + stored // 4, ('bytes that are not chunks', size - stored, stored)
+                """, in, out);
+        try (Stream<Path> staging = Files.exists(dir.resolve(".hdf5-staging")) ? Files.list(dir.resolve(".hdf5-staging")) : Stream.empty()) {
+            assertEquals(0, staging.count(), "staging files left behind");
+        }
+        assertTrue(Files.notExists(dir.resolve("out.h5.checkpoints")), "a finished conversion removes its checkpoints");
+    }
+}

@@ -24,15 +24,11 @@ import java.util.Map;
  */
 final class InPlaceEpoch extends EpochChunks {
     /**
-     * The most space claimed at a time per output file (or four chunks' worth). A claim is one
-     * ledger update, which rewrites the ledger with every segment not yet committed: with 8 MiB a
-     * 10 GiB conversion checkpointed once made 1,280 claims whose updates grew with the epoch, and
-     * its writers waited on the ledger a sixth of the time. Claims still start at four chunks
-     * and grow with what the writer wrote (a sixteenth of it), so the unused rest of a writer's
-     * last segment, which can end up between commits' metadata as a hole, stays small against
-     * what the writer wrote.
+     * The most space claimed at a time per output file (or two chunks' worth). Small, because a
+     * claim is cheap (one ledger update) and space claimed but unused at a checkpoint can become a
+     * hole in the file when a commit's metadata lands after it.
      */
-    static final long SEGMENT_BYTES = 64L << 20;
+    static final long SEGMENT_BYTES = 8L << 20;
 
     private final SinkConfig config;
     private final String writerId;

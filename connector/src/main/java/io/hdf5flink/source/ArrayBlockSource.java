@@ -50,6 +50,7 @@ public abstract class ArrayBlockSource
     private final long[] shape;
     private final long chunkRows;
     private final long blockRows;
+    private final boolean recycleBlockArrays;
     private final List<ArraySplit> splits;
     /** The files read, in the order their arrays are placed (an archive once). */
     private final List<String> files;
@@ -59,6 +60,7 @@ public abstract class ArrayBlockSource
         this.type = type;
         this.shape = shape.clone();
         this.chunkRows = settings.chunkRows;
+        this.recycleBlockArrays = settings.recycleBlockArrays;
         // Builders place every input with the same row shape.
         long rowBytes = rowBytes(type, placements.get(0).rowShape());
         this.blockRows = settings.blockBytes == 0 ? SplitPlanner.defaultBlockRows(chunkRows, rowBytes)
@@ -137,7 +139,7 @@ public abstract class ArrayBlockSource
 
     @Override
     public SourceReader<ArrayBlock, ArraySplit> createReader(SourceReaderContext context) {
-        return new ArraySourceReader(context, blockRows);
+        return new ArraySourceReader(context, blockRows, recycleBlockArrays);
     }
 
     @Override
@@ -194,6 +196,7 @@ public abstract class ArrayBlockSource
         /** 0: the default, {@value #DEFAULT_BLOCK_BYTES} or one chunk row-band if larger. */
         private long blockBytes;
         private long splitBytes = DEFAULT_SPLIT_BYTES;
+        private boolean recycleBlockArrays;
 
         Builder() {}
 
@@ -224,6 +227,19 @@ public abstract class ArrayBlockSource
                 throw new IllegalArgumentException("blockBytes must be 1 to " + SplitPlanner.MAX_BLOCK_BYTES + ", not " + bytes);
             }
             this.blockBytes = bytes;
+            return self();
+        }
+
+        /**
+         * Whether blocks take their arrays from {@link io.hdf5flink.record.BlockArrays}, where an
+         * {@code Hdf5Sink} writer in the same JVM gives each back once it has copied the block into
+         * its chunks, instead of a new array per block (default false). Saves zeroing and
+         * faulting in a fresh array for every block read. Only for a source whose blocks go
+         * straight to the sink, chained (same parallelism, no shuffle), through operators that
+         * keep no block: a kept block's data would change under it. {@code convert} turns it on.
+         */
+        public B recycleBlockArrays(boolean recycle) {
+            this.recycleBlockArrays = recycle;
             return self();
         }
 

@@ -171,7 +171,8 @@ final class ConvertInputs {
                         : ArraySource.raw(first, rawType.type(), rawType.order());
                 if (rawShape != null) b.shape(rawShape);
                 if (o.headerBytes != null) b.headerBytes(o.headerBytes);
-                return b.dataset(dataset).chunkRows(chunkRows).build();
+                // Safe here: ConvertJob's blocks go to the sink through PrepareBlocks, which keeps none.
+                return b.dataset(dataset).chunkRows(chunkRows).recycleBlockArrays(true).build();
             };
         }
         final MultiFileArraySource.Layout layout;
@@ -198,7 +199,7 @@ final class ConvertInputs {
                 if (rawShape != null) b.shape(rawShape);
                 if (o.headerBytes != null) b.headerBytes(o.headerBytes);
             }
-            return b.dataset(dataset).chunkRows(chunkRows).build();
+            return b.dataset(dataset).chunkRows(chunkRows).recycleBlockArrays(true).build();
         };
     }
 }

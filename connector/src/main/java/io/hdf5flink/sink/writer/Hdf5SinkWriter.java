@@ -3,6 +3,7 @@ package io.hdf5flink.sink.writer;
 import io.hdf5flink.hdf5.SpaceLedger;
 import io.hdf5flink.hdf5.filter.EncodedChunk;
 import io.hdf5flink.record.ArrayBlock;
+import io.hdf5flink.record.BlockArrays;
 import io.hdf5flink.sink.Hdf5Committable;
 import io.hdf5flink.sink.SinkConfig;
 import io.hdf5flink.sink.staging.StagingFiles;
@@ -114,6 +115,7 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
         List<DatasetAssembler.Complete> done = a.add(block, residency.nextTouch(), residency::readSpilled);
         residency.admitted((long) (a.openChunkCount() + done.size() - openBefore) * a.chunkBytes());
         metrics.blockIn(block);
+        BlockArrays.giveBack(block.data()); // copied into chunks; a no-op unless a recycling source lent it
         for (DatasetAssembler.Complete c : done) submit(c);
         filtering.handOnFinished();
         metrics.chunksSpilled(residency.spillIfOverBudget(staged.number()));

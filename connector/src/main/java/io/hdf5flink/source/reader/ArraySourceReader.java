@@ -16,9 +16,12 @@ import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSource
 public final class ArraySourceReader
         extends SingleThreadMultiplexSourceReaderBase<PositionedBlock, ArrayBlock, ArraySplit, ArraySplitState> {
 
-    /** @param blockRows the rows per block, a whole number of chunk row-bands */
-    public ArraySourceReader(SourceReaderContext context, long blockRows) {
-        super(() -> new ArraySplitReader(blockRows), new BlockEmitter(), context.getConfiguration(), context);
+    /**
+     * @param blockRows the rows per block, a whole number of chunk row-bands
+     * @param recycleBlockArrays whether block arrays are lent from {@link io.hdf5flink.record.BlockArrays}
+     */
+    public ArraySourceReader(SourceReaderContext context, long blockRows, boolean recycleBlockArrays) {
+        super(() -> new ArraySplitReader(blockRows, recycleBlockArrays), new BlockEmitter(), context.getConfiguration(), context);
     }
 
     @Override

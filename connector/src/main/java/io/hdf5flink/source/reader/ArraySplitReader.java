@@ -1,5 +1,6 @@
 package io.hdf5flink.source.reader;
 
+import io.hdf5flink.record.BlockArrays;
 import io.hdf5flink.source.split.ArraySplit;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -19,13 +20,15 @@ import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
 @Internal
 final class ArraySplitReader implements SplitReader<PositionedBlock, ArraySplit> {
     private final long blockRows;
+    private final boolean recycleBlockArrays;
     private final Queue<ArraySplit> splits = new ArrayDeque<>();
     private ArraySplit current;
     private RowSource rows;
     private long nextRow;
 
-    ArraySplitReader(long blockRows) {
+    ArraySplitReader(long blockRows, boolean recycleBlockArrays) {
         this.blockRows = blockRows;
+        this.recycleBlockArrays = recycleBlockArrays;
     }
 
     @Override
@@ -41,7 +44,8 @@ final class ArraySplitReader implements SplitReader<PositionedBlock, ArraySplit>
         }
         if (nextRow < current.endRow()) {
             long end = current.alignedEnd(nextRow, blockRows);
-            byte[] data = new byte[Math.toIntExact((end - nextRow) * current.rowBytes())];
+            int bytes = Math.toIntExact((end - nextRow) * current.rowBytes());
+            byte[] data = recycleBlockArrays ? BlockArrays.lend(bytes) : new byte[bytes];
             rows.read(nextRow, data);
             records.add(current.splitId(), new PositionedBlock(current.block(nextRow, end - nextRow, data), end));
             nextRow = end;

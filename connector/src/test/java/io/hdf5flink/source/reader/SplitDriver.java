@@ -20,7 +20,7 @@ public final class SplitDriver {
     /** The first {@code maxBlocks} blocks of {@code split}, or all when it has fewer. */
     public static List<ArrayBlock> read(ArraySplit split, long blockRows, int maxBlocks) throws IOException {
         List<ArrayBlock> blocks = new ArrayList<>();
-        try (ArraySplitReader reader = new ArraySplitReader(blockRows)) {
+        try (ArraySplitReader reader = new ArraySplitReader(blockRows, false)) {
             reader.handleSplitsChanges(new SplitsAddition<>(List.of(split)));
             while (blocks.size() < maxBlocks) {
                 RecordsWithSplitIds<PositionedBlock> records = reader.fetch();

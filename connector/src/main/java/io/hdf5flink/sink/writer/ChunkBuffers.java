@@ -28,6 +28,12 @@ final class ChunkBuffers {
         return b;
     }
 
+    /** An array of {@code length} bytes whose contents are left over from an earlier chunk (or zero). */
+    byte[] blank(int length) {
+        byte[] b = idle.take(length);
+        return b == null ? new byte[length] : b;
+    }
+
     /** {@code array} is no longer used by anyone: a later chunk of its length may take it. */
     void giveBack(byte[] array) {
         idle.put(array);

@@ -204,7 +204,7 @@ public final class DatasetAssembler {
         ChunkGrid.forEachOverlap(offset, shape, chunk, (origin, lo, box) -> {
             if (failure[0] != null) return;
             try {
-                OpenChunk c = openChunk(origin, spills);
+                OpenChunk c = openChunk(origin, spills, Arrays.equals(box, chunk));
                 long[] srcOrigin = new long[lo.length];
                 long[] dstOrigin = new long[lo.length];
                 long count = 1;
@@ -234,13 +234,16 @@ public final class DatasetAssembler {
         return offset;
     }
 
-    private OpenChunk openChunk(long[] origin, SpillReader spills) throws IOException {
+    /** The open chunk at {@code origin}; {@code whole} when the block being added covers all of it. */
+    private OpenChunk openChunk(long[] origin, SpillReader spills, boolean whole) throws IOException {
         List<Long> k = key(origin);
         OpenChunk c = open.get(k);
         if (c == null) {
             byte[] raw = inStoredShape(origin) ? stored.read(this, origin) : null;
             long present = raw == null ? 0 : presentIn(origin);
-            c = new OpenChunk(origin, needed(origin), present, raw == null ? fillChunkCopy() : raw, null);
+            // A chunk the block covers whole needs no fill value first: every byte is overwritten.
+            if (raw == null) raw = whole ? buffers.blank(chunkBytes) : fillChunkCopy();
+            c = new OpenChunk(origin, needed(origin), present, raw, null);
             open.put(k, c);
         } else if (!c.inMemory()) {
             c.readBack(spills.read(c.spilled()));

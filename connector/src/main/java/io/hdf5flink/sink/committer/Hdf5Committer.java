@@ -299,6 +299,15 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     }
 
     /**
+     * Deletes the records of visible prefixes in {@code stagingDirectory} that hold nothing a
+     * committer would not assume without them (see {@code VisiblePrefixes}); for the clean-up after
+     * jobs that completed.
+     */
+    public static void deleteSettledPrefixRecords(Path stagingDirectory) throws IOException {
+        VisiblePrefixes.deleteSettled(stagingDirectory);
+    }
+
+    /**
      * Releases the files. A file whose space ledger has nothing live any more (every epoch
      * committed: the end of the job) is cut back to its published end of file, which drops the
      * unused rest of claimed space, and its ledger is deleted.

@@ -1,10 +1,12 @@
 package io.hdf5flink.sink.committer;
 
 import io.hdf5flink.hdf5.ReplacedFile;
+import io.hdf5flink.sink.staging.StagingFiles;
 import io.hdf5flink.state.StateFormat;
 import io.hdf5flink.state.StateReader;
 import io.hdf5flink.state.StateWriter;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -105,6 +107,19 @@ final class VisiblePrefixes {
      */
     void deleteIfSettled() throws IOException {
         if (entries.values().stream().allMatch(e -> e.after().isSettled())) Files.deleteIfExists(path);
+    }
+
+    /**
+     * Deletes the records in {@code stagingDirectory} whose datasets are all settled: they say
+     * nothing a committer without them would not assume. A run that resumed to nothing left to
+     * commit never loads its file's record, so the record an earlier, killed run of the job left
+     * would otherwise stay after the job completed.
+     */
+    static void deleteSettled(Path stagingDirectory) throws IOException {
+        if (!Files.isDirectory(stagingDirectory)) return;
+        try (DirectoryStream<Path> records = Files.newDirectoryStream(stagingDirectory, "*" + StagingFiles.PREFIXES)) {
+            for (Path record : records) load(record, false, false).deleteIfSettled();
+        }
     }
 
     private static void writeOptionalBytes(StateWriter out, byte[] b) throws IOException {

@@ -68,7 +68,12 @@ public final class LzfFilter implements Filter {
             return null;
         }
         byte[] out = OUTPUT.atLeast((int) encodedLengthBound(length));
-        return Arrays.copyOf(out, compress(input, length, out));
+        int n = compress(input, length, out);
+        // jhdf 0.13 takes a chunk stored at exactly its raw size for one stored raw (as h5py's
+        // filter leaves chunks it cannot shrink) and returns the LZF stream as the data. Such a
+        // stream goes as literal runs alone, which are longer than the chunk.
+        if (n == length) n = literals(input, 0, length, out, 0);
+        return Arrays.copyOf(out, n);
     }
 
     /** Compresses {@code in[0, length)} into {@code out}; returns the bytes written. */

@@ -97,6 +97,16 @@ class LzfFilterTest extends AbstractFilterTest {
     }
 
     @Test
+    void aStreamIsNeverExactlyTheChunksSizeWhichJhdfTakesForAChunkStoredRaw() throws IOException {
+        // 11 bytes of noise and 4 zeros compress to 12 literal bytes and one 3-byte reference: 15.
+        byte[] data = {-12, -33, 79, -42, 125, 7, -33, 54, 27, 34, -47, 0, 0, 0, 0};
+        byte[] encoded = filter.encode(data, data.length);
+        assertTrue(encoded.length != data.length, "encoded " + encoded.length);
+        assertArrayEquals(data, filter.decode(encoded, encoded.length, data.length));
+        assertArrayEquals(data, new io.jhdf.filter.LzfFilter().decode(encoded, new int[] {4, 0, data.length}));
+    }
+
+    @Test
     void longRunsBecomeReferencesOfTheLongestLength() throws IOException {
         byte[] zeros = new byte[1 << 20];
         byte[] encoded = filter.encode(zeros, zeros.length);

@@ -33,7 +33,7 @@ final class FileOpener {
         FileStorage storage = null;
         Path creating = path.resolveSibling("." + path.getFileName() + "." + UUID.randomUUID() + ".creating");
         try {
-            storage = FileStorage.open(creating, path, true, Superblock.V0_EOF_FIELD, Superblock.V0_SIZE);
+            storage = FileStorage.open(creating, path, true, Superblock.V0_EOF_FIELD, Superblock.V0_SIZE, false);
             // Created alone under its temporary name; shared only once it has its name.
             SymbolTableGroup table = SymbolTableGroup.create(storage, "/", Superblock.GROUP_LEAF_NODE_K,
                     Superblock.GROUP_INTERNAL_NODE_K);
@@ -89,7 +89,7 @@ final class FileOpener {
                         + sb.endOfFileAddress());
             }
             storage = readOnly ? FileStorage.openReadOnly(path, sb.endOfFileFieldOffset(), sb.endOfFileAddress())
-                    : FileStorage.open(path, false, sb.endOfFileFieldOffset(), sb.endOfFileAddress());
+                    : FileStorage.open(path, false, sb.endOfFileFieldOffset(), sb.endOfFileAddress(), options.sharedSpace() != null);
             if (!readOnly && options.sharedSpace() != null) storage.shareSpace(options.sharedSpace());
             Hdf5File file = new Hdf5File(storage, sb, options);
             file.objects().openRoot(sb.rootGroup().objectHeaderAddress());

@@ -80,18 +80,23 @@ final class FileStorage implements BlockReader, Closeable {
         return new FileStorage(path, FileChannel.open(path, StandardOpenOption.READ), false, null, null, eofField, eof);
     }
 
-    /** Opens (creating when asked) and locks the file; a second writer is refused. */
-    static FileStorage open(Path path, boolean create, long eofField, long eof) throws IOException {
-        return open(path, path, create, eofField, eof);
+    /**
+     * Opens (creating when asked) and locks the file; a second writer is refused. With
+     * {@code noFollow} (a file whose space a sink shares) a symbolic link there is refused.
+     */
+    static FileStorage open(Path path, boolean create, long eofField, long eof, boolean noFollow) throws IOException {
+        return open(path, path, create, eofField, eof, noFollow);
     }
 
     /**
      * @param openAt the file to open (a temporary name while a new file is being created)
      * @param path the file's name in messages (the name it will have)
      */
-    static FileStorage open(Path openAt, Path path, boolean create, long eofField, long eof) throws IOException {
+    static FileStorage open(Path openAt, Path path, boolean create, long eofField, long eof, boolean noFollow)
+            throws IOException {
         FileChannel ch = create
                 ? FileChannel.open(openAt, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : noFollow ? NoFollowOpen.channel(openAt, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : FileChannel.open(openAt, StandardOpenOption.READ, StandardOpenOption.WRITE);
         LibhdfFileLock libhdfLock;
         try {

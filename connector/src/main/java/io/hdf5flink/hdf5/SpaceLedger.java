@@ -212,7 +212,7 @@ public final class SpaceLedger {
         return locked(false, s -> {
             if (!s.live.isEmpty()) return false;
             if (Files.exists(dataFile) && committedLength > 0) {
-                try (FileChannel ch = FileChannel.open(dataFile, StandardOpenOption.WRITE)) {
+                try (FileChannel ch = NoFollowOpen.channel(dataFile, StandardOpenOption.WRITE)) {
                     if (ch.size() > committedLength) ch.truncate(committedLength);
                 }
             }

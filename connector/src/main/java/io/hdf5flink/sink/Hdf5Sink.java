@@ -78,9 +78,8 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
     /**
      * Deletes what the writers of the given Flink jobs left in the staging directory below
      * {@code baseDirectory}, frees the output-file space they had claimed (for later writers to
-     * reuse; a ledger with nothing left to record goes too), records of visible prefixes that
-     * say nothing beyond what the files show, and the staging directory when nothing else is in
-     * it. For a tool that
+     * reuse; a ledger with nothing left to record goes too), and the staging directory when
+     * nothing else is in it. For a tool that
      * runs sink jobs to completion and resumes them as new jobs: a run killed after its writers
      * prepared a commit that no completed checkpoint holds leaves files the resumed run does not
      * know. Call it only once those jobs' output is complete and committed; other jobs' files stay.
@@ -88,9 +87,7 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
      * @param jobIds the jobs' ids as {@code JobID.toString()} spells them
      */
     public static void deleteStagingFilesOfJobs(Path baseDirectory, Collection<String> jobIds) throws IOException {
-        Path staging = baseDirectory.resolve(SinkConfig.STAGING_DIRECTORY);
-        Hdf5Committer.deleteSettledPrefixRecords(staging);
-        StagingFiles.deleteFilesOfJobs(staging, jobIds);
+        StagingFiles.deleteFilesOfJobs(baseDirectory.resolve(SinkConfig.STAGING_DIRECTORY), jobIds);
     }
 
     /** Starts a sink writing files below {@code baseDirectory} (created when missing). */

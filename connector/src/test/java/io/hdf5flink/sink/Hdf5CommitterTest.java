@@ -327,16 +327,16 @@ class Hdf5CommitterTest {
     }
 
     @Test
-    void theCleanUpAfterCompletedJobsDeletesARecordOfPrefixesOnlyWhenItIsSettled() throws Exception {
+    void aCommitterClosingDeletesEveryRecordOfPrefixesThatIsSettledAndOnlyThose() throws Exception {
         // A run killed after its last commit, before its committer closed, leaves its record; the
-        // run that resumes to nothing left to commit never loads it.
+        // run that resumes to nothing left to commit never loads it, but its close still sweeps it.
         TestCommitter killed = new TestCommitter(growingSink());
         killed.commit(chunks(0, 2, 8));
         assertTrue(stagingFiles().contains(StagingFiles.prefixesName("out.h5")), stagingFiles().toString());
-        Hdf5Sink.deleteStagingFilesOfJobs(dir, List.of());
-        assertEquals(Set.of(), stagingFiles(), "a record of rows that all show says nothing: it goes");
+        new TestCommitter(growingSink(), true).close();
+        assertFalse(stagingFiles().contains(StagingFiles.prefixesName("out.h5")), "a record of rows that all show says nothing: it goes");
         killed.commit(chunks(16, 1, 20)); // beyond a gap: the record now knows a hidden chunk
-        Hdf5Sink.deleteStagingFilesOfJobs(dir, List.of());
+        new TestCommitter(growingSink(), true).close();
         assertTrue(stagingFiles().contains(StagingFiles.prefixesName("out.h5")), "a record that knows hidden chunks stays");
         killed.close();
     }

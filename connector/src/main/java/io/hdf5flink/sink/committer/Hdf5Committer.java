@@ -299,15 +299,6 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     }
 
     /**
-     * Deletes the records of visible prefixes in {@code stagingDirectory} that hold nothing a
-     * committer would not assume without them (see {@code VisiblePrefixes}); for the clean-up after
-     * jobs that completed.
-     */
-    public static void deleteSettledPrefixRecords(Path stagingDirectory) throws IOException {
-        VisiblePrefixes.deleteSettled(stagingDirectory);
-    }
-
-    /**
      * Releases the files. A file whose space ledger has nothing live any more (every epoch
      * committed: the end of the job) is cut back to its published end of file, which drops the
      * unused rest of claimed space, and its ledger is deleted.
@@ -315,12 +306,12 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     @Override
     public void close() throws IOException {
         IOException failed = null;
-        for (VisiblePrefixes record : prefixes.values()) {
-            try {
-                record.deleteIfSettled();
-            } catch (IOException e) {
-                failed = e;
-            }
+        // Every settled record goes, not only those this committer loaded: a run resumed with
+        // nothing left to commit never loads the record the killed run before it left.
+        try {
+            VisiblePrefixes.deleteSettled(config.stagingDirectory());
+        } catch (IOException e) {
+            failed = e;
         }
         prefixes.clear();
         for (Hdf5File f : files.values()) {

@@ -111,14 +111,21 @@ final class VisiblePrefixes {
 
     /**
      * Deletes the records in {@code stagingDirectory} whose datasets are all settled: they say
-     * nothing a committer without them would not assume. A run that resumed to nothing left to
-     * commit never loads its file's record, so the record an earlier, killed run of the job left
-     * would otherwise stay after the job completed.
+     * nothing a committer would not assume without them, whichever run left them. One that cannot
+     * be read is left for the committer that loads it to report.
      */
     static void deleteSettled(Path stagingDirectory) throws IOException {
         if (!Files.isDirectory(stagingDirectory)) return;
         try (DirectoryStream<Path> records = Files.newDirectoryStream(stagingDirectory, "*" + StagingFiles.PREFIXES)) {
-            for (Path record : records) load(record, false, false).deleteIfSettled();
+            for (Path record : records) {
+                VisiblePrefixes r;
+                try {
+                    r = load(record, false, false);
+                } catch (IOException unreadable) {
+                    continue;
+                }
+                r.deleteIfSettled();
+            }
         }
     }
 

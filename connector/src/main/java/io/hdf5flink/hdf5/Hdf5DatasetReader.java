@@ -1,0 +1,504 @@
+package io.hdf5flink.hdf5;
+
+import io.hdf5flink.hdf5.filter.FilterDescription;
+import io.hdf5flink.hdf5.filter.FilterPipeline;
+import io.jhdf.HdfFile;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import io.jhdf.api.dataset.ContiguousDataset;
+import io.jhdf.dataset.CompactDataset;
+import io.jhdf.dataset.chunked.Chunk;
+import io.jhdf.dataset.chunked.ChunkedDatasetBase;
+import io.jhdf.object.message.FillValueMessage;
+import io.jhdf.object.message.FilterPipelineMessage;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * Reads whole rows of one dataset of an existing HDF5 file, as libhdf5 or this engine wrote it:
+ * the read path of HDF5 inputs. Chunked datasets are read chunk by chunk, each chunk a read needs
+ * decoded once (a chunk that a read ends inside is kept for the next read); chunks never written
+ * read as the dataset's fill value. Contiguous and compact datasets are read as stored.
+ *
+ * <p>The file's structure (superblock 0 to 3, object header versions 1 and 2, groups of either
+ * kind, and every chunk index: B-tree version 1, single chunk, implicit, fixed array, extensible
+ * array, B-tree version 2) is parsed by jhdf when the reader opens; from then on the reader works
+ * from its own copy of the chunk index (addresses, sizes, filter masks: about 24 bytes a chunk)
+ * and its own file channel. Chunks are decoded by the engine's {@link FilterPipeline}, not
+ * jhdf's: jhdf 0.13 runs every filter on every chunk, ignoring the chunk's filter mask, which
+ * libhdf5 sets when an optional filter such as deflate could not shrink a chunk (noise-like data)
+ * and so stored it without that filter; and the engine decodes more filters (zstd, Blosc,
+ * bitshuffle, bzip2) with faster codecs.
+ *
+ * <p>Not thread-safe: a reader per thread. Element bytes are returned in the order the file
+ * stores them ({@link #bigEndian()}).
+ */
+public final class Hdf5DatasetReader implements Closeable {
+    /** How the dataset's elements are stored. */
+    public enum Storage { CHUNKED, CONTIGUOUS, COMPACT }
+
+    /** jhdf builds a chunked dataset's index in a protected method; its public reads ignore filter masks. */
+    private static final Method CHUNK_LOOKUP = chunkLookup();
+
+    private final Path file;
+    private final String path;
+    private final DataType type;
+    private final boolean bigEndian;
+    private final long[] shape;
+    private final Storage storage;
+    private final byte[] fillElement;
+    private final FileChannel channel;
+    /** Chunked: the chunk shape and pipeline, and the index sorted by linear chunk number. */
+    private final long[] chunkShape;
+    private final FilterPipeline pipeline;
+    private final long[] chunkGrid;
+    private final long[] chunkNumbers;
+    private final long[] chunkAddresses;
+    private final int[] chunkSizes;
+    private final int[] chunkMasks;
+    /** Contiguous: the file offset of element 0, or -1 when the storage was never allocated. */
+    private final long contiguousOffset;
+    /** Compact: the elements. */
+    private final byte[] compact;
+    /** Decoded chunks of the row band the last read ended inside, by linear chunk number. */
+    private Map<Long, byte[]> carried = Map.of();
+    private long carriedBand = -1;
+    private byte[] stored = new byte[0];
+
+    private Hdf5DatasetReader(Path file, String path, Dataset ds, long userBlock) throws IOException {
+        this.file = file;
+        this.path = path;
+        JhdfTypes.StoredType t = JhdfTypes.of(ds.getDataType());
+        this.type = t.type();
+        this.bigEndian = t.bigEndian();
+        if (ds.isScalar()) throw new IllegalArgumentException("it is a scalar dataset; rows need at least one axis");
+        this.shape = ds.getDimensionsAsLong();
+        this.fillElement = fillElement(ds, type.size());
+        long[] grid = null;
+        long[] cs = null;
+        FilterPipeline filters = null;
+        long[] numbers = new long[0];
+        long[] addresses = new long[0];
+        int[] sizes = new int[0];
+        int[] masks = new int[0];
+        long contiguous = -1;
+        byte[] compactBytes = null;
+        if (ds instanceof ChunkedDatasetBase chunked) {
+            storage = Storage.CHUNKED;
+            int[] dims = chunked.getChunkDimensions();
+            cs = new long[shape.length];
+            for (int d = 0; d < cs.length; d++) cs[d] = dims[d];
+            long chunkBytes = type.size();
+            for (long e : cs) chunkBytes = Math.multiplyExact(chunkBytes, e);
+            if (chunkBytes > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("its chunks of " + Arrays.toString(cs) + " hold " + chunkBytes
+                        + " bytes, more than one Java array holds");
+            }
+            filters = pipeline(ds, type.size(), (int) chunkBytes);
+            grid = new long[shape.length];
+            for (int d = 0; d < grid.length; d++) grid[d] = (shape[d] + cs[d] - 1) / cs[d];
+            Collection<Chunk> chunks = chunks(chunked);
+            long[][] entries = new long[chunks.size()][];
+            int n = 0;
+            for (Chunk c : chunks) {
+                long[] at = c.getChunkOffset();
+                long number = 0;
+                boolean inside = true;
+                for (int d = 0; d < shape.length; d++) {
+                    if (at[d] % cs[d] != 0) throw new IOException("a chunk at " + Arrays.toString(at) + " is off the chunk grid");
+                    if (at[d] >= shape[d]) inside = false; // left over from a dataset that shrank
+                    number = number * grid[d] + at[d] / cs[d];
+                }
+                if (inside) entries[n++] = new long[] {number, c.getAddress(), c.getSize(), mask(c.getFilterMask())};
+            }
+            entries = Arrays.copyOf(entries, n);
+            Arrays.sort(entries, (a, b) -> Long.compare(a[0], b[0]));
+            numbers = new long[n];
+            addresses = new long[n];
+            sizes = new int[n];
+            masks = new int[n];
+            for (int i = 0; i < n; i++) {
+                numbers[i] = entries[i][0];
+                addresses[i] = userBlock + entries[i][1];
+                sizes[i] = Math.toIntExact(entries[i][2]);
+                masks[i] = (int) entries[i][3];
+            }
+        } else if (ds instanceof ContiguousDataset c) {
+            storage = Storage.CONTIGUOUS;
+            long address = c.getDataAddress();
+            // libhdf5 allocates contiguous storage at the first write; an undefined address reads as fill.
+            contiguous = address < 0 ? -1 : userBlock + address;
+        } else if (ds instanceof CompactDataset c) {
+            storage = Storage.COMPACT;
+            ByteBuffer b = c.getDataBuffer();
+            compactBytes = new byte[b.remaining()];
+            b.get(compactBytes);
+        } else {
+            throw new IllegalArgumentException("its storage (" + ds.getDataLayout() + ") is not one the engine reads");
+        }
+        this.chunkShape = cs;
+        this.pipeline = filters;
+        this.chunkGrid = grid;
+        this.chunkNumbers = numbers;
+        this.chunkAddresses = addresses;
+        this.chunkSizes = sizes;
+        this.chunkMasks = masks;
+        this.contiguousOffset = contiguous;
+        this.compact = compactBytes;
+        this.channel = FileChannel.open(file, StandardOpenOption.READ);
+        if (storage == Storage.CONTIGUOUS && contiguous >= 0 && contiguous + sizeInBytes() > channel.size()) {
+            channel.close();
+            throw new EOFException("its " + sizeInBytes() + " bytes at offset " + contiguous + " lie past the file's end at "
+                    + channel.size() + ": the file is truncated");
+        }
+    }
+
+    /**
+     * Opens dataset {@code path} of {@code file}.
+     *
+     * @throws IllegalArgumentException naming the file and dataset when the file is not HDF5, the
+     *     dataset does not exist or is not one this reader reads (its datatype, storage, or a
+     *     filter, named by id, it cannot decode)
+     * @throws IOException when the file cannot be read
+     */
+    public static Hdf5DatasetReader open(Path file, String path) throws IOException {
+        String where = file + ":" + path;
+        try (HdfFile hdf = new HdfFile(file)) {
+            Node node;
+            try {
+                node = hdf.getByPath(path);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(where + ": no such dataset in the file", e);
+            }
+            if (!(node instanceof Dataset ds)) {
+                throw new IllegalArgumentException(where + " is a " + node.getType().toString().toLowerCase() + ", not a dataset");
+            }
+            return new Hdf5DatasetReader(file, path, ds, hdf.getUserBlockSize());
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage() != null && e.getMessage().startsWith(where) ? e
+                    : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw e;
+        } catch (RuntimeException e) { // jhdf reports a malformed file with unchecked exceptions
+            throw new IllegalArgumentException(where + ": cannot read it as HDF5: " + message(e), e);
+        }
+    }
+
+    /**
+     * The paths of every dataset in {@code file}, depth first in name order (hard links are
+     * followed, soft and external links are not).
+     *
+     * @throws IllegalArgumentException naming the file when it is not HDF5
+     */
+    public static List<String> datasetPaths(Path file) throws IOException {
+        try (HdfFile hdf = new HdfFile(file)) {
+            List<String> paths = new ArrayList<>();
+            collect(hdf, paths);
+            return paths;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": cannot read it as HDF5: " + message(e), e);
+        }
+    }
+
+    private static void collect(Group group, List<String> paths) {
+        List<String> names = new ArrayList<>(group.getChildren().keySet());
+        names.sort(null);
+        for (String name : names) {
+            Node child = group.getChildren().get(name);
+            if (child.isLink()) continue;
+            if (child instanceof Dataset) paths.add(child.getPath().startsWith("/") ? child.getPath() : "/" + child.getPath());
+            else if (child instanceof Group g) collect(g, paths);
+        }
+    }
+
+    /** Whether {@code file} starts with HDF5's signature (at 0, or after a user block of 512, 1024, ... bytes). */
+    public static boolean isHdf5File(Path file) throws IOException {
+        byte[] signature = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer b = ByteBuffer.allocate(8);
+            for (long at = 0; at + 8 <= size; at = at == 0 ? 512 : at * 2) {
+                b.clear();
+                while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) { }
+                if (!b.hasRemaining() && Arrays.equals(b.array(), signature)) return true;
+            }
+            return false;
+        }
+    }
+
+    public Path file() { return file; }
+
+    public String path() { return path; }
+
+    public DataType type() { return type; }
+
+    /** Whether the file stores the numbers big-endian ({@link #read} returns them as stored). */
+    public boolean bigEndian() { return bigEndian; }
+
+    public long[] shape() { return shape.clone(); }
+
+    public Storage storage() { return storage; }
+
+    /** The chunk shape, or null when the dataset is not chunked. */
+    public long[] chunkShape() { return chunkShape == null ? null : chunkShape.clone(); }
+
+    /** The filters chunks pass through, in the order they apply when writing; empty when none. */
+    public List<FilterDescription> filters() { return pipeline == null ? List.of() : pipeline.descriptions(); }
+
+    /**
+     * The file offset of element 0 when the elements lie verbatim in the file, in C order: a
+     * contiguous dataset whose storage is allocated. Such a dataset can be memory-mapped.
+     */
+    public OptionalLong contiguousOffset() {
+        return contiguousOffset >= 0 ? OptionalLong.of(contiguousOffset) : OptionalLong.empty();
+    }
+
+    /**
+     * Reads rows {@code [firstRow, firstRow + rows)} into {@code out}, which must hold exactly
+     * that many whole rows.
+     *
+     * @throws IOException naming the file, dataset and chunk when a chunk cannot be read or
+     *     decoded
+     */
+    public void read(long firstRow, long rows, byte[] out) throws IOException {
+        long rowBytes = rowBytes();
+        if (firstRow < 0 || rows < 0 || firstRow + rows > shape[0] || rows * rowBytes != out.length) {
+            throw new IllegalArgumentException("rows [" + firstRow + ", " + (firstRow + rows) + ") into " + out.length
+                    + " bytes, of a dataset of shape " + Arrays.toString(shape));
+        }
+        switch (storage) {
+            case COMPACT -> System.arraycopy(compact, Math.toIntExact(firstRow * rowBytes), out, 0, out.length);
+            case CONTIGUOUS -> {
+                if (contiguousOffset < 0) fill(out, 0, out.length);
+                else readFully(ByteBuffer.wrap(out), contiguousOffset + firstRow * rowBytes, "its contiguous data");
+            }
+            case CHUNKED -> readChunked(firstRow, rows, out);
+        }
+    }
+
+    private void readChunked(long firstRow, long rows, byte[] out) throws IOException {
+        int rank = shape.length;
+        long[] outShape = shape.clone();
+        outShape[0] = rows;
+        long end = firstRow + rows;
+        Map<Long, byte[]> kept = Map.of();
+        for (long band = firstRow / chunkShape[0]; band * chunkShape[0] < end; band++) {
+            long bandStart = band * chunkShape[0];
+            long from = Math.max(firstRow, bandStart);
+            long to = Math.min(end, bandStart + chunkShape[0]);
+            boolean endsInside = to < Math.min(shape[0], bandStart + chunkShape[0]);
+            Map<Long, byte[]> decoded = band == carriedBand ? carried : Map.of();
+            Map<Long, byte[]> keep = endsInside ? new HashMap<>() : null;
+            long[] chunk = new long[rank]; // chunk coordinates along axes 1.., in units of chunks
+            chunk[0] = band;
+            do {
+                long number = 0;
+                for (int d = 0; d < rank; d++) number = number * chunkGrid[d] + chunk[d];
+                long[] srcOrigin = new long[rank];
+                long[] dstOrigin = new long[rank];
+                long[] extent = new long[rank];
+                srcOrigin[0] = from - bandStart;
+                dstOrigin[0] = from - firstRow;
+                extent[0] = to - from;
+                for (int d = 1; d < rank; d++) {
+                    dstOrigin[d] = chunk[d] * chunkShape[d];
+                    extent[d] = Math.min(chunkShape[d], shape[d] - dstOrigin[d]);
+                }
+                byte[] data = decoded.get(number);
+                if (data == null) data = decode(number);
+                if (keep != null && data != null) keep.put(number, data);
+                if (data == null) {
+                    fillBox(out, outShape, dstOrigin, extent);
+                } else {
+                    BoxCopy.copy(ByteBuffer.wrap(data), chunkShape, srcOrigin, out, outShape, dstOrigin, extent, type.size());
+                }
+            } while (next(chunk));
+            if (keep != null) kept = keep;
+            if (keep != null) carriedBand = band;
+        }
+        carried = kept;
+        if (kept.isEmpty()) carriedBand = -1;
+    }
+
+    /** Advances the chunk coordinates along axes 1.. in C order; false after the last. */
+    private boolean next(long[] chunk) {
+        for (int d = chunk.length - 1; d >= 1; d--) {
+            if (++chunk[d] < chunkGrid[d]) return true;
+            chunk[d] = 0;
+        }
+        return false;
+    }
+
+    /** The decoded chunk {@code number}, or null when it was never written. */
+    private byte[] decode(long number) throws IOException {
+        int i = Arrays.binarySearch(chunkNumbers, number);
+        if (i < 0) return null;
+        int size = chunkSizes[i];
+        if (stored.length < size) stored = new byte[size];
+        readFully(ByteBuffer.wrap(stored, 0, size), chunkAddresses[i], "chunk " + Arrays.toString(chunkOrigin(number)));
+        long rawBytes = type.size();
+        for (long e : chunkShape) rawBytes *= e;
+        try {
+            byte[] data = pipeline.decode(stored, size, chunkMasks[i], (int) rawBytes);
+            // With no filter applied the result may be the shared read buffer itself.
+            return data == stored ? Arrays.copyOf(stored, size) : data;
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + ":" + path + ": chunk " + Arrays.toString(chunkOrigin(number)) + " ("
+                    + size + " bytes at offset " + chunkAddresses[i] + ") cannot be decoded: " + message(e), e);
+        }
+    }
+
+    private long[] chunkOrigin(long number) {
+        long[] at = new long[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            at[d] = number % chunkGrid[d] * chunkShape[d];
+            number /= chunkGrid[d];
+        }
+        return at;
+    }
+
+    private void readFully(ByteBuffer into, long offset, String what) throws IOException {
+        long at = offset;
+        while (into.hasRemaining()) {
+            int n = channel.read(into, at);
+            if (n < 0) {
+                throw new EOFException(file + ":" + path + ": " + what + " ends past the file's end at " + channel.size()
+                        + ": the file is truncated");
+            }
+            at += n;
+        }
+    }
+
+    private void fillBox(byte[] out, long[] outShape, long[] origin, long[] extent) {
+        int rank = outShape.length;
+        long run = extent[rank - 1] * type.size();
+        long[] i = new long[rank];
+        do {
+            long at = 0;
+            for (int d = 0; d < rank; d++) at = at * outShape[d] + origin[d] + i[d];
+            fill(out, (int) (at * type.size()), (int) run);
+        } while (nextIndex(i, extent));
+    }
+
+    private static boolean nextIndex(long[] i, long[] extent) {
+        for (int d = i.length - 2; d >= 0; d--) {
+            if (++i[d] < extent[d]) return true;
+            i[d] = 0;
+        }
+        return false;
+    }
+
+    private void fill(byte[] out, int from, int length) {
+        if (isZero(fillElement)) {
+            Arrays.fill(out, from, from + length, (byte) 0);
+            return;
+        }
+        for (int at = from; at < from + length; at += fillElement.length) {
+            System.arraycopy(fillElement, 0, out, at, fillElement.length);
+        }
+    }
+
+    private static boolean isZero(byte[] b) {
+        for (byte x : b) if (x != 0) return false;
+        return true;
+    }
+
+    private long rowBytes() {
+        long bytes = type.size();
+        for (int d = 1; d < shape.length; d++) bytes *= shape[d];
+        return bytes;
+    }
+
+    private long sizeInBytes() {
+        return rowBytes() * shape[0];
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return file + ":" + path;
+    }
+
+    /** The fill value's bytes as stored, or zeros when none is defined. */
+    private static byte[] fillElement(Dataset ds, int size) {
+        byte[] fill = new byte[size];
+        if (!(ds instanceof io.jhdf.dataset.DatasetBase base)) return fill;
+        var header = base.getHeader();
+        if (!header.hasMessageOfType(FillValueMessage.class)) return fill;
+        FillValueMessage m = header.getMessageOfType(FillValueMessage.class);
+        if (!m.isFillValueDefined() || m.getFillValue() == null) return fill;
+        ByteBuffer b = m.getFillValue().duplicate();
+        if (b.remaining() == size) b.get(fill);
+        return fill;
+    }
+
+    /** The dataset's filter pipeline, built by the engine so that unknown filters are refused by id now. */
+    private static FilterPipeline pipeline(Dataset ds, int elementSize, int chunkBytes) {
+        List<FilterDescription> descriptions = new ArrayList<>();
+        var header = ((io.jhdf.dataset.DatasetBase) ds).getHeader();
+        if (header.hasMessageOfType(FilterPipelineMessage.class)) {
+            for (FilterPipelineMessage.FilterInfo f : header.getMessageOfType(FilterPipelineMessage.class).getFilters()) {
+                descriptions.add(new FilterDescription(f.getId(), f.getName() == null ? "" : f.getName(),
+                        f.isOptional() ? FilterDescription.FLAG_OPTIONAL : 0, f.getData()));
+            }
+        }
+        try {
+            return FilterPipeline.of(descriptions, elementSize, chunkBytes);
+        } catch (io.hdf5flink.hdf5.filter.UnsupportedFilterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Collection<Chunk> chunks(ChunkedDatasetBase ds) throws IOException {
+        try {
+            return ((Map<?, Chunk>) CHUNK_LOOKUP.invoke(ds)).values();
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            throw new IOException("its chunk index cannot be read: " + (cause == null ? e : message(cause)), cause);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Method chunkLookup() {
+        try {
+            Method m = ChunkedDatasetBase.class.getDeclaredMethod("getChunkLookup");
+            m.setAccessible(true);
+            return m;
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static int mask(BitSet bits) {
+        if (bits == null) return 0;
+        long[] words = bits.toLongArray();
+        return words.length == 0 ? 0 : (int) words[0];
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,245 @@
+package io.hdf5flink.hdf5;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hdf5flink.hdf5.testing.DatasetData;
+import io.hdf5flink.hdf5.testing.ReferenceLibrary;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The engine's read path ({@link Hdf5DatasetReader}) against files libhdf5 wrote through h5py:
+ * every layout and chunk index a user meets (h5py's default format and {@code libver='latest'},
+ * contiguous, compact, a user block), the filters h5py writes, chunks never written, and chunks
+ * an optional filter declined (their filter mask set). Every value must equal what h5py reads.
+ */
+class Hdf5DatasetReaderInteropTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir static Path fixtures;
+    @TempDir Path dir;
+
+    private record Fixture(String name, Path file, String dataset, long[] shape, String dtype, Path values) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static List<Fixture> all;
+
+    @BeforeAll
+    static void writeFixtures() throws IOException {
+        ReferenceLibrary.requireAvailable();
+        String script;
+        try (InputStream in = Hdf5DatasetReaderInteropTest.class.getResourceAsStream("/reference/h5read_fixtures.py")) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        all = new ArrayList<>();
+        for (String line : ReferenceLibrary.runPython(script, fixtures.toString()).split("\n")) {
+            if (line.isBlank()) continue;
+            JsonNode n = JSON.readTree(line);
+            long[] shape = new long[n.get("shape").size()];
+            for (int d = 0; d < shape.length; d++) shape[d] = n.get("shape").get(d).asLong();
+            String name = n.get("case").asText();
+            all.add(new Fixture(name, Path.of(n.get("file").asText()), n.get("dataset").asText(), shape,
+                    n.get("dtype").asText(), fixtures.resolve(name + ".bin")));
+        }
+    }
+
+    static Stream<String> fixtureNames() {
+        // The names only: the files are written once, in @BeforeAll.
+        return Stream.of("gzip_shuffle_2d_edges", "lzf_1d", "fletcher32_3d", "gzip_4d_u1", "bool_complex", "lz4",
+                "blosc_lz4", "lzf_incompressible", "unallocated_fill", "big_endian_contiguous", "big_endian_chunked",
+                "compact", "contiguous_unwritten", "nested_path", "userblock", "latest_extensible_array",
+                "latest_fixed_array", "latest_btree2", "latest_single_chunk", "latest_contiguous");
+    }
+
+    private static Fixture fixture(String name) {
+        return all.stream().filter(f -> f.name.equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("h5read_fixtures.py wrote no case " + name));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtureNames")
+    void readsWhatH5pyReadsWholeAndInPiecesInAnyOrder(String name) throws IOException {
+        Fixture f = fixture(name);
+        byte[] expected = Files.readAllBytes(f.values);
+        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(f.file, f.dataset)) {
+            assertArrayEquals(f.shape, r.shape(), name);
+            assertEquals(f.dtype.substring(1), r.type().numpyStr().substring(1), name);
+            assertEquals(name.startsWith("big_endian"), r.bigEndian(), name);
+            long rows = f.shape[0];
+            int rowBytes = expected.length / (int) rows;
+            assertArrayEquals(expected, littleEndian(r, read(r, 0, rows)), name + ": whole");
+            // Pieces of 37 rows end inside chunks, so a chunk is carried from one read to the next.
+            byte[] pieces = new byte[expected.length];
+            for (long at = 0; at < rows; at += 37) {
+                long n = Math.min(37, rows - at);
+                System.arraycopy(read(r, at, n), 0, pieces, (int) at * rowBytes, (int) n * rowBytes);
+            }
+            assertArrayEquals(expected, littleEndian(r, pieces), name + ": in pieces of 37 rows");
+            // Backwards: nothing assumes that reads go forwards.
+            byte[] backwards = new byte[expected.length];
+            for (long at = (rows - 1) / 23 * 23; at >= 0; at -= 23) {
+                long n = Math.min(23, rows - at);
+                System.arraycopy(read(r, at, n), 0, backwards, (int) at * rowBytes, (int) n * rowBytes);
+            }
+            assertArrayEquals(expected, littleEndian(r, backwards), name + ": backwards in pieces of 23 rows");
+        }
+    }
+
+    @Test
+    void contiguousDataIsFoundInTheFileWhereItCanBeMapped() throws IOException {
+        for (String name : List.of("big_endian_contiguous", "latest_contiguous")) {
+            Fixture f = fixture(name);
+            try (Hdf5DatasetReader r = Hdf5DatasetReader.open(f.file, f.dataset);
+                    FileChannel ch = FileChannel.open(f.file)) {
+                assertEquals(Hdf5DatasetReader.Storage.CONTIGUOUS, r.storage());
+                byte[] whole = read(r, 0, f.shape[0]);
+                ByteBuffer mapped = ByteBuffer.allocate(whole.length);
+                ch.read(mapped, r.contiguousOffset().orElseThrow());
+                assertArrayEquals(whole, mapped.array(), name);
+            }
+        }
+        Fixture userblock = fixture("userblock");
+        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(userblock.file, "/flat");
+                FileChannel ch = FileChannel.open(userblock.file)) {
+            ByteBuffer mapped = ByteBuffer.allocate(60).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(mapped, r.contiguousOffset().orElseThrow());
+            assertArrayEquals(read(r, 0, 30), mapped.array(), "a contiguous dataset after a 512-byte user block");
+        }
+        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(fixture("contiguous_unwritten").file, "/data")) {
+            assertFalse(r.contiguousOffset().isPresent(), "storage never allocated");
+        }
+    }
+
+    @Test
+    void storageAndFiltersAreReported() throws IOException {
+        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(fixture("gzip_shuffle_2d_edges").file, "/data")) {
+            assertEquals(Hdf5DatasetReader.Storage.CHUNKED, r.storage());
+            assertArrayEquals(new long[] {64, 8}, r.chunkShape());
+            assertEquals(List.of(2, 1), r.filters().stream().map(d -> d.id()).toList());
+        }
+        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(fixture("compact").file, "/data")) {
+            assertEquals(Hdf5DatasetReader.Storage.COMPACT, r.storage());
+        }
+    }
+
+    @Test
+    void filesTheEngineWroteReadBackWithEveryCodecItWrites() throws IOException {
+        Path file = dir.resolve("engine.h5");
+        List<DatasetSpec.Builder> specs = List.of(
+                DatasetSpec.builder(DataType.UINT16, 0, 7).chunks(100, 7).zstd(3),
+                DatasetSpec.builder(DataType.UINT16, 0, 7).chunks(100, 7).shuffle().deflate(4),
+                DatasetSpec.builder(DataType.UINT16, 0, 7).chunks(96, 7).bitshuffleZstd(2),
+                DatasetSpec.builder(DataType.UINT16, 0, 7).chunks(96, 7).blosc("zstd", 5, "bitshuffle"),
+                DatasetSpec.builder(DataType.UINT16, 0, 7).chunks(100, 7).bzip2(9));
+        long rows = 1234;
+        try (Hdf5File h = Hdf5File.create(file)) {
+            for (int i = 0; i < specs.size(); i++) {
+                DatasetSpec spec = specs.get(i).maxShape(DatasetSpec.UNLIMITED, 7).build();
+                Hdf5Dataset d = h.createDataset("/d" + i, spec);
+                d.append(ByteBuffer.wrap(DatasetData.pattern("<u2", 0, rows * 7).bytes()).order(ByteOrder.LITTLE_ENDIAN));
+            }
+            h.commit();
+        }
+        assertEquals(List.of("/d0", "/d1", "/d2", "/d3", "/d4"), Hdf5DatasetReader.datasetPaths(file));
+        for (int i = 0; i < specs.size(); i++) {
+            try (Hdf5DatasetReader r = Hdf5DatasetReader.open(file, "/d" + i)) {
+                assertArrayEquals(DatasetData.pattern("<u2", 0, rows * 7).bytes(), read(r, 0, rows), "/d" + i);
+            }
+        }
+    }
+
+    @Test
+    void aFilterTheEngineCannotDecodeIsRefusedByIdWhenTheReaderOpens() throws IOException {
+        Path file = dir.resolve("unknown.h5");
+        ReferenceLibrary.runPython(String.join("\n",
+                "import sys, h5py, numpy as np",
+                "with h5py.File(sys.argv[1], 'w') as f:",
+                "    space = h5py.h5s.create_simple((100, 4), (h5py.h5s.UNLIMITED, 4))",
+                "    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)",
+                "    dcpl.set_chunk((10, 4))",
+                "    dcpl.set_filter(30123, h5py.h5z.FLAG_OPTIONAL, (1, 2))",
+                "    ds = h5py.h5d.create(f.id, b'data', h5py.h5t.STD_I16LE, space, dcpl=dcpl)",
+                "    h5py.Dataset(ds)[...] = np.arange(400).reshape(100, 4)"), file.toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Hdf5DatasetReader.open(file, "/data"));
+        assertTrue(e.getMessage().startsWith(file + ":/data: ") && e.getMessage().contains("30123"), e.getMessage());
+    }
+
+    @Test
+    void whatIsNotADatasetOrNotHdf5IsRefusedNamingFileAndPath() throws IOException {
+        Fixture nested = fixture("nested_path");
+        IllegalArgumentException group = assertThrows(IllegalArgumentException.class,
+                () -> Hdf5DatasetReader.open(nested.file, "/a/b"));
+        assertTrue(group.getMessage().startsWith(nested.file + ":/a/b is a group"), group.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> Hdf5DatasetReader.open(nested.file, "/a/nothing"));
+        assertTrue(missing.getMessage().startsWith(nested.file + ":/a/nothing: no such dataset"), missing.getMessage());
+        assertEquals(List.of("/a/b/data"), Hdf5DatasetReader.datasetPaths(nested.file));
+        Path text = Files.writeString(dir.resolve("not.h5"), "not HDF5 at all, just text that is long enough\n".repeat(40));
+        assertFalse(Hdf5DatasetReader.isHdf5File(text));
+        assertTrue(Hdf5DatasetReader.isHdf5File(nested.file));
+        assertTrue(Hdf5DatasetReader.isHdf5File(fixture("userblock").file), "signature after a user block");
+        IllegalArgumentException notHdf5 = assertThrows(IllegalArgumentException.class,
+                () -> Hdf5DatasetReader.open(text, "/data"));
+        assertTrue(notHdf5.getMessage().startsWith(text + ":/data: "), notHdf5.getMessage());
+    }
+
+    @Test
+    void aTruncatedChunkNamesTheChunkAndTheFile() throws IOException {
+        Fixture f = fixture("gzip_shuffle_2d_edges");
+        Path cut = dir.resolve("cut.h5");
+        Files.copy(f.file, cut);
+        try (FileChannel ch = FileChannel.open(cut, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 200);
+        }
+        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(cut, "/data")) {
+            IOException e = assertThrows(IOException.class, () -> read(r, 0, f.shape[0]));
+            assertTrue(e.getMessage().startsWith(cut + ":/data: chunk ["), e.getMessage());
+        }
+    }
+
+    private static byte[] read(Hdf5DatasetReader r, long first, long rows) throws IOException {
+        long rowBytes = r.type().size();
+        for (int d = 1; d < r.shape().length; d++) rowBytes *= r.shape()[d];
+        byte[] out = new byte[(int) (rows * rowBytes)];
+        r.read(first, rows, out);
+        return out;
+    }
+
+    private static byte[] littleEndian(Hdf5DatasetReader r, byte[] stored) {
+        if (!r.bigEndian()) return stored;
+        byte[] b = stored.clone();
+        int size = r.type().componentSize();
+        for (int at = 0; at < b.length; at += size) {
+            for (int i = at, j = at + size - 1; i < j; i++, j--) {
+                byte t = b[i];
+                b[i] = b[j];
+                b[j] = t;
+            }
+        }
+        return b;
+    }
+}

@@ -103,5 +103,14 @@ add('latest_single_chunk', lambda f: f.create_dataset(
     'data', data=ramp((200, 5), '<i2'), chunks=(200, 5), compression='gzip'), libver='latest')
 add('latest_contiguous', lambda f: f.create_dataset('data', data=ramp((123, 4), '<u2')), libver='latest')
 
+# Not a case (the engine refuses it): an optional filter libhdf5 lacks too, so every chunk is
+# stored without it, its filter-mask bit set.
+with h5py.File(os.path.join(out, 'unknown_filter.h5'), 'w') as f:
+    space = h5py.h5s.create_simple((100, 4), (h5py.h5s.UNLIMITED, 4))
+    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    dcpl.set_chunk((10, 4))
+    dcpl.set_filter(30123, h5py.h5z.FLAG_OPTIONAL, (1, 2))
+    h5py.Dataset(h5py.h5d.create(f.id, b'data', h5py.h5t.STD_I16LE, space, dcpl=dcpl))[...] = ramp((100, 4), '<i2')
+
 for c in cases:
     print(json.dumps(c))

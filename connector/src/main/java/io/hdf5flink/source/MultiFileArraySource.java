@@ -139,7 +139,7 @@ public final class MultiFileArraySource extends ArrayBlockSource {
                     throw new IllegalArgumentException(a.input() + ": shape " + Arrays.toString(a.shape())
                             + " is not 1-D; the columns layout takes one 1-D array per file");
                 }
-                requireType(a, first, "column");
+                Segments.requireType(a, first, "column");
                 if (a.rows() != first.rows()) {
                     throw new IllegalArgumentException(a.input() + ": " + a.rows() + " rows, but the first column ("
                             + first.input() + ") has " + first.rows() + "; columns must be of equal length");
@@ -151,31 +151,8 @@ public final class MultiFileArraySource extends ArrayBlockSource {
         }
 
         private MultiFileArraySource segments(List<ProbedArray> arrays) {
-            ProbedArray first = arrays.get(0);
-            List<Placement> placements = new ArrayList<>();
-            long rows = 0;
-            for (ProbedArray a : arrays) {
-                requireType(a, first, "segment");
-                if (!Arrays.equals(a.rowShape(), first.rowShape())) {
-                    throw new IllegalArgumentException(a.input() + ": rows of shape " + Arrays.toString(a.rowShape())
-                            + ", but the first segment (" + first.input() + ") has rows of shape "
-                            + Arrays.toString(first.rowShape()) + "; segments must have equal row shapes");
-                }
-                long[] offset = new long[a.shape().length];
-                offset[0] = rows;
-                placements.add(new Placement(a.input(), a.rows(), offset, a.rowShape()));
-                rows = Math.addExact(rows, a.rows());
-            }
-            long[] shape = first.shape();
-            shape[0] = rows;
-            return new MultiFileArraySource(this, first.input().type(), shape, placements);
-        }
-
-        private static void requireType(ProbedArray a, ProbedArray first, String role) {
-            if (a.input().type() != first.input().type()) {
-                throw new IllegalArgumentException(a.input() + ": dtype " + a.input().type() + ", but the first " + role
-                        + " (" + first.input() + ") is " + first.input().type() + "; all inputs must share a dtype");
-            }
+            Segments segments = Segments.of(arrays);
+            return new MultiFileArraySource(this, segments.type(), segments.shape(), segments.placements());
         }
     }
 }

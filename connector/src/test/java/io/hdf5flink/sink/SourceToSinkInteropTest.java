@@ -10,6 +10,7 @@ import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.source.ArrayBlockSource;
 import io.hdf5flink.source.ArraySource;
+import io.hdf5flink.source.Hdf5Source;
 import io.hdf5flink.source.MultiFileArraySource;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sources feeding the real sink, end to end, with a failure injected after a checkpoint:
- * a memory-mapped .npy through the chunk-aligned path (no shuffle) and gzipped one-file-per-channel
- * columns through the sink's routing, each judged by h5py and jhdf against the input.
+ * a memory-mapped .npy through the chunk-aligned path (no shuffle), an HDF5 dataset re-chunked
+ * through the same path, and gzipped one-file-per-channel columns through the sink's routing,
+ * each judged by h5py and jhdf against the input.
  */
 class SourceToSinkInteropTest {
     @RegisterExtension
@@ -46,11 +48,13 @@ class SourceToSinkInteropTest {
     }
 
     private static final String WRITE = String.join("\n",
-            "import sys, gzip, numpy as np",
+            "import sys, gzip, h5py, numpy as np",
             "r = np.arange(" + ROWS + ", dtype=np.int64)[:, None]",
             "c = np.arange(" + CHANNELS + ", dtype=np.int64)[None, :]",
             "a = ((r * 7 + c * 1013) % 65536).astype(np.uint16).view(np.int16)",
             "np.save(sys.argv[1] + '/recording.npy', a)",
+            "with h5py.File(sys.argv[1] + '/recording.h5', 'w', libver='latest') as f:",
+            "    f.create_dataset('entry/data', data=a, chunks=(100, 8), maxshape=(None, 8), compression='gzip', shuffle=True)",
             "for ch in range(" + CHANNELS + "):",
             "    with gzip.open(sys.argv[1] + f'/ch{ch}.npy.gz', 'wb') as f:",
             "        np.save(f, a[:, ch].copy())");
@@ -91,6 +95,17 @@ class SourceToSinkInteropTest {
                 .declare("/data", spec(source, 32)).build();
         run(source, sink, 2);
         assertRecording(dir.resolve("out/npy.h5"), 32);
+    }
+
+    @Test
+    void hdf5DatasetRechunkedThroughTheChunkAlignedPath() throws Exception {
+        // libver='latest' (extensible-array index), chunks of 100 rows read into output chunks of 64.
+        Hdf5Source source = Hdf5Source.builder().input(dir.resolve("recording.h5"), "/entry/data").dataset("/data")
+                .chunkRows(64).blockBytes(64 * CHANNELS * 2).splitBytes(2048 * CHANNELS * 2).build();
+        Hdf5Sink sink = Hdf5Sink.builder(dir.resolve("out")).defaultFile("hdf5.h5").chunkAlignedInput(true)
+                .declare("/data", spec(source, 64)).build();
+        run(source, sink, 2);
+        assertRecording(dir.resolve("out/hdf5.h5"), 64);
     }
 
     @Test

@@ -7,7 +7,8 @@ import java.util.List;
 import org.apache.flink.annotation.Internal;
 
 /**
- * Cuts input arrays into the splits a source starts with. Memory-mapped arrays are cut on a grid
+ * Cuts input arrays into the splits a source starts with. Memory-mapped arrays and HDF5 datasets
+ * (seekable inputs) are cut on a grid
  * of {@code splitRows} output rows (a whole number of blocks, each a whole number of chunk
  * row-bands), so every split, and every block read from it, is chunk-aligned in the output.
  * Compressed arrays make one split each: they can only be read from their start, and cutting one
@@ -73,7 +74,7 @@ public final class SplitPlanner {
      */
     public SplitPlanner add(ArrayInput input, long rows, long[] offset, long[] rowShape) {
         ArraySplit whole = new ArraySplit(Integer.toString(splits.size()), input, dataset, offset, rowShape, 0, rows);
-        if (!input.mapped()) {
+        if (!input.seekable()) {
             if (rows > 0) splits.add(whole);
             return this;
         }

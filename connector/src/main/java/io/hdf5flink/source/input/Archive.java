@@ -13,5 +13,10 @@ public enum Archive {
     /** A zip file ({@code .zip}, or numpy's {@code .npz}); members are read by random access. */
     ZIP,
     /** A tar file, possibly compressed as a whole; members are found by reading from its start. */
-    TAR
+    TAR,
+    /**
+     * An HDF5 file; the member is a dataset's absolute path. Rows are read by random access
+     * ({@code Hdf5DatasetReader}), or memory-mapped when the dataset is contiguous.
+     */
+    HDF5
 }

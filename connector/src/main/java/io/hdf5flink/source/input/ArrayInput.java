@@ -31,6 +31,14 @@ public record ArrayInput(Location location, boolean mapped, long dataOffset, Dat
         }
     }
 
+    /**
+     * Whether any row can be read without reading the rows before it: memory-mapped inputs and
+     * HDF5 datasets. Such inputs are cut into several splits; the others are read from their start.
+     */
+    public boolean seekable() {
+        return mapped || location.archive() == Archive.HDF5;
+    }
+
     @Override
     public String toString() {
         return location.toString();

@@ -36,6 +36,8 @@ public final class InputOpener {
                 return zipMember(location);
             case TAR:
                 return tarMember(location);
+            case HDF5:
+                throw new IOException(location + ": an HDF5 dataset is read by random access, not as a stream");
             default:
                 throw new AssertionError(location.archive());
         }

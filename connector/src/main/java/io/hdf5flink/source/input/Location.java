@@ -27,6 +27,9 @@ public record Location(String path, StreamCompression compression, Archive archi
         if ((archive == Archive.NONE) != (member == null)) {
             throw new IllegalArgumentException("a member name goes with an archive, and only with one");
         }
+        if (archive == Archive.HDF5 && (compression != StreamCompression.NONE || memberCompression != StreamCompression.NONE)) {
+            throw new IllegalArgumentException(path + ": an HDF5 file is read in place; decompress it first");
+        }
         if (archive == Archive.ZIP && compression != StreamCompression.NONE) {
             // Zip members are found through the central directory at the file's end.
             throw new IllegalArgumentException(path + ": a compressed zip file cannot be read; decompress it first");
@@ -44,9 +47,18 @@ public record Location(String path, StreamCompression compression, Archive archi
         return new Location(path, compression, archive, member, memberCompression);
     }
 
-    /** The name errors use: the path, and the member when there is one. */
+    /** An HDF5 file's dataset, {@code dataset} its absolute path in the file. */
+    public static Location hdf5(String path, String dataset) {
+        return new Location(path, StreamCompression.NONE, Archive.HDF5, dataset, StreamCompression.NONE);
+    }
+
+    /**
+     * The name errors use: the path, and the member when there is one ({@code file.h5:/dataset}
+     * for an HDF5 dataset, as {@code convert --input} takes it).
+     */
     @Override
     public String toString() {
+        if (archive == Archive.HDF5) return path + ":" + member;
         return member == null ? path : path + " (archive member " + member + ")";
     }
 }

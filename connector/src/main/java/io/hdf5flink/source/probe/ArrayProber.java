@@ -1,6 +1,8 @@
 package io.hdf5flink.source.probe;
 
+import io.hdf5flink.hdf5.Hdf5DatasetReader;
 import io.hdf5flink.source.format.RawFormat;
+import io.hdf5flink.source.input.Archive;
 import io.hdf5flink.source.input.StreamCompression;
 import io.hdf5flink.source.input.InputOpener;
 import io.hdf5flink.source.input.Location;
@@ -49,7 +51,8 @@ public final class ArrayProber {
     /**
      * Probes a file by its name: compression suffixes ({@code .gz .bz2 .xz .zst}), archives
      * ({@code .npz .zip .tar .tar.gz .tgz} and other compressed tars) expanded into their
-     * members in {@link NaturalOrder}, and {@code .npy} or raw arrays, told apart by content.
+     * members in {@link NaturalOrder}, and HDF5 files (their only dataset), {@code .npy} or raw
+     * arrays, told apart by content.
      *
      * @param raw how to read files and members that do not start with numpy's magic, or null when
      *     all must be {@code .npy}
@@ -70,11 +73,37 @@ public final class ArrayProber {
                 }
                 return ArchiveMembers.zip(file, raw);
             }
+            if (compression == StreamCompression.NONE && Hdf5DatasetReader.isHdf5File(file)) {
+                return List.of(HdfDatasets.onlyDataset(file));
+            }
             if (compression == StreamCompression.NONE) return List.of(ArrayData.mapped(whole, 0, Files.size(file), raw));
             try (InputStream in = InputOpener.decodedFile(whole)) {
                 return List.of(ArrayData.streamed(whole, in, raw));
             }
         });
+    }
+
+    /**
+     * Probes dataset {@code dataset} (an absolute path) of the HDF5 file {@code given}: chunked
+     * datasets with any filter the engine decodes, contiguous and compact ones, in any format
+     * version libhdf5 writes.
+     */
+    public static ProbedArray probeHdf5(Path given, String dataset) {
+        Path file = given.toAbsolutePath();
+        return guard(Location.hdf5(file.toString(), dataset), () -> {
+            requireFile(file);
+            return HdfDatasets.dataset(file, dataset);
+        });
+    }
+
+    /** Whether {@code file} is an HDF5 file, by its signature (after a user block if there is one). */
+    public static boolean isHdf5File(Path file) throws IOException {
+        return Hdf5DatasetReader.isHdf5File(file);
+    }
+
+    /** Whether a probed array is a dataset of an HDF5 file. */
+    public static boolean isHdf5Input(ProbedArray array) {
+        return array.input().location().archive() == Archive.HDF5;
     }
 
     private static void requireFile(Path file) throws IOException {

@@ -87,8 +87,14 @@ def compact(f):
     h5py.Dataset(ds)[...] = ramp((40, 3), '<i2')
 add('compact', compact)
 add('contiguous_unwritten', lambda f: f.create_dataset('data', shape=(20, 3), dtype='<u4'))
-add('nested_path', lambda f: f.create_dataset('a/b/data', data=ramp((100, 2), '<i2'), chunks=(30, 2)),
-    path='/a/b/data')
+def nested(f):
+    d = f.create_dataset('a/b/data', data=ramp((100, 2), '<i2'), chunks=(30, 2))
+    d.attrs['unit'] = 'uV'
+    d.attrs['rate'] = 30000.0
+    d.attrs['gains'] = np.array([1, 2, 3], dtype='>i4')
+    d.attrs['valid'] = np.bool_(True)
+    d.attrs['names'] = ['a', 'b']
+add('nested_path', nested, path='/a/b/data')
 add('userblock', lambda f: (f.create_dataset('data', data=ramp((500, 4), '<i2'), chunks=(64, 4), compression='gzip'),
                             f.create_dataset('flat', data=ramp((30,), '<i2'))), userblock=512)
 # libver='latest': superblock 3, version 2 object headers, and the version 4 chunk indexes.

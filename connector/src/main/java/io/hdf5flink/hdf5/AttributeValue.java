@@ -65,6 +65,21 @@ public final class AttributeValue {
                 new DataspaceMessage(new long[] {values.length}, null), b.array(), type + "[" + values.length + "]");
     }
 
+    /**
+     * Elements of {@code type} as stored, little-endian: a scalar when {@code dims} is empty, else
+     * an array of that shape (what an attribute copied from another file holds).
+     */
+    static AttributeValue elements(DataType type, long[] dims, byte[] littleEndian) {
+        long count = 1;
+        for (long d : dims) count = Math.multiplyExact(count, d);
+        if (count * type.size() != littleEndian.length) {
+            throw new IllegalArgumentException(littleEndian.length + " bytes are not " + count + " elements of " + type);
+        }
+        DataspaceMessage space = dims.length == 0 ? DataspaceMessage.scalar() : new DataspaceMessage(dims.clone(), null);
+        return new AttributeValue(DataTypeMessages.of(type), space, littleEndian.clone(),
+                type + (dims.length == 0 ? "" : java.util.Arrays.toString(dims)));
+    }
+
     /** A 1-D float64 array. */
     public static AttributeValue of(double... values) {
         Number[] n = new Number[values.length];

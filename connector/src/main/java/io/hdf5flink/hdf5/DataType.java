@@ -54,6 +54,22 @@ public enum DataType {
      */
     public int componentSize() { return kind == Kind.COMPLEX ? size / 2 : size; }
 
+    /**
+     * Reverses the byte order of every number in {@code elements}, elements of this type: each
+     * {@link #componentSize()}-byte number, so both parts of a complex element are swapped on
+     * their own. Turns big-endian elements into little-endian ones and back.
+     */
+    public void swapByteOrder(byte[] elements) {
+        int n = componentSize();
+        for (int at = 0; at < elements.length; at += n) {
+            for (int i = at, j = at + n - 1; i < j; i++, j--) {
+                byte b = elements[i];
+                elements[i] = elements[j];
+                elements[j] = b;
+            }
+        }
+    }
+
     /** Whether the type holds signed numbers: signed integers, and floats (also complex parts). */
     public boolean isSigned() { return kind == Kind.SIGNED || kind == Kind.FLOAT || kind == Kind.COMPLEX; }
 

@@ -227,6 +227,45 @@ public final class Hdf5DatasetReader implements Closeable {
         }
     }
 
+    /**
+     * The attributes of dataset {@code path} of {@code file} that the engine can write into
+     * another file: strings (scalar), and scalars and arrays of the engine's element types. Each
+     * attribute it cannot copy is listed in {@code skipped} as "name (why)".
+     */
+    public static Map<String, AttributeValue> copyableAttributes(Path file, String path, List<String> skipped)
+            throws IOException {
+        Map<String, AttributeValue> copied = new java.util.TreeMap<>();
+        try (HdfFile hdf = new HdfFile(file)) {
+            for (io.jhdf.api.Attribute a : hdf.getByPath(path).getAttributes().values()) {
+                try {
+                    copied.put(a.getName(), copyOf(a));
+                } catch (RuntimeException e) {
+                    skipped.add(a.getName() + " (" + message(e) + ")");
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ":" + path + ": cannot read its attributes: " + message(e), e);
+        }
+        return copied;
+    }
+
+    private static AttributeValue copyOf(io.jhdf.api.Attribute a) {
+        if (a.getDataType() instanceof io.jhdf.object.datatype.StringData
+                || a.getDataType() instanceof io.jhdf.object.datatype.VariableLength) {
+            if (!a.isScalar() || !(a.getData() instanceof String text)) {
+                throw new IllegalArgumentException("an array of strings");
+            }
+            return AttributeValue.of(text);
+        }
+        JhdfTypes.StoredType t = JhdfTypes.of(a.getDataType());
+        if (a.isEmpty()) throw new IllegalArgumentException("an empty (null) dataspace");
+        ByteBuffer b = a.getBuffer().duplicate();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        if (t.bigEndian()) t.type().swapByteOrder(bytes);
+        return AttributeValue.elements(t.type(), a.isScalar() ? new long[0] : a.getDimensionsAsLong(), bytes);
+    }
+
     /** Whether {@code file} starts with HDF5's signature (at 0, or after a user block of 512, 1024, ... bytes). */
     public static boolean isHdf5File(Path file) throws IOException {
         byte[] signature = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};

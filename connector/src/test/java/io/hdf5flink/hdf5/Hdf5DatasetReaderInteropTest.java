@@ -199,6 +199,19 @@ class Hdf5DatasetReaderInteropTest {
     }
 
     @Test
+    void attributesTheEngineWritesAreCopiedTheOthersListedWithTheReason() throws IOException {
+        List<String> skipped = new ArrayList<>();
+        var copied = Hdf5DatasetReader.copyableAttributes(fixture("nested_path").file, "/a/b/data", skipped);
+        assertEquals(List.of("gains", "rate", "unit", "valid"), List.copyOf(copied.keySet()));
+        assertEquals(List.of("names (an array of strings)"), skipped);
+        assertArrayEquals(new byte[] {1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0}, copied.get("gains").storedData(),
+                "big-endian int32 copied little-endian");
+        assertArrayEquals("uV".getBytes(StandardCharsets.UTF_8), copied.get("unit").storedData());
+        assertEquals(30000.0, ByteBuffer.wrap(copied.get("rate").storedData()).order(ByteOrder.LITTLE_ENDIAN).getDouble());
+        assertArrayEquals(new byte[] {1}, copied.get("valid").storedData());
+    }
+
+    @Test
     void aTruncatedChunkNamesTheChunkAndTheFile() throws IOException {
         Fixture f = fixture("gzip_shuffle_2d_edges");
         Path cut = dir.resolve("cut.h5");
@@ -223,14 +236,7 @@ class Hdf5DatasetReaderInteropTest {
     private static byte[] littleEndian(Hdf5DatasetReader r, byte[] stored) {
         if (!r.bigEndian()) return stored;
         byte[] b = stored.clone();
-        int size = r.type().componentSize();
-        for (int at = 0; at < b.length; at += size) {
-            for (int i = at, j = at + size - 1; i < j; i++, j--) {
-                byte t = b[i];
-                b[i] = b[j];
-                b[j] = t;
-            }
-        }
+        r.type().swapByteOrder(b);
         return b;
     }
 }

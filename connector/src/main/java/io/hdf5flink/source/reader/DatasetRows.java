@@ -41,7 +41,7 @@ final class DatasetRows implements RowSource {
                     + " rows; did it shrink after the job was built?");
         }
         reader.read(firstRow, count, rows);
-        if (input.bigEndian()) RowSource.swapBytes(rows, input.type().componentSize());
+        if (input.bigEndian()) input.type().swapByteOrder(rows);
     }
 
     @Override

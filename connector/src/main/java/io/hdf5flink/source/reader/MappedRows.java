@@ -55,7 +55,7 @@ final class MappedRows implements RowSource {
             windowStart = start;
         }
         window.get((int) (start - windowStart), rows);
-        if (input.bigEndian()) RowSource.swapBytes(rows, input.type().componentSize());
+        if (input.bigEndian()) input.type().swapByteOrder(rows);
     }
 
     @Override

@@ -28,18 +28,4 @@ interface RowSource extends Closeable {
         if (input.mapped()) return new MappedRows(input, rowBytes);
         return input.location().archive() == Archive.HDF5 ? new DatasetRows(input, rowBytes) : new StreamedRows(input, rowBytes);
     }
-
-    /**
-     * Reverses the bytes of every {@code size}-byte number, big-endian to little-endian: a dtype's
-     * {@code componentSize()}, so that both parts of a complex element are swapped on their own.
-     */
-    static void swapBytes(byte[] data, int size) {
-        for (int at = 0; at < data.length; at += size) {
-            for (int i = at, j = at + size - 1; i < j; i++, j--) {
-                byte b = data[i];
-                data[i] = data[j];
-                data[j] = b;
-            }
-        }
-    }
 }

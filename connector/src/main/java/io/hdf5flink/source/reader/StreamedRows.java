@@ -43,7 +43,7 @@ final class StreamedRows implements RowSource {
             throw new IOException(input + ": cannot read rows from " + firstRow + ": " + e.getMessage(), e);
         }
         position = start + rows.length;
-        if (input.bigEndian()) RowSource.swapBytes(rows, input.type().componentSize());
+        if (input.bigEndian()) input.type().swapByteOrder(rows);
     }
 
     @Override

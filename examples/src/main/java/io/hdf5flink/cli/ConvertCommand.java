@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
                 "  convert --input rec.npy --output rec.h5 --codec gzip:4 --shuffle",
                 "  convert --input rec.bin --dtype '<i2' --shape -1,384 --output rec.h5",
+                "  convert --input old.h5:/entry/data --output new.h5 --chunks 131072,8 --codec gzip:4 --shuffle",
                 "  convert --input 'ch*.npy' --layout columns --output rec.h5",
                 "  convert --input part2.npy --output rec.h5 --append", "",
                 "Exit codes: 0 success, 2 usage error (nothing written), 1 failure (re-run to resume)."})
@@ -42,7 +43,8 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
             description = {"Input: a .npy file (any file starting with numpy's magic, whatever its name), a raw file "
-                    + "(with --dtype), or several files, a directory or a quoted glob "
+                    + "(with --dtype), an HDF5 dataset (FILE.h5:/path/to/dataset, or FILE.h5 when it holds one), "
+                    + "or several files or datasets, a directory or a quoted glob "
                     + "(with --layout). Inputs may be .gz/.bz2/.xz/.zst compressed or in .npz/.zip/.tar archives."})
     List<String> inputs;
 
@@ -96,6 +98,11 @@ public final class ConvertCommand implements Callable<Integer> {
             description = "Append to the dataset if it exists (same dtype and trailing shape; its chunks and "
                     + "filters are kept), instead of refusing an existing output.")
     boolean append;
+
+    @Option(names = "--copy-attributes",
+            description = "With an HDF5 input: copy its dataset's attributes to the new output dataset (strings, "
+                    + "numbers and numeric arrays; others are listed as not copied).")
+    boolean copyAttributes;
 
     @Option(names = "--append-again",
             description = "With --append: append inputs the dataset already holds. convert records each input it "
@@ -158,10 +165,11 @@ public final class ConvertCommand implements Callable<Integer> {
      * The options that shape the output, in one canonical line: a resumed run must have the same
      * (parallelism, interval and progress may differ).
      */
-    String canonicalOptions(List<Path> resolvedInputs) {
+    String canonicalOptions(List<String> resolvedInputs) {
+        // Written only when set, so that plans recorded before the option existed still match.
         return String.join(" ", "inputs=" + resolvedInputs, "dataset=" + dataset, "chunks=" + chunks, "codec=" + codec,
                 "shuffle=" + shuffle, "fletcher32=" + fletcher32, "fill=" + fill, "append=" + append, "layout=" + layout,
                 "dtype=" + (dtype == null ? null : dtype.toLowerCase(Locale.ROOT)), "shape=" + shape,
-                "headerBytes=" + headerBytes);
+                "headerBytes=" + headerBytes) + (copyAttributes ? " copyAttributes=true" : "");
     }
 }

@@ -1,7 +1,11 @@
 package io.hdf5flink.cli;
 
 import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.hdf5.Hdf5DatasetReader;
 import io.hdf5flink.source.ArrayBlockSource;
+import io.hdf5flink.source.Hdf5Source;
+import io.hdf5flink.source.probe.ArrayProber;
 import io.hdf5flink.source.ArraySource;
 import io.hdf5flink.source.MultiFileArraySource;
 import java.io.IOException;
@@ -13,31 +17,71 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What {@code convert} reads: its {@code --input} paths resolved (files, a directory or a glob),
- * the kind of source that reads them decided once (one file mapped or streamed, or several
- * forming one array by {@code --layout}; {@code .npy} or raw by content), and that source built
- * for given chunk rows. Every mistake is a {@link UsageException} naming the option or the file.
+ * What {@code convert} reads: its {@code --input} paths resolved (files, a directory or a glob,
+ * HDF5 datasets as {@code FILE:/path}), the kind of source that reads them decided once (one file
+ * mapped or streamed, HDF5 datasets, or several files forming one array by {@code --layout};
+ * HDF5, {@code .npy} or raw by content), and that source built for given chunk rows. Every mistake is a {@link UsageException} naming the option or the file.
  */
 final class ConvertInputs {
+    /** The attributes convert records its runs in start with this ({@link InputIdentity}, {@link AppendClaim}). */
+    private static final String CONVERT_ATTRIBUTES = "_hdf5flink_";
+
     private final ConvertCommand o;
     private final String dataset;
     private final List<Path> inputs;
+    /** Per input, the HDF5 dataset named after its path ({@code FILE:/path}), or null. */
+    private final List<String> inputDatasets = new ArrayList<>();
+    /** Whether the inputs are HDF5 datasets, read by an {@link Hdf5Source}. */
+    private final boolean hdf5;
     private final SourceFactory factory;
 
     private ConvertInputs(ConvertCommand o, String dataset) {
         this.o = o;
         this.dataset = dataset;
-        this.inputs = resolveInputs(o);
-        this.factory = sourceFactory(inputs);
+        this.inputs = resolveInputs(o, inputDatasets);
+        this.hdf5 = inputDatasets.stream().anyMatch(d -> d != null)
+                || (inputs.size() == 1 && Files.isRegularFile(inputs.get(0)) && isHdf5(inputs.get(0)));
+        this.factory = hdf5 ? hdf5Factory() : sourceFactory(inputs);
     }
 
     static ConvertInputs resolve(ConvertCommand o, String dataset) {
         return new ConvertInputs(o, dataset);
     }
 
-    /** The inputs as resolved: absolute paths, a glob as one pattern. */
-    List<Path> paths() {
-        return inputs;
+    /** The inputs as resolved: absolute paths, a glob as one pattern, an HDF5 dataset as {@code FILE:/path}. */
+    List<String> names() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            names.add(inputDatasets.get(i) == null ? inputs.get(i).toString() : inputs.get(i) + ":" + inputDatasets.get(i));
+        }
+        return names;
+    }
+
+    /** The HDF5 datasets named with the inputs, in order; empty when none is. */
+    List<String> datasets() {
+        return inputDatasets.stream().filter(d -> d != null).toList();
+    }
+
+    /**
+     * {@code spec} with the attributes of the (first) HDF5 input's dataset, those the engine can
+     * write; each one it cannot, and convert's own bookkeeping attributes, become a warning.
+     */
+    DatasetSpec withCopiedAttributes(DatasetSpec spec, List<String> warnings) {
+        if (!hdf5) throw new UsageException("--copy-attributes copies an HDF5 input's attributes; the input is not HDF5");
+        Path file = inputs.get(0);
+        try {
+            String path = inputDatasets.get(0) != null ? inputDatasets.get(0) : Hdf5DatasetReader.datasetPaths(file).get(0);
+            List<String> skipped = new ArrayList<>();
+            DatasetSpec.Builder b = spec.toBuilder();
+            Hdf5DatasetReader.copyableAttributes(file, path, skipped).forEach((name, value) -> {
+                if (name.startsWith(CONVERT_ATTRIBUTES)) skipped.add(name + " (convert's record of an earlier run)");
+                else b.attribute(name, value);
+            });
+            for (String s : skipped) warnings.add("attribute not copied: " + s);
+            return b.build();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UsageException("--copy-attributes: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -56,14 +100,26 @@ final class ConvertInputs {
 
     /** The input as the first line names it, e.g. {@code rec.npy (<i2, shape (1000, 64))}. */
     String describe(DataType type, long[] shape) {
-        String what = inputs.size() == 1 ? inputs.get(0).toString() : inputs.size() + " files";
+        String what = inputs.size() == 1 ? names().get(0) : inputs.size() + (hdf5 ? " datasets" : " files");
         return what + " (" + type.numpyStr() + ", shape " + OutputSummary.tuple(shape) + ")";
     }
 
-    /** The inputs as absolute paths; globs stay patterns. Missing inputs are refused here. */
-    private static List<Path> resolveInputs(ConvertCommand o) {
+    /**
+     * The inputs as absolute paths; globs stay patterns. Missing inputs are refused here. An
+     * input {@code FILE:/path} whose {@code FILE} is a file names a dataset of it: its path goes
+     * to {@code datasets} (null for the other inputs).
+     */
+    private static List<Path> resolveInputs(ConvertCommand o, List<String> datasets) {
         List<Path> paths = new ArrayList<>();
-        for (String s : o.inputs) {
+        for (String given : o.inputs) {
+            String s = given;
+            String datasetPath = null;
+            int colon = datasetSeparator(given);
+            if (colon > 0) {
+                s = given.substring(0, colon);
+                datasetPath = given.substring(colon + 1);
+            }
+            datasets.add(datasetPath);
             if (isGlob(s)) {
                 if (o.inputs.size() > 1) {
                     throw new UsageException("--input " + s + ": a glob must be the only input (or let the shell expand it)");
@@ -105,6 +161,59 @@ final class ConvertInputs {
                     + " convert reads files it can map or seek");
         }
         if (!Files.isReadable(p)) throw new UsageException("cannot read --input " + s + ": permission denied");
+    }
+
+    /**
+     * Where {@code FILE:/path} splits: at the first {@code ":/"} whose left side is an existing
+     * file, unless the whole string is one (a file name may hold {@code ":/"} only in a directory
+     * name, which is then not a file); -1 when it names no dataset.
+     */
+    private static int datasetSeparator(String s) {
+        if (Files.exists(Path.of(s))) return -1;
+        for (int at = s.indexOf(":/"); at > 0; at = s.indexOf(":/", at + 1)) {
+            if (Files.isRegularFile(Path.of(s.substring(0, at)))) return at;
+        }
+        return -1;
+    }
+
+    private static boolean isHdf5(Path file) {
+        try {
+            return ArrayProber.isHdf5File(file);
+        } catch (IOException e) {
+            throw new UsageException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads HDF5 datasets: one input, or several (files or datasets) with {@code --layout
+     * segments}, their rows one after the other. Each must be an HDF5 file.
+     */
+    private SourceFactory hdf5Factory() {
+        if (o.dtype != null || o.shape != null || o.headerBytes != null) {
+            throw new UsageException("--dtype, --shape and --header-bytes describe raw inputs; an HDF5 dataset states its own");
+        }
+        if (inputs.size() > 1 && o.layout != ConvertCommand.Layout.segments) {
+            throw new UsageException("several HDF5 inputs need --layout segments (their rows one after the other)");
+        }
+        if (o.layout == ConvertCommand.Layout.columns) {
+            throw new UsageException("--layout columns takes 1-D files (a directory or a glob of them); name several "
+                    + "HDF5 datasets with --layout segments");
+        }
+        for (Path p : inputs) {
+            if (!Files.isRegularFile(p) || !isHdf5(p)) {
+                throw new UsageException("--input " + p + " is not an HDF5 file (it does not start with HDF5's signature);"
+                        + " HDF5 datasets cannot be mixed with other inputs");
+            }
+        }
+        return chunkRows -> {
+            Hdf5Source.Builder b = Hdf5Source.builder();
+            for (int i = 0; i < inputs.size(); i++) {
+                if (inputDatasets.get(i) == null) b.input(inputs.get(i));
+                else b.input(inputs.get(i), inputDatasets.get(i));
+            }
+            // Safe here: ConvertJob's blocks go to the sink through PrepareBlocks, which keeps none.
+            return b.dataset(dataset).chunkRows(chunkRows).recycleBlockArrays(true).build();
+        };
     }
 
     private static boolean isGlob(String s) {

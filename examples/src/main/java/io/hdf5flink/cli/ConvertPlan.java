@@ -175,7 +175,7 @@ final class ConvertPlan {
             checkpoints = new CheckpointDirectory(o.checkpointDir != null ? o.checkpointDir.toAbsolutePath().normalize()
                     : output.resolveSibling(output.getFileName() + ".checkpoints"));
             checkpoints.requireUsable();
-            String canonical = o.canonicalOptions(inputs.paths());
+            String canonical = o.canonicalOptions(inputs.names());
             Properties previous = readPlanOrRefuse();
             resumeFrom = completedCheckpoint().orElse(null);
             if (resumeFrom != null && (previous == null || !canonical.equals(previous.getProperty("options")))) {
@@ -189,7 +189,7 @@ final class ConvertPlan {
             DataType type = probe.getDataType();
             long[] inShape = probe.getShape();
             inputDescription = inputs.describe(type, inShape);
-            inputAttribute = InputIdentity.attributeName(probe.getInputFiles());
+            inputAttribute = InputIdentity.attributeName(probe.getInputFiles(), inputs.datasets());
             Number fill = NewDatasetOptions.fill(o, type);
 
             if (Files.exists(output) && !o.append && resumeFrom == null && previous != null
@@ -225,11 +225,13 @@ final class ConvertPlan {
                 existing.checkAppendable(o, type, inShape, baseRows, NewDatasetOptions.namesFilters(o) ? filters : null, fill);
                 if (resumeFrom == null) existing.checkNotAppendedBefore(inputAttribute, o.appendAgain);
                 spec = existing.spec();
+                if (o.copyAttributes) warnings.add("attributes not copied: --copy-attributes applies to a new dataset");
                 chunkChoice = "those of the existing dataset";
                 existing.chunkWarning(inShape[0]).ifPresent(warnings::add);
             } else {
                 NewDatasetOptions.ChunkChoice chunks = NewDatasetOptions.chunks(o, dataset, type, inShape);
                 spec = NewDatasetOptions.spec(type, inShape, chunks.shape(), filters, fill);
+                if (o.copyAttributes) spec = inputs.withCopiedAttributes(spec, warnings);
                 chunkChoice = chunks.reason();
             }
 

@@ -13,7 +13,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * What makes an input the same input again: each file's path, size and modification time, and
+ * What makes an input the same input again: each file's path, size and modification time, the
+ * datasets read from HDF5 files, and
  * a digest of its first and last 64 KiB (so a file rewritten in place with other data is another
  * input, without reading gigabytes). {@code convert} records the identity of what it wrote in the
  * dataset, so running an {@code --append} again, after it completed, is recognised instead of
@@ -26,14 +27,18 @@ final class InputIdentity {
 
     private InputIdentity() {}
 
-    /** The attribute name recording {@code files} in a dataset. */
-    static String attributeName(List<Path> files) throws IOException {
+    /**
+     * The attribute name recording {@code files} in a dataset; {@code datasets} names the HDF5
+     * datasets read from them (empty for other inputs, whose names stay as they were).
+     */
+    static String attributeName(List<Path> files, List<String> datasets) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
+        for (String dataset : datasets) digest.update((dataset + "\n").getBytes(StandardCharsets.UTF_8));
         for (Path file : files) {
             long size = Files.size(file);
             digest.update((file.toAbsolutePath() + "\n" + size + "\n" + Files.getLastModifiedTime(file).toMillis() + "\n")

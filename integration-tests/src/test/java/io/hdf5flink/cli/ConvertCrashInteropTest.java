@@ -39,13 +39,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * file grows (in the middle of a commit's writes), and at any other moment. Each run picks
  * parallelism 1 or 2 at random: a resumed run may change it.
  *
- * <p>Three layouts: {@link Layout#ALIGNED}, the single {@code .npy} on the chunk-aligned path (no
+ * <p>Four layouts: {@link Layout#ALIGNED}, the single {@code .npy} on the chunk-aligned path (no
  * routing, nothing open between checkpoints); {@link Layout#COLUMNS}, the same array as one
  * {@code .npy} per channel ({@code --layout columns}): every chunk is assembled from 64 column
  * pieces routed to one writer, so checkpoints hold open (and spilled) chunks, and a resume at
  * another parallelism rescales the writers' state; and {@link Layout#SEGMENTS}, the array cut
  * into row ranges that do not end on chunk boundaries ({@code --layout segments}): the chunks
- * that straddle two files are assembled from two routed pieces.
+ * that straddle two files are assembled from two routed pieces; and {@link Layout#HDF5}, the array
+ * as an HDF5 dataset h5py wrote ({@code libver='latest'}, chunks of 5000 rows, gzip), read chunk by
+ * chunk ({@code --input in.h5:/rec/data}) on the output's grid of 4096 rows.
  *
  * <p>After every kill, h5py (libhdf5) judges the output if it exists: it opens; the dataset has the
  * input's dtype and row shape, at most its rows; it shows a prefix of the input: every chunk
@@ -95,7 +97,9 @@ class ConvertCrashInteropTest {
         /** One 1-D {@code .npy} per channel, {@code --layout columns}: the routed path. */
         COLUMNS,
         /** Row ranges of 5000 to 70000 rows, {@code --layout segments}: routed where they meet. */
-        SEGMENTS
+        SEGMENTS,
+        /** An HDF5 dataset ({@code libver='latest'}, chunks of 5000 rows): re-chunked by the HDF5 source. */
+        HDF5
     }
 
     /** What h5py saw in the output after a kill. */
@@ -128,6 +132,10 @@ class ConvertCrashInteropTest {
                 if sys.argv[4] == 'COLUMNS':
                     for k in range(ch):
                         np.save(f'{sys.argv[5]}/ch{k}.npy', np.ascontiguousarray(a[:, k]))
+                if sys.argv[4] == 'HDF5':
+                    with h5py.File(f'{sys.argv[5]}/in.h5', 'w', libver='latest') as f:
+                        f.create_dataset('rec/data', data=a, chunks=(5000, 16), maxshape=(None, ch), compression='gzip',
+                                         compression_opts=1, shuffle=True)
                 if sys.argv[4] == 'SEGMENTS':
                     cuts = [0, 5000, 75000, 120001, 190000, 250007, rows]
                     for k in range(len(cuts) - 1):
@@ -137,6 +145,7 @@ class ConvertCrashInteropTest {
             case ALIGNED -> List.of(input.toString());
             case COLUMNS -> List.of(dir.resolve("parts") + "/ch*.npy", "--layout", "columns");
             case SEGMENTS -> List.of(dir.resolve("parts") + "/part*.npy", "--layout", "segments");
+            case HDF5 -> List.of(dir.resolve("parts") + "/in.h5:/rec/data");
         };
 
         long started = System.nanoTime();

@@ -29,6 +29,20 @@ final class FileOpener {
      * place once complete (why: {@link Hdf5File#create(Path)}).
      */
     static Hdf5File create(Path path, Hdf5File.Options options) {
+        return create(path, options, true);
+    }
+
+    /**
+     * Creates a new empty file and closes it before it gets its name, so that no instant exists at
+     * which the file is visible under its name and locked: for a client that only needs the file
+     * to exist (a sink writer about to write chunks into it) while another thread or process (its
+     * committer) may open it at any moment.
+     */
+    static void createClosed(Path path, Hdf5File.Options options) {
+        create(path, options, false);
+    }
+
+    private static Hdf5File create(Path path, Hdf5File.Options options, boolean keepOpen) {
         if (Files.exists(path)) throw new Hdf5Exception(path + " already exists; open it for append or delete it first");
         FileStorage storage = null;
         Path creating = path.resolveSibling("." + path.getFileName() + "." + UUID.randomUUID() + ".creating");
@@ -43,6 +57,13 @@ final class FileOpener {
             storage.write(0, sb.encode());
             storage.publishEof();
             if (options.fsyncOnCommit()) storage.sync();
+            if (!keepOpen) {
+                FileStorage done = storage;
+                storage = null;
+                done.close();
+                publish(creating, path);
+                return null;
+            }
             publish(creating, path);
             if (options.sharedSpace() != null) storage.shareSpace(options.sharedSpace());
             Hdf5File file = new Hdf5File(storage, sb, options);

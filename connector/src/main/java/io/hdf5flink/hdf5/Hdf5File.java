@@ -94,6 +94,18 @@ public final class Hdf5File implements Closeable {
         return FileOpener.create(path, options);
     }
 
+    /**
+     * Creates a new, empty file (a root group only) and closes it before it appears under its
+     * name: unlike {@link #create}, whose file is locked under its name until closed, another
+     * writer may open it for append at any instant after. What a sink writer uses, since its
+     * committer in another thread may open the file while the writer creates it.
+     *
+     * @throws Hdf5Exception when the file exists (another writer created it first) or cannot be created
+     */
+    public static void createClosed(Path path, Options options) {
+        FileOpener.createClosed(path, options);
+    }
+
     /** Opens an existing file to add data, datasets, groups and attributes. */
     public static Hdf5File openForAppend(Path path) {
         return openForAppend(path, Options.defaults());

@@ -20,6 +20,41 @@ import org.junit.jupiter.api.io.TempDir;
 class Hdf5FileTest {
     @TempDir Path dir;
 
+    /**
+     * A file made with {@code createClosed} can be opened for append at every instant it exists:
+     * a sink's committer opens the output while a writer creates it, and a file locked under its
+     * name failed that commit ("open for writing by another writer"; seen in a convert of an HDF5
+     * input). A watcher opens each file the moment it appears.
+     */
+    @Test
+    void aFileCreatedClosedIsNeverLockedUnderItsName() throws Exception {
+        int files = 300;
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        Thread watcher = new Thread(() -> {
+            for (int i = 0; i < files; i++) {
+                Path p = dir.resolve("f" + i + ".h5");
+                while (!Files.exists(p)) Thread.onSpinWait();
+                try (Hdf5File f = Hdf5File.openForAppend(p)) {
+                    opened.incrementAndGet();
+                } catch (Hdf5Exception e) {
+                    refused.incrementAndGet();
+                }
+            }
+        });
+        watcher.start();
+        for (int i = 0; i < files; i++) {
+            Hdf5File.createClosed(dir.resolve("f" + i + ".h5"), Hdf5File.Options.defaults());
+            // Give the watcher its turn, so each file is opened soon after it appears.
+            while (opened.get() + refused.get() <= i && watcher.isAlive()) Thread.onSpinWait();
+        }
+        watcher.join(30_000);
+        assertEquals(0, refused.get(), "opens refused as locked by another writer");
+        assertEquals(files, opened.get());
+        assertThrows(Hdf5Exception.class, () -> Hdf5File.createClosed(dir.resolve("f0.h5"), Hdf5File.Options.defaults()),
+                "an existing file is not replaced");
+    }
+
     private static DatasetSpec rows(int channels, int chunkRows) {
         return DatasetSpec.builder(DataType.INT16, 0, channels).maxShape(DatasetSpec.UNLIMITED, channels)
                 .chunks(chunkRows, channels).shuffle().deflate(4).commitTokenCapacity(32).build();

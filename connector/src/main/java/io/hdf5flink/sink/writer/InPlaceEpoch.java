@@ -58,7 +58,9 @@ final class InPlaceEpoch extends EpochChunks {
         if (Files.exists(file)) return;
         Files.createDirectories(file.getParent());
         try {
-            Hdf5File.create(file, Hdf5File.Options.defaults().withFsyncOnCommit(config.fsyncOnCommit())).close();
+            // Closed before it has its name: the committer may open the file at any moment, and a
+            // file locked under its name would fail that commit ("open for writing by another writer").
+            Hdf5File.createClosed(file, Hdf5File.Options.defaults().withFsyncOnCommit(config.fsyncOnCommit()));
         } catch (Hdf5Exception e) {
             if (!Files.exists(file)) throw e; // else another writer created it first
         }

@@ -5,7 +5,6 @@ import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5DatasetReader;
 import io.hdf5flink.source.ArrayBlockSource;
 import io.hdf5flink.source.Hdf5Source;
-import io.hdf5flink.source.probe.ArrayProber;
 import io.hdf5flink.source.ArraySource;
 import io.hdf5flink.source.MultiFileArraySource;
 import java.io.IOException;
@@ -178,7 +177,7 @@ final class ConvertInputs {
 
     private static boolean isHdf5(Path file) {
         try {
-            return ArrayProber.isHdf5File(file);
+            return Hdf5DatasetReader.isHdf5File(file);
         } catch (IOException e) {
             throw new UsageException("cannot read " + file + ": " + e.getMessage(), e);
         }

@@ -129,6 +129,76 @@ class ConvertHdf5InputInteropTest {
                 """, input, out);
     }
 
+    /**
+     * The read path on a file a {@code convert} is writing: every open that succeeds shows a
+     * growing prefix of the input, value for value; an open a commit tears fails (counted, not
+     * hidden); the last read, after the run, shows everything.
+     */
+    @Test
+    void aFileBeingWrittenReadsAsAGrowingPrefixOrFailsNeverWrong() throws Exception {
+        Path parts = Files.createDirectories(dir.resolve("parts"));
+        Path expected = dir.resolve("expected.bin");
+        H5py.check("""
+                r = np.arange(300000, dtype=np.int64)[:, None]; c = np.arange(64, dtype=np.int64)[None, :]
+                a = ((r * 7919 + c * 104729) % 65521 - 32000).astype('<i2')
+                for k, (lo, hi) in enumerate([(0, 120000), (120000, 240000), (240000, 300000)]):
+                    np.save(f'{sys.argv[1]}/s{k}.npy', a[lo:hi])
+                a.tofile(sys.argv[2])
+                """, parts, expected);
+        byte[] input = Files.readAllBytes(expected);
+        Path out = dir.resolve("live.h5");
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        long[] seen = new long[4]; // reads, sizes, rows shown, torn
+        java.util.concurrent.atomic.AtomicReference<Throwable> wrong = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            long shown = 0;
+            java.util.Set<Long> sizes = new java.util.HashSet<>();
+            boolean last = false;
+            while (wrong.get() == null && !last) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                last = done.get();
+                if (!Files.exists(out)) continue;
+                byte[] rows;
+                long n;
+                try (io.hdf5flink.hdf5.Hdf5DatasetReader r = io.hdf5flink.hdf5.Hdf5DatasetReader.open(out, "/data")) {
+                    n = r.shape()[0];
+                    rows = new byte[(int) n * 128];
+                    r.read(0, n, rows);
+                } catch (Exception e) {
+                    if (last) wrong.set(new AssertionError("the finished file cannot be read", e));
+                    // Before the first commit the file holds no dataset yet: not a torn read.
+                    if (shown > 0 || !String.valueOf(e.getMessage()).contains("no such dataset")) seen[3]++;
+                    continue;
+                }
+                if (n < shown) wrong.set(new AssertionError(shown + " rows were shown, then " + n));
+                if (!java.util.Arrays.equals(rows, 0, rows.length, input, 0, rows.length)) {
+                    wrong.set(new AssertionError("of the " + n + " rows shown, some differ from the input"));
+                }
+                shown = n;
+                sizes.add(n);
+                seen[0]++;
+            }
+            seen[1] = sizes.size();
+            seen[2] = shown;
+        });
+        reader.start();
+        CliInteropTest.Run run = CliInteropTest.cli("convert", "--input", parts + "/s0.npy", parts + "/s1.npy",
+                parts + "/s2.npy", "--layout", "segments", "--output", out.toString(), "--codec", "gzip:9", "--chunks",
+                "4096,64", "--parallelism", "2", "--checkpoint-interval", "200ms", "--no-progress");
+        done.set(true);
+        reader.join(60_000);
+        assertEquals(0, run.exit(), run.err());
+        if (wrong.get() != null) throw new AssertionError(wrong.get());
+        System.out.printf("engine reader on a live file: %d reads of a prefix (%d sizes), %d opens torn by a commit%n",
+                seen[0], seen[1], seen[3]);
+        assertEquals(300_000, seen[2], "the last read shows every row");
+        assertTrue(seen[1] >= 3, "the reader saw the dataset grow: " + seen[1] + " sizes");
+    }
+
     @Test
     void badHdf5InputsAreRefusedWithOneLine() {
         Path out = dir.resolve("never.h5");

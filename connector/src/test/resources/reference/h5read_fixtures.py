@@ -8,6 +8,7 @@ Prints one JSON line per case: {"case", "file", "dataset", "shape", "dtype"}.
 """
 import json
 import os
+import subprocess
 import sys
 
 import h5py
@@ -108,6 +109,21 @@ add('latest_btree2', lambda f: f.create_dataset(
 add('latest_single_chunk', lambda f: f.create_dataset(
     'data', data=ramp((200, 5), '<i2'), chunks=(200, 5), compression='gzip'), libver='latest')
 add('latest_contiguous', lambda f: f.create_dataset('data', data=ramp((123, 4), '<u2')), libver='latest')
+# The 1.8 format (superblock 2).
+add('v108_superblock2', lambda f: f.create_dataset(
+    'data', data=ramp((1000, 3), '<i8'), chunks=(99, 2), maxshape=(None, 3), compression='gzip'), libver='v108')
+# Rewritten by h5repack: other chunks and filters, and the latest format.
+def repacked(name, *options):
+    src = os.path.join(out, 'gzip_shuffle_2d_edges.h5')
+    file = os.path.join(out, name + '.h5')
+    subprocess.run(['h5repack', *options, src, file], check=True)
+    with h5py.File(file, 'r') as f:
+        values = f['data'][()]
+    values.astype(values.dtype.newbyteorder('<')).tofile(os.path.join(out, name + '.bin'))
+    cases.append({'case': name, 'file': file, 'dataset': '/data', 'shape': list(values.shape),
+                  'dtype': values.dtype.str})
+repacked('h5repack_rechunked', '-l', 'CHUNK=100x7', '-f', 'SHUF', '-f', 'GZIP=1')
+repacked('h5repack_latest_fletcher', '--latest', '-l', 'CHUNK=250x37', '-f', 'FLET')
 
 # Not a case (the engine refuses it): an optional filter libhdf5 lacks too, so every chunk is
 # stored without it, its filter-mask bit set.

@@ -72,7 +72,8 @@ class Hdf5DatasetReaderInteropTest {
         return Stream.of("gzip_shuffle_2d_edges", "lzf_1d", "fletcher32_3d", "gzip_4d_u1", "bool_complex", "lz4",
                 "blosc_lz4", "lzf_incompressible", "unallocated_fill", "big_endian_contiguous", "big_endian_chunked",
                 "compact", "contiguous_unwritten", "nested_path", "userblock", "latest_extensible_array",
-                "latest_fixed_array", "latest_btree2", "latest_single_chunk", "latest_contiguous");
+                "latest_fixed_array", "latest_btree2", "latest_single_chunk", "latest_contiguous", "v108_superblock2",
+                "h5repack_rechunked", "h5repack_latest_fletcher");
     }
 
     private static Fixture fixture(String name) {

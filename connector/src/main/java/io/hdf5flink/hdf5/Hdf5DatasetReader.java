@@ -53,6 +53,11 @@ public final class Hdf5DatasetReader implements Closeable {
     /** How the dataset's elements are stored. */
     public enum Storage { CHUNKED, CONTIGUOUS, COMPACT }
 
+    /** HDF5's format signature, at 0 or after a user block of 512, 1024, 2048, ... bytes. */
+    private static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    /** The most bytes a superblock takes (version 0 with 8-byte addresses: 96; versions 2 and 3: 48). */
+    private static final int SUPERBLOCK_BYTES = 96;
+
     /** jhdf builds a chunked dataset's index in a protected method; its public reads ignore filter masks. */
     private static final Method CHUNK_LOOKUP = chunkLookup();
 
@@ -172,12 +177,47 @@ public final class Hdf5DatasetReader implements Closeable {
     /**
      * Opens dataset {@code path} of {@code file}.
      *
+     * <p>A file that another process writes (a sink, {@code convert}, libhdf5) is read as one of
+     * its commits: the superblock and the dataset's shape are read before and after the structure
+     * is parsed, and a parse that a commit overlapped is thrown away and done again (up to
+     * {@value #SNAPSHOT_ATTEMPTS} times). Without it, a reader holding the shape of one commit could
+     * follow chunk index nodes that a later commit rewrote, and read chunks of the shape as
+     * missing, that is as fill values (seen in a test reading a file every 10 ms while
+     * {@code convert} wrote it).
+     *
      * @throws IllegalArgumentException naming the file and dataset when the file is not HDF5, the
      *     dataset does not exist or is not one this reader reads (its datatype, storage, or a
      *     filter, named by id, it cannot decode)
-     * @throws IOException when the file cannot be read
+     * @throws IOException when the file cannot be read, or kept changing while it was parsed
      */
     public static Hdf5DatasetReader open(Path file, String path) throws IOException {
+        String where = file + ":" + path;
+        Exception overlapped = null;
+        for (int attempt = 1; attempt <= SNAPSHOT_ATTEMPTS; attempt++) {
+            byte[] before = superblock(file);
+            Hdf5DatasetReader reader;
+            try {
+                reader = parse(file, path);
+            } catch (IllegalArgumentException | IOException e) {
+                // A file read while a commit rewrites it may look malformed for that instant.
+                if (Arrays.equals(before, superblock(file))) throw e;
+                overlapped = e;
+                pause(attempt);
+                continue;
+            }
+            if (Arrays.equals(before, superblock(file)) && Arrays.equals(reader.shape, shapeNow(file, path))) return reader;
+            reader.close();
+            overlapped = null;
+            pause(attempt);
+        }
+        throw new IOException(where + ": the file changed while its structure was read, " + SNAPSHOT_ATTEMPTS
+                + " times in a row: it is being written faster than it can be read; try again", overlapped);
+    }
+
+    /** How many times {@link #open} parses a file that changes meanwhile before it gives up. */
+    static final int SNAPSHOT_ATTEMPTS = 50;
+
+    private static Hdf5DatasetReader parse(Path file, String path) throws IOException {
         String where = file + ":" + path;
         try (HdfFile hdf = new HdfFile(file)) {
             Node node;
@@ -197,6 +237,38 @@ public final class Hdf5DatasetReader implements Closeable {
             throw e;
         } catch (RuntimeException e) { // jhdf reports a malformed file with unchecked exceptions
             throw new IllegalArgumentException(where + ": cannot read it as HDF5: " + message(e), e);
+        }
+    }
+
+    /**
+     * The bytes where the superblock lies (after a user block if any): a commit that adds data
+     * rewrites its end-of-file address.
+     */
+    private static byte[] superblock(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long at = signatureAt(ch);
+            if (at < 0) return new byte[0];
+            ByteBuffer b = ByteBuffer.allocate((int) Math.min(SUPERBLOCK_BYTES, ch.size() - at));
+            while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) { }
+            return b.array();
+        }
+    }
+
+    /** The dataset's shape as the file says now. */
+    private static long[] shapeNow(Path file, String path) {
+        try (HdfFile hdf = new HdfFile(file)) {
+            return hdf.getDatasetByPath(path).getDimensionsAsLong();
+        } catch (RuntimeException e) {
+            return null; // changed under the reader: not the shape it holds
+        }
+    }
+
+    private static void pause(int attempt) throws IOException {
+        try {
+            Thread.sleep(Math.min(attempt, 20));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for a commit to pass");
         }
     }
 
@@ -268,17 +340,21 @@ public final class Hdf5DatasetReader implements Closeable {
 
     /** Whether {@code file} starts with HDF5's signature (at 0, or after a user block of 512, 1024, ... bytes). */
     public static boolean isHdf5File(Path file) throws IOException {
-        byte[] signature = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            ByteBuffer b = ByteBuffer.allocate(8);
-            for (long at = 0; at + 8 <= size; at = at == 0 ? 512 : at * 2) {
-                b.clear();
-                while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) { }
-                if (!b.hasRemaining() && Arrays.equals(b.array(), signature)) return true;
-            }
-            return false;
+            return signatureAt(ch) >= 0;
         }
+    }
+
+    /** Where the signature (and the superblock) starts, or -1 when the file has none. */
+    private static long signatureAt(FileChannel ch) throws IOException {
+        long size = ch.size();
+        ByteBuffer b = ByteBuffer.allocate(SIGNATURE.length);
+        for (long at = 0; at + SIGNATURE.length <= size; at = at == 0 ? 512 : at * 2) {
+            b.clear();
+            while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) { }
+            if (!b.hasRemaining() && Arrays.equals(b.array(), SIGNATURE)) return at;
+        }
+        return -1;
     }
 
     public Path file() { return file; }

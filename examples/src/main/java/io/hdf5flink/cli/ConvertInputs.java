@@ -1,5 +1,6 @@
 package io.hdf5flink.cli;
 
+import io.hdf5flink.hdf5.AttributeValue;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5DatasetReader;
@@ -12,7 +13,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -95,6 +98,43 @@ final class ConvertInputs {
             String m = e.getMessage();
             throw new UsageException(m == null ? e.toString() : m, e);
         }
+    }
+
+    /**
+     * With {@code --copy-attributes}: the attributes of the groups that enclose the input dataset,
+     * paired level by level, from the dataset upward, with the groups that enclose
+     * {@code outputDataset} (the root of neither is paired), e.g. {@code /entry/data/data} to
+     * {@code /entry/data/data} copies those of {@code /entry/data} and {@code /entry}, NeXus's
+     * {@code NX_class} among them. Those not copyable become warnings.
+     */
+    Map<String, Map<String, AttributeValue>> groupAttributes(String outputDataset, List<String> warnings) {
+        Path file = inputs.get(0);
+        Map<String, Map<String, AttributeValue>> byGroup = new LinkedHashMap<>();
+        try {
+            String in = inputDatasets.get(0) != null ? inputDatasets.get(0) : Hdf5DatasetReader.datasetPaths(file).get(0);
+            String out = outputDataset;
+            while (parent(in) != null && parent(out) != null) {
+                in = parent(in);
+                out = parent(out);
+                List<String> skipped = new ArrayList<>();
+                Map<String, AttributeValue> copied = new LinkedHashMap<>();
+                Hdf5DatasetReader.copyableAttributes(file, in, skipped).forEach((name, value) -> {
+                    if (name.startsWith(CONVERT_ATTRIBUTES)) skipped.add(name + " (convert's record of an earlier run)");
+                    else copied.put(name, value);
+                });
+                for (String s : skipped) warnings.add("attribute of " + in + " not copied: " + s);
+                if (!copied.isEmpty()) byGroup.put(out, copied);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UsageException("--copy-attributes: " + e.getMessage(), e);
+        }
+        return byGroup;
+    }
+
+    /** The enclosing group of an absolute path, or null for the root and its members' parent (the root). */
+    private static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? null : path.substring(0, slash);
     }
 
     /** The input as the first line names it, e.g. {@code rec.npy (<i2, shape (1000, 64))}. */

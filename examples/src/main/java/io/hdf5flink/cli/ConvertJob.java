@@ -131,6 +131,8 @@ final class ConvertJob {
             AppendClaim.release(file.dataset(plan.dataset), plan.checkpoints.path());
             file.dataset(plan.dataset).setAttribute(plan.inputAttribute, AttributeValue.of("rows " + plan.baseRows + " to "
                     + (plan.baseRows + plan.inputRows()) + " from " + plan.inputDescription + ", written by flink-hdf5 convert"));
+            // In the same commit: a run killed before it sets them again when resumed.
+            plan.groupAttributes.forEach((group, attributes) -> attributes.forEach(file.group(group)::setAttribute));
             file.commit();
         }
     }

@@ -1,5 +1,6 @@
 package io.hdf5flink.cli;
 
+import io.hdf5flink.hdf5.AttributeValue;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Paths;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -47,6 +49,11 @@ final class ConvertPlan {
     final String inputAttribute;
     /** Lines to print before the job starts: the conversion will run, but not as well as it could. */
     final List<String> warnings;
+    /**
+     * With {@code --copy-attributes}, the attributes of the input dataset's enclosing groups, by
+     * the output group they go to (set when the input is recorded, after the job); else empty.
+     */
+    final Map<String, Map<String, AttributeValue>> groupAttributes;
 
     private ConvertPlan(Builder b) {
         this.output = b.output;
@@ -65,6 +72,7 @@ final class ConvertPlan {
         this.inputDescription = b.inputDescription;
         this.warnings = List.copyOf(b.warnings);
         this.inputAttribute = b.inputAttribute;
+        this.groupAttributes = b.groupAttributes;
     }
 
     /**
@@ -148,6 +156,7 @@ final class ConvertPlan {
         String inputDescription;
         final List<String> warnings = new ArrayList<>();
         String inputAttribute;
+        Map<String, Map<String, AttributeValue>> groupAttributes = Map.of();
 
         Builder(ConvertCommand o) {
             this.o = o;
@@ -231,7 +240,10 @@ final class ConvertPlan {
             } else {
                 NewDatasetOptions.ChunkChoice chunks = NewDatasetOptions.chunks(o, dataset, type, inShape);
                 spec = NewDatasetOptions.spec(type, inShape, chunks.shape(), filters, fill);
-                if (o.copyAttributes) spec = inputs.withCopiedAttributes(spec, warnings);
+                if (o.copyAttributes) {
+                    spec = inputs.withCopiedAttributes(spec, warnings);
+                    groupAttributes = inputs.groupAttributes(dataset, warnings);
+                }
                 chunkChoice = chunks.reason();
             }
 

@@ -134,5 +134,14 @@ with h5py.File(os.path.join(out, 'unknown_filter.h5'), 'w') as f:
     dcpl.set_filter(30123, h5py.h5z.FLAG_OPTIONAL, (1, 2))
     h5py.Dataset(h5py.h5d.create(f.id, b'data', h5py.h5t.STD_I16LE, space, dcpl=dcpl))[...] = ramp((100, 4), '<i2')
 
+# Not cases either: virtual and external storage, which the engine refuses by name.
+with h5py.File(os.path.join(out, 'virtual.h5'), 'w') as f:
+    layout = h5py.VirtualLayout(shape=(1000, 37), dtype='<i2')
+    layout[:] = h5py.VirtualSource(os.path.join(out, 'gzip_shuffle_2d_edges.h5'), 'data', shape=(1000, 37))
+    f.create_virtual_dataset('data', layout)
+with h5py.File(os.path.join(out, 'external.h5'), 'w') as f:
+    ramp((25, 4), '<i4').tofile(os.path.join(out, 'external.bin'))
+    f.create_dataset('data', shape=(25, 4), dtype='<i4', external=[(os.path.join(out, 'external.bin'), 0, 400)])
+
 for c in cases:
     print(json.dumps(c))

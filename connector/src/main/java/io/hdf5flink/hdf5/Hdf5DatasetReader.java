@@ -223,8 +223,12 @@ public final class Hdf5DatasetReader implements Closeable {
             Node node;
             try {
                 node = hdf.getByPath(path);
-            } catch (RuntimeException e) {
+            } catch (io.jhdf.exceptions.HdfInvalidPathException e) {
                 throw new IllegalArgumentException(where + ": no such dataset in the file", e);
+            } catch (RuntimeException e) {
+                // jhdf loads a group's members together: one it cannot read (virtual or external
+                // storage) makes the whole group unreadable. Say what, not "no such dataset".
+                throw new IllegalArgumentException(where + ": cannot be read: " + rootMessage(e), e);
             }
             if (!(node instanceof Dataset ds)) {
                 throw new IllegalArgumentException(where + " is a " + node.getType().toString().toLowerCase() + ", not a dataset");
@@ -610,6 +614,12 @@ public final class Hdf5DatasetReader implements Closeable {
         if (bits == null) return 0;
         long[] words = bits.toLongArray();
         return words.length == 0 ? 0 : (int) words[0];
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root == e ? message(e) : message(e) + ": " + message(root);
     }
 
     private static String message(Throwable e) {

@@ -181,6 +181,17 @@ class Hdf5DatasetReaderInteropTest {
     }
 
     @Test
+    void virtualAndExternalStorageAreRefusedSayingSoNeverReadAsFill() {
+        for (String[] c : new String[][] {{"virtual.h5", "Virtual storage is not supported"},
+                {"external.h5", "External Data Files"}}) {
+            Path file = fixtures.resolve(c[0]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Hdf5DatasetReader.open(file, "/data"));
+            assertTrue(e.getMessage().startsWith(file + ":/data: cannot be read: ") && e.getMessage().contains(c[1]),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void whatIsNotADatasetOrNotHdf5IsRefusedNamingFileAndPath() throws IOException {
         Fixture nested = fixture("nested_path");
         IllegalArgumentException group = assertThrows(IllegalArgumentException.class,

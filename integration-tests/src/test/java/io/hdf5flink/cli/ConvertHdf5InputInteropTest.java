@@ -90,6 +90,26 @@ class ConvertHdf5InputInteropTest {
     }
 
     @Test
+    void aDirectoryOfOneDatasetFilesIsReadAsColumnsAndAGlobAsSegments() throws Exception {
+        Path channels = Files.createDirectories(dir.resolve("channels"));
+        H5py.check("""
+                for k in range(12):
+                    with h5py.File(f'{sys.argv[1]}/ch{k}.h5', 'w') as f:
+                        f.create_dataset('x', data=(np.arange(5000) * (k + 1)).astype('<i4'), chunks=(700,), compression='gzip')
+                """, channels);
+        Path columns = dir.resolve("columns.h5");
+        CliInteropTest.ok("convert", "--input", channels.toString(), "--layout", "columns", "--output", columns.toString(),
+                "--chunks", "1024,4");
+        Path segments = dir.resolve("segments.h5");
+        CliInteropTest.ok("convert", "--input", channels + "/ch*.h5", "--layout", "segments", "--output", segments.toString());
+        H5py.check("""
+                cols = np.stack([(np.arange(5000) * (k + 1)).astype('<i4') for k in range(12)], axis=1)
+                assert np.array_equal(h5py.File(sys.argv[1], 'r')['data'][()], cols)
+                assert np.array_equal(h5py.File(sys.argv[2], 'r')['data'][()], cols.T.reshape(-1))
+                """, columns, segments);
+    }
+
+    @Test
     void attributesAreCopiedWhenAskedAndTheOthersNamed() {
         Path out = dir.resolve("attrs.h5");
         CliInteropTest.Run r = CliInteropTest.ok("convert", "--input", input + ":/entry/data", "--output", out.toString(),

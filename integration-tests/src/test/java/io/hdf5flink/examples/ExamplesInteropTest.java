@@ -127,6 +127,21 @@ class ExamplesInteropTest {
     }
 
     @Test
+    void anHdf5DatasetInTinyChunksIsRechunkedValueForValue() throws Exception {
+        assertTrue(Hdf5RechunkExample.run(dir, 50_000, 32, print), printed());
+        assertTrue(printed().contains("Success: All data values match"), printed());
+        python("""
+                src = h5py.File(sys.argv[1], 'r')['acquisition/data']
+                d = h5py.File(sys.argv[2], 'r')['data']
+                assert src.chunks == (64, 32) and d.chunks[1] == 32 and d.chunks[0] > 64, (src.chunks, d.chunks)
+                assert d.shape == (50000, 32) and d.maxshape == (None, 32) and d.compression == 'gzip' and d.shuffle
+                r = np.arange(50000, dtype=np.int64)[:, None]; c = np.arange(32, dtype=np.int64)[None, :]
+                assert np.array_equal(d[()], ((r * 31 + c) % 65536).astype(np.uint16).view(np.int16))
+                assert np.array_equal(d[()], src[()])
+                """, dir.resolve("tiny_chunks.h5"), dir.resolve("rechunked.h5"));
+    }
+
+    @Test
     void oneFilePerChannelBecomesOneColumnEach() throws Exception {
         assertTrue(MultiFileChannelsExample.run(dir, 5000, 10, print), printed());
         python("""

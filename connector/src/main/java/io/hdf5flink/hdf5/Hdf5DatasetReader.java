@@ -15,6 +15,7 @@ import io.jhdf.object.message.FilterPipelineMessage;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
@@ -42,7 +43,7 @@ import java.util.OptionalLong;
  * from its own copy of the chunk index (addresses, sizes, filter masks: about 24 bytes a chunk)
  * and its own file channel. Chunks are decoded by the engine's {@link FilterPipeline}, not
  * jhdf's: jhdf 0.13 runs every filter on every chunk, ignoring the chunk's filter mask, which
- * libhdf5 sets when an optional filter such as deflate could not shrink a chunk (noise-like data)
+ * libhdf5 sets when an optional filter such as LZF could not shrink a chunk (noise-like data)
  * and so stored it without that filter; and the engine decodes more filters (zstd, Blosc,
  * bitshuffle, bzip2) with faster codecs.
  *
@@ -81,9 +82,10 @@ public final class Hdf5DatasetReader implements Closeable {
     private final long contiguousOffset;
     /** Compact: the elements. */
     private final byte[] compact;
-    /** Decoded chunks of the row band the last read ended inside, by linear chunk number. */
+    /** Decoded chunks that the last read ended inside, by linear chunk number. */
     private Map<Long, byte[]> carried = Map.of();
-    private long carriedBand = -1;
+    /** The chunk that chunks never written read as, made at the first such read. */
+    private byte[] fillChunk;
     private byte[] stored = new byte[0];
 
     private Hdf5DatasetReader(Path file, String path, Dataset ds, long userBlock) throws IOException {
@@ -404,7 +406,7 @@ public final class Hdf5DatasetReader implements Closeable {
         switch (storage) {
             case COMPACT -> System.arraycopy(compact, Math.toIntExact(firstRow * rowBytes), out, 0, out.length);
             case CONTIGUOUS -> {
-                if (contiguousOffset < 0) fill(out, 0, out.length);
+                if (contiguousOffset < 0) StoredChunks.fill(out, fillElement);
                 else readFully(ByteBuffer.wrap(out), contiguousOffset + firstRow * rowBytes, "its contiguous data");
             }
             case CHUNKED -> readChunked(firstRow, rows, out);
@@ -413,83 +415,64 @@ public final class Hdf5DatasetReader implements Closeable {
 
     private void readChunked(long firstRow, long rows, byte[] out) throws IOException {
         int rank = shape.length;
-        long[] outShape = shape.clone();
-        outShape[0] = rows;
+        long[] offset = new long[rank];
+        offset[0] = firstRow;
+        long[] extent = shape.clone();
+        extent[0] = rows;
         long end = firstRow + rows;
-        Map<Long, byte[]> kept = Map.of();
-        for (long band = firstRow / chunkShape[0]; band * chunkShape[0] < end; band++) {
-            long bandStart = band * chunkShape[0];
-            long from = Math.max(firstRow, bandStart);
-            long to = Math.min(end, bandStart + chunkShape[0]);
-            boolean endsInside = to < Math.min(shape[0], bandStart + chunkShape[0]);
-            Map<Long, byte[]> decoded = band == carriedBand ? carried : Map.of();
-            Map<Long, byte[]> keep = endsInside ? new HashMap<>() : null;
-            long[] chunk = new long[rank]; // chunk coordinates along axes 1.., in units of chunks
-            chunk[0] = band;
-            do {
+        Map<Long, byte[]> next = new HashMap<>();
+        try {
+            ChunkGrid.forEachOverlap(offset, extent, chunkShape, (origin, lo, box) -> {
                 long number = 0;
-                for (int d = 0; d < rank; d++) number = number * chunkGrid[d] + chunk[d];
                 long[] srcOrigin = new long[rank];
                 long[] dstOrigin = new long[rank];
-                long[] extent = new long[rank];
-                srcOrigin[0] = from - bandStart;
-                dstOrigin[0] = from - firstRow;
-                extent[0] = to - from;
-                for (int d = 1; d < rank; d++) {
-                    dstOrigin[d] = chunk[d] * chunkShape[d];
-                    extent[d] = Math.min(chunkShape[d], shape[d] - dstOrigin[d]);
+                for (int d = 0; d < rank; d++) {
+                    number = number * chunkGrid[d] + origin[d] / chunkShape[d];
+                    srcOrigin[d] = lo[d] - origin[d];
+                    dstOrigin[d] = lo[d] - offset[d];
                 }
-                byte[] data = decoded.get(number);
-                if (data == null) data = decode(number);
-                if (keep != null && data != null) keep.put(number, data);
-                if (data == null) {
-                    fillBox(out, outShape, dstOrigin, extent);
-                } else {
-                    BoxCopy.copy(ByteBuffer.wrap(data), chunkShape, srcOrigin, out, outShape, dstOrigin, extent, type.size());
-                }
-            } while (next(chunk));
-            if (keep != null) kept = keep;
-            if (keep != null) carriedBand = band;
+                byte[] data = carried.get(number);
+                if (data == null) data = decode(number, origin);
+                // The next read of the following rows continues in this chunk: keep it decoded.
+                if (origin[0] + chunkShape[0] > end && end < shape[0]) next.put(number, data);
+                BoxCopy.copy(ByteBuffer.wrap(data), chunkShape, srcOrigin, out, extent, dstOrigin, box, type.size());
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            carried = next;
         }
-        carried = kept;
-        if (kept.isEmpty()) carriedBand = -1;
     }
 
-    /** Advances the chunk coordinates along axes 1.. in C order; false after the last. */
-    private boolean next(long[] chunk) {
-        for (int d = chunk.length - 1; d >= 1; d--) {
-            if (++chunk[d] < chunkGrid[d]) return true;
-            chunk[d] = 0;
-        }
-        return false;
-    }
-
-    /** The decoded chunk {@code number}, or null when it was never written. */
-    private byte[] decode(long number) throws IOException {
+    /** Chunk {@code number}, at {@code origin}, decoded; the fill chunk when it was never written. */
+    private byte[] decode(long number, long[] origin) {
         int i = Arrays.binarySearch(chunkNumbers, number);
-        if (i < 0) return null;
+        if (i < 0) {
+            if (fillChunk == null) {
+                fillChunk = new byte[chunkBytes()];
+                StoredChunks.fill(fillChunk, fillElement);
+            }
+            return fillChunk;
+        }
         int size = chunkSizes[i];
         if (stored.length < size) stored = new byte[size];
-        readFully(ByteBuffer.wrap(stored, 0, size), chunkAddresses[i], "chunk " + Arrays.toString(chunkOrigin(number)));
-        long rawBytes = type.size();
-        for (long e : chunkShape) rawBytes *= e;
         try {
-            byte[] data = pipeline.decode(stored, size, chunkMasks[i], (int) rawBytes);
+            readFully(ByteBuffer.wrap(stored, 0, size), chunkAddresses[i], "chunk " + Arrays.toString(origin));
+            byte[] data = pipeline.decode(stored, size, chunkMasks[i], chunkBytes());
             // With no filter applied the result may be the shared read buffer itself.
             return data == stored ? Arrays.copyOf(stored, size) : data;
+        } catch (EOFException e) {
+            throw new UncheckedIOException(e);
         } catch (IOException | RuntimeException e) {
-            throw new IOException(file + ":" + path + ": chunk " + Arrays.toString(chunkOrigin(number)) + " ("
-                    + size + " bytes at offset " + chunkAddresses[i] + ") cannot be decoded: " + message(e), e);
+            throw new UncheckedIOException(new IOException(file + ":" + path + ": chunk " + Arrays.toString(origin) + " ("
+                    + size + " bytes at offset " + chunkAddresses[i] + ") cannot be decoded: " + message(e), e));
         }
     }
 
-    private long[] chunkOrigin(long number) {
-        long[] at = new long[shape.length];
-        for (int d = shape.length - 1; d >= 0; d--) {
-            at[d] = number % chunkGrid[d] * chunkShape[d];
-            number /= chunkGrid[d];
-        }
-        return at;
+    private int chunkBytes() {
+        long bytes = type.size();
+        for (long e : chunkShape) bytes *= e;
+        return (int) bytes;
     }
 
     private void readFully(ByteBuffer into, long offset, String what) throws IOException {
@@ -502,40 +485,6 @@ public final class Hdf5DatasetReader implements Closeable {
             }
             at += n;
         }
-    }
-
-    private void fillBox(byte[] out, long[] outShape, long[] origin, long[] extent) {
-        int rank = outShape.length;
-        long run = extent[rank - 1] * type.size();
-        long[] i = new long[rank];
-        do {
-            long at = 0;
-            for (int d = 0; d < rank; d++) at = at * outShape[d] + origin[d] + i[d];
-            fill(out, (int) (at * type.size()), (int) run);
-        } while (nextIndex(i, extent));
-    }
-
-    private static boolean nextIndex(long[] i, long[] extent) {
-        for (int d = i.length - 2; d >= 0; d--) {
-            if (++i[d] < extent[d]) return true;
-            i[d] = 0;
-        }
-        return false;
-    }
-
-    private void fill(byte[] out, int from, int length) {
-        if (isZero(fillElement)) {
-            Arrays.fill(out, from, from + length, (byte) 0);
-            return;
-        }
-        for (int at = from; at < from + length; at += fillElement.length) {
-            System.arraycopy(fillElement, 0, out, at, fillElement.length);
-        }
-    }
-
-    private static boolean isZero(byte[] b) {
-        for (byte x : b) if (x != 0) return false;
-        return true;
     }
 
     private long rowBytes() {

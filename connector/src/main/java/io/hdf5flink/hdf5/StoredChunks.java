@@ -102,8 +102,13 @@ final class StoredChunks {
     /** {@code bytes} bytes of repeated fill value (a whole number of elements). */
     byte[] filled(long bytes) {
         byte[] b = new byte[(int) bytes];
-        for (int i = 0; i < b.length; i += fillElement.length) System.arraycopy(fillElement, 0, b, i, fillElement.length);
+        fill(b, fillElement);
         return b;
+    }
+
+    /** Fills {@code into} (a whole number of elements) with {@code element} repeated. */
+    static void fill(byte[] into, byte[] element) {
+        for (int i = 0; i < into.length; i += element.length) System.arraycopy(element, 0, into, i, element.length);
     }
 
     /**

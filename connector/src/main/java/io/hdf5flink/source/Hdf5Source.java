@@ -78,19 +78,7 @@ public final class Hdf5Source extends ArrayBlockSource {
             requireDataset();
             if (files.isEmpty()) throw new IllegalStateException("no input: call input(file, dataset)");
             List<ProbedArray> arrays = new ArrayList<>();
-            for (int i = 0; i < files.size(); i++) {
-                Path file = files.get(i);
-                String dataset = datasets.get(i);
-                if (dataset == null) {
-                    List<ProbedArray> only = ArrayProber.probe(file, null);
-                    if (only.size() != 1 || !ArrayProber.isHdf5Input(only.get(0))) {
-                        throw new IllegalArgumentException(file.toAbsolutePath() + ": not an HDF5 file");
-                    }
-                    arrays.add(only.get(0));
-                } else {
-                    arrays.add(ArrayProber.probeHdf5(file, dataset));
-                }
-            }
+            for (int i = 0; i < files.size(); i++) arrays.add(ArrayProber.probeHdf5(files.get(i), datasets.get(i)));
             return new Hdf5Source(this, Segments.of(arrays));
         }
     }

@@ -69,21 +69,9 @@ final class ConvertInputs {
      * write; each one it cannot, and convert's own bookkeeping attributes, become a warning.
      */
     DatasetSpec withCopiedAttributes(DatasetSpec spec, List<String> warnings) {
-        if (!hdf5) throw new UsageException("--copy-attributes copies an HDF5 input's attributes; the input is not HDF5");
-        Path file = inputs.get(0);
-        try {
-            String path = inputDatasets.get(0) != null ? inputDatasets.get(0) : Hdf5DatasetReader.datasetPaths(file).get(0);
-            List<String> skipped = new ArrayList<>();
-            DatasetSpec.Builder b = spec.toBuilder();
-            Hdf5DatasetReader.copyableAttributes(file, path, skipped).forEach((name, value) -> {
-                if (name.startsWith(CONVERT_ATTRIBUTES)) skipped.add(name + " (convert's record of an earlier run)");
-                else b.attribute(name, value);
-            });
-            for (String s : skipped) warnings.add("attribute not copied: " + s);
-            return b.build();
-        } catch (IOException | IllegalArgumentException e) {
-            throw new UsageException("--copy-attributes: " + e.getMessage(), e);
-        }
+        DatasetSpec.Builder b = spec.toBuilder();
+        copyableAttributes(inputDatasetPath(), "attribute not copied: ", warnings).forEach(b::attribute);
+        return b.build();
     }
 
     /**
@@ -108,27 +96,46 @@ final class ConvertInputs {
      * {@code NX_class} among them. Those not copyable become warnings.
      */
     Map<String, Map<String, AttributeValue>> groupAttributes(String outputDataset, List<String> warnings) {
-        Path file = inputs.get(0);
         Map<String, Map<String, AttributeValue>> byGroup = new LinkedHashMap<>();
+        String in = inputDatasetPath();
+        String out = outputDataset;
+        while (parent(in) != null && parent(out) != null) {
+            in = parent(in);
+            out = parent(out);
+            Map<String, AttributeValue> copied = copyableAttributes(in, "attribute of " + in + " not copied: ", warnings);
+            if (!copied.isEmpty()) byGroup.put(out, copied);
+        }
+        return byGroup;
+    }
+
+    /** The path of the (first) HDF5 input's dataset: named with it, or the file's only one. */
+    private String inputDatasetPath() {
+        if (!hdf5) throw new UsageException("--copy-attributes copies an HDF5 input's attributes; the input is not HDF5");
+        if (inputDatasets.get(0) != null) return inputDatasets.get(0);
         try {
-            String in = inputDatasets.get(0) != null ? inputDatasets.get(0) : Hdf5DatasetReader.datasetPaths(file).get(0);
-            String out = outputDataset;
-            while (parent(in) != null && parent(out) != null) {
-                in = parent(in);
-                out = parent(out);
-                List<String> skipped = new ArrayList<>();
-                Map<String, AttributeValue> copied = new LinkedHashMap<>();
-                Hdf5DatasetReader.copyableAttributes(file, in, skipped).forEach((name, value) -> {
-                    if (name.startsWith(CONVERT_ATTRIBUTES)) skipped.add(name + " (convert's record of an earlier run)");
-                    else copied.put(name, value);
-                });
-                for (String s : skipped) warnings.add("attribute of " + in + " not copied: " + s);
-                if (!copied.isEmpty()) byGroup.put(out, copied);
-            }
+            return Hdf5DatasetReader.datasetPaths(inputs.get(0)).get(0);
         } catch (IOException | IllegalArgumentException e) {
             throw new UsageException("--copy-attributes: " + e.getMessage(), e);
         }
-        return byGroup;
+    }
+
+    /**
+     * The attributes of {@code object} in the first input that the engine can write, except
+     * convert's own records; each one left out becomes a warning starting with {@code prefix}.
+     */
+    private Map<String, AttributeValue> copyableAttributes(String object, String prefix, List<String> warnings) {
+        List<String> skipped = new ArrayList<>();
+        Map<String, AttributeValue> copied = new LinkedHashMap<>();
+        try {
+            Hdf5DatasetReader.copyableAttributes(inputs.get(0), object, skipped).forEach((name, value) -> {
+                if (name.startsWith(CONVERT_ATTRIBUTES)) skipped.add(name + " (convert's record of an earlier run)");
+                else copied.put(name, value);
+            });
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UsageException("--copy-attributes: " + e.getMessage(), e);
+        }
+        for (String s : skipped) warnings.add(prefix + s);
+        return copied;
     }
 
     /** The enclosing group of an absolute path, or null for the root and its members' parent (the root). */

@@ -2,7 +2,6 @@ package io.hdf5flink.source.probe;
 
 import io.hdf5flink.hdf5.Hdf5DatasetReader;
 import io.hdf5flink.source.format.RawFormat;
-import io.hdf5flink.source.input.Archive;
 import io.hdf5flink.source.input.StreamCompression;
 import io.hdf5flink.source.input.InputOpener;
 import io.hdf5flink.source.input.Location;
@@ -84,26 +83,19 @@ public final class ArrayProber {
     }
 
     /**
-     * Probes dataset {@code dataset} (an absolute path) of the HDF5 file {@code given}: chunked
-     * datasets with any filter the engine decodes, contiguous and compact ones, in any format
-     * version libhdf5 writes.
+     * Probes dataset {@code dataset} (an absolute path) of the HDF5 file {@code given}, or its only
+     * dataset when {@code dataset} is null: chunked datasets with any filter the engine decodes,
+     * contiguous and compact ones, in any format version libhdf5 writes.
      */
     public static ProbedArray probeHdf5(Path given, String dataset) {
         Path file = given.toAbsolutePath();
-        return guard(Location.hdf5(file.toString(), dataset), () -> {
+        return guard(dataset == null ? Location.file(file.toString(), StreamCompression.NONE)
+                : Location.hdf5(file.toString(), dataset), () -> {
             requireFile(file);
-            return HdfDatasets.dataset(file, dataset);
+            if (dataset != null) return HdfDatasets.dataset(file, dataset);
+            if (!Hdf5DatasetReader.isHdf5File(file)) throw new IOException("not an HDF5 file (it has no HDF5 signature)");
+            return HdfDatasets.onlyDataset(file);
         });
-    }
-
-    /** Whether {@code file} is an HDF5 file, by its signature (after a user block if there is one). */
-    public static boolean isHdf5File(Path file) throws IOException {
-        return Hdf5DatasetReader.isHdf5File(file);
-    }
-
-    /** Whether a probed array is a dataset of an HDF5 file. */
-    public static boolean isHdf5Input(ProbedArray array) {
-        return array.input().location().archive() == Archive.HDF5;
     }
 
     private static void requireFile(Path file) throws IOException {

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hdf5flink.hdf5.testing.DatasetData;
-import io.hdf5flink.hdf5.testing.ReferenceLibrary;
+import io.hdf5flink.hdf5.testing.ReadFixtures;
+import io.hdf5flink.hdf5.testing.ReadFixtures.Fixture;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -20,7 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,63 +32,34 @@ import org.junit.jupiter.params.provider.MethodSource;
  * an optional filter declined (their filter mask set). Every value must equal what h5py reads.
  */
 class Hdf5DatasetReaderInteropTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir static Path fixtures;
     @TempDir Path dir;
 
-    private record Fixture(String name, Path file, String dataset, long[] shape, String dtype, Path values) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    private static List<Fixture> all;
+    private static Map<String, Fixture> all;
 
     @BeforeAll
-    static void writeFixtures() throws IOException {
-        ReferenceLibrary.requireAvailable();
-        String script;
-        try (InputStream in = Hdf5DatasetReaderInteropTest.class.getResourceAsStream("/reference/h5read_fixtures.py")) {
-            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        all = new ArrayList<>();
-        for (String line : ReferenceLibrary.runPython(script, fixtures.toString()).split("\n")) {
-            if (line.isBlank()) continue;
-            JsonNode n = JSON.readTree(line);
-            long[] shape = new long[n.get("shape").size()];
-            for (int d = 0; d < shape.length; d++) shape[d] = n.get("shape").get(d).asLong();
-            String name = n.get("case").asText();
-            all.add(new Fixture(name, Path.of(n.get("file").asText()), n.get("dataset").asText(), shape,
-                    n.get("dtype").asText(), fixtures.resolve(name + ".bin")));
-        }
+    static void writeFixtures() {
+        all = ReadFixtures.write(fixtures);
     }
 
-    static Stream<String> fixtureNames() {
-        // The names only: the files are written once, in @BeforeAll.
-        return Stream.of("gzip_shuffle_2d_edges", "lzf_1d", "fletcher32_3d", "gzip_4d_u1", "bool_complex", "lz4",
-                "blosc_lz4", "lzf_incompressible", "unallocated_fill", "big_endian_contiguous", "big_endian_chunked",
-                "compact", "contiguous_unwritten", "nested_path", "userblock", "latest_extensible_array",
-                "latest_fixed_array", "latest_btree2", "latest_single_chunk", "latest_contiguous", "v108_superblock2",
-                "h5repack_rechunked", "h5repack_latest_fletcher");
+    static List<String> fixtureNames() {
+        return ReadFixtures.CASES;
     }
 
     private static Fixture fixture(String name) {
-        return all.stream().filter(f -> f.name.equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("h5read_fixtures.py wrote no case " + name));
+        return all.get(name);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtureNames")
     void readsWhatH5pyReadsWholeAndInPiecesInAnyOrder(String name) throws IOException {
         Fixture f = fixture(name);
-        byte[] expected = Files.readAllBytes(f.values);
-        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(f.file, f.dataset)) {
-            assertArrayEquals(f.shape, r.shape(), name);
-            assertEquals(f.dtype.substring(1), r.type().numpyStr().substring(1), name);
+        byte[] expected = Files.readAllBytes(f.values());
+        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(f.file(), f.dataset())) {
+            assertArrayEquals(f.shape(), r.shape(), name);
+            assertEquals(f.dtype().substring(1), r.type().numpyStr().substring(1), name);
             assertEquals(name.startsWith("big_endian"), r.bigEndian(), name);
-            long rows = f.shape[0];
+            long rows = f.shape()[0];
             int rowBytes = expected.length / (int) rows;
             assertArrayEquals(expected, littleEndian(r, read(r, 0, rows)), name + ": whole");
             // Pieces of 37 rows end inside chunks, so a chunk is carried from one read to the next.
@@ -114,35 +83,35 @@ class Hdf5DatasetReaderInteropTest {
     void contiguousDataIsFoundInTheFileWhereItCanBeMapped() throws IOException {
         for (String name : List.of("big_endian_contiguous", "latest_contiguous")) {
             Fixture f = fixture(name);
-            try (Hdf5DatasetReader r = Hdf5DatasetReader.open(f.file, f.dataset);
-                    FileChannel ch = FileChannel.open(f.file)) {
+            try (Hdf5DatasetReader r = Hdf5DatasetReader.open(f.file(), f.dataset());
+                    FileChannel ch = FileChannel.open(f.file())) {
                 assertEquals(Hdf5DatasetReader.Storage.CONTIGUOUS, r.storage());
-                byte[] whole = read(r, 0, f.shape[0]);
+                byte[] whole = read(r, 0, f.shape()[0]);
                 ByteBuffer mapped = ByteBuffer.allocate(whole.length);
                 ch.read(mapped, r.contiguousOffset().orElseThrow());
                 assertArrayEquals(whole, mapped.array(), name);
             }
         }
         Fixture userblock = fixture("userblock");
-        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(userblock.file, "/flat");
-                FileChannel ch = FileChannel.open(userblock.file)) {
+        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(userblock.file(), "/flat");
+                FileChannel ch = FileChannel.open(userblock.file())) {
             ByteBuffer mapped = ByteBuffer.allocate(60).order(ByteOrder.LITTLE_ENDIAN);
             ch.read(mapped, r.contiguousOffset().orElseThrow());
             assertArrayEquals(read(r, 0, 30), mapped.array(), "a contiguous dataset after a 512-byte user block");
         }
-        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(fixture("contiguous_unwritten").file, "/data")) {
+        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(fixture("contiguous_unwritten").file(), "/data")) {
             assertFalse(r.contiguousOffset().isPresent(), "storage never allocated");
         }
     }
 
     @Test
     void storageAndFiltersAreReported() throws IOException {
-        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(fixture("gzip_shuffle_2d_edges").file, "/data")) {
+        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(fixture("gzip_shuffle_2d_edges").file(), "/data")) {
             assertEquals(Hdf5DatasetReader.Storage.CHUNKED, r.storage());
             assertArrayEquals(new long[] {64, 8}, r.chunkShape());
             assertEquals(List.of(2, 1), r.filters().stream().map(d -> d.id()).toList());
         }
-        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(fixture("compact").file, "/data")) {
+        try (Hdf5DatasetReader r = Hdf5DatasetReader.open(fixture("compact").file(), "/data")) {
             assertEquals(Hdf5DatasetReader.Storage.COMPACT, r.storage());
         }
     }
@@ -195,16 +164,16 @@ class Hdf5DatasetReaderInteropTest {
     void whatIsNotADatasetOrNotHdf5IsRefusedNamingFileAndPath() throws IOException {
         Fixture nested = fixture("nested_path");
         IllegalArgumentException group = assertThrows(IllegalArgumentException.class,
-                () -> Hdf5DatasetReader.open(nested.file, "/a/b"));
-        assertTrue(group.getMessage().startsWith(nested.file + ":/a/b is a group"), group.getMessage());
+                () -> Hdf5DatasetReader.open(nested.file(), "/a/b"));
+        assertTrue(group.getMessage().startsWith(nested.file() + ":/a/b is a group"), group.getMessage());
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                () -> Hdf5DatasetReader.open(nested.file, "/a/nothing"));
-        assertTrue(missing.getMessage().startsWith(nested.file + ":/a/nothing: no such dataset"), missing.getMessage());
-        assertEquals(List.of("/a/b/data"), Hdf5DatasetReader.datasetPaths(nested.file));
+                () -> Hdf5DatasetReader.open(nested.file(), "/a/nothing"));
+        assertTrue(missing.getMessage().startsWith(nested.file() + ":/a/nothing: no such dataset"), missing.getMessage());
+        assertEquals(List.of("/a/b/data"), Hdf5DatasetReader.datasetPaths(nested.file()));
         Path text = Files.writeString(dir.resolve("not.h5"), "not HDF5 at all, just text that is long enough\n".repeat(40));
         assertFalse(Hdf5DatasetReader.isHdf5File(text));
-        assertTrue(Hdf5DatasetReader.isHdf5File(nested.file));
-        assertTrue(Hdf5DatasetReader.isHdf5File(fixture("userblock").file), "signature after a user block");
+        assertTrue(Hdf5DatasetReader.isHdf5File(nested.file()));
+        assertTrue(Hdf5DatasetReader.isHdf5File(fixture("userblock").file()), "signature after a user block");
         IllegalArgumentException notHdf5 = assertThrows(IllegalArgumentException.class,
                 () -> Hdf5DatasetReader.open(text, "/data"));
         assertTrue(notHdf5.getMessage().startsWith(text + ":/data: "), notHdf5.getMessage());
@@ -213,7 +182,7 @@ class Hdf5DatasetReaderInteropTest {
     @Test
     void attributesTheEngineWritesAreCopiedTheOthersListedWithTheReason() throws IOException {
         List<String> skipped = new ArrayList<>();
-        var copied = Hdf5DatasetReader.copyableAttributes(fixture("nested_path").file, "/a/b/data", skipped);
+        var copied = Hdf5DatasetReader.copyableAttributes(fixture("nested_path").file(), "/a/b/data", skipped);
         assertEquals(List.of("gains", "rate", "unit", "valid"), List.copyOf(copied.keySet()));
         assertEquals(List.of("names (an array of strings)"), skipped);
         assertArrayEquals(new byte[] {1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0}, copied.get("gains").storedData(),
@@ -227,12 +196,12 @@ class Hdf5DatasetReaderInteropTest {
     void aTruncatedChunkNamesTheChunkAndTheFile() throws IOException {
         Fixture f = fixture("gzip_shuffle_2d_edges");
         Path cut = dir.resolve("cut.h5");
-        Files.copy(f.file, cut);
+        Files.copy(f.file(), cut);
         try (FileChannel ch = FileChannel.open(cut, java.nio.file.StandardOpenOption.WRITE)) {
             ch.truncate(ch.size() - 200);
         }
         try (Hdf5DatasetReader r = Hdf5DatasetReader.open(cut, "/data")) {
-            IOException e = assertThrows(IOException.class, () -> read(r, 0, f.shape[0]));
+            IOException e = assertThrows(IOException.class, () -> read(r, 0, f.shape()[0]));
             assertTrue(e.getMessage().startsWith(cut + ":/data: chunk ["), e.getMessage());
         }
     }

@@ -13,6 +13,8 @@ import java.util.Map;
  * The engine's element type for a datatype as jhdf parsed it from a file: the types the engine
  * writes (integers, IEEE floats, h5py's bool enumeration and complex compound), in either byte
  * order. Anything else is refused by name, so a reader never reinterprets bytes it does not know.
+ * (The engine's own mapping, {@code DataTypeMessages.typeOf}, takes an encoded datatype message,
+ * and jhdf 0.13 cannot re-encode the enumeration and compound types it parsed.)
  */
 final class JhdfTypes {
     /** What a refusal says is read. */

@@ -87,6 +87,7 @@ public final class Hdf5DatasetReader implements Closeable {
     /** The chunk that chunks never written read as, made at the first such read. */
     private byte[] fillChunk;
     private byte[] stored = new byte[0];
+    private long chunksDecoded;
 
     private Hdf5DatasetReader(Path file, String path, Dataset ds, long userBlock) throws IOException {
         this.file = file;
@@ -409,17 +410,60 @@ public final class Hdf5DatasetReader implements Closeable {
                 if (contiguousOffset < 0) StoredChunks.fill(out, fillElement);
                 else readFully(ByteBuffer.wrap(out), contiguousOffset + firstRow * rowBytes, "its contiguous data");
             }
-            case CHUNKED -> readChunked(firstRow, rows, out);
+            case CHUNKED -> {
+                long[] offset = new long[shape.length];
+                offset[0] = firstRow;
+                long[] extent = shape.clone();
+                extent[0] = rows;
+                readChunked(offset, extent, out);
+            }
         }
     }
 
-    private void readChunked(long firstRow, long rows, byte[] out) throws IOException {
+    /**
+     * Reads the hyperslab of extent {@code extent} at {@code offset} (one element per axis) into
+     * {@code out}, in C order: a window of columns of rows, say. Of a chunked dataset only the
+     * chunks the window overlaps are read and decoded.
+     *
+     * @throws IOException naming the file, dataset and chunk when a chunk cannot be read or
+     *     decoded
+     */
+    public void read(long[] offset, long[] extent, byte[] out) throws IOException {
+        long bytes = type.size();
+        boolean wholeRows = true;
+        for (int d = 0; d < shape.length; d++) {
+            if (offset.length != shape.length || extent.length != shape.length || offset[d] < 0 || extent[d] < 0
+                    || offset[d] + extent[d] > shape[d]) {
+                throw new IllegalArgumentException("hyperslab at " + Arrays.toString(offset) + " of extent " + Arrays.toString(extent)
+                        + " of a dataset of shape " + Arrays.toString(shape));
+            }
+            bytes *= extent[d];
+            if (d > 0 && extent[d] != shape[d]) wholeRows = false;
+        }
+        if (bytes != out.length) throw new IllegalArgumentException("hyperslab of " + bytes + " bytes into " + out.length);
+        if (storage == Storage.CHUNKED) {
+            readChunked(offset, extent, out);
+        } else if (wholeRows) {
+            read(offset[0], extent[0], out);
+        } else {
+            byte[] rows = new byte[Math.toIntExact(extent[0] * rowBytes())];
+            read(offset[0], extent[0], rows);
+            long[] rowsShape = shape.clone();
+            rowsShape[0] = extent[0];
+            long[] origin = offset.clone();
+            origin[0] = 0;
+            BoxCopy.copy(ByteBuffer.wrap(rows), rowsShape, origin, out, extent, new long[shape.length], extent, type.size());
+        }
+    }
+
+    /** How many chunks this reader has read from the file and decoded (a metric, and for tests). */
+    public long chunksDecoded() {
+        return chunksDecoded;
+    }
+
+    private void readChunked(long[] offset, long[] extent, byte[] out) throws IOException {
         int rank = shape.length;
-        long[] offset = new long[rank];
-        offset[0] = firstRow;
-        long[] extent = shape.clone();
-        extent[0] = rows;
-        long end = firstRow + rows;
+        long end = offset[0] + extent[0];
         Map<Long, byte[]> next = new HashMap<>();
         try {
             ChunkGrid.forEachOverlap(offset, extent, chunkShape, (origin, lo, box) -> {
@@ -455,6 +499,7 @@ public final class Hdf5DatasetReader implements Closeable {
             return fillChunk;
         }
         int size = chunkSizes[i];
+        chunksDecoded++;
         if (stored.length < size) stored = new byte[size];
         try {
             readFully(ByteBuffer.wrap(stored, 0, size), chunkAddresses[i], "chunk " + Arrays.toString(origin));

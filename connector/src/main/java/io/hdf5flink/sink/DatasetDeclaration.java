@@ -1,5 +1,6 @@
 package io.hdf5flink.sink;
 
+import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Paths;
 import io.hdf5flink.state.DatasetSpecCodec;
@@ -8,6 +9,7 @@ import io.hdf5flink.state.StateWriter;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -34,6 +36,13 @@ public final class DatasetDeclaration implements Serializable {
     private final String dataset;
     private final boolean appended;
     private final boolean growing;
+    /** Whether the declaration holds for the dataset in whichever file a block names. */
+    private final boolean everyFile;
+    /**
+     * Rows per chunk of a dataset whose row shape comes from its first block: 0 for the chunk-shape
+     * rule; -1 when the declared spec's row shape holds.
+     */
+    private final long chunkRowsOfFirstBlock;
     /** The spec in {@link DatasetSpecCodec}'s form: the sink ships it in the job graph. */
     private final byte[] encodedSpec;
 
@@ -51,12 +60,64 @@ public final class DatasetDeclaration implements Serializable {
      * @param growing whether a dataset at explicit offsets shows only its prefix of complete rows
      */
     public DatasetDeclaration(String file, String dataset, DatasetSpec spec, boolean appended, boolean growing) {
+        this(file, dataset, encode(spec), appended, growing, false, -1);
+    }
+
+    private DatasetDeclaration(String file, String dataset, byte[] encodedSpec, boolean appended, boolean growing,
+            boolean everyFile, long chunkRowsOfFirstBlock) {
         if (appended && growing) throw new IllegalArgumentException(dataset + ": only datasets at explicit offsets are declared growing");
         this.file = file;
         this.dataset = Hdf5Paths.normalize(dataset);
         this.appended = appended;
         this.growing = growing;
-        this.encodedSpec = encode(spec);
+        this.everyFile = everyFile;
+        this.chunkRowsOfFirstBlock = chunkRowsOfFirstBlock;
+        this.encodedSpec = encodedSpec;
+    }
+
+    /**
+     * This declaration for the dataset in every file blocks name, not one file: for sinks that
+     * route records to files chosen at run time (a file per subject, per day), whose datasets
+     * all share one layout, filters and attributes.
+     */
+    public DatasetDeclaration inEveryFile() {
+        return new DatasetDeclaration(null, dataset, encodedSpec, appended, growing, true, chunkRowsOfFirstBlock);
+    }
+
+    /**
+     * This declaration for an appended dataset whose row shape (every axis but the first) is known
+     * only when its first block arrives: the dataset is created at the first block's row shape,
+     * with {@code chunkRows} rows per chunk (0: as many as the sink's {@link ChunkShapeRule}
+     * gives) and the rule's cut of the other axes (whole rows unless a row exceeds the target); filters, fill value and attributes are the spec's. An empty
+     * stream leaves no such dataset.
+     */
+    public DatasetDeclaration rowShapeFromFirstBlock(long chunkRows) {
+        if (!appended) throw new IllegalArgumentException(dataset + ": only appended datasets take their row shape from their first block");
+        if (chunkRows < 0) throw new IllegalArgumentException(dataset + ": chunk rows must be positive, or 0 for the chunk-shape rule");
+        return new DatasetDeclaration(file, dataset, encodedSpec, appended, growing, everyFile, chunkRows);
+    }
+
+    /** Whether the declaration holds in every file (see {@link #inEveryFile()}). */
+    public boolean everyFile() { return everyFile; }
+
+    /** Whether the row shape comes from the first block (see {@link #rowShapeFromFirstBlock(long)}). */
+    public boolean rowShapeFromFirstBlock() { return chunkRowsOfFirstBlock >= 0; }
+
+    /**
+     * The spec of the dataset whose first block has shape {@code firstBlockShape}: the declared
+     * spec, re-shaped to the block's row shape when {@link #rowShapeFromFirstBlock()}.
+     */
+    public DatasetSpec specFor(DataType type, long[] firstBlockShape, long targetChunkBytes) {
+        DatasetSpec spec = spec();
+        if (!rowShapeFromFirstBlock()) return spec;
+        long[] trailing = Arrays.copyOfRange(firstBlockShape, 1, firstBlockShape.length);
+        long[] chunks = ChunkShapeRule.chunksFor(type, trailing, targetChunkBytes);
+        if (chunkRowsOfFirstBlock > 0) chunks[0] = chunkRowsOfFirstBlock;
+        long[] shape = firstBlockShape.clone();
+        shape[0] = 0;
+        long[] max = firstBlockShape.clone();
+        max[0] = DatasetSpec.UNLIMITED;
+        return spec.toBuilder().shape(shape).maxShape(max).chunks(chunks).build();
     }
 
     /** Whether the dataset takes appended blocks rather than blocks at explicit offsets. */

@@ -223,8 +223,12 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
             return declare(new DatasetDeclaration(file, dataset, spec, true));
         }
 
-        private Builder declare(DatasetDeclaration d) {
-            declarations.put(SinkConfig.key(d.file(), d.dataset()), d);
+        /**
+         * Declares a dataset as {@code declaration} says: of one file or of every file, with its
+         * row shape declared or taken from its first block (see {@link DatasetDeclaration}).
+         */
+        public Builder declare(DatasetDeclaration declaration) {
+            declarations.put(SinkConfig.key(declaration), declaration);
             return this;
         }
 

@@ -54,6 +54,13 @@ public final class SinkConfig implements Serializable {
         return Collections.unmodifiableCollection(declarations.values());
     }
 
+    /** The key's file part of declarations that hold in every file (no file name has a NUL). */
+    private static final String EVERY_FILE = "\0every file";
+
+    static String key(DatasetDeclaration d) {
+        return key(d.everyFile() ? EVERY_FILE : d.file(), d.dataset());
+    }
+
     static String key(String file, String dataset) {
         return file + "|" + dataset;
     }
@@ -73,6 +80,7 @@ public final class SinkConfig implements Serializable {
         String name = file == null ? defaultFile : file;
         DatasetDeclaration d = declarations.get(key(name, dataset));
         if (d == null && name.equals(defaultFile)) d = declarations.get(key(null, dataset));
+        if (d == null) d = declarations.get(key(EVERY_FILE, dataset));
         return d;
     }
 

@@ -43,10 +43,12 @@ class ArchitectureTest {
                 .layer("Record").definedBy("io.hdf5flink.record..")
                 .layer("Source").definedBy("io.hdf5flink.source..")
                 .layer("Sink").definedBy("io.hdf5flink.sink..")
-                .whereLayer("Sink").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Source").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Record").mayOnlyBeAccessedByLayers("Source", "Sink")
-                .whereLayer("Engine").mayOnlyBeAccessedByLayers("Record", "Source", "Sink")
+                .layer("Table").definedBy("io.hdf5flink.table..")
+                .whereLayer("Table").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Sink").mayOnlyBeAccessedByLayers("Table")
+                .whereLayer("Source").mayOnlyBeAccessedByLayers("Table")
+                .whereLayer("Record").mayOnlyBeAccessedByLayers("Source", "Sink", "Table")
+                .whereLayer("Engine").mayOnlyBeAccessedByLayers("Record", "Source", "Sink", "Table")
                 .check(classes);
     }
 

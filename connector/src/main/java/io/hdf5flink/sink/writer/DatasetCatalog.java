@@ -84,6 +84,8 @@ final class DatasetCatalog {
      */
     void registerDeclaredWithoutBlocks(CreatesHere createsHere) throws IOException {
         for (DatasetDeclaration d : config.declarations()) {
+            // Without a block there is no file (every file) or no row shape to create it with.
+            if (d.everyFile() || d.rowShapeFromFirstBlock()) continue;
             String name = d.file() != null ? d.file() : config.defaultFile();
             if (name == null) continue; // no file to create it in; blocks would name theirs
             Path path = config.resolveFile(name);
@@ -123,7 +125,7 @@ final class DatasetCatalog {
     /** A new dataset's assembler: declared, already in the file, or inferred from its first block. */
     private DatasetAssembler create(String file, String dataset, ArrayBlock first, DatasetDeclaration declaration)
             throws IOException {
-        DatasetSpec spec = declaration == null ? null : declaration.spec();
+        DatasetSpec spec = declaration == null ? null : declaration.specFor(first.type(), first.shape(), config.targetChunkBytes());
         long cursor = 0;
         long[] storedShape = null;
         Path path = config.baseDirectory().resolve(file);

@@ -1,0 +1,201 @@
+package io.hdf5flink.table;
+
+import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.record.ArrayBlock;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.table.data.ArrayData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.types.RowKind;
+
+/**
+ * Turns a table's rows into appended {@link ArrayBlock}s, one per dataset and file, for the
+ * {@code Hdf5Sink} downstream: a block per row would cost a record, a routing step and a buffer
+ * lookup per row; blocks of about {@value #BLOCK_BYTES} bytes cost them once per thousands.
+ *
+ * <p>A table of several datasets (layout {@code columns}) runs it at parallelism 1, so that
+ * every dataset receives the rows in one order and row {@code i} of each is the same row; the
+ * writers downstream still filter and write in parallel.
+ *
+ * <p>Its part in exactly-once: rows wait here only until the next checkpoint barrier. Every
+ * buffered row is sent on before the barrier ({@link #prepareSnapshotPreBarrier}) and at the end
+ * of input, so the operator has no state, and each row is in the sink's writer state or its
+ * committables of the checkpoint that follows it. Memory is bounded: a block per dataset and
+ * file being filled, and all of them are sent on when they hold more than
+ * {@value #MAX_BUFFERED_BYTES} bytes (many files routed at once).
+ */
+@Internal
+final class RowsToBlocks extends AbstractStreamOperator<ArrayBlock> implements OneInputStreamOperator<RowData, ArrayBlock> {
+    private static final long serialVersionUID = 1L;
+    static final int BLOCK_BYTES = 1 << 20;
+    static final long MAX_BUFFERED_BYTES = 64L << 20;
+
+    private final List<List<ColumnBinding>> datasets;
+    private final int fileField;
+    private transient Map<String, Block[]> blocks;
+    private transient long buffered;
+    private transient long rowNumber;
+
+    RowsToBlocks(TableLayout layout) {
+        this.datasets = List.copyOf(layout.byDataset().values());
+        this.fileField = layout.fileField();
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        blocks = new LinkedHashMap<>();
+    }
+
+    @Override
+    public void processElement(StreamRecord<RowData> element) {
+        RowData row = element.getValue();
+        if (row.getRowKind() != RowKind.INSERT) {
+            throw new IllegalArgumentException("row " + rowNumber + " is " + row.getRowKind()
+                    + "; an HDF5 table only appends rows (INSERT), it cannot update or delete them");
+        }
+        String file = null;
+        if (fileField >= 0) {
+            if (row.isNullAt(fileField)) throw new IllegalArgumentException("row " + rowNumber + ": the file column is NULL");
+            file = row.getString(fileField).toString();
+        }
+        Block[] perDataset = blocks.computeIfAbsent(file, f -> new Block[datasets.size()]);
+        for (int i = 0; i < perDataset.length; i++) {
+            if (perDataset[i] == null) perDataset[i] = new Block(file, datasets.get(i), row, rowNumber);
+            Block b = perDataset[i];
+            b.add(row, rowNumber);
+            buffered += b.rowBytes;
+            if (b.full()) {
+                buffered -= b.bytes();
+                emit(b);
+            }
+        }
+        rowNumber++;
+        if (buffered > MAX_BUFFERED_BYTES) flush();
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) {
+        flush();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    private void flush() {
+        for (Block[] perDataset : blocks.values()) {
+            for (Block b : perDataset) if (b != null && b.rows > 0) emit(b);
+        }
+        blocks.clear();
+        buffered = 0;
+    }
+
+    private void emit(Block b) {
+        output.collect(new StreamRecord<>(b.take()));
+    }
+
+    /** The rows of one dataset of one file being gathered into a block. */
+    private static final class Block {
+        private final String file;
+        private final ColumnBinding[] columns;
+        private final DataType type;
+        private final long width;
+        private final int rowBytes;
+        private final int capacity;
+        private ByteBuffer data;
+        private int rows;
+
+        Block(String file, List<ColumnBinding> columns, RowData first, long rowNumber) {
+            this.file = file;
+            this.columns = columns.toArray(ColumnBinding[]::new);
+            ColumnBinding c = this.columns[0];
+            this.type = ColumnTypes.written(c.element());
+            this.width = c.array() ? (c.length() > 0 ? c.length() : lengthOf(c, first, rowNumber)) : c.column() >= 0 ? columns.size() : 0;
+            this.rowBytes = (int) (type.size() * Math.max(1, width));
+            this.capacity = Math.max(1, BLOCK_BYTES / rowBytes);
+        }
+
+        private static long lengthOf(ColumnBinding c, RowData row, long rowNumber) {
+            if (row.isNullAt(c.field())) throw nullValue(c, rowNumber);
+            return row.getArray(c.field()).size();
+        }
+
+        void add(RowData row, long rowNumber) {
+            if (data == null) data = ByteBuffer.allocate(capacity * rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+            for (ColumnBinding c : columns) {
+                if (row.isNullAt(c.field())) throw nullValue(c, rowNumber);
+                if (c.array()) putArray(c, row.getArray(c.field()), rowNumber);
+                else putScalar(c, row);
+            }
+            rows++;
+        }
+
+        private void putScalar(ColumnBinding c, RowData row) {
+            int f = c.field();
+            switch (c.element()) {
+                case BOOLEAN -> data.put((byte) (row.getBoolean(f) ? 1 : 0));
+                case TINYINT -> data.put(row.getByte(f));
+                case SMALLINT -> data.putShort(row.getShort(f));
+                case INTEGER -> data.putInt(row.getInt(f));
+                case BIGINT -> data.putLong(row.getLong(f));
+                case FLOAT -> data.putFloat(row.getFloat(f));
+                case DOUBLE -> data.putDouble(row.getDouble(f));
+                default -> throw new IllegalStateException(c.describe() + " is " + c.element());
+            }
+        }
+
+        private void putArray(ColumnBinding c, ArrayData a, long rowNumber) {
+            int n = a.size();
+            if (n != width) {
+                throw new IllegalArgumentException(c.describe() + " of row " + rowNumber + " (counted from the start of this"
+                        + " subtask's input) has " + n + " elements; its dataset " + c.dataset() + " takes " + width + " per row ("
+                        + (c.length() > 0 ? "option '" + Hdf5TableOptions.COLUMNS_PREFIX + c.name() + Hdf5TableOptions.SHAPE_SUFFIX + "'"
+                                : "the length of the first row") + ")");
+            }
+            for (int i = 0; i < n; i++) {
+                if (a.isNullAt(i)) {
+                    throw new IllegalArgumentException(c.describe() + " of row " + rowNumber + " has a NULL element at index " + i
+                            + "; HDF5 datasets have no NULL");
+                }
+                switch (c.element()) {
+                    case BOOLEAN -> data.put((byte) (a.getBoolean(i) ? 1 : 0));
+                    case TINYINT -> data.put(a.getByte(i));
+                    case SMALLINT -> data.putShort(a.getShort(i));
+                    case INTEGER -> data.putInt(a.getInt(i));
+                    case BIGINT -> data.putLong(a.getLong(i));
+                    case FLOAT -> data.putFloat(a.getFloat(i));
+                    case DOUBLE -> data.putDouble(a.getDouble(i));
+                    default -> throw new IllegalStateException(c.describe() + " is " + c.element());
+                }
+            }
+        }
+
+        private static IllegalArgumentException nullValue(ColumnBinding c, long rowNumber) {
+            return new IllegalArgumentException(c.describe() + " of row " + rowNumber + " (counted from the start of this"
+                    + " subtask's input) is NULL; HDF5 datasets have no NULL: declare the column NOT NULL, or COALESCE it");
+        }
+
+        boolean full() { return rows == capacity; }
+
+        long bytes() { return (long) rows * rowBytes; }
+
+        ArrayBlock take() {
+            byte[] bytes = data.position() == data.capacity() ? data.array() : java.util.Arrays.copyOf(data.array(), data.position());
+            long[] shape = width > 0 ? new long[] {rows, width} : new long[] {rows};
+            ArrayBlock block = ArrayBlock.append(columns[0].dataset(), type, shape, bytes);
+            data = null;
+            rows = 0;
+            return file == null ? block : block.inFile(file);
+        }
+    }
+}

@@ -10,7 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
@@ -279,5 +284,57 @@ class Hdf5TableInteropTest {
         assertEquals("(30000, 2) 450015000.0 True", h5py(dir.resolve("batch.h5").toString(), "import sys, h5py",
                 "m = h5py.File(sys.argv[1], 'r')['/xy'][:]", "print(m.shape, m[:, 0].sum(), bool((m[:, 1] == 2 * m[:, 0]).all()))"));
         assertEquals(List.of(Row.of(30000L, 450015000.0, 900030000.0)), collect(t, "SELECT COUNT(*), SUM(x), SUM(y) FROM b"));
+    }
+
+    /** Fails its subtask once, after a checkpoint completed and past a quarter of its rows; slow enough to span checkpoints. */
+    static final class FailOnceMidway extends RichMapFunction<Long, Long> implements CheckpointListener {
+        static final AtomicInteger FAILURES = new AtomicInteger();
+        private final long rows;
+        private boolean checkpointed;
+        private long seen;
+
+        FailOnceMidway(long rows) {
+            this.rows = rows;
+        }
+
+        @Override
+        public Long map(Long value) throws Exception {
+            if (++seen % 500 == 0) Thread.sleep(1);
+            if (checkpointed && seen > rows / 8 && FAILURES.compareAndSet(0, 1)) throw new RuntimeException("injected failure");
+            return value;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            checkpointed = true;
+        }
+    }
+
+    @Test
+    void aFailureMidInsertLosesAndDoublesNoRow() throws Exception {
+        FailOnceMidway.FAILURES.set(0);
+        long n = 200_000;
+        Configuration conf = new Configuration();
+        conf.setString("restart-strategy.type", "fixed-delay");
+        conf.setString("restart-strategy.fixed-delay.attempts", "3");
+        conf.setString("restart-strategy.fixed-delay.delay", "10 ms");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        env.enableCheckpointing(100);
+        StreamTableEnvironment t = StreamTableEnvironment.create(env);
+        DataStream<Row> rows = env.fromSequence(0, n - 1).map(new FailOnceMidway(n / 2))
+                .map(i -> Row.of(i, (short) (i % 1000), new int[] {i.intValue(), -i.intValue()}),
+                        Types.ROW_NAMED(new String[] {"id", "s", "a"}, Types.LONG, Types.SHORT, Types.PRIMITIVE_ARRAY(Types.INT)));
+        t.createTemporaryView("gen", rows);
+        t.executeSql(ddl("rec", "id BIGINT NOT NULL, s SMALLINT NOT NULL, a ARRAY<INT NOT NULL> NOT NULL", "'file' = 'failover.h5'",
+                "'chunks' = '4096'", "'compression' = 'gzip:1'"));
+        t.executeSql("INSERT INTO rec SELECT * FROM gen").await();
+        assertEquals(1, FailOnceMidway.FAILURES.get(), "the failure was injected");
+        assertEquals("200000 rows, each once, columns aligned", h5py(dir.resolve("failover.h5").toString(),
+                "import sys, h5py, numpy as np", "f = h5py.File(sys.argv[1], 'r'); i = f['/data/id'][:]",
+                "assert (np.sort(i) == np.arange(" + n + ")).all(), 'lost or doubled'",
+                "assert (f['/data/s'][:] == i % 1000).all()",
+                "assert (f['/data/a'][:] == np.stack([i, -i], axis=1)).all()",
+                "print(len(i), 'rows, each once, columns aligned')"));
     }
 }

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -30,6 +32,9 @@ import org.apache.flink.types.RowKind;
  * committables of the checkpoint that follows it. Memory is bounded: a block per dataset and
  * file being filled, and all of them are sent on when they hold more than
  * {@value #MAX_BUFFERED_BYTES} bytes (many files routed at once).
+ *
+ * <p>Metrics, in group {@code hdf5}: {@code tableRowsIn} (rows taken) and {@code tableBytesOut}
+ * (raw bytes of the blocks sent on).
  */
 @Internal
 final class RowsToBlocks extends AbstractStreamOperator<ArrayBlock> implements OneInputStreamOperator<RowData, ArrayBlock> {
@@ -40,6 +45,8 @@ final class RowsToBlocks extends AbstractStreamOperator<ArrayBlock> implements O
     private final List<List<ColumnBinding>> datasets;
     private final int fileField;
     private transient Map<String, Block[]> blocks;
+    private transient Counter rowsIn;
+    private transient Counter bytesOut;
     private transient long buffered;
     private transient long rowNumber;
 
@@ -52,6 +59,9 @@ final class RowsToBlocks extends AbstractStreamOperator<ArrayBlock> implements O
     public void open() throws Exception {
         super.open();
         blocks = new LinkedHashMap<>();
+        MetricGroup hdf5 = getMetricGroup().addGroup("hdf5");
+        rowsIn = hdf5.counter("tableRowsIn");
+        bytesOut = hdf5.counter("tableBytesOut");
     }
 
     @Override
@@ -78,6 +88,7 @@ final class RowsToBlocks extends AbstractStreamOperator<ArrayBlock> implements O
             }
         }
         rowNumber++;
+        rowsIn.inc();
         if (buffered > MAX_BUFFERED_BYTES) flush();
     }
 
@@ -101,6 +112,7 @@ final class RowsToBlocks extends AbstractStreamOperator<ArrayBlock> implements O
     }
 
     private void emit(Block b) {
+        bytesOut.inc(b.bytes());
         output.collect(new StreamRecord<>(b.take()));
     }
 

@@ -142,13 +142,18 @@ public final class ConvertCommand implements Callable<Integer> {
 
     /** The checkpoint interval as a duration. */
     Duration interval() {
+        return checkpointInterval(checkpointInterval);
+    }
+
+    /** {@code --checkpoint-interval}'s value as a duration, of at least 10 ms. */
+    static Duration checkpointInterval(String text) {
         Duration d;
         try {
-            d = TimeUtils.parseDuration(checkpointInterval);
+            d = TimeUtils.parseDuration(text);
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--checkpoint-interval '" + checkpointInterval + "' is not a duration such as 500ms, 10s or 2min");
+            throw new UsageException("--checkpoint-interval '" + text + "' is not a duration such as 500ms, 10s or 2min");
         }
-        if (d.toMillis() < 10) throw new UsageException("--checkpoint-interval " + checkpointInterval + " is below 10ms");
+        if (d.toMillis() < 10) throw new UsageException("--checkpoint-interval " + text + " is below 10ms");
         return d;
     }
 

@@ -48,10 +48,12 @@ final class Failures {
 
     /**
      * Messages of plain exceptions that only say a failure happened elsewhere (their cause says
-     * what): those of Flink's split fetchers, which wrap whatever a source reader throws.
+     * what): those of Flink's split fetchers, which wrap whatever a source reader throws, and of
+     * its planner, which wraps what a table factory refuses and lists the table's options.
      */
     private static final java.util.regex.Pattern GENERIC_MESSAGES = java.util.regex.Pattern.compile(
-            "One or more fetchers have encountered exception|SplitFetcher thread \\d+ received unexpected exception.*");
+            "One or more fetchers have encountered exception|SplitFetcher thread \\d+ received unexpected exception.*"
+                    + "|(?s)Unable to create a (source|sink) for (reading|writing) table .*");
 
     private static String describe(Throwable c) {
         String m = c.getMessage();

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  * adds the stack trace and Flink's log.
  */
 @Command(name = "flink-hdf5", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {DemoCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, ConvertCommand.class, SqlCommand.class, CommandLine.HelpCommand.class},
         description = {"Streams numeric arrays into resizable, chunked, compressed HDF5 datasets with Apache Flink, "
                 + "exactly once.", "",
                 "Runs on an embedded Flink with `java -jar`, or on a cluster with `flink run`."},
@@ -32,7 +32,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo or convert");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo, convert or sql");
     }
 
     public static void main(String[] args) {

@@ -3,6 +3,7 @@ package io.hdf5flink.cli;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Progress of a job on the embedded Flink, on stderr: a bar redrawn in place on a terminal, plain
@@ -26,7 +27,10 @@ final class Progress implements AutoCloseable {
 
     private final PrintWriter err;
     private final long totalBytes;
-    private final long rowBytes;
+    private final long totalRows;
+    private final LongSupplier bytes;
+    private final LongSupplier rows;
+    private final LongSupplier restored;
     private final boolean terminal;
     private final int columns;
     private final long started = System.nanoTime();
@@ -40,9 +44,24 @@ final class Progress implements AutoCloseable {
      * @param columns the terminal's width (a frame leaves its last column free, so as not to wrap)
      */
     Progress(PrintWriter err, long totalBytes, long rowBytes, boolean terminal, int columns) {
+        this(err, totalBytes, totalBytes / Math.max(1, rowBytes), BYTES::get, () -> BYTES.get() / Math.max(1, rowBytes),
+                RESTORED::get, terminal, columns);
+    }
+
+    /**
+     * @param totalRows the rows the job will hand over, when {@code totalBytes} is known
+     * @param bytes the raw bytes handed over so far
+     * @param rows the rows handed over so far
+     * @param restored of {@code bytes}, those a restored checkpoint had already counted
+     */
+    private Progress(PrintWriter err, long totalBytes, long totalRows, LongSupplier bytes, LongSupplier rows, LongSupplier restored,
+            boolean terminal, int columns) {
         this.err = err;
         this.totalBytes = totalBytes;
-        this.rowBytes = Math.max(1, rowBytes);
+        this.totalRows = totalRows;
+        this.bytes = bytes;
+        this.rows = rows;
+        this.restored = restored;
         this.terminal = terminal;
         this.columns = columns;
         this.thread = new Thread(this::loop, "flink-hdf5-progress");
@@ -56,7 +75,15 @@ final class Progress implements AutoCloseable {
     }
 
     static Progress start(PrintWriter err, long totalBytes, long rowBytes) {
-        Progress p = new Progress(err, totalBytes, rowBytes, System.console() != null, columns(System.getenv("COLUMNS")));
+        return started(new Progress(err, totalBytes, rowBytes, System.console() != null, columns(System.getenv("COLUMNS"))));
+    }
+
+    /** Progress of a job of unknown size whose rows and bytes {@code bytes} and {@code rows} count. */
+    static Progress start(PrintWriter err, LongSupplier bytes, LongSupplier rows) {
+        return started(new Progress(err, -1, -1, bytes, rows, () -> 0, System.console() != null, columns(System.getenv("COLUMNS"))));
+    }
+
+    private static Progress started(Progress p) {
         p.thread.start();
         return p;
     }
@@ -88,15 +115,16 @@ final class Progress implements AutoCloseable {
     }
 
     synchronized void print() {
-        long bytes = BYTES.get();
+        long bytes = this.bytes.getAsLong();
+        long rowCount = this.rows.getAsLong();
         double seconds = elapsedSeconds();
-        double rate = (bytes - RESTORED.get()) / 1e6 / Math.max(seconds, 1e-3);
-        String rows = String.format(Locale.ROOT, "%,d", bytes / rowBytes);
+        double rate = (bytes - restored.getAsLong()) / 1e6 / Math.max(seconds, 1e-3);
+        String rows = String.format(Locale.ROOT, "%,d", rowCount);
         String line;
         if (totalBytes > 0) {
             // Rounded down: 100 % only once every byte is handed over.
             int percent = bytes >= totalBytes ? 100 : (int) Math.min(99, 100.0 * bytes / totalBytes);
-            String total = String.format(Locale.ROOT, "%,d", totalBytes / rowBytes);
+            String total = String.format(Locale.ROOT, "%,d", totalRows);
             String eta = rate > 0 ? duration(Math.max(0, totalBytes - bytes) / 1e6 / rate) : "?";
             if (terminal) {
                 String numbers = String.format(Locale.ROOT, " %3d%%  %s / %s rows  %.1f MB/s  ETA %s", percent, rows,

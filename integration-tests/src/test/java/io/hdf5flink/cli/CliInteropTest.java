@@ -89,6 +89,7 @@ class CliInteropTest {
             assertTrue(convert.out().contains(option), option + " in\n" + convert.out());
         }
         assertTrue(ok("demo", "--help").out().contains("Usage: flink-hdf5 demo"));
+        assertTrue(top.out().contains("sql") && ok("sql", "--help").out().contains("Usage: flink-hdf5 sql"), top.out());
         assertTrue(ok("help", "convert").out().contains("Usage: flink-hdf5 convert"));
         assertTrue(ok("--version").out().contains("flink-hdf5"));
         Run none = cli();

@@ -13,7 +13,6 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.Collector;
 
@@ -24,7 +23,8 @@ import org.apache.flink.util.Collector;
  * and none twice. Only the datasets of the projected columns are read, and of a {@code matrix}
  * dataset only the window of columns they span, so only the chunks that window overlaps are
  * decoded (metric {@code hdf5.chunksDecoded}). Each dataset stays open across bands; bands arrive
- * in order, so a chunk two bands share is decoded once.
+ * in order, so a chunk two bands share is decoded once. Rows are {@link BandRow}s, views onto the
+ * band's bytes.
  */
 @Internal
 final class BandReader extends RichFlatMapFunction<Long, RowData> {
@@ -36,6 +36,7 @@ final class BandReader extends RichFlatMapFunction<Long, RowData> {
     private final RowRange range;
     private final long bandRows;
     private transient List<DatasetWindow> windows;
+    private transient BandRow.Field[] rowFields;
     private transient Counter chunksDecoded;
 
     BandReader(ScanPlan plan, int[] fields, RowRange range, long bandRows) {
@@ -60,15 +61,23 @@ final class BandReader extends RichFlatMapFunction<Long, RowData> {
     public void open(OpenContext context) throws IOException {
         chunksDecoded = getRuntimeContext().getMetricGroup().addGroup("hdf5").counter("chunksDecoded");
         Map<String, DatasetWindow> byDataset = new LinkedHashMap<>();
-        for (int out = 0; out < fields.length; out++) {
+        for (int f : fields) {
             for (ColumnBinding c : plan.layout().data()) {
-                if (c.field() != fields[out]) continue;
-                int position = out;
-                byDataset.computeIfAbsent(c.dataset(), d -> new DatasetWindow(plan.dataset(d))).add(position, c);
+                if (c.field() == f) byDataset.computeIfAbsent(c.dataset(), d -> new DatasetWindow(plan.dataset(d))).add(c);
             }
         }
         windows = new ArrayList<>(byDataset.values());
         for (DatasetWindow w : windows) w.open(plan);
+        List<String> datasets = new ArrayList<>(byDataset.keySet());
+        rowFields = new BandRow.Field[fields.length];
+        for (int out = 0; out < fields.length; out++) {
+            rowFields[out] = new BandRow.Field(true, -1, 0, 0, null, null, false, 0);
+            for (ColumnBinding c : plan.layout().data()) {
+                if (c.field() != fields[out]) continue;
+                int w = datasets.indexOf(c.dataset());
+                rowFields[out] = windows.get(w).field(w, c);
+            }
+        }
     }
 
     @Override
@@ -77,18 +86,15 @@ final class BandReader extends RichFlatMapFunction<Long, RowData> {
         long end = Math.min(range.end(), (band + 1) * bandRows);
         if (end <= first) return;
         int rows = Math.toIntExact(end - first);
-        for (DatasetWindow w : windows) {
-            long before = w.reader.chunksDecoded();
-            w.read(first, rows);
-            chunksDecoded.inc(w.reader.chunksDecoded() - before);
+        ByteBuffer[] bytes = new ByteBuffer[windows.size()];
+        for (int w = 0; w < bytes.length; w++) {
+            DatasetWindow window = windows.get(w);
+            long before = window.reader.chunksDecoded();
+            bytes[w] = window.read(first, rows);
+            chunksDecoded.inc(window.reader.chunksDecoded() - before);
         }
-        int rowIndex = plan.layout().rowIndexField();
-        for (int r = 0; r < rows; r++) {
-            GenericRowData row = new GenericRowData(fields.length);
-            for (int out = 0; out < fields.length; out++) if (fields[out] == rowIndex) row.setField(out, first + r);
-            for (DatasetWindow w : windows) w.emit(r, row);
-            rowsOut.collect(row);
-        }
+        BandRow.Band read = new BandRow.Band(first, rowFields, bytes);
+        for (int r = 0; r < rows; r++) rowsOut.collect(new BandRow(read, r));
     }
 
     @Override
@@ -108,19 +114,16 @@ final class BandReader extends RichFlatMapFunction<Long, RowData> {
     /** One dataset read for the projected columns: the columns it spans, read a band at a time. */
     private static final class DatasetWindow {
         private final StoredDataset stored;
-        private final List<Integer> positions = new ArrayList<>();
         private final List<ColumnBinding> columns = new ArrayList<>();
         private Hdf5DatasetReader reader;
         private long firstColumn;
         private long width;
-        private ByteBuffer band;
 
         DatasetWindow(StoredDataset stored) {
             this.stored = stored;
         }
 
-        void add(int position, ColumnBinding column) {
-            positions.add(position);
+        void add(ColumnBinding column) {
             columns.add(column);
         }
 
@@ -149,7 +152,15 @@ final class BandReader extends RichFlatMapFunction<Long, RowData> {
             }
         }
 
-        void read(long first, int rows) throws IOException {
+        /** Where column {@code c} lies in this window's rows, as window {@code index} of a band. */
+        BandRow.Field field(int index, ColumnBinding c) {
+            int size = stored.type().size();
+            int offset = c.column() >= 0 ? (int) ((c.column() - firstColumn) * size) : 0;
+            return new BandRow.Field(false, index, (int) (width * size), offset, stored.type(), c.element(), c.array(), (int) width);
+        }
+
+        /** Rows {@code [first, first + rows)} of the window, little-endian. */
+        ByteBuffer read(long first, int rows) throws IOException {
             int rank = stored.shape().length;
             long[] offset = new long[rank];
             long[] extent = stored.shape().clone();
@@ -162,19 +173,7 @@ final class BandReader extends RichFlatMapFunction<Long, RowData> {
             byte[] bytes = new byte[Math.toIntExact(rows * width * stored.type().size())];
             reader.read(offset, extent, bytes);
             if (stored.bigEndian()) stored.type().swapByteOrder(bytes);
-            band = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        }
-
-        void emit(int r, GenericRowData row) {
-            int size = stored.type().size();
-            int rowStart = Math.toIntExact(r * width * size);
-            for (int i = 0; i < columns.size(); i++) {
-                ColumnBinding c = columns.get(i);
-                Object value = c.array()
-                        ? StoredValues.array(band, rowStart, (int) width, stored.type(), c.element())
-                        : StoredValues.scalar(band, rowStart + (int) (Math.max(0, c.column() - firstColumn) * size), stored.type(), c.element());
-                row.setField(positions.get(i), value);
-            }
+            return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         }
 
         void close() throws IOException {

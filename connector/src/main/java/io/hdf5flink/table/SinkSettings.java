@@ -9,6 +9,7 @@ import io.hdf5flink.sink.DatasetDeclaration;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ReadableConfig;
@@ -70,14 +71,11 @@ final class SinkSettings {
                 options.get(Hdf5TableOptions.SINK_BUFFER_BUDGET).getBytes(), parallelism);
     }
 
-    /** An attribute's value: a whole number as int64, another number as float64, anything else as a string. */
+    /** An attribute's value: a whole number as int64, another decimal number as float64, anything else as a string. */
     private static AttributeValue attribute(String value) {
         String v = value.trim();
         if (v.matches("[-+]?[0-9]{1,18}")) return AttributeValue.of(Long.parseLong(v));
-        if (v.matches("[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?(inf|Infinity)|nan|NaN")) {
-            return AttributeValue.of(Double.parseDouble(v.replace("inf", "Infinity").replace("nan", "NaN")
-                    .replace("InfinityInfinity", "Infinity")));
-        }
+        if (v.matches("[-+]?([0-9]+\\.[0-9]*|\\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?")) return AttributeValue.of(Double.parseDouble(v));
         return AttributeValue.of(value);
     }
 
@@ -147,7 +145,7 @@ final class SinkSettings {
         try {
             if (type.isFloatingPoint()) return Double.parseDouble(fillValue.trim());
             if (type.isBool()) {
-                String v = fillValue.trim().toLowerCase(java.util.Locale.ROOT);
+                String v = fillValue.trim().toLowerCase(Locale.ROOT);
                 if (v.equals("true") || v.equals("1")) return 1;
                 if (v.equals("false") || v.equals("0")) return 0;
                 throw new ValidationException(option + "; " + dataset + " is BOOLEAN: true or false");

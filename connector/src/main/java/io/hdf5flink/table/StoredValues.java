@@ -8,27 +8,13 @@ import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
 
 /**
- * Elements as stored (little-endian) turned into the values of SQL columns: the scalar as
- * {@code RowData} holds it (a boxed {@code Short} for {@code SMALLINT}), or an array of them.
+ * Elements as stored (little-endian) turned into the values of SQL columns: a scalar as a
+ * {@code long} or {@code double} for {@link BandRow}'s typed getters to narrow, or an array.
  * {@link ColumnTypes#readable} has made sure every conversion is exact.
  */
 @Internal
 final class StoredValues {
     private StoredValues() {}
-
-    /** The element at byte {@code at} of {@code data}, stored as {@code stored}, as a value of SQL type {@code target}. */
-    static Object scalar(ByteBuffer data, int at, DataType stored, LogicalTypeRoot target) {
-        return switch (target) {
-            case BOOLEAN -> data.get(at) != 0;
-            case TINYINT -> (byte) integer(data, at, stored);
-            case SMALLINT -> (short) integer(data, at, stored);
-            case INTEGER -> (int) integer(data, at, stored);
-            case BIGINT -> integer(data, at, stored);
-            case FLOAT -> (float) real(data, at, stored);
-            case DOUBLE -> real(data, at, stored);
-            default -> throw new IllegalStateException("SQL type " + target);
-        };
-    }
 
     /** {@code n} elements from byte {@code at}, as an array of SQL element type {@code target}. */
     static ArrayData array(ByteBuffer data, int at, int n, DataType stored, LogicalTypeRoot target) {
@@ -73,7 +59,8 @@ final class StoredValues {
         }
     }
 
-    private static long integer(ByteBuffer data, int at, DataType stored) {
+    /** The integer element at byte {@code at}. */
+    static long integer(ByteBuffer data, int at, DataType stored) {
         return switch (stored) {
             case INT8, BOOL -> data.get(at);
             case UINT8 -> data.get(at) & 0xFFL;
@@ -86,7 +73,8 @@ final class StoredValues {
         };
     }
 
-    private static double real(ByteBuffer data, int at, DataType stored) {
+    /** The element at byte {@code at} as a double (exact for floats and integers of up to 32 bits). */
+    static double real(ByteBuffer data, int at, DataType stored) {
         return switch (stored) {
             case FLOAT16 -> halfToFloat(data.getShort(at));
             case FLOAT32 -> data.getFloat(at);

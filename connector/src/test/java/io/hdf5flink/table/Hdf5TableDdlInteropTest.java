@@ -60,6 +60,8 @@ class Hdf5TableDdlInteropTest {
             row index not BIGINT| i INT, a INT                | 'row-index.column' = 'i'          | 'row-index.column' column 'i' is INT; a row index is BIGINT
             file not a STRING   | f INT, a INT                | 'file.column' = 'f'               | 'file.column' column 'f' is INT; a file name is a STRING
             bad column name     | `a/b` INT                   |                                   | column 'a/b' contains '/' or NUL
+            no writers          | a INT                       | 'sink.parallelism' = '0'          | option 'sink.parallelism' is 0; it must be at least 1
+            bad layout          | a INT                       | 'layout' = 'rows'                 | layout
             """)
     void badTablesAreRefusedWhenWriting(String what, String columns, String options, String message) {
         String error = plan(columns, options == null ? "" : options, "INSERT INTO t SELECT * FROM src");

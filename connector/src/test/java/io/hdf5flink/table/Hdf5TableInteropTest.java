@@ -157,7 +157,7 @@ class Hdf5TableInteropTest {
                 "assert (f['/acq/ad'][:] == np.stack([i + 0.5, 2.0 * i], axis=1)).all()",
                 "assert f['/acq/a16'].attrs['rate'].dtype == np.int64 and f['/acq/a16'].attrs['gain'].dtype == np.float64",
                 "print('ok')"));
-        List<Row> back = collect(t, "SELECT i16, ad, a16, b, i64 FROM rec WHERE i8 = -48");
+        List<Row> back = collect(t, "SELECT i16, ad, a16, b, i64, i8, i32, f32, f64 FROM rec WHERE i8 = -48");
         assertEquals(1, back.size());
         Row r = back.get(0);
         assertEquals((short) (2 * 300 - 15000), r.getField(0));
@@ -165,6 +165,7 @@ class Hdf5TableInteropTest {
         assertEquals(List.of((short) 2, (short) -2, (short) 7), List.of((Short[]) r.getField(2)));
         assertEquals(false, r.getField(3));
         assertEquals(20_000_000_038L, r.getField(4));
+        assertEquals(List.of((byte) -48, 2_000_006, 2.5f, 2.25), List.of(r.getField(5), r.getField(6), r.getField(7), r.getField(8)));
     }
 
     /** h5py writes {@code /m}: int16 (10000, 64) in (1000, 16) chunks, m[r, c] = (r * 64 + c) % 30011. */
@@ -174,7 +175,8 @@ class Hdf5TableInteropTest {
                 "m = (np.arange(10000 * 64).reshape(10000, 64) % 30011).astype(np.int16)",
                 "with h5py.File(sys.argv[1], 'w') as f:",
                 "    f.create_dataset('m', data=m, chunks=(1000, 16), compression='gzip', shuffle=True)",
-                "    f.create_dataset('u', data=np.arange(10000, dtype=np.uint16) * 6)");
+                "    f.create_dataset('u', data=np.arange(10000, dtype=np.uint16) * 6)",
+                "    f.create_dataset('h', data=np.array([0.5, -2.25, 65504, 2.0**-24, -0.0, np.inf], dtype=np.float16), chunks=(4,))");
         return h5;
     }
 
@@ -224,6 +226,11 @@ class Hdf5TableInteropTest {
                 .filter(r -> ((Double[]) r.getField(0))[0] == (9999L * 64) % 30011).findFirst().orElseThrow().getField(0);
         assertEquals(64, last.length);
         assertEquals((double) ((9999L * 64 + 63) % 30011), last[63]);
+        t.executeSql(ddl("h", "x FLOAT, i BIGINT", "'file' = 'matrix.h5'", "'dataset' = '/h'", "'layout' = 'array'",
+                "'row-index.column' = 'i'"));
+        assertEquals(List.of(0.5f, -2.25f, 65504f, 0x1p-24f, -0.0f, Float.POSITIVE_INFINITY),
+                collect(t, "SELECT i, x FROM h").stream().sorted(java.util.Comparator.comparing(row -> (Long) row.getField(0)))
+                        .map(row -> row.getField(1)).toList(), "float16 read as FLOAT");
     }
 
     @Test
@@ -264,6 +271,11 @@ class Hdf5TableInteropTest {
                         + " FROM (VALUES (0), (1), (2), (3)) AS v(i)").await());
         assertTrue(causes(ragged).contains("column 'trace' of row") && causes(ragged).contains("has 1 elements; its dataset /trace"
                 + " takes 2 per row (the length of the first row)"), causes(ragged));
+        t.executeSql(ddl("declared", "a ARRAY<INT NOT NULL> NOT NULL", "'file' = 'declared.h5'", "'columns.a.shape' = '4'"));
+        Exception shorter = assertThrows(Exception.class, () -> t.executeSql("INSERT INTO declared VALUES (ARRAY[1, 2, 3, 4]),"
+                + " (ARRAY[1, 2, 3])").await());
+        assertTrue(causes(shorter).contains("has 3 elements; its dataset /data/a takes 4 per row (option 'columns.a.shape')"),
+                causes(shorter));
     }
 
     static String causes(Throwable e) {

@@ -9,8 +9,9 @@ import java.util.function.LongSupplier;
  * Progress of a job on the embedded Flink, on stderr: a bar redrawn in place on a terminal, plain
  * lines otherwise, at most once a second and once more when the job ends, so that the last frame
  * of a completed job says 100 %. On a terminal a frame fits its width: {@code COLUMNS} when set,
- * else 80 columns. The numbers come from {@link PrepareBlocks}, which
- * counts the bytes it hands to the sink's writers into {@link #BYTES}; it runs in this JVM only
+ * else 80 columns. For {@code convert} and {@code demo} the numbers come from {@link PrepareBlocks}, which
+ * counts the bytes it hands to the sink's writers into {@link #BYTES}; for {@code sql} from the
+ * table sink's counters, through {@link TableProgressReporter}. Both run in this JVM only
  * on the embedded Flink (under {@code flink run} the job's progress is in Flink's metrics:
  * {@code hdf5.rowsIn}, {@code hdf5.rawBytesIn}, ... of the writer).
  */

@@ -16,6 +16,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -155,6 +156,10 @@ public final class SqlCommand implements Callable<Integer> {
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 3);
         conf.set(ExecutionOptions.SNAPSHOT_COMPRESSION, true);
+        // Chained operators hand rows on without copying them (a copy per row and operator was a
+        // fifth of an INSERT's CPU). The table runtime's operators and this connector's keep no
+        // reference to a row they have passed on.
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         // The embedded cluster is this process: a failure ends the statement, and the script.
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         conf.setString("metrics.reporter.progress.factory.class", TableProgressReporter.Factory.class.getName());

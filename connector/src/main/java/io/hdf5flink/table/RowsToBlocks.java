@@ -29,7 +29,7 @@ import org.apache.flink.types.RowKind;
  * buffered row is sent on before the barrier ({@link #prepareSnapshotPreBarrier}) and at the end
  * of input, so the operator has no state, and each row is in the sink's writer state or its
  * committables of the checkpoint that follows it. Memory is bounded: a block per dataset and
- * file being filled, and all of them are sent on when they hold more than
+ * file being filled, and all of them are sent on when their arrays take more than
  * {@value #MAX_BUFFERED_BYTES} bytes (many files routed at once).
  *
  * <p>Metrics, in group {@code hdf5}: {@code tableRowsIn} (rows taken) and {@code tableBytesOut}
@@ -79,10 +79,9 @@ final class RowsToBlocks extends AbstractStreamOperator<ArrayBlock> implements O
         for (int i = 0; i < perDataset.length; i++) {
             if (perDataset[i] == null) perDataset[i] = new Block(file, datasets.get(i), row, rowNumber);
             Block b = perDataset[i];
-            b.add(row, rowNumber);
-            buffered += b.rowBytes;
+            buffered += b.add(row, rowNumber);
             if (b.full()) {
-                buffered -= b.bytes();
+                buffered -= b.arrayBytes();
                 emit(b);
             }
         }
@@ -143,14 +142,20 @@ final class RowsToBlocks extends AbstractStreamOperator<ArrayBlock> implements O
             return row.getArray(c.field()).size();
         }
 
-        void add(RowData row, long rowNumber) {
-            if (data == null) data = new byte[capacity * rowBytes];
+        /** Adds the row's values; returns the bytes of the array this allocated for the block, if it did. */
+        int add(RowData row, long rowNumber) {
+            int allocated = 0;
+            if (data == null) {
+                data = new byte[capacity * rowBytes];
+                allocated = data.length;
+            }
             for (ColumnBinding c : columns) {
                 if (row.isNullAt(c.field())) throw nullValue(c, rowNumber);
                 if (c.array()) putArray(c, row.getArray(c.field()), rowNumber);
                 else putScalar(c, row);
             }
             rows++;
+            return allocated;
         }
 
         private void putScalar(ColumnBinding c, RowData row) {
@@ -224,6 +229,9 @@ final class RowsToBlocks extends AbstractStreamOperator<ArrayBlock> implements O
         boolean full() { return rows == capacity; }
 
         long bytes() { return (long) rows * rowBytes; }
+
+        /** The bytes of the block's array: what it holds of the operator's memory. */
+        long arrayBytes() { return (long) capacity * rowBytes; }
 
         ArrayBlock take() {
             byte[] bytes = position == data.length ? data : Arrays.copyOf(data, position);

@@ -7,6 +7,7 @@ import java.util.List;
  * A SQL script cut into statements at the semicolons that end them: not those inside quoted
  * strings ({@code '...'}, with {@code ''} for a quote), quoted identifiers ({@code `...`},
  * {@code "..."}) or comments ({@code -- ...} to the end of the line, {@code /* ... *\/}).
+ * Those inside {@code EXECUTE STATEMENT SET BEGIN ... END} end its INSERTs, not the statement.
  * Comments stay in the statement text (Flink's parser skips them); statements that are only
  * comments and blanks are dropped.
  */
@@ -25,6 +26,15 @@ final class SqlScript {
             String flat = code();
             return flat.length() <= 60 ? flat : flat.substring(0, 57) + "...";
         }
+    }
+
+    /**
+     * Whether {@code text} is an {@code EXECUTE STATEMENT SET BEGIN ...} not yet closed by its
+     * {@code END}: the semicolons between end the INSERTs inside, not the statement.
+     */
+    private static boolean insideStatementSet(CharSequence text) {
+        String code = new Statement(text.toString(), 0).code().toUpperCase(java.util.Locale.ROOT);
+        return code.matches("EXECUTE\\s+STATEMENT\\s+SET\\b.*") && !code.matches(".*\\bEND\\s*");
     }
 
     static List<Statement> split(String script) {
@@ -54,7 +64,7 @@ final class SqlScript {
                 continue;
             }
             if (c == '\n') line++;
-            if (quote == 0 && c == ';') {
+            if (quote == 0 && c == ';' && !insideStatementSet(current)) {
                 if (content) statements.add(new Statement(current.toString().strip(), startLine));
                 current.setLength(0);
                 content = false;

@@ -47,7 +47,7 @@ final class FileOpener {
         FileStorage storage = null;
         Path creating = path.resolveSibling("." + path.getFileName() + "." + UUID.randomUUID() + ".creating");
         try {
-            storage = FileStorage.open(creating, path, true, Superblock.V0_EOF_FIELD, Superblock.V0_SIZE, false);
+            storage = FileStorage.open(creating, path, true, Superblock.V0_EOF_FIELD, Superblock.V0_SIZE, null);
             // Created alone under its temporary name; shared only once it has its name.
             SymbolTableGroup table = SymbolTableGroup.create(storage, "/", Superblock.GROUP_LEAF_NODE_K,
                     Superblock.GROUP_INTERNAL_NODE_K);
@@ -65,6 +65,14 @@ final class FileOpener {
                 return null;
             }
             publish(creating, path);
+            if (options.sharedSpace() != null && options.sharedSpace().root() != null) {
+                // Created by its names, which a directory swapped for a link could have redirected:
+                // from here on the file is the one its confined open reaches, or none.
+                FileStorage created = storage;
+                storage = null;
+                created.close();
+                return open(path, options, false);
+            }
             if (options.sharedSpace() != null) storage.shareSpace(options.sharedSpace());
             Hdf5File file = new Hdf5File(storage, sb, options);
             file.objects().createdRoot(header, table);
@@ -110,7 +118,7 @@ final class FileOpener {
                         + sb.endOfFileAddress());
             }
             storage = readOnly ? FileStorage.openReadOnly(path, sb.endOfFileFieldOffset(), sb.endOfFileAddress())
-                    : FileStorage.open(path, false, sb.endOfFileFieldOffset(), sb.endOfFileAddress(), options.sharedSpace() != null);
+                    : FileStorage.open(path, false, sb.endOfFileFieldOffset(), sb.endOfFileAddress(), options.sharedSpace());
             if (!readOnly && options.sharedSpace() != null) storage.shareSpace(options.sharedSpace());
             Hdf5File file = new Hdf5File(storage, sb, options);
             file.objects().openRoot(sb.rootGroup().objectHeaderAddress());

@@ -81,22 +81,24 @@ final class FileStorage implements BlockReader, Closeable {
     }
 
     /**
-     * Opens (creating when asked) and locks the file; a second writer is refused. With
-     * {@code noFollow} (a file whose space a sink shares) a symbolic link there is refused.
+     * Opens (creating when asked) and locks the file; a second writer is refused. A file whose
+     * space a sink shares through {@code shared} is opened following no symbolic link below the
+     * ledger's root directory ({@link NoFollowOpen}).
      */
-    static FileStorage open(Path path, boolean create, long eofField, long eof, boolean noFollow) throws IOException {
-        return open(path, path, create, eofField, eof, noFollow);
+    static FileStorage open(Path path, boolean create, long eofField, long eof, SpaceLedger shared) throws IOException {
+        return open(path, path, create, eofField, eof, shared);
     }
 
     /**
      * @param openAt the file to open (a temporary name while a new file is being created)
      * @param path the file's name in messages (the name it will have)
+     * @param shared the ledger of a file whose space a sink shares, or null
      */
-    static FileStorage open(Path openAt, Path path, boolean create, long eofField, long eof, boolean noFollow)
+    static FileStorage open(Path openAt, Path path, boolean create, long eofField, long eof, SpaceLedger shared)
             throws IOException {
         FileChannel ch = create
                 ? FileChannel.open(openAt, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                : noFollow ? NoFollowOpen.channel(openAt, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : shared != null ? NoFollowOpen.channel(shared.root(), openAt, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : FileChannel.open(openAt, StandardOpenOption.READ, StandardOpenOption.WRITE);
         LibhdfFileLock libhdfLock;
         try {

@@ -73,7 +73,7 @@ public final class SegmentWriter implements Closeable {
             segmentEpoch = epoch;
             used = 0;
         }
-        if (channel == null) channel = NoFollowOpen.channel(ledger.dataFile(), StandardOpenOption.WRITE);
+        if (channel == null) channel = NoFollowOpen.channel(ledger.root(), ledger.dataFile(), StandardOpenOption.WRITE);
         long address = segment.start() + used;
         PositionalWrite.writeFully(channel, ByteBuffer.wrap(data, 0, length), address, ledger.dataFile());
         used += length;

@@ -63,6 +63,7 @@ public final class SpaceLedger {
     private final Path ledger;
     private final Path lockFile;
     private final Path dataFile;
+    private final Path root;
     private final boolean fsync;
 
     /**
@@ -71,9 +72,21 @@ public final class SpaceLedger {
      * @param fsync make every change durable before it is used (for files committed with fsync)
      */
     public SpaceLedger(Path ledger, Path dataFile, boolean fsync) {
+        this(ledger, dataFile, null, fsync);
+    }
+
+    /**
+     * @param ledger the ledger's file (created at the first claim)
+     * @param dataFile the HDF5 file whose space it hands out
+     * @param root the directory the data file lies below, from which every open of the data file
+     *     follows no link (a sink's base directory); null: only the file's own name follows none
+     * @param fsync make every change durable before it is used (for files committed with fsync)
+     */
+    public SpaceLedger(Path ledger, Path dataFile, Path root, boolean fsync) {
         this.ledger = ledger.toAbsolutePath().normalize();
         this.lockFile = this.ledger.resolveSibling(this.ledger.getFileName() + ".lock");
         this.dataFile = dataFile;
+        this.root = root;
         this.fsync = fsync;
     }
 
@@ -83,6 +96,11 @@ public final class SpaceLedger {
 
     public Path dataFile() {
         return dataFile;
+    }
+
+    /** The directory below which opens of the data file follow no link, or null (see the constructor). */
+    public Path root() {
+        return root;
     }
 
     /**
@@ -212,7 +230,7 @@ public final class SpaceLedger {
         return locked(false, s -> {
             if (!s.live.isEmpty()) return false;
             if (Files.exists(dataFile) && committedLength > 0) {
-                try (FileChannel ch = NoFollowOpen.channel(dataFile, StandardOpenOption.WRITE)) {
+                try (FileChannel ch = NoFollowOpen.channel(root, dataFile, StandardOpenOption.WRITE)) {
                     if (ch.size() > committedLength) ch.truncate(committedLength);
                 }
             }

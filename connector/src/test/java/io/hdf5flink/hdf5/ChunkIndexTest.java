@@ -20,7 +20,7 @@ class ChunkIndexTest {
     @TempDir Path dir;
 
     private FileStorage storage(String name) throws Exception {
-        FileStorage s = FileStorage.open(dir.resolve(name), true, 40, 96, false);
+        FileStorage s = FileStorage.open(dir.resolve(name), true, 40, 96, null);
         s.write(0, new byte[96]);
         return s;
     }

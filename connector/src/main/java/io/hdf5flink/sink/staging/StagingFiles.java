@@ -77,7 +77,8 @@ public final class StagingFiles {
     private static SpaceLedger ledgerAt(Path ledgerFile, boolean fsync) {
         String name = ledgerFile.getFileName().toString();
         String relative = URLDecoder.decode(name.substring(0, name.length() - SPACE.length()), StandardCharsets.UTF_8);
-        return new SpaceLedger(ledgerFile, ledgerFile.getParent().getParent().resolve(relative), fsync);
+        Path base = ledgerFile.getParent().getParent();
+        return new SpaceLedger(ledgerFile, base.resolve(relative), base, fsync);
     }
 
     /** The writer id of a staging file name, or null when the name is not one. */

@@ -3,6 +3,10 @@
 --   java -jar examples/target/flink-hdf5-examples.jar sql --file examples/sql/record.sql
 -- It writes sql-demo/recording.h5 below the current directory; h5py reads it while it grows.
 
+-- A recording keeps its samples in time order: one reader of the clock and one writer (at a higher
+-- parallelism rows reach the file in no fixed order). The writer still compresses on every core.
+SET 'parallelism.default' = '1';
+
 CREATE TABLE clock (
   t BIGINT NOT NULL
 ) WITH (

@@ -211,9 +211,10 @@ final class CheckpointDirectory {
                 Files.deleteIfExists(directory);
                 return;
             } catch (DirectoryNotEmptyException e) {
-                // Flink may still be discarding an old checkpoint in the background; files the
-                // conversion did not put there stay, and so does the directory.
-                if (attempt >= 20 || holdsFiles()) return;
+                // Flink may still be discarding an old checkpoint in the background (seconds on a
+                // loaded machine: a clean-clone CI run once found the directory left after 1 s);
+                // files the conversion did not put there stay, and so does the directory.
+                if (attempt >= 200 || holdsFiles()) return;
                 sleepBriefly();
                 clearCheckpoints();
             }

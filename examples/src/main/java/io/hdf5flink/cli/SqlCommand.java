@@ -133,8 +133,8 @@ public final class SqlCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         long rows = TableProgressReporter.rows();
-        err.printf(Locale.ROOT, "sql: %s: %,d rows in %s%s%n", s.summary(), rows, Progress.duration(seconds),
-                rows > 0 ? String.format(Locale.ROOT, " (%,.0f rows/s)", rows / Math.max(seconds, 1e-3)) : "");
+        // The time includes planning and starting the job (seconds for the planner's first query).
+        err.printf(Locale.ROOT, "sql: %s: %,d rows in %s%n", s.summary(), rows, Progress.duration(seconds));
         err.flush();
     }
 

@@ -80,11 +80,23 @@ public final class SqlCommand implements Callable<Integer> {
             if (!set.matches()) break;
             conf.setString(set.group(1), set.group(2).replace("''", "'"));
         }
-        Path checkpoints = Files.createTempDirectory("flink-hdf5-sql-checkpoints");
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        // Checkpoints go where a leading SET 'execution.checkpointing.dir' says (a shared directory
+        // for a cluster of several machines), else to a temporary directory deleted at the end.
+        Path checkpoints = null;
+        if (!conf.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)) {
+            checkpoints = Files.createTempDirectory("flink-hdf5-sql-checkpoints");
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        }
         try {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             boolean embedded = env instanceof LocalStreamEnvironment;
+            if (embedded) {
+                // The embedded cluster is this process: a failure ends the statement, and the
+                // script. Under flink run the cluster's restart strategy applies.
+                Configuration noRestarts = new Configuration();
+                noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+                env.configure(noRestarts);
+            }
             boolean batch = conf.get(ExecutionOptions.RUNTIME_MODE) == org.apache.flink.api.common.RuntimeExecutionMode.BATCH;
             EnvironmentSettings settings = (batch ? EnvironmentSettings.newInstance().inBatchMode()
                     : EnvironmentSettings.newInstance().inStreamingMode()).withConfiguration(conf).build();
@@ -99,7 +111,7 @@ public final class SqlCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            DirectoryTrees.delete(checkpoints);
+            if (checkpoints != null) DirectoryTrees.delete(checkpoints);
         }
         return 0;
     }
@@ -134,7 +146,9 @@ public final class SqlCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - started) / 1e9;
         long rows = TableProgressReporter.rows();
         // The time includes planning and starting the job (seconds for the planner's first query).
-        err.printf(Locale.ROOT, "sql: %s: %,d rows in %s%n", s.summary(), rows, Progress.duration(seconds));
+        // Rows are counted on the embedded cluster only (under flink run: the job's metrics).
+        if (embedded) err.printf(Locale.ROOT, "sql: %s: %,d rows in %s%n", s.summary(), rows, Progress.duration(seconds));
+        else err.printf(Locale.ROOT, "sql: %s: finished in %s%n", s.summary(), Progress.duration(seconds));
         err.flush();
     }
 
@@ -160,8 +174,6 @@ public final class SqlCommand implements Callable<Integer> {
         // fifth of an INSERT's CPU). The table runtime's operators and this connector's keep no
         // reference to a row they have passed on.
         conf.set(PipelineOptions.OBJECT_REUSE, true);
-        // The embedded cluster is this process: a failure ends the statement, and the script.
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         conf.setString("metrics.reporter.progress.factory.class", TableProgressReporter.Factory.class.getName());
         return conf;
     }

@@ -19,8 +19,8 @@ import org.apache.flink.util.Collector;
 /**
  * Reads a band of rows of a table and emits them as {@link RowData}: band {@code b} is rows
  * {@code [b * bandRows, (b + 1) * bandRows)} of the scan's row range. Bands come from Flink's
- * checkpointed number-sequence source, so a restored scan reads every band it had not finished
- * and none twice. Only the datasets of the projected columns are read, and of a {@code matrix}
+ * checkpointed number-sequence source, so a restored scan reads again exactly the bands after
+ * its checkpoint (the function holds no state: a band is read whole within one record). Only the datasets of the projected columns are read, and of a {@code matrix}
  * dataset only the window of columns they span, so only the chunks that window overlaps are
  * decoded (metric {@code hdf5.chunksDecoded}). Each dataset stays open across bands; bands arrive
  * in order, so a chunk two bands share is decoded once. Rows are {@link BandRow}s, views onto the

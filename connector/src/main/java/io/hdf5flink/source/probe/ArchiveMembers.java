@@ -66,13 +66,37 @@ final class ArchiveMembers {
                     if (entry.getMethod() == ZipArchiveEntry.STORED && mc == StreamCompression.NONE) {
                         return ArrayData.mapped(location, entry.getDataOffset(), entry.getSize(), raw);
                     }
-                    try (InputStream in = mc.decode(zip.getInputStream(entry))) {
-                        return ArrayData.streamed(location, in, raw);
+                    try (InputStream member = zip.getInputStream(entry); InputStream in = mc.decode(member)) {
+                        ProbedArray array = ArrayData.streamed(location, in, raw);
+                        if (mc != StreamCompression.NONE) drainMember(member, entry);
+                        return array;
                     }
                 }));
             }
         }
         return members(arrays);
+    }
+
+    /**
+     * Reads the rest of a compressed zip member whose inner stream (a {@code .gz} in the zip) has
+     * ended: the readers read a member ahead of its inner decoder (buffered), so every byte of it
+     * must decode, or a member the probe accepted fails the job (found by fuzzing: corrupt
+     * deflate data after the end of the gzip stream inside). Bounded by the size the archive
+     * declares for the member (when it declares none, by what its compressed bytes can expand to).
+     */
+    private static void drainMember(InputStream member, ZipArchiveEntry entry) throws IOException {
+        long declared = entry.getSize();
+        long limit = declared >= 0 ? declared : Long.MAX_VALUE - 1;
+        byte[] buffer = new byte[1 << 16];
+        long read = 0;
+        try {
+            for (int n; read <= limit && (n = member.read(buffer)) >= 0; ) read += n;
+        } catch (IOException e) {
+            throw new IOException("the member's compressed data is corrupt after its array: " + e.getMessage(), e);
+        }
+        if (read > limit) {
+            throw new IOException("the member decodes to more than the " + limit + " bytes its archive entry declares");
+        }
     }
 
     static List<ProbedArray> tar(Path file, StreamCompression compression, RawFormat raw) throws IOException {

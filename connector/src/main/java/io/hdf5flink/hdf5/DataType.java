@@ -93,6 +93,31 @@ public enum DataType {
     /** The numpy name, e.g. {@code "int16"}, {@code "bool"}, {@code "complex64"}. */
     public String numpyName() { return name().toLowerCase(Locale.ROOT); }
 
+    /**
+     * A value of this type written as text, as a fill value is given on a command line or in a
+     * table's options: a number; for floats (and complex, its real part) also {@code nan},
+     * {@code inf}, {@code -inf}; for bool also {@code true} and {@code false}.
+     *
+     * @throws NumberFormatException when the text is not such a value
+     * @throws IllegalArgumentException when the value does not fit this type
+     */
+    public Number parseValue(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        Number n;
+        if (isFloatingPoint() || isComplex()) {
+            n = switch (t) {
+                case "nan" -> Double.NaN;
+                case "inf", "+inf", "infinity" -> Double.POSITIVE_INFINITY;
+                case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
+                default -> Double.parseDouble(t);
+            };
+        } else {
+            n = isBool() && (t.equals("true") || t.equals("false")) ? (Number) (t.equals("true") ? 1L : 0L) : Long.parseLong(t);
+        }
+        AttributeValue.encode(this, n); // the range check
+        return n;
+    }
+
     /** Looks up an integer or real float by size, signedness and class; null when there is none. */
     public static DataType of(int size, boolean signed, boolean floatingPoint) {
         for (DataType t : values()) {

@@ -28,11 +28,6 @@ import java.util.Set;
 final class NoFollowOpen {
     private NoFollowOpen() {}
 
-    /** {@link FileChannel#open} with {@link LinkOption#NOFOLLOW_LINKS}; a link found there is refused by name. */
-    static FileChannel channel(Path file, OpenOption... options) throws IOException {
-        return channel(null, file, options);
-    }
-
     /**
      * Opens {@code file}, which lies below {@code root}, following no link below {@code root}
      * ({@code root} itself is opened as it is named); with {@code root} null, following no link in

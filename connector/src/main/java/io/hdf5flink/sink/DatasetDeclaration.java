@@ -1,6 +1,5 @@
 package io.hdf5flink.sink;
 
-import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Paths;
 import io.hdf5flink.state.DatasetSpecCodec;
@@ -107,11 +106,11 @@ public final class DatasetDeclaration implements Serializable {
      * The spec of the dataset whose first block has shape {@code firstBlockShape}: the declared
      * spec, re-shaped to the block's row shape when {@link #rowShapeFromFirstBlock()}.
      */
-    public DatasetSpec specFor(DataType type, long[] firstBlockShape, long targetChunkBytes) {
+    public DatasetSpec specFor(long[] firstBlockShape, long targetChunkBytes) {
         DatasetSpec spec = spec();
         if (!rowShapeFromFirstBlock()) return spec;
         long[] trailing = Arrays.copyOfRange(firstBlockShape, 1, firstBlockShape.length);
-        long[] chunks = ChunkShapeRule.chunksFor(type, trailing, targetChunkBytes);
+        long[] chunks = ChunkShapeRule.chunksFor(spec.type(), trailing, targetChunkBytes);
         if (chunkRowsOfFirstBlock > 0) chunks[0] = chunkRowsOfFirstBlock;
         long[] shape = firstBlockShape.clone();
         shape[0] = 0;

@@ -158,16 +158,4 @@ final class BandRow implements RowData {
     private static UnsupportedOperationException unsupported(String type) {
         return new UnsupportedOperationException("an hdf5 table has no " + type + " column");
     }
-
-    @Override
-    public String toString() {
-        StringBuilder b = new StringBuilder(kind.shortString()).append('(');
-        for (int pos = 0; pos < getArity(); pos++) {
-            Field f = band.fields()[pos];
-            if (pos > 0) b.append(',');
-            b.append(f.array() ? getArray(pos).toString() : f.rowIndex() ? Long.toString(integer(pos))
-                    : f.stored().isFloatingPoint() ? Double.toString(real(pos)) : Long.toString(integer(pos)));
-        }
-        return b.append(')').toString();
-    }
 }

@@ -66,9 +66,6 @@ public final class Hdf5TableOptions {
     public static final ConfigOption<String> FILL_VALUE = ConfigOptions.key("fill-value").stringType().noDefaultValue()
             .withDescription("The fill value of the datasets written (a number; default 0).");
 
-    public static final ConfigOption<Integer> SINK_PARALLELISM = ConfigOptions.key("sink.parallelism").intType()
-            .noDefaultValue().withDescription("Parallelism of the writers (default: the job's).");
-
     public static final ConfigOption<MemorySize> SINK_BUFFER_BUDGET = ConfigOptions.key("sink.buffer-budget")
             .memoryType().defaultValue(MemorySize.ofMebiBytes(256))
             .withDescription("Memory per writer for chunks being assembled; beyond it chunks spill to disk.");

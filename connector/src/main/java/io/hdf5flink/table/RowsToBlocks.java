@@ -75,7 +75,11 @@ final class RowsToBlocks extends AbstractStreamOperator<ArrayBlock> implements O
             if (row.isNullAt(fileField)) throw new IllegalArgumentException("row " + rowNumber + ": the file column is NULL");
             file = row.getString(fileField).toString();
         }
-        Block[] perDataset = blocks.computeIfAbsent(file, f -> new Block[datasets.size()]);
+        Block[] perDataset = blocks.get(file);
+        if (perDataset == null) { // not computeIfAbsent: its lambda would be a new object per row
+            perDataset = new Block[datasets.size()];
+            blocks.put(file, perDataset);
+        }
         for (int i = 0; i < perDataset.length; i++) {
             if (perDataset[i] == null) perDataset[i] = new Block(file, datasets.get(i), row, rowNumber);
             Block b = perDataset[i];

@@ -9,11 +9,11 @@ import io.hdf5flink.sink.DatasetDeclaration;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.factories.FactoryUtil;
 
 /**
  * The writing options of a table, parsed and checked when the table is planned: where files go,
@@ -51,7 +51,6 @@ final class SinkSettings {
         String compression = options.get(Hdf5TableOptions.COMPRESSION);
         try {
             filters = ChunkFilters.parse(compression);
-            filters.applyTo(DatasetSpec.builder(DataType.INT16, 0).maxShape(DatasetSpec.UNLIMITED).chunks(1));
         } catch (IllegalArgumentException e) {
             throw new ValidationException("option '" + Hdf5TableOptions.COMPRESSION.key() + "' is '" + compression + "': " + e.getMessage());
         }
@@ -61,9 +60,9 @@ final class SinkSettings {
         if (options.get(Hdf5TableOptions.FLETCHER32)) filters = filters.withFletcher32();
         Map<String, AttributeValue> values = new LinkedHashMap<>();
         attributes.forEach((name, value) -> values.put(name, attribute(value)));
-        Integer parallelism = options.getOptional(Hdf5TableOptions.SINK_PARALLELISM).orElse(null);
+        Integer parallelism = options.getOptional(FactoryUtil.SINK_PARALLELISM).orElse(null);
         if (parallelism != null && parallelism < 1) {
-            throw new ValidationException("option '" + Hdf5TableOptions.SINK_PARALLELISM.key() + "' is " + parallelism + "; it must be at least 1");
+            throw new ValidationException("option '" + FactoryUtil.SINK_PARALLELISM.key() + "' is " + parallelism + "; it must be at least 1");
         }
         return new SinkSettings(Path.of(options.get(Hdf5TableOptions.PATH)).toAbsolutePath().normalize(),
                 options.get(Hdf5TableOptions.FILE), filters, chunks(options.getOptional(Hdf5TableOptions.CHUNKS).orElse(null)),
@@ -143,21 +142,11 @@ final class SinkSettings {
     private Number fill(DataType type, String dataset) {
         String option = "option '" + Hdf5TableOptions.FILL_VALUE.key() + "' is '" + fillValue + "'";
         try {
-            if (type.isFloatingPoint()) return Double.parseDouble(fillValue.trim());
-            if (type.isBool()) {
-                String v = fillValue.trim().toLowerCase(Locale.ROOT);
-                if (v.equals("true") || v.equals("1")) return 1;
-                if (v.equals("false") || v.equals("0")) return 0;
-                throw new ValidationException(option + "; " + dataset + " is BOOLEAN: true or false");
-            }
-            long value = Long.parseLong(fillValue.trim());
-            long bits = 8L * type.size();
-            if (bits < 64 && (value < -(1L << (bits - 1)) || value >= (1L << (bits - 1)))) {
-                throw new ValidationException(option + "; " + dataset + " is " + type.numpyName() + ", which cannot hold it");
-            }
-            return value;
+            return type.parseValue(fillValue);
         } catch (NumberFormatException e) {
             throw new ValidationException(option + "; " + dataset + " is " + type.numpyName() + ": give a number of that type");
+        } catch (IllegalArgumentException e) {
+            throw new ValidationException(option + "; " + dataset + " is " + type.numpyName() + ", which cannot hold it");
         }
     }
 }

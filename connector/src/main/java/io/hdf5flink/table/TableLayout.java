@@ -27,17 +27,12 @@ import org.apache.flink.table.types.logical.RowType;
 final class TableLayout implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final Layout layout;
-    private final String dataset;
     private final List<ColumnBinding> data;
     private final int fileField;
     private final int rowIndexField;
     private final List<String> names;
 
-    private TableLayout(Layout layout, String dataset, List<ColumnBinding> data, int fileField, int rowIndexField,
-            List<String> names) {
-        this.layout = layout;
-        this.dataset = dataset;
+    private TableLayout(List<ColumnBinding> data, int fileField, int rowIndexField, List<String> names) {
         this.data = List.copyOf(data);
         this.fileField = fileField;
         this.rowIndexField = rowIndexField;
@@ -93,7 +88,7 @@ final class TableLayout implements Serializable {
         }
         if (data.isEmpty()) throw new ValidationException("the table has no data column (every column is the row index or the file)");
         checkLayout(layout, data);
-        return new TableLayout(layout, dataset, data, fileField, rowIndexField, names);
+        return new TableLayout(data, fileField, rowIndexField, names);
     }
 
     private static void checkLayout(Layout layout, List<ColumnBinding> data) {
@@ -152,11 +147,6 @@ final class TableLayout implements Serializable {
         }
         return group.equals("/") ? "/" + name : group + "/" + name;
     }
-
-    Layout layout() { return layout; }
-
-    /** The dataset (matrix, array) or group (columns) option, normalized. */
-    String dataset() { return dataset; }
 
     /** The data columns, in the table's order. */
     List<ColumnBinding> data() { return data; }

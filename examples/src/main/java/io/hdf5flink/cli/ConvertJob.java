@@ -13,13 +13,10 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -61,15 +58,8 @@ final class ConvertJob {
         plan.checkpoints.writePlan(plan.planFile);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(plan));
-        boolean embedded = env instanceof LocalStreamEnvironment;
-        if (embedded) {
-            // The embedded cluster is this process: a failure ends the run (exit 1), and running the
-            // command again resumes from the last checkpoint. Under flink run the cluster's restart
-            // strategy applies, so a lost TaskManager is recovered within the job.
-            Configuration noRestarts = new Configuration();
-            noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-            env.configure(noRestarts);
-        }
+        // Embedded, a failure ends the run, and running the command again resumes from the last checkpoint.
+        boolean embedded = SinkJobs.embeddedWithoutRestarts(env);
         DataStream<ArrayBlock> blocks = env.fromSource(plan.source, WatermarkStrategy.noWatermarks(), "read input")
                 .flatMap(new PrepareBlocks(plan.baseRows))
                 .returns(ArrayBlockTypeInfo.INSTANCE)
@@ -150,18 +140,9 @@ final class ConvertJob {
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG, plan.checkpointInterval);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL,
                 plan.checkpointInterval.compareTo(AFTER_INPUT) < 0 ? plan.checkpointInterval : AFTER_INPUT);
-        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        SinkJobs.configureCheckpoints(conf);
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, plan.checkpoints.path().toUri().toString());
         conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        // A checkpoint that fails because a task failed must not fail the job first: the task's
-        // own error is what the one-line report should say (and a slow checkpoint is no reason to
-        // stop a long conversion).
-        conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 3);
-        // The writers' state holds the chunks being assembled (hundreds of MB when every chunk
-        // waits for many column files). Flink 2.3.0 restores uncompressed operator state through
-        // CompressibleFSDataInputStream, which overrides only read(): one system call per byte,
-        // 240 s to resume 250 MB. Compressed, it is read through the decompressor's buffer.
-        conf.set(ExecutionOptions.SNAPSHOT_COMPRESSION, true);
         if (plan.resumeFrom != null) conf.set(StateRecoveryOptions.SAVEPOINT_PATH, plan.resumeFrom.directory().toUri().toString());
         return conf;
     }

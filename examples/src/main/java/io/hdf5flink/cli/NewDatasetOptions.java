@@ -5,7 +5,6 @@ import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.sink.ChunkShapeRule;
 import io.hdf5flink.sink.ChunkFilters;
 import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * What {@code --codec}, {@code --shuffle}, {@code --fletcher32}, {@code --fill} and
@@ -45,20 +44,8 @@ final class NewDatasetOptions {
      */
     static Number fill(ConvertCommand o, DataType type) {
         if (o.fill == null) return null;
-        String t = o.fill.trim().toLowerCase(Locale.ROOT);
         try {
-            if (type.isFloatingPoint() || type.isComplex()) {
-                return switch (t) {
-                    case "nan" -> Double.NaN;
-                    case "inf", "+inf", "infinity" -> Double.POSITIVE_INFINITY;
-                    case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
-                    default -> Double.parseDouble(t);
-                };
-            }
-            Number n = type.isBool() && (t.equals("true") || t.equals("false")) ? (Number) (t.equals("true") ? 1L : 0L)
-                    : Long.parseLong(t);
-            DatasetSpec.builder(type, 1).chunks(1).fillValue(n).build(); // range check
-            return n;
+            return type.parseValue(o.fill);
         } catch (NumberFormatException e) {
             throw new UsageException("--fill '" + o.fill + "' is not a " + type.numpyName() + " value");
         } catch (IllegalArgumentException e) {

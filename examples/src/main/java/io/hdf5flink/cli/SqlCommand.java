@@ -17,8 +17,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.ResultKind;
@@ -89,14 +87,8 @@ public final class SqlCommand implements Callable<Integer> {
         }
         try {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-            boolean embedded = env instanceof LocalStreamEnvironment;
-            if (embedded) {
-                // The embedded cluster is this process: a failure ends the statement, and the
-                // script. Under flink run the cluster's restart strategy applies.
-                Configuration noRestarts = new Configuration();
-                noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-                env.configure(noRestarts);
-            }
+            // Embedded, a failure ends the statement, and the script.
+            boolean embedded = SinkJobs.embeddedWithoutRestarts(env);
             boolean batch = conf.get(ExecutionOptions.RUNTIME_MODE) == org.apache.flink.api.common.RuntimeExecutionMode.BATCH;
             EnvironmentSettings settings = (batch ? EnvironmentSettings.newInstance().inBatchMode()
                     : EnvironmentSettings.newInstance().inStreamingMode()).withConfiguration(conf).build();
@@ -166,10 +158,7 @@ public final class SqlCommand implements Callable<Integer> {
         conf.set(CoreOptions.DEFAULT_PARALLELISM,
                 parallelism != null ? parallelism : Runtime.getRuntime().availableProcessors());
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
-        // The writers' state holds the chunks being assembled: more than in-memory checkpoints take.
-        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 3);
-        conf.set(ExecutionOptions.SNAPSHOT_COMPRESSION, true);
+        SinkJobs.configureCheckpoints(conf);
         // Chained operators hand rows on without copying them (a copy per row and operator was a
         // fifth of an INSERT's CPU). The table runtime's operators and this connector's keep no
         // reference to a row they have passed on.

@@ -125,7 +125,7 @@ final class DatasetCatalog {
     /** A new dataset's assembler: declared, already in the file, or inferred from its first block. */
     private DatasetAssembler create(String file, String dataset, ArrayBlock first, DatasetDeclaration declaration)
             throws IOException {
-        DatasetSpec spec = declaration == null ? null : declaration.specFor(first.type(), first.shape(), config.targetChunkBytes());
+        DatasetSpec spec = declaration == null ? null : declaration.specFor(first.shape(), config.targetChunkBytes());
         long cursor = 0;
         long[] storedShape = null;
         Path path = config.baseDirectory().resolve(file);

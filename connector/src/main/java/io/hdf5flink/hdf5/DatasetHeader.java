@@ -11,6 +11,7 @@ import io.hdf5flink.hdf5.format.FilterPipelineMessage;
 import io.hdf5flink.hdf5.format.HeaderMessage;
 import io.hdf5flink.hdf5.format.ObjectHeader;
 import io.hdf5flink.hdf5.format.ObjectHeader.Slot;
+import io.hdf5flink.hdf5.format.VirtualLayoutMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -59,6 +60,24 @@ final class DatasetHeader {
         messages.add(DataTypeMessages.of(spec.type()));
         messages.add(new FillValueMessage(spec.fillValue()));
         if (!spec.filters().isEmpty()) messages.add(new FilterPipelineMessage(spec.filters()));
+        messages.addAll(attributeMessages(spec));
+        return messages;
+    }
+
+    /**
+     * The messages that say what a dataset holds, whatever its storage: datatype, fill value,
+     * attributes (what a virtual dataset's header has besides dataspace and layout).
+     */
+    static List<HeaderMessage> describingMessages(DatasetSpec spec) {
+        List<HeaderMessage> messages = new ArrayList<>();
+        messages.add(DataTypeMessages.of(spec.type()));
+        messages.add(new FillValueMessage(spec.fillValue()));
+        messages.addAll(attributeMessages(spec));
+        return messages;
+    }
+
+    private static List<HeaderMessage> attributeMessages(DatasetSpec spec) {
+        List<HeaderMessage> messages = new ArrayList<>();
         for (Map.Entry<String, AttributeValue> a : spec.attributes().entrySet()) {
             AttributeValue v = a.getValue();
             messages.add(new AttributeMessage(a.getKey(), v.datatype(), v.dataspace(), v.data()));
@@ -80,7 +99,12 @@ final class DatasetHeader {
         Slot spaceSlot = require(header, DataspaceMessage.TYPE, "dataspace", where);
         Slot typeSlot = require(header, DatatypeMessage.TYPE, "datatype", where);
         Slot layoutSlot = require(header, DataLayoutMessage.TYPE, "data layout", where);
-        DataLayoutMessage layout = DataLayoutMessage.decode(body(storage, layoutSlot, path), where.file() + ": " + path);
+        ByteBuffer layoutBody = body(storage, layoutSlot, path);
+        if (VirtualLayoutMessage.isVirtual(layoutBody)) {
+            throw file.error(path + " is a virtual dataset (a master file's view of datasets in other files);"
+                    + " it cannot be appended to: append to the datasets it maps");
+        }
+        DataLayoutMessage layout = DataLayoutMessage.decode(layoutBody, where.file() + ": " + path);
         DataspaceMessage space = DataspaceMessage.decode(body(storage, spaceSlot, path));
         DatatypeMessage dt = DatatypeMessage.decode(body(storage, typeSlot, path));
         DataType type = DataTypeMessages.typeOf(dt, where.file() + ": " + path);

@@ -4,6 +4,7 @@ import io.hdf5flink.hdf5.format.Superblock;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * An HDF5 file open for writing: the entry point of the append engine.
@@ -171,6 +172,19 @@ public final class Hdf5File implements Closeable {
     }
 
     /**
+     * Creates a virtual dataset (and any missing groups on its path) that shows, through its
+     * {@code mappings}, blocks of datasets in other files (or this one): libhdf5 1.10 and later
+     * read it as one dataset. {@code spec} gives its datatype, shape, maximum shape (an unlimited
+     * first axis lets a later version of the file map more rows), fill value (what unmapped
+     * elements read as) and attributes; chunks and filters do not apply. The path must not exist
+     * yet; the dataset is published by the next {@link #commit()}.
+     */
+    public void createVirtualDataset(String path, DatasetSpec spec, List<VirtualMapping> mappings) {
+        checkOpen();
+        objects.createVirtualDataset(Hdf5Paths.normalize(path), spec, mappings);
+    }
+
+    /**
      * Publishes every dataset's changes (each atomically, one after another), then, with
      * {@code fsyncOnCommit}, makes them durable.
      */
@@ -182,6 +196,15 @@ public final class Hdf5File implements Closeable {
             } catch (IOException e) {
                 throw where.error("committing " + d.path() + " failed: " + e.getMessage()
                         + "; the file still holds the previous commit", e);
+            }
+        }
+        if (objects.hasUnpublishedObjects()) {
+            try {
+                storage.publishEof();
+                if (options.fsyncOnCommit()) storage.sync();
+                objects.objectsPublished();
+            } catch (IOException e) {
+                throw where.error("committing new objects failed: " + e.getMessage() + "; the file still holds the previous commit", e);
             }
         }
     }

@@ -1,6 +1,9 @@
 package io.hdf5flink.hdf5;
 
+import io.hdf5flink.hdf5.format.Bytes;
 import io.hdf5flink.hdf5.format.DataLayoutMessage;
+import io.hdf5flink.hdf5.format.DataspaceMessage;
+import io.hdf5flink.hdf5.format.GlobalHeapCollection;
 import io.hdf5flink.hdf5.format.DatatypeMessage;
 import io.hdf5flink.hdf5.format.Hdf5FormatException;
 import io.hdf5flink.hdf5.format.HeaderMessage;
@@ -9,7 +12,11 @@ import io.hdf5flink.hdf5.format.ObjectHeader.Slot;
 import io.hdf5flink.hdf5.format.Superblock;
 import io.hdf5flink.hdf5.format.SymbolTableEntry;
 import io.hdf5flink.hdf5.format.SymbolTableMessage;
+import io.hdf5flink.hdf5.format.VirtualDatasetHeapBlock;
+import io.hdf5flink.hdf5.format.VirtualLayoutMessage;
+import io.hdf5flink.hdf5.format.HyperslabSelection;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,6 +41,7 @@ final class ObjectTree {
     private final ErrorContext where;
     private final Map<String, Hdf5Group> groups = new HashMap<>();
     private final Map<String, Hdf5Dataset> datasets = new LinkedHashMap<>();
+    private boolean unpublishedObjects;
 
     ObjectTree(Hdf5File file, FileStorage storage, Superblock superblock) {
         this.file = file;
@@ -80,12 +88,10 @@ final class ObjectTree {
 
     /** Creates a dataset at a normalized {@code path} that does not exist yet. */
     Hdf5Dataset createDataset(String path, DatasetSpec spec) {
-        List<String> parts = Hdf5Paths.split(path);
-        if (parts.isEmpty()) throw where.error("a dataset cannot be the root group");
-        Hdf5Group parent = requireGroup("/" + String.join("/", parts.subList(0, parts.size() - 1)));
-        String name = parts.get(parts.size() - 1);
+        NewLink at = newLink(path);
+        Hdf5Group parent = at.parent();
+        String name = at.name();
         try {
-            if (parent.link(name) != null) throw where.error(path + " already exists");
             long address = writeHeader(DatasetHeader.messagesFor(spec));
             parent.addLink(name, SymbolTableEntry.forObject(0, address));
             Hdf5Dataset d = new Hdf5Dataset(file, path, address, ObjectHeader.read(storage, address, path),
@@ -96,6 +102,56 @@ final class ObjectTree {
             throw where.failed("creating dataset " + path, e);
         }
     }
+
+    /**
+     * Creates a virtual dataset at a normalized {@code path} that does not exist yet: its mappings
+     * in a new global heap collection, its header pointing there. Nothing of it changes later, so
+     * it is published by the next commit's end of file (see {@link #hasUnpublishedObjects}).
+     */
+    void createVirtualDataset(String path, DatasetSpec spec, List<VirtualMapping> mappings) {
+        NewLink at = newLink(path);
+        Hdf5Group parent = at.parent();
+        String name = at.name();
+        try {
+            // Without mappings there is no heap block: libhdf5 writes none, and fails to read an empty one.
+            long heapAddress = Bytes.UNDEFINED_ADDRESS;
+            if (!mappings.isEmpty()) {
+                List<VirtualDatasetHeapBlock.Entry> entries = new ArrayList<>();
+                for (VirtualMapping m : mappings) {
+                    entries.add(new VirtualDatasetHeapBlock.Entry(m.sourceFile(), m.sourceDataset(),
+                            new HyperslabSelection(m.sourceStart(), m.extent()), new HyperslabSelection(m.virtualStart(), m.extent())));
+                }
+                byte[] heap = GlobalHeapCollection.encode(List.of(VirtualDatasetHeapBlock.encode(entries)));
+                heapAddress = storage.allocate(heap.length);
+                storage.write(heapAddress, heap);
+            }
+            List<HeaderMessage> messages = new ArrayList<>();
+            messages.add(new DataspaceMessage(spec.shape(), spec.maxShape()));
+            messages.add(new VirtualLayoutMessage(heapAddress, mappings.isEmpty() ? 0 : 1));
+            messages.addAll(DatasetHeader.describingMessages(spec));
+            parent.addLink(name, SymbolTableEntry.forObject(0, writeHeader(messages)));
+            unpublishedObjects = true;
+        } catch (IOException e) {
+            throw where.failed("creating virtual dataset " + path, e);
+        }
+    }
+
+    private record NewLink(Hdf5Group parent, String name) {}
+
+    /** Where a new dataset at {@code path} is linked: its parent group (created when missing) and a name not taken there. */
+    private NewLink newLink(String path) {
+        List<String> parts = Hdf5Paths.split(path);
+        if (parts.isEmpty()) throw where.error("a dataset cannot be the root group");
+        Hdf5Group parent = requireGroup("/" + String.join("/", parts.subList(0, parts.size() - 1)));
+        String name = parts.get(parts.size() - 1);
+        if (parent.link(name) != null) throw where.error(path + " already exists");
+        return new NewLink(parent, name);
+    }
+
+    /** Whether objects were created that no dataset's commit publishes (a virtual dataset). */
+    boolean hasUnpublishedObjects() { return unpublishedObjects; }
+
+    void objectsPublished() { unpublishedObjects = false; }
 
     /** Writes the object header of a new, empty group for {@code table}; returns its address. */
     static long writeGroupHeader(FileStorage storage, SymbolTableGroup table) throws IOException {

@@ -42,6 +42,8 @@ public final class DatasetDeclaration implements Serializable {
      * rule; -1 when the declared spec's row shape holds.
      */
     private final long chunkRowsOfFirstBlock;
+    /** Rows per data file of a dataset rolled over files (see {@link #rollEvery}); 0: one file. */
+    private final long rowsPerFile;
     /** The spec in {@link DatasetSpecCodec}'s form: the sink ships it in the job graph. */
     private final byte[] encodedSpec;
 
@@ -59,11 +61,11 @@ public final class DatasetDeclaration implements Serializable {
      * @param growing whether a dataset at explicit offsets shows only its prefix of complete rows
      */
     public DatasetDeclaration(String file, String dataset, DatasetSpec spec, boolean appended, boolean growing) {
-        this(file, dataset, encode(spec), appended, growing, false, -1);
+        this(file, dataset, encode(spec), appended, growing, false, -1, 0);
     }
 
     private DatasetDeclaration(String file, String dataset, byte[] encodedSpec, boolean appended, boolean growing,
-            boolean everyFile, long chunkRowsOfFirstBlock) {
+            boolean everyFile, long chunkRowsOfFirstBlock, long rowsPerFile) {
         if (appended && growing) throw new IllegalArgumentException(dataset + ": only datasets at explicit offsets are declared growing");
         this.file = file;
         this.dataset = Hdf5Paths.normalize(dataset);
@@ -71,6 +73,7 @@ public final class DatasetDeclaration implements Serializable {
         this.growing = growing;
         this.everyFile = everyFile;
         this.chunkRowsOfFirstBlock = chunkRowsOfFirstBlock;
+        this.rowsPerFile = rowsPerFile;
         this.encodedSpec = encodedSpec;
     }
 
@@ -80,7 +83,8 @@ public final class DatasetDeclaration implements Serializable {
      * all share one layout, filters and attributes.
      */
     public DatasetDeclaration inEveryFile() {
-        return new DatasetDeclaration(null, dataset, encodedSpec, appended, growing, true, chunkRowsOfFirstBlock);
+        if (rowsPerFile > 0) throw new IllegalArgumentException(dataset + ": a dataset rolled over files is declared for one file, not every file");
+        return new DatasetDeclaration(null, dataset, encodedSpec, appended, growing, true, chunkRowsOfFirstBlock, rowsPerFile);
     }
 
     /**
@@ -93,8 +97,42 @@ public final class DatasetDeclaration implements Serializable {
     public DatasetDeclaration rowShapeFromFirstBlock(long chunkRows) {
         if (!appended) throw new IllegalArgumentException(dataset + ": only appended datasets take their row shape from their first block");
         if (chunkRows < 0) throw new IllegalArgumentException(dataset + ": chunk rows must be positive, or 0 for the chunk-shape rule");
-        return new DatasetDeclaration(file, dataset, encodedSpec, appended, growing, everyFile, chunkRows);
+        if (rowsPerFile > 0 && chunkRows > 0) checkRowsPerFile(rowsPerFile, chunkRows);
+        return new DatasetDeclaration(file, dataset, encodedSpec, appended, growing, everyFile, chunkRows, rowsPerFile);
     }
+
+    /**
+     * This declaration with the dataset rolled over data files of {@code rowsPerFile} rows each,
+     * as detector writers do: rows {@code [k * rowsPerFile, (k + 1) * rowsPerFile)} go to the
+     * data file {@code <name>_<k + 1, six digits>.<ext>} (see {@link RolledFiles}), each a complete
+     * file with its own resizable dataset, final once the next one begins; the declared file
+     * itself becomes the master file, rewritten atomically after each commit, whose virtual
+     * dataset shows the committed rows of all data files as one dataset. Every dataset of a rolled
+     * file must be declared and rolled alike. For appended datasets and datasets declared
+     * growing; {@code rowsPerFile} must be a whole number of chunk rows, so no chunk spans two files.
+     */
+    public DatasetDeclaration rollEvery(long rowsPerFile) {
+        if (rowsPerFile <= 0) throw new IllegalArgumentException(dataset + ": rows per file must be positive, got " + rowsPerFile);
+        if (!appended && !growing) {
+            throw new IllegalArgumentException(dataset + ": only appended datasets and datasets declared growing can roll over files;"
+                    + " a dataset written at explicit offsets anywhere (sparse, tiled) cannot, since a file must be final once the next begins");
+        }
+        if (everyFile) throw new IllegalArgumentException(dataset + ": a dataset rolled over files is declared for one file, not every file");
+        if (!rowShapeFromFirstBlock()) checkRowsPerFile(rowsPerFile, spec().chunks()[0]);
+        else if (chunkRowsOfFirstBlock > 0) checkRowsPerFile(rowsPerFile, chunkRowsOfFirstBlock);
+        return new DatasetDeclaration(file, dataset, encodedSpec, appended, growing, everyFile, chunkRowsOfFirstBlock, rowsPerFile);
+    }
+
+    private void checkRowsPerFile(long rowsPerFile, long chunkRows) {
+        if (rowsPerFile % chunkRows != 0) {
+            throw new IllegalArgumentException(dataset + ": " + rowsPerFile + " rows per file is not a multiple of the chunk's "
+                    + chunkRows + " rows: a chunk would span two files (use " + Math.max(chunkRows, rowsPerFile / chunkRows * chunkRows)
+                    + " or " + (rowsPerFile / chunkRows + 1) * chunkRows + ")");
+        }
+    }
+
+    /** Rows per data file when the dataset rolls over files (see {@link #rollEvery}), else 0. */
+    public long rowsPerFile() { return rowsPerFile; }
 
     /** Whether the declaration holds in every file (see {@link #inEveryFile()}). */
     public boolean everyFile() { return everyFile; }
@@ -112,11 +150,20 @@ public final class DatasetDeclaration implements Serializable {
         long[] trailing = Arrays.copyOfRange(firstBlockShape, 1, firstBlockShape.length);
         long[] chunks = ChunkShapeRule.chunksFor(spec.type(), trailing, targetChunkBytes);
         if (chunkRowsOfFirstBlock > 0) chunks[0] = chunkRowsOfFirstBlock;
+        if (rowsPerFile > 0) {
+            // The rule's chunk rows are known only now; they must divide the rows per file.
+            if (rowsPerFile % chunks[0] != 0) chunks[0] = largestDivisorAtMost(rowsPerFile, chunks[0]);
+        }
         long[] shape = firstBlockShape.clone();
         shape[0] = 0;
         long[] max = firstBlockShape.clone();
         max[0] = DatasetSpec.UNLIMITED;
         return spec.toBuilder().shape(shape).maxShape(max).chunks(chunks).build();
+    }
+
+    private static long largestDivisorAtMost(long n, long bound) {
+        for (long d = Math.min(bound, n); d > 1; d--) if (n % d == 0) return d;
+        return 1;
     }
 
     /** Whether the dataset takes appended blocks rather than blocks at explicit offsets. */

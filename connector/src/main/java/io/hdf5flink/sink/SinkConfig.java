@@ -6,9 +6,11 @@ import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;
 
@@ -74,13 +76,20 @@ public final class SinkConfig implements Serializable {
 
     /**
      * The declaration of a block's dataset (declared for its file, or for the default file when
-     * the block goes there), or null when the dataset is undeclared.
+     * the block goes there, or for the master of a rolled recording whose data file it is), or
+     * null when the dataset is undeclared.
      */
     public DatasetDeclaration declaration(String file, String dataset) {
         String name = file == null ? defaultFile : file;
         DatasetDeclaration d = declarations.get(key(name, dataset));
         if (d == null && name.equals(defaultFile)) d = declarations.get(key(null, dataset));
         if (d == null) d = declarations.get(key(EVERY_FILE, dataset));
+        if (d == null) {
+            // A data file of a rolled recording has its master's declarations.
+            String master = RolledFiles.masterOf(name);
+            DatasetDeclaration rolled = master == null ? null : declaration(master, dataset);
+            if (rolled != null && rolled.rowsPerFile() > 0) d = rolled;
+        }
         return d;
     }
 
@@ -96,6 +105,11 @@ public final class SinkConfig implements Serializable {
         String file = block.file() == null ? defaultFile : block.file();
         DatasetDeclaration d = declaration(file, dataset);
         String where = file + ":" + dataset;
+        String master = RolledFiles.masterOf(file);
+        if (master != null && rollsFile(master)) {
+            throw new IllegalArgumentException(where + ": " + file + " is a data file of " + master
+                    + ", which rolls over files; send the blocks to " + master + " and the sink picks the data file");
+        }
         if (d == null) {
             if (block.isAppend()) return null;
             throw new IllegalArgumentException(where + " receives blocks at explicit offsets but is not declared:"
@@ -122,6 +136,46 @@ public final class SinkConfig implements Serializable {
             }
         }
         return d;
+    }
+
+    /** Whether {@code file} (null: the default file) is the master file of datasets rolled over files. */
+    public boolean rollsFile(String file) {
+        return !rolledDatasetsOf(file).isEmpty();
+    }
+
+    /** The declarations of the datasets rolled over the data files of master file {@code file} (null: the default file). */
+    public List<DatasetDeclaration> rolledDatasetsOf(String file) {
+        String name = file == null ? defaultFile : file;
+        List<DatasetDeclaration> rolled = new ArrayList<>();
+        for (DatasetDeclaration d : declarations.values()) {
+            if (d.rowsPerFile() > 0 && name != null && name.equals(d.file() == null ? defaultFile : d.file())) rolled.add(d);
+        }
+        return rolled;
+    }
+
+    /**
+     * Checks the rolled recordings the declarations describe: the datasets of one master file
+     * roll alike, and no other declared file is named as one of its data files.
+     *
+     * @throws IllegalArgumentException naming the files at fault
+     */
+    void checkRolling() {
+        for (DatasetDeclaration d : declarations.values()) {
+            String file = d.file() == null ? defaultFile : d.file();
+            if (d.rowsPerFile() == 0 || file == null) continue;
+            for (DatasetDeclaration other : declarations.values()) {
+                String otherFile = other.file() == null ? defaultFile : other.file();
+                if (file.equals(otherFile) && other.rowsPerFile() != d.rowsPerFile()) {
+                    throw new IllegalArgumentException(file + " rolls " + d.dataset() + " every " + d.rowsPerFile() + " rows but "
+                            + other.dataset() + (other.rowsPerFile() == 0 ? " not at all" : " every " + other.rowsPerFile() + " rows")
+                            + ": every dataset of a rolled recording rolls alike");
+                }
+                if (otherFile != null && file.equals(RolledFiles.masterOf(otherFile))) {
+                    throw new IllegalArgumentException(otherFile + " is declared as a file of its own, but its name is that of a data file of "
+                            + file + ", which rolls over files: choose another name for one of them");
+                }
+            }
+        }
     }
 
     public ChunkFilters defaultCompression() { return defaultCompression; }

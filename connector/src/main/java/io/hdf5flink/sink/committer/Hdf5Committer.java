@@ -8,6 +8,7 @@ import io.hdf5flink.hdf5.SpaceLedger;
 import io.hdf5flink.hdf5.filter.EncodedChunk;
 import io.hdf5flink.sink.DatasetDeclaration;
 import io.hdf5flink.sink.Hdf5Committable;
+import io.hdf5flink.sink.RolledFiles;
 import io.hdf5flink.sink.SinkConfig;
 import io.hdf5flink.sink.staging.StagingFiles;
 import io.hdf5flink.sink.staging.UnreferencedMark;
@@ -68,6 +69,13 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     private final Map<Path, VisiblePrefixes> prefixes = new HashMap<>();
     /** Whether this committer restored nothing: records of visible prefixes on disk are an earlier run's. */
     private final boolean fresh;
+    /** This committer's subtask and their number: each file is committed by one of them. */
+    private final int subtask;
+    private final int parallelism;
+    /** Master files of rolled recordings whose data files this committer commits. */
+    private final Map<String, MasterFile> masters = new HashMap<>();
+    /** Ledgers of final data files released while writers still held space there, with the files' committed lengths. */
+    private final Map<SpaceLedger, Long> releasedLedgers = new HashMap<>();
     private final Counter chunksCommitted;
     private final Counter bytesCommitted;
     private final Counter commits;
@@ -78,8 +86,19 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
      *     rows was committed by this run, and a record of visible prefixes left on disk is ignored
      */
     public Hdf5Committer(SinkConfig config, MetricGroup metrics, boolean fresh) {
+        this(config, metrics, fresh, 0, 1);
+    }
+
+    /**
+     * @param subtask this committer's subtask: it commits the files {@link RolledFiles#committerOf}
+     *     gives it (all files when chunks are staged: subtask 0 alone receives committables then)
+     * @param parallelism the number of committer subtasks
+     */
+    public Hdf5Committer(SinkConfig config, MetricGroup metrics, boolean fresh, int subtask, int parallelism) {
         this.config = config;
         this.fresh = fresh;
+        this.subtask = subtask;
+        this.parallelism = config.stageChunks() ? 1 : parallelism;
         MetricGroup g = metrics.addGroup("hdf5");
         this.chunksCommitted = g.counter("chunksCommitted");
         this.bytesCommitted = g.counter("compressedBytesCommitted");
@@ -95,14 +114,34 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
         for (CommitRequest<Hdf5Committable> r : requests) {
             Hdf5Committable c = r.getCommittable();
             for (Hdf5Committable.DatasetPart p : c.parts()) {
+                if (!owns(p.file())) continue;
                 byFile.computeIfAbsent(p.file(), f -> new LinkedHashMap<>())
                         .computeIfAbsent(p.dataset(), d -> new ArrayList<>()).add(new Applied(c, p));
             }
         }
+        Set<String> rolled = new TreeSet<>();
         for (Map.Entry<String, Map<String, List<Applied>>> e : byFile.entrySet()) {
             commitFile(e.getKey(), e.getValue());
+            String master = RolledFiles.masterOf(e.getKey());
+            if (master != null && config.rollsFile(master)) rolled.add(master);
         }
-        for (CommitRequest<Hdf5Committable> r : requests) cleanUp(r.getCommittable());
+        for (String master : rolled) {
+            try {
+                masters.computeIfAbsent(master, m -> new MasterFile(config, m)).rebuild();
+            } catch (IOException | RuntimeException ex) {
+                throw new IOException("rebuilding the master file " + master + " failed: " + ex.getMessage()
+                        + "; its data files are committed, and the next commit rebuilds it", ex);
+            }
+        }
+        for (CommitRequest<Hdf5Committable> r : requests) {
+            // Once per committable, by one subtask: its writer's clean-up.
+            if (owns(r.getCommittable().writerId())) cleanUp(r.getCommittable());
+        }
+        if (subtask != 0) {
+            commits.inc();
+            lastCommitMillis = (System.nanoTime() - started) / 1_000_000;
+            return;
+        }
         for (String writer : UnreferencedMark.sweep(config.stagingDirectory())) {
             long freed = 0;
             for (SpaceLedger ledger : StagingFiles.spaceLedgers(config.stagingDirectory(), config.fsyncOnCommit())) {
@@ -116,6 +155,11 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     }
 
     private record Applied(Hdf5Committable committable, Hdf5Committable.DatasetPart part) {}
+
+    /** Whether this subtask is the one for {@code key} (a file, or a writer for its clean-up). */
+    private boolean owns(String key) {
+        return parallelism == 1 || RolledFiles.committerOf(key, parallelism) == subtask;
+    }
 
     private void commitFile(String relative, Map<String, List<Applied>> datasets) throws IOException {
         Path path = config.resolveFile(relative);
@@ -143,12 +187,42 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
                 for (List<Applied> parts : datasets.values()) for (Applied a : parts) applied.add(a.committable());
                 for (Hdf5Committable c : applied) ledger.committed(c.writerId(), c.epoch());
             }
+            releaseIfFinal(relative, path, file);
         } catch (IOException | RuntimeException ex) {
             if (file != null) file.abandon();
             files.remove(path);
             throw new IOException("committing to " + relative + " failed: " + ex.getMessage()
                     + "; the file still holds its last commit", ex);
         }
+    }
+
+    /**
+     * Lets go of a data file of a rolled recording once each of its datasets holds all its rows:
+     * no chunk goes there any more, so a long recording keeps few files open.
+     */
+    private void releaseIfFinal(String relative, Path path, Hdf5File file) throws IOException {
+        String master = RolledFiles.masterOf(relative);
+        if (master == null) return;
+        List<DatasetDeclaration> rolled = config.rolledDatasetsOf(master);
+        if (rolled.isEmpty()) return;
+        for (DatasetDeclaration d : rolled) {
+            if (!file.exists(d.dataset()) || file.dataset(d.dataset()).shape()[0] < d.rowsPerFile()) return;
+        }
+        SpaceLedger ledger = file.options().sharedSpace();
+        long committedLength = file.committedLength();
+        if (!release(file) && ledger != null) releasedLedgers.put(ledger, committedLength); // writers still hold space: retried at close
+        files.remove(path);
+    }
+
+    /**
+     * Releases a file; its space ledger goes when nothing in it is live, with the file cut back
+     * to its published end. Returns whether the ledger went (or there is none).
+     */
+    private static boolean release(Hdf5File f) throws IOException {
+        long committedLength = f.committedLength();
+        f.abandon();
+        SpaceLedger ledger = f.options().sharedSpace();
+        return ledger == null || ledger.retireIfIdle(committedLength);
     }
 
     /**
@@ -314,12 +388,24 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
             failed = e;
         }
         prefixes.clear();
-        for (Hdf5File f : files.values()) {
-            long committedLength = f.committedLength();
-            f.abandon();
-            SpaceLedger ledger = f.options().sharedSpace();
+        for (Map.Entry<SpaceLedger, Long> e : releasedLedgers.entrySet()) {
             try {
-                if (ledger != null) ledger.retireIfIdle(committedLength);
+                e.getKey().retireIfIdle(e.getValue());
+            } catch (IOException ex) {
+                if (failed == null) failed = ex;
+            }
+        }
+        releasedLedgers.clear();
+        for (MasterFile m : masters.values()) {
+            try {
+                m.deleteLock();
+            } catch (IOException e) {
+                if (failed == null) failed = e;
+            }
+        }
+        for (Hdf5File f : files.values()) {
+            try {
+                release(f);
             } catch (IOException e) {
                 if (failed == null) failed = e;
             }

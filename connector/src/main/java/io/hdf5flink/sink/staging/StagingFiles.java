@@ -55,6 +55,11 @@ public final class StagingFiles {
         return URLEncoder.encode(relativeFile, StandardCharsets.UTF_8) + SPACE;
     }
 
+    /** The name of the lock that orders the rebuilds of master file {@code relativeFile}. */
+    public static String masterLockName(String relativeFile) {
+        return URLEncoder.encode(relativeFile, StandardCharsets.UTF_8) + ".master.lock";
+    }
+
     /** The name of the record of {@code relativeFile}'s visible prefixes. */
     public static String prefixesName(String relativeFile) {
         return URLEncoder.encode(relativeFile, StandardCharsets.UTF_8) + PREFIXES;

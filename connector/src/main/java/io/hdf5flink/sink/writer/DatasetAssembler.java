@@ -5,6 +5,7 @@ import io.hdf5flink.hdf5.ChunkGrid;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.sink.Hdf5Committable;
+import io.hdf5flink.sink.RolledFiles;
 import io.hdf5flink.sink.partition.ChunkRouting;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,6 +31,8 @@ public final class DatasetAssembler {
 
     private final String file;
     private final String dataset;
+    /** Rows per data file when the dataset rolls over files ({@link RolledFiles}); 0: all in {@link #file}. */
+    private final long rowsPerFile;
     private final DatasetSpec spec;
     private final boolean append;
     private final long[] chunk;
@@ -55,9 +58,10 @@ public final class DatasetAssembler {
         byte[] read(DatasetAssembler dataset, long[] origin) throws IOException;
     }
 
-    DatasetAssembler(String file, String dataset, DatasetSpec spec, boolean append, long cursor, long[] extent,
+    DatasetAssembler(String file, String dataset, DatasetSpec spec, boolean append, long rowsPerFile, long cursor, long[] extent,
             long[] storedShape, StoredChunks stored, ChunkBuffers buffers) {
         this.file = file;
+        this.rowsPerFile = rowsPerFile;
         this.dataset = dataset;
         this.spec = spec;
         this.append = append;
@@ -75,8 +79,8 @@ public final class DatasetAssembler {
     }
 
     /** One share of a dataset as a writer checkpointed it (see {@link #mergeShare} for the others). */
-    static DatasetAssembler restored(Hdf5WriterState.DatasetState d, StoredChunks stored, ChunkBuffers buffers) {
-        DatasetAssembler a = new DatasetAssembler(d.file(), d.dataset(), d.spec(), d.append(), d.cursor(), d.extent().clone(),
+    static DatasetAssembler restored(Hdf5WriterState.DatasetState d, long rowsPerFile, StoredChunks stored, ChunkBuffers buffers) {
+        DatasetAssembler a = new DatasetAssembler(d.file(), d.dataset(), d.spec(), d.append(), rowsPerFile, d.cursor(), d.extent().clone(),
                 d.storedShape(), stored, buffers);
         a.publishedShape = d.publishedShape();
         return a;
@@ -113,15 +117,77 @@ public final class DatasetAssembler {
     }
 
     /**
-     * What the next committable carries for this dataset: its staged chunks and the shape to
-     * publish, or null when neither changed since the last one.
+     * What the next committable carries for this dataset, one part per file: its chunks (by the
+     * index of their file, see {@link #fileIndexOf}) and the shape to publish; nothing for a file
+     * whose chunks and shape did not change since the last one.
      */
-    Hdf5Committable.DatasetPart nextPart(List<Hdf5Committable.ChunkRef> chunks, boolean endOfInput) {
+    List<Hdf5Committable.DatasetPart> nextParts(Map<Integer, List<Hdf5Committable.ChunkRef>> chunks, boolean endOfInput) {
         long[] shape = visibleShape(endOfInput);
-        if (chunks.isEmpty() && Arrays.equals(shape, publishedShape)) return null;
+        long[] before = publishedShape;
         publishedShape = shape;
-        return new Hdf5Committable.DatasetPart(file, dataset, spec, shape, List.copyOf(chunks));
+        if (rowsPerFile == 0) {
+            List<Hdf5Committable.ChunkRef> refs = chunks.getOrDefault(0, List.of());
+            if (refs.isEmpty() && Arrays.equals(shape, before)) return List.of();
+            return List.of(new Hdf5Committable.DatasetPart(file, dataset, spec, shape, List.copyOf(refs)));
+        }
+        java.util.TreeSet<Integer> files = new java.util.TreeSet<>(chunks.keySet());
+        if (before == null) {
+            files.add(0); // the first data file exists from the first committable on, even empty
+        } else if (before[0] != shape[0]) {
+            for (int i = fileIndexOf(Math.min(before[0], shape[0])); i <= fileIndexOf(Math.max(before[0], shape[0])); i++) {
+                if (rowsIn(i, before[0]) != rowsIn(i, shape[0])) files.add(i);
+            }
+        }
+        List<Hdf5Committable.DatasetPart> parts = new ArrayList<>();
+        DatasetSpec dataFileSpec = dataFileSpec();
+        for (int i : files) {
+            long[] local = shape.clone();
+            local[0] = rowsIn(i, shape[0]);
+            parts.add(new Hdf5Committable.DatasetPart(fileAt(i), dataset, dataFileSpec, local,
+                    List.copyOf(chunks.getOrDefault(i, List.of()))));
+        }
+        return parts;
     }
+
+    /** The spec of the dataset in each data file: resizable along axis 0, starting empty. */
+    private DatasetSpec dataFileSpec() {
+        long[] shape = spec.shape();
+        shape[0] = 0;
+        long[] max = spec.maxShape();
+        max[0] = DatasetSpec.UNLIMITED;
+        return spec.toBuilder().shape(shape).maxShape(max).build();
+    }
+
+    /** Rows of data file {@code index} when the dataset has {@code rows} rows. */
+    private long rowsIn(int index, long rows) {
+        return Math.max(0, Math.min(rowsPerFile, rows - index * rowsPerFile));
+    }
+
+    /** The index of the data file holding {@code row} (0 when the dataset does not roll). */
+    private int fileIndexOf(long row) {
+        return rowsPerFile == 0 ? 0 : Math.toIntExact(row / rowsPerFile);
+    }
+
+    /** The index of the data file holding the chunk at {@code origin} (0 when the dataset does not roll). */
+    int fileIndexOf(long[] origin) {
+        return fileIndexOf(origin[0]);
+    }
+
+    /** The file (relative to the base directory) of data file {@code index}. */
+    String fileAt(int index) {
+        return rowsPerFile == 0 ? file : RolledFiles.dataFile(file, index);
+    }
+
+    /** A chunk's origin within its file: rows count from the file's first row. */
+    long[] originInFile(long[] origin) {
+        if (rowsPerFile == 0) return origin;
+        long[] local = origin.clone();
+        local[0] -= fileIndexOf(origin) * rowsPerFile;
+        return local;
+    }
+
+    /** Rows per data file (0: the dataset does not roll). */
+    long rowsPerFile() { return rowsPerFile; }
 
     String file() { return file; }
     String dataset() { return dataset; }

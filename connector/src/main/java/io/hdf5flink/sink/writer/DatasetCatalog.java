@@ -8,6 +8,7 @@ import io.hdf5flink.hdf5.filter.FilterPipeline;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.sink.ChunkShapeRule;
 import io.hdf5flink.sink.DatasetDeclaration;
+import io.hdf5flink.sink.RolledFiles;
 import io.hdf5flink.sink.SinkConfig;
 import io.hdf5flink.sink.partition.BlockSplitter;
 import java.io.IOException;
@@ -58,7 +59,7 @@ final class DatasetCatalog {
     long restore(Hdf5WriterState.DatasetState d) {
         DatasetAssembler a = datasets.get(key(d.file(), d.dataset()));
         if (a == null) {
-            a = register(DatasetAssembler.restored(d, this::readStored, buffers));
+            a = register(DatasetAssembler.restored(d, rowsPerFile(d.file(), d.dataset()), this::readStored, buffers));
         } else {
             a.mergeShare(d);
         }
@@ -97,13 +98,28 @@ final class DatasetCatalog {
                     if (existing.exists(d.dataset())) continue;
                 }
             }
-            register(new DatasetAssembler(file, d.dataset(), d.spec(), d.appended(), 0, null, null, this::readStored, buffers));
+            if (d.rowsPerFile() > 0) {
+                Path firstDataFile = config.resolveFile(RolledFiles.dataFile(file, 0));
+                if (Files.exists(firstDataFile)) {
+                    try (Hdf5File existing = Hdf5File.openReadOnly(firstDataFile)) {
+                        if (existing.exists(d.dataset())) continue;
+                    }
+                }
+            }
+            register(new DatasetAssembler(file, d.dataset(), d.spec(), d.appended(), d.rowsPerFile(), 0, null, null,
+                    this::readStored, buffers));
         }
     }
 
     /** Whether this writer is the one to create a declared dataset that received no block. */
     interface CreatesHere {
         boolean test(String file, String dataset, boolean appended);
+    }
+
+    /** Rows per data file of a dataset as declared now (0: it does not roll). */
+    private long rowsPerFile(String file, String dataset) {
+        DatasetDeclaration d = config.declaration(file, dataset);
+        return d == null ? 0 : d.rowsPerFile();
     }
 
     private static String key(String file, String dataset) {
@@ -126,6 +142,8 @@ final class DatasetCatalog {
     private DatasetAssembler create(String file, String dataset, ArrayBlock first, DatasetDeclaration declaration)
             throws IOException {
         DatasetSpec spec = declaration == null ? null : declaration.specFor(first.shape(), config.targetChunkBytes());
+        long rowsPerFile = declaration == null ? 0 : declaration.rowsPerFile();
+        if (rowsPerFile > 0) return createRolled(file, dataset, first, declaration, spec);
         long cursor = 0;
         long[] storedShape = null;
         Path path = config.baseDirectory().resolve(file);
@@ -141,6 +159,12 @@ final class DatasetCatalog {
             }
         }
         if (spec == null) {
+            String master = RolledFiles.masterOf(file);
+            if (config.rollsFile(file) || (master != null && config.rollsFile(master))) {
+                throw new IllegalArgumentException(file + ":" + dataset + " is not declared, but " + file + " is "
+                        + (config.rollsFile(file) ? "a master file of datasets rolled over files" : "a data file of " + master)
+                        + ": every dataset of a rolled recording must be declared and rolled alike");
+            }
             if (!first.isAppend()) {
                 throw new IllegalArgumentException(file + ":" + dataset + " receives blocks at explicit offsets but is not declared:"
                         + " declare its shape and chunks (every writer must cut blocks on the same chunk grid)");
@@ -153,7 +177,42 @@ final class DatasetCatalog {
             long[] trailing = first.shape();
             for (int d = 1; d < extent.length && d < trailing.length; d++) if (extent[d] == 0) extent[d] = trailing[d];
         }
-        return new DatasetAssembler(file, dataset, spec, first.isAppend(), cursor, extent, storedShape, this::readStored, buffers);
+        return new DatasetAssembler(file, dataset, spec, first.isAppend(), 0, cursor, extent, storedShape, this::readStored, buffers);
+    }
+
+    /**
+     * A new rolled dataset's assembler. Rows already committed to its data files (a job resumed
+     * as a new job) count as stored: the rows of the full files before the first that is not
+     * full, and that file's rows.
+     */
+    private DatasetAssembler createRolled(String file, String dataset, ArrayBlock first, DatasetDeclaration declaration,
+            DatasetSpec spec) throws IOException {
+        long rowsPerFile = declaration.rowsPerFile();
+        long stored = 0;
+        long[] storedShape = null;
+        for (int i = 0;; i++) {
+            Path path = config.resolveFile(RolledFiles.dataFile(file, i));
+            if (!Files.exists(path)) break;
+            long rows;
+            try (Hdf5File existing = Hdf5File.openReadOnly(path)) {
+                if (!existing.exists(dataset)) break;
+                Hdf5Dataset d = existing.dataset(dataset);
+                checkCompatible(RolledFiles.dataFile(file, i), dataset, spec, d.spec());
+                rows = d.shape()[0];
+                if (storedShape == null) storedShape = d.shape();
+            }
+            stored += rows;
+            if (rows < rowsPerFile) break;
+        }
+        if (storedShape != null) storedShape[0] = stored;
+        long[] extent = spec.shape();
+        if (first.isAppend()) {
+            extent[0] = stored;
+            long[] trailing = first.shape();
+            for (int d = 1; d < extent.length && d < trailing.length; d++) if (extent[d] == 0) extent[d] = trailing[d];
+        }
+        return new DatasetAssembler(file, dataset, spec, first.isAppend(), rowsPerFile, first.isAppend() ? stored : 0, extent,
+                storedShape, this::readStored, buffers);
     }
 
     private DatasetSpec infer(String file, String dataset, ArrayBlock first) {
@@ -183,8 +242,9 @@ final class DatasetCatalog {
      * A chunk as stored in the output file now, or null when none is stored there (a fresh
      * read-only view: the committer moves index nodes).
      */
-    private byte[] readStored(DatasetAssembler a, long[] origin) throws IOException {
-        Path path = config.baseDirectory().resolve(a.file());
+    private byte[] readStored(DatasetAssembler a, long[] globalOrigin) throws IOException {
+        Path path = config.baseDirectory().resolve(a.fileAt(a.fileIndexOf(globalOrigin)));
+        long[] origin = a.originInFile(globalOrigin);
         if (!Files.exists(path)) return null;
         try (Hdf5File file = Hdf5File.openReadOnly(path)) {
             if (!file.exists(a.dataset())) return null;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Where a writer puts the filtered chunks of its current epoch, and what its next committable
@@ -15,7 +16,8 @@ import java.util.Map;
  * begins.
  */
 abstract class EpochChunks implements AutoCloseable {
-    private final Map<DatasetAssembler, List<Hdf5Committable.ChunkRef>> placed = new IdentityHashMap<>();
+    /** Each dataset's chunks of this epoch, by the index of the file they went to. */
+    private final Map<DatasetAssembler, Map<Integer, List<Hdf5Committable.ChunkRef>>> placed = new IdentityHashMap<>();
     private long epoch;
 
     /** {@code epoch} is the restored states' next epoch (0 for a fresh writer). */
@@ -29,13 +31,15 @@ abstract class EpochChunks implements AutoCloseable {
 
     /** Writes a filtered chunk, in the order the chunks were submitted, and remembers where. */
     final void place(DatasetAssembler.Complete c, EncodedChunk chunk) throws IOException {
-        long position = write(c.dataset(), chunk);
-        placed.computeIfAbsent(c.dataset(), k -> new ArrayList<>())
-                .add(new Hdf5Committable.ChunkRef(c.origin(), position, chunk.length(), chunk.filterMask()));
+        DatasetAssembler a = c.dataset();
+        int file = a.fileIndexOf(c.origin());
+        long position = write(a, file, chunk);
+        placed.computeIfAbsent(a, k -> new TreeMap<>()).computeIfAbsent(file, k -> new ArrayList<>())
+                .add(new Hdf5Committable.ChunkRef(a.originInFile(c.origin()), position, chunk.length(), chunk.filterMask()));
     }
 
-    /** Writes the chunk's bytes; returns the position the committable names. */
-    abstract long write(DatasetAssembler dataset, EncodedChunk chunk) throws IOException;
+    /** Writes the chunk's bytes into (or for) file {@code file} of the dataset; returns the position the committable names. */
+    abstract long write(DatasetAssembler dataset, int file, EncodedChunk chunk) throws IOException;
 
     /**
      * Ends the epoch's writing, durably when the sink fsyncs ({@code last} at the end of input:
@@ -51,8 +55,7 @@ abstract class EpochChunks implements AutoCloseable {
     final List<Hdf5Committable.DatasetPart> parts(Iterable<DatasetAssembler> datasets, boolean endOfInput) {
         List<Hdf5Committable.DatasetPart> parts = new ArrayList<>();
         for (DatasetAssembler a : datasets) {
-            Hdf5Committable.DatasetPart part = a.nextPart(placed.getOrDefault(a, List.of()), endOfInput);
-            if (part != null) parts.add(part);
+            parts.addAll(a.nextParts(placed.getOrDefault(a, Map.of()), endOfInput));
         }
         return parts;
     }

@@ -8,6 +8,8 @@ import io.hdf5flink.sink.SinkConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -32,7 +34,10 @@ final class InPlaceEpoch extends EpochChunks {
 
     private final SinkConfig config;
     private final String writerId;
-    private final Map<DatasetAssembler, SegmentWriter> segments = new IdentityHashMap<>();
+    /** One segment writer per dataset and file (a rolled dataset writes into one data file after another). */
+    private final Map<DatasetAssembler, Map<Integer, SegmentWriter>> segments = new IdentityHashMap<>();
+    /** The segment writers used in the current epoch: the others are retired at its end. */
+    private final java.util.Set<SegmentWriter> usedThisEpoch = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     InPlaceEpoch(SinkConfig config, String writerId, long epoch) {
         super(epoch);
@@ -41,16 +46,18 @@ final class InPlaceEpoch extends EpochChunks {
     }
 
     @Override
-    long write(DatasetAssembler dataset, EncodedChunk chunk) throws IOException {
-        // One segment writer per dataset: its chunks are of one size (before compression), so a
-        // segment sized in whole chunks fills up without a tail too short for the next one.
-        SegmentWriter w = segments.get(dataset);
+    long write(DatasetAssembler dataset, int fileIndex, EncodedChunk chunk) throws IOException {
+        // One segment writer per dataset and file: its chunks are of one size (before compression),
+        // so a segment sized in whole chunks fills up without a tail too short for the next one.
+        Map<Integer, SegmentWriter> ofDataset = segments.computeIfAbsent(dataset, k -> new HashMap<>());
+        SegmentWriter w = ofDataset.get(fileIndex);
         if (w == null) {
-            Path file = config.resolveFile(dataset.file()); // relative to the base directory
+            Path file = config.resolveFile(dataset.fileAt(fileIndex)); // relative to the base directory
             createIfMissing(file);
             w = new SegmentWriter(config.spaceLedger(file), writerId, SEGMENT_BYTES);
-            segments.put(dataset, w);
+            ofDataset.put(fileIndex, w);
         }
+        usedThisEpoch.add(w);
         return w.write(number(), chunk.data(), chunk.length());
     }
 
@@ -68,7 +75,20 @@ final class InPlaceEpoch extends EpochChunks {
 
     @Override
     String endWriting(boolean last) throws IOException {
-        for (SegmentWriter w : segments.values()) w.endEpoch(config.fsyncOnCommit(), last);
+        for (Map<Integer, SegmentWriter> ofDataset : segments.values()) {
+            for (Iterator<SegmentWriter> i = ofDataset.values().iterator(); i.hasNext();) {
+                SegmentWriter w = i.next();
+                // A writer idle for a whole epoch (a data file the dataset rolled past) gives its
+                // segment's rest back and closes its file, so a long recording keeps few files open.
+                boolean retire = !usedThisEpoch.contains(w);
+                w.endEpoch(config.fsyncOnCommit(), last || retire);
+                if (retire) {
+                    w.close();
+                    i.remove();
+                }
+            }
+        }
+        usedThisEpoch.clear();
         return null;
     }
 
@@ -80,11 +100,13 @@ final class InPlaceEpoch extends EpochChunks {
     @Override
     public void close() throws IOException {
         IOException first = null;
-        for (SegmentWriter w : segments.values()) {
-            try {
-                w.close();
-            } catch (IOException e) {
-                if (first == null) first = e;
+        for (Map<Integer, SegmentWriter> ofDataset : segments.values()) {
+            for (SegmentWriter w : ofDataset.values()) {
+                try {
+                    w.close();
+                } catch (IOException e) {
+                    if (first == null) first = e;
+                }
             }
         }
         segments.clear();

@@ -24,7 +24,7 @@ final class StagedEpoch extends EpochChunks {
     }
 
     @Override
-    long write(DatasetAssembler dataset, EncodedChunk chunk) throws IOException {
+    long write(DatasetAssembler dataset, int fileIndex, EncodedChunk chunk) throws IOException {
         if (file == null) {
             file = new StagingFiles.AppendFile(stagingDirectory.resolve(StagingFiles.name(writerId, number(), StagingFiles.CHUNKS)));
         }

@@ -49,7 +49,8 @@ final class FileStorage implements BlockReader, Closeable {
     private final long eofField;
     private long eof;
     private long publishedEof;
-    private final Map<Integer, ArrayDeque<Long>> reusable = new HashMap<>();
+    /** Released node slots by size, oldest first, each with when it was released (nanoTime). */
+    private final Map<Integer, ArrayDeque<long[]>> reusable = new HashMap<>();
     /** Null when this file alone allocates; else where space comes from. */
     private SpaceLedger ledger;
     /** With a ledger: the end of the arena {@link #eof} allocates in. */
@@ -191,16 +192,29 @@ final class FileStorage implements BlockReader, Closeable {
      * once a commit can reach them, so they need no page alignment.
      */
     long allocateNode(int size) {
-        ArrayDeque<Long> free = reusable.get(size);
-        return free != null && !free.isEmpty() ? free.pop() : allocate(size);
+        ArrayDeque<long[]> free = reusable.get(size);
+        if (free != null && !free.isEmpty() && System.nanoTime() - free.peekFirst()[1] >= NODE_REUSE_GRACE_NANOS) {
+            return free.pollFirst()[0];
+        }
+        return allocate(size);
     }
 
     /**
+     * How long a released node slot stays untouched before it is reused: a reader that opened
+     * the file before the commit that released it may still be walking the old index (libhdf5
+     * reads B-tree nodes as it needs them, across many commits of a fast job). A look at the file
+     * that lasts less than this sees a consistent index; the cost is the nodes released in this
+     * time, kilobytes per dataset, left unused until then.
+     */
+    static final long NODE_REUSE_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    /**
      * Hands back a metadata slot that no committed structure reaches any more. Callers release a
-     * slot only after the commit that stopped referencing it has been published.
+     * slot only after the commit that stopped referencing it has been published; it is reused
+     * only {@link #NODE_REUSE_GRACE_NANOS} later.
      */
     void release(long address, int size) {
-        reusable.computeIfAbsent(size, k -> new ArrayDeque<>()).push(address);
+        reusable.computeIfAbsent(size, k -> new ArrayDeque<>()).addLast(new long[] {address, System.nanoTime()});
     }
 
     void write(long address, byte[] data) throws IOException {

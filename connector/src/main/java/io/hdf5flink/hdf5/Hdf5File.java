@@ -172,6 +172,15 @@ public final class Hdf5File implements Closeable {
     }
 
     /**
+     * The current shape of the dataset at {@code path}, virtual datasets included (their shape is
+     * what this engine reads of them: their data lives in other files).
+     */
+    public long[] datasetShape(String path) {
+        checkOpen();
+        return objects.shapeOf(Hdf5Paths.normalize(path));
+    }
+
+    /**
      * Creates a virtual dataset (and any missing groups on its path) that shows, through its
      * {@code mappings}, blocks of datasets in other files (or this one): libhdf5 1.10 and later
      * read it as one dataset. {@code spec} gives its datatype, shape, maximum shape (an unlimited

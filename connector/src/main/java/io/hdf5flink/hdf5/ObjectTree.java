@@ -136,6 +136,27 @@ final class ObjectTree {
         }
     }
 
+    /**
+     * The current shape of the dataset at a normalized {@code path}, read from its dataspace
+     * message alone: works for virtual datasets, which cannot be opened as {@link Hdf5Dataset}s.
+     */
+    long[] shapeOf(String path) {
+        List<String> parts = Hdf5Paths.split(path);
+        if (parts.isEmpty()) throw where.error("the root group has no shape");
+        if (datasets.containsKey(path)) return datasets.get(path).shape();
+        Hdf5Group parent = resolve("/" + String.join("/", parts.subList(0, parts.size() - 1)), false) instanceof Hdf5Group g ? g : null;
+        SymbolTableEntry e = parent == null ? null : parent.link(parts.get(parts.size() - 1));
+        if (e == null || e.cacheType() == SymbolTableEntry.CACHE_SOFT_LINK) throw where.error("no dataset at " + path);
+        try {
+            ObjectHeader header = ObjectHeader.read(storage, e.objectHeaderAddress(), path);
+            Slot space = header.find(DataspaceMessage.TYPE);
+            if (space == null || header.find(DataLayoutMessage.TYPE) == null) throw where.error(path + " is not a dataset");
+            return DataspaceMessage.decode(storage.read(space.bodyAddress(), space.bodySize(), "dataspace of " + path)).dims();
+        } catch (IOException ex) {
+            throw where.object(path).error(ex.getMessage(), ex);
+        }
+    }
+
     private record NewLink(Hdf5Group parent, String name) {}
 
     /** Where a new dataset at {@code path} is linked: its parent group (created when missing) and a name not taken there. */

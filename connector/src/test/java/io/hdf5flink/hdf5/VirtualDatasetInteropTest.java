@@ -98,6 +98,10 @@ class VirtualDatasetInteropTest {
         assertEquals("3", out);
         String dump = ReferenceLibrary.h5dump(sub.resolve("run.h5"), "-p", "-H");
         assertTrue(dump.contains("FILE \"run_000003.h5\""), dump);
+        // What the README says of jhdf 0.13: it cannot read a virtual dataset (read the data files, or a links master).
+        try (io.jhdf.HdfFile jhdf = new io.jhdf.HdfFile(sub.resolve("run.h5"))) {
+            assertThrows(Exception.class, () -> jhdf.getDatasetByPath("/entry/data").getData());
+        }
     }
 
     @Test

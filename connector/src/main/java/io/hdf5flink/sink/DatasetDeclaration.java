@@ -44,6 +44,7 @@ public final class DatasetDeclaration implements Serializable {
     private final long chunkRowsOfFirstBlock;
     /** Rows per data file of a dataset rolled over files (see {@link #rollEvery}); 0: one file. */
     private final long rowsPerFile;
+    private final RolledMaster master;
     /** The spec in {@link DatasetSpecCodec}'s form: the sink ships it in the job graph. */
     private final byte[] encodedSpec;
 
@@ -61,11 +62,11 @@ public final class DatasetDeclaration implements Serializable {
      * @param growing whether a dataset at explicit offsets shows only its prefix of complete rows
      */
     public DatasetDeclaration(String file, String dataset, DatasetSpec spec, boolean appended, boolean growing) {
-        this(file, dataset, encode(spec), appended, growing, false, -1, 0);
+        this(file, dataset, encode(spec), appended, growing, false, -1, 0, RolledMaster.VIRTUAL_DATASET);
     }
 
     private DatasetDeclaration(String file, String dataset, byte[] encodedSpec, boolean appended, boolean growing,
-            boolean everyFile, long chunkRowsOfFirstBlock, long rowsPerFile) {
+            boolean everyFile, long chunkRowsOfFirstBlock, long rowsPerFile, RolledMaster master) {
         if (appended && growing) throw new IllegalArgumentException(dataset + ": only datasets at explicit offsets are declared growing");
         this.file = file;
         this.dataset = Hdf5Paths.normalize(dataset);
@@ -74,6 +75,7 @@ public final class DatasetDeclaration implements Serializable {
         this.everyFile = everyFile;
         this.chunkRowsOfFirstBlock = chunkRowsOfFirstBlock;
         this.rowsPerFile = rowsPerFile;
+        this.master = master;
         this.encodedSpec = encodedSpec;
     }
 
@@ -84,7 +86,7 @@ public final class DatasetDeclaration implements Serializable {
      */
     public DatasetDeclaration inEveryFile() {
         if (rowsPerFile > 0) throw new IllegalArgumentException(dataset + ": a dataset rolled over files is declared for one file, not every file");
-        return new DatasetDeclaration(null, dataset, encodedSpec, appended, growing, true, chunkRowsOfFirstBlock, rowsPerFile);
+        return new DatasetDeclaration(null, dataset, encodedSpec, appended, growing, true, chunkRowsOfFirstBlock, rowsPerFile, master);
     }
 
     /**
@@ -98,7 +100,7 @@ public final class DatasetDeclaration implements Serializable {
         if (!appended) throw new IllegalArgumentException(dataset + ": only appended datasets take their row shape from their first block");
         if (chunkRows < 0) throw new IllegalArgumentException(dataset + ": chunk rows must be positive, or 0 for the chunk-shape rule");
         if (rowsPerFile > 0 && chunkRows > 0) checkRowsPerFile(rowsPerFile, chunkRows);
-        return new DatasetDeclaration(file, dataset, encodedSpec, appended, growing, everyFile, chunkRows, rowsPerFile);
+        return new DatasetDeclaration(file, dataset, encodedSpec, appended, growing, everyFile, chunkRows, rowsPerFile, master);
     }
 
     /**
@@ -112,6 +114,11 @@ public final class DatasetDeclaration implements Serializable {
      * growing; {@code rowsPerFile} must be a whole number of chunk rows, so no chunk spans two files.
      */
     public DatasetDeclaration rollEvery(long rowsPerFile) {
+        return rollEvery(rowsPerFile, RolledMaster.VIRTUAL_DATASET);
+    }
+
+    /** As {@link #rollEvery(long)}, with the master file holding {@code master}. */
+    public DatasetDeclaration rollEvery(long rowsPerFile, RolledMaster master) {
         if (rowsPerFile <= 0) throw new IllegalArgumentException(dataset + ": rows per file must be positive, got " + rowsPerFile);
         if (!appended && !growing) {
             throw new IllegalArgumentException(dataset + ": only appended datasets and datasets declared growing can roll over files;"
@@ -120,7 +127,8 @@ public final class DatasetDeclaration implements Serializable {
         if (everyFile) throw new IllegalArgumentException(dataset + ": a dataset rolled over files is declared for one file, not every file");
         if (!rowShapeFromFirstBlock()) checkRowsPerFile(rowsPerFile, spec().chunks()[0]);
         else if (chunkRowsOfFirstBlock > 0) checkRowsPerFile(rowsPerFile, chunkRowsOfFirstBlock);
-        return new DatasetDeclaration(file, dataset, encodedSpec, appended, growing, everyFile, chunkRowsOfFirstBlock, rowsPerFile);
+        return new DatasetDeclaration(file, dataset, encodedSpec, appended, growing, everyFile, chunkRowsOfFirstBlock, rowsPerFile,
+                java.util.Objects.requireNonNull(master, "master"));
     }
 
     private void checkRowsPerFile(long rowsPerFile, long chunkRows) {
@@ -133,6 +141,9 @@ public final class DatasetDeclaration implements Serializable {
 
     /** Rows per data file when the dataset rolls over files (see {@link #rollEvery}), else 0. */
     public long rowsPerFile() { return rowsPerFile; }
+
+    /** What the master file of a rolled dataset holds. */
+    public RolledMaster master() { return master; }
 
     /** Whether the declaration holds in every file (see {@link #inEveryFile()}). */
     public boolean everyFile() { return everyFile; }

@@ -165,6 +165,10 @@ public final class SinkConfig implements Serializable {
             if (d.rowsPerFile() == 0 || file == null) continue;
             for (DatasetDeclaration other : declarations.values()) {
                 String otherFile = other.file() == null ? defaultFile : other.file();
+                if (file.equals(otherFile) && other.rowsPerFile() == d.rowsPerFile() && other.master() != d.master()) {
+                    throw new IllegalArgumentException(file + ": " + d.dataset() + " and " + other.dataset()
+                            + " ask for different master files (" + d.master() + ", " + other.master() + "): one master per recording");
+                }
                 if (file.equals(otherFile) && other.rowsPerFile() != d.rowsPerFile()) {
                     throw new IllegalArgumentException(file + " rolls " + d.dataset() + " every " + d.rowsPerFile() + " rows but "
                             + other.dataset() + (other.rowsPerFile() == 0 ? " not at all" : " every " + other.rowsPerFile() + " rows")

@@ -208,6 +208,7 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
         for (DatasetDeclaration d : rolled) {
             if (!file.exists(d.dataset()) || file.dataset(d.dataset()).shape()[0] < d.rowsPerFile()) return;
         }
+        LOG.info("{} is final (every dataset holds its rows); committer {} of {} releases it", relative, subtask, parallelism);
         SpaceLedger ledger = file.options().sharedSpace();
         long committedLength = file.committedLength();
         if (!release(file) && ledger != null) releasedLedgers.put(ledger, committedLength); // writers still hold space: retried at close

@@ -2,10 +2,12 @@ package io.hdf5flink.sink.committer;
 
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Dataset;
+import io.hdf5flink.hdf5.ExternalLinkFile;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.hdf5.VirtualMapping;
 import io.hdf5flink.sink.DatasetDeclaration;
 import io.hdf5flink.sink.RolledFiles;
+import io.hdf5flink.sink.RolledMaster;
 import io.hdf5flink.sink.SinkConfig;
 import io.hdf5flink.sink.staging.StagingFiles;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,7 +32,9 @@ import org.apache.flink.annotation.Internal;
 /**
  * The master file of a recording rolled over data files ({@link DatasetDeclaration#rollEvery}):
  * for each rolled dataset, a virtual dataset (unlimited first axis) that maps the committed rows
- * of every data file, one after the other, so libhdf5 readers see the recording as one dataset.
+ * of every data file, one after the other, so libhdf5 readers see the recording as one dataset;
+ * or, with {@link RolledMaster#EXTERNAL_LINKS}, an external link per data file beside the
+ * dataset's path ({@code data_000001 -> rec_000001.h5:/data}, DECTRIS EIGER's layout).
  *
  * <p>Its role in the commit lifecycle: a committer rebuilds it after each commit that touched
  * one of its data files, from what the data files hold <em>committed</em> at that moment, never
@@ -94,20 +99,26 @@ final class MasterFile {
         return config.stagingDirectory().resolve(StagingFiles.masterLockName(master));
     }
 
-    private record VirtualDataset(String path, DatasetSpec spec, List<VirtualMapping> mappings) {}
+    /** A rolled dataset as its data files hold it committed: its layout and each data file's rows (a prefix of the recording). */
+    private record Committed(String path, DatasetSpec layout, List<String> files, List<Long> rows) {
+        long totalRows() {
+            return rows.stream().mapToLong(Long::longValue).sum();
+        }
+    }
 
     private void write(Path target) throws IOException {
-        List<VirtualDataset> datasets = new ArrayList<>();
+        List<Committed> datasets = new ArrayList<>();
+        RolledMaster kind = RolledMaster.VIRTUAL_DATASET;
         for (DatasetDeclaration d : config.rolledDatasetsOf(master)) {
-            VirtualDataset v = mapped(d);
-            if (v != null) datasets.add(v);
+            Committed c = committed(d);
+            if (c != null) datasets.add(c);
+            kind = d.master();
         }
         if (datasets.isEmpty()) return; // no data file holds a dataset yet
         Path temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".master");
         try {
-            try (Hdf5File f = Hdf5File.create(temp, Hdf5File.Options.defaults().withFsyncOnCommit(config.fsyncOnCommit()))) {
-                for (VirtualDataset v : datasets) f.createVirtualDataset(v.path(), v.spec(), v.mappings());
-            }
+            if (kind == RolledMaster.EXTERNAL_LINKS) writeLinks(temp, datasets);
+            else writeVirtualDatasets(temp, datasets);
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -118,46 +129,68 @@ final class MasterFile {
         }
     }
 
-    /** The virtual dataset of one rolled dataset, or null when its first data file does not hold it yet. */
-    private VirtualDataset mapped(DatasetDeclaration declaration) throws IOException {
+    private void writeVirtualDatasets(Path temp, List<Committed> datasets) {
+        try (Hdf5File f = Hdf5File.create(temp, Hdf5File.Options.defaults().withFsyncOnCommit(config.fsyncOnCommit()))) {
+            for (Committed c : datasets) {
+                long[] rowShape = Arrays.copyOfRange(c.layout().shape(), 1, c.layout().shape().length);
+                List<VirtualMapping> mappings = new ArrayList<>();
+                long row = 0;
+                for (int i = 0; i < c.files().size(); i++) {
+                    // Relative to the master's directory, where libhdf5 looks first for a relative source.
+                    mappings.add(VirtualMapping.rows(c.files().get(i), c.path(), rowShape, c.rows().get(i), row));
+                    row += c.rows().get(i);
+                }
+                long[] shape = c.layout().shape();
+                shape[0] = row;
+                long[] max = c.layout().maxShape();
+                max[0] = DatasetSpec.UNLIMITED;
+                DatasetSpec.Builder spec = DatasetSpec.builder(c.layout().type(), shape).maxShape(max).chunks(c.layout().chunks())
+                        .fillBytes(c.layout().fillValue());
+                config.declaration(master, c.path()).spec().attributes().forEach(spec::attribute);
+                f.createVirtualDataset(c.path(), spec.build(), mappings);
+            }
+        }
+    }
+
+    /** EIGER's layout: {@code <dataset>_000001, ...} beside the dataset's path, each an external link to the dataset in a data file. */
+    private void writeLinks(Path temp, List<Committed> datasets) throws IOException {
+        Map<String, ExternalLinkFile.Target> links = new LinkedHashMap<>();
+        for (Committed c : datasets) {
+            for (int i = 0; i < c.files().size(); i++) {
+                links.put(c.path() + String.format("_%06d", i + 1), new ExternalLinkFile.Target(c.files().get(i), c.path()));
+            }
+        }
+        ExternalLinkFile.create(temp, links, config.fsyncOnCommit());
+    }
+
+    /** A rolled dataset's committed rows per data file, or null when its first data file does not hold it yet. */
+    private Committed committed(DatasetDeclaration declaration) throws IOException {
         String dataset = declaration.dataset();
         long rowsPerFile = declaration.rowsPerFile();
         int known = fullFiles.getOrDefault(dataset, 0);
-        List<VirtualMapping> mappings = new ArrayList<>();
+        List<String> files = new ArrayList<>();
+        List<Long> rows = new ArrayList<>();
         DatasetSpec layout = null;
-        long rows = 0;
         for (int i = 0;; i++) {
             String name = RolledFiles.dataFile(master, i);
-            Path path = config.resolveFile(name);
-            boolean mustRead = i >= known || layout == null;
             long fileRows = rowsPerFile;
-            if (mustRead) {
+            if (i >= known || layout == null) {
+                Path path = config.resolveFile(name);
                 if (!Files.exists(path)) break;
                 try (Hdf5File f = Hdf5File.openReadOnly(path)) {
                     if (!f.exists(dataset)) break;
                     Hdf5Dataset d = f.dataset(dataset);
                     if (layout == null) layout = d.spec();
-                    fileRows = i < known ? rowsPerFile : d.shape()[0];
+                    if (i >= known) fileRows = d.shape()[0];
                 }
             }
-            long[] rowShape = Arrays.copyOfRange(layout.shape(), 1, layout.shape().length);
             if (fileRows > 0) {
-                // Relative to the master's directory, where libhdf5 looks first for a relative source.
-                String source = Path.of(name).getFileName().toString();
-                mappings.add(VirtualMapping.rows(source, dataset, rowShape, fileRows, rows));
+                files.add(Path.of(name).getFileName().toString());
+                rows.add(fileRows);
             }
-            rows += fileRows;
             if (fileRows < rowsPerFile) break;
             fullFiles.put(dataset, Math.max(known, i + 1));
         }
-        if (layout == null) return null;
-        long[] shape = layout.shape();
-        shape[0] = rows;
-        long[] max = layout.maxShape();
-        max[0] = DatasetSpec.UNLIMITED;
-        DatasetSpec.Builder spec = DatasetSpec.builder(layout.type(), shape).maxShape(max).chunks(layout.chunks())
-                .fillBytes(layout.fillValue());
-        declaration.spec().attributes().forEach(spec::attribute);
-        return new VirtualDataset(dataset, spec.build(), mappings);
+        return layout == null ? null : new Committed(dataset, layout, files, rows);
     }
 }

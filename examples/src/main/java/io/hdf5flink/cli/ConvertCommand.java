@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
                 "  convert --input rec.bin --dtype '<i2' --shape -1,384 --output rec.h5",
                 "  convert --input old.h5:/entry/data --output new.h5 --chunks 131072,8 --codec gzip:4 --shuffle",
                 "  convert --input 'ch*.npy' --layout columns --output rec.h5",
-                "  convert --input part2.npy --output rec.h5 --append", "",
+                "  convert --input part2.npy --output rec.h5 --append",
+                "  convert --input frames.npy --output scan.h5 --rows-per-file 1000 --chunks 1,512,512", "",
                 "Exit codes: 0 success, 2 usage error (nothing written), 1 failure (re-run to resume)."})
 public final class ConvertCommand implements Callable<Integer> {
 
@@ -98,6 +99,19 @@ public final class ConvertCommand implements Callable<Integer> {
             description = "Append to the dataset if it exists (same dtype and trailing shape; its chunks and "
                     + "filters are kept), instead of refusing an existing output.")
     boolean append;
+
+    @Option(names = "--rows-per-file", paramLabel = "N",
+            description = "Roll the output over data files of N rows each, OUT_000001.h5, OUT_000002.h5, ... (each a "
+                    + "complete file, final once the next begins), with OUT.h5 the master file (see --master). N must be a "
+                    + "multiple of the chunk rows; without --chunks, the chunk rows are chosen to divide N.")
+    Long rowsPerFile;
+
+    @Option(names = "--master", paramLabel = "vds|links",
+            description = "With --rows-per-file, what OUT.h5 holds: vds (default), a virtual dataset that libhdf5 1.10+ "
+                    + "(h5py, h5dump) reads as one dataset over every data file; links, an external link per data file "
+                    + "beside the dataset's path (DATASET_000001, ...), as DECTRIS EIGER masters, for readers without "
+                    + "virtual datasets (jhdf).")
+    String master;
 
     @Option(names = "--copy-attributes",
             description = "With an HDF5 input: copy its dataset's attributes to the new output dataset (strings, "
@@ -175,6 +189,7 @@ public final class ConvertCommand implements Callable<Integer> {
         return String.join(" ", "inputs=" + resolvedInputs, "dataset=" + dataset, "chunks=" + chunks, "codec=" + codec,
                 "shuffle=" + shuffle, "fletcher32=" + fletcher32, "fill=" + fill, "append=" + append, "layout=" + layout,
                 "dtype=" + (dtype == null ? null : dtype.toLowerCase(Locale.ROOT)), "shape=" + shape,
-                "headerBytes=" + headerBytes) + (copyAttributes ? " copyAttributes=true" : "");
+                "headerBytes=" + headerBytes) + (copyAttributes ? " copyAttributes=true" : "")
+                + (rowsPerFile != null ? " rowsPerFile=" + rowsPerFile + " master=" + master : "");
     }
 }

@@ -4,7 +4,9 @@ import io.hdf5flink.hdf5.AttributeValue;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.record.ArrayBlockTypeInfo;
+import io.hdf5flink.sink.DatasetDeclaration;
 import io.hdf5flink.sink.Hdf5Sink;
+import io.hdf5flink.sink.RolledMaster;
 import java.io.Closeable;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -51,7 +53,10 @@ final class ConvertJob {
         err.println(String.format(Locale.ROOT, "convert %s -> %s:%s, chunks %s (%s), %s, parallelism %d%s%s",
                 plan.inputDescription, plan.output, plan.dataset, OutputSummary.tuple(plan.spec.chunks()), plan.chunkChoice,
                 plan.codecName(), plan.parallelism, plan.appending ? ", appending after row " + plan.baseRows : "",
-                plan.resumeFrom != null ? ", resuming from checkpoint " + plan.resumeFrom.id() : ""));
+                plan.resumeFrom != null ? ", resuming from checkpoint " + plan.resumeFrom.id() : "")
+                + (plan.rolled() ? String.format(Locale.ROOT, ", rolled every %,d rows into %s, ... (master: %s)", plan.rowsPerFile,
+                        io.hdf5flink.sink.RolledFiles.dataFile(plan.output.getFileName().toString(), 0),
+                        plan.master == RolledMaster.VIRTUAL_DATASET ? "virtual dataset" : "external links") : ""));
         for (String warning : plan.warnings) err.println("warning: " + warning);
         err.flush();
         if (plan.resumeFrom == null) plan.checkpoints.clearCheckpoints();
@@ -64,9 +69,11 @@ final class ConvertJob {
                 .flatMap(new PrepareBlocks(plan.baseRows))
                 .returns(ArrayBlockTypeInfo.INSTANCE)
                 .name(plan.baseRows == 0 ? "count" : "count, shift by " + plan.baseRows + " rows");
+        DatasetDeclaration declaration = new DatasetDeclaration(null, plan.dataset, plan.spec, false, true);
+        if (plan.rolled()) declaration = declaration.rollEvery(plan.rowsPerFile, plan.master);
         blocks.sinkTo(Hdf5Sink.builder(plan.output.getParent())
                         .defaultFile(plan.output.getFileName().toString())
-                        .declareGrowing(plan.dataset, plan.spec)
+                        .declare(declaration)
                         .chunkAlignedInput(plan.chunkAligned)
                         .build())
                 .name("write " + plan.output.getFileName());
@@ -85,8 +92,9 @@ final class ConvertJob {
         double seconds = (System.nanoTime() - started) / 1e9;
         checkEveryRowShows(plan);
         long thisRun = embedded ? plan.inputBytes() - Progress.RESTORED.get() : plan.inputBytes();
-        recordInput(plan);
-        OutputSummary out = OutputSummary.read(plan.output, plan.dataset);
+        if (!plan.rolled()) recordInput(plan); // a rolled recording is never appended to: nothing to guard
+        OutputSummary out = plan.rolled() ? RolledOutput.summary(plan.output, plan.dataset, plan.inputRows())
+                : OutputSummary.read(plan.output, plan.dataset);
         plan.checkpoints.deleteStagingFilesOfItsJobs(plan.output.getParent());
         String line = String.format(Locale.ROOT,
                 "converted %,d rows: raw %.1f MB, file %.1f MB, ratio %.2f, %.1f MB/s (%.1f s), chunks %s, codec %s -> %s:%s %s",
@@ -103,7 +111,17 @@ final class ConvertJob {
      */
     private static void checkEveryRowShows(ConvertPlan plan) {
         long expected = plan.baseRows + plan.inputRows();
-        long shown = OutputSummary.read(plan.output, plan.dataset).shape()[0];
+        long shown;
+        if (plan.rolled()) {
+            shown = RolledOutput.rows(plan.output, plan.dataset, plan.rowsPerFile);
+            long master = plan.master == RolledMaster.VIRTUAL_DATASET ? RolledOutput.masterRows(plan.output, plan.dataset) : shown;
+            if (master != shown) {
+                throw new IllegalStateException(plan.output + ":" + plan.dataset + " (the master) shows " + master + " rows after the job,"
+                        + " its data files hold " + shown + " (checkpoints are kept in " + plan.checkpoints.path() + ")");
+            }
+        } else {
+            shown = OutputSummary.read(plan.output, plan.dataset).shape()[0];
+        }
         if (shown != expected) {
             throw new IllegalStateException(plan.output + ":" + plan.dataset + " shows " + shown + " rows after the job, "
                     + expected + " were expected: the rows from " + shown + " on are not all committed (checkpoints are kept in "

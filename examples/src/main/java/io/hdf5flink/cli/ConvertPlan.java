@@ -5,6 +5,8 @@ import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Paths;
 import io.hdf5flink.sink.ChunkFilters;
+import io.hdf5flink.sink.RolledFiles;
+import io.hdf5flink.sink.RolledMaster;
 import io.hdf5flink.source.ArrayBlockSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,8 +56,14 @@ final class ConvertPlan {
      * the output group they go to (set when the input is recorded, after the job); else empty.
      */
     final Map<String, Map<String, AttributeValue>> groupAttributes;
+    /** Rows per data file with {@code --rows-per-file} (the output is a master file then), else 0. */
+    final long rowsPerFile;
+    /** What the master holds, with {@code --rows-per-file}. */
+    final RolledMaster master;
 
     private ConvertPlan(Builder b) {
+        this.rowsPerFile = b.rowsPerFile;
+        this.master = b.master;
         this.output = b.output;
         this.dataset = b.dataset;
         this.source = b.source;
@@ -86,7 +94,19 @@ final class ConvertPlan {
         if (appending) AppendClaim.take(output, dataset, checkpoints.path(), baseRows);
     }
 
+    /** Whether the output rolls over data files ({@code --rows-per-file}). */
+    boolean rolled() {
+        return rowsPerFile > 0;
+    }
+
     private void recheckFreshOutput() {
+        if (rolled()) {
+            if (RolledOutput.exists(output)) {
+                throw new UsageException(output + " or its data files were created while this convert started (by another run?):"
+                        + " choose another --output");
+            }
+            return;
+        }
         ExistingOutput now = ExistingOutput.read(output, dataset);
         if (!appending && Files.exists(output)) {
             throw new UsageException(output + " was created while this convert started (by another run?): pass --append"
@@ -157,6 +177,8 @@ final class ConvertPlan {
         final List<String> warnings = new ArrayList<>();
         String inputAttribute;
         Map<String, Map<String, AttributeValue>> groupAttributes = Map.of();
+        long rowsPerFile;
+        RolledMaster master = RolledMaster.VIRTUAL_DATASET;
 
         Builder(ConvertCommand o) {
             this.o = o;
@@ -179,6 +201,7 @@ final class ConvertPlan {
                 throw new UsageException("--dataset '" + o.dataset + "': " + e.getMessage());
             }
             if (dataset.equals("/")) throw new UsageException("--dataset / is the root group; name a dataset, e.g. /data");
+            checkRolling();
             ChunkFilters filters = NewDatasetOptions.filters(o);
             ConvertInputs inputs = ConvertInputs.resolve(o, dataset);
             checkpoints = new CheckpointDirectory(o.checkpointDir != null ? o.checkpointDir.toAbsolutePath().normalize()
@@ -201,19 +224,29 @@ final class ConvertPlan {
             inputAttribute = InputIdentity.attributeName(probe.getInputFiles(), inputs.datasets());
             Number fill = NewDatasetOptions.fill(o, type);
 
-            if (Files.exists(output) && !o.append && resumeFrom == null && previous != null
+            boolean rolled = rowsPerFile > 0;
+            if (rolled && resumeFrom == null) {
+                // Killed before its first commit, this command left data files with nothing committed.
+                if (previous != null && canonical.equals(previous.getProperty("options"))) RolledOutput.deleteUncommitted(output);
+                if (RolledOutput.exists(output)) {
+                    throw new UsageException(output + " or its data files (" + RolledFiles.dataFile(output.getFileName().toString(), 0)
+                            + ", ...) exist; choose another --output, or delete them (appending to a rolled recording is not supported)");
+                }
+            }
+            if (!rolled && Files.exists(output) && !o.append && resumeFrom == null && previous != null
                     && canonical.equals(previous.getProperty("options"))
                     && !Boolean.parseBoolean(previous.getProperty("appending", "false")) && ExistingOutput.isEmpty(output)) {
                 // This command, killed before its first checkpoint: its writers had created the
                 // output (they write chunks into it before any commit) and nothing was committed.
                 Files.delete(output);
             }
-            if (Files.exists(output) && !o.append && resumeFrom == null) {
+            if (!rolled && Files.exists(output) && !o.append && resumeFrom == null) {
                 throw new UsageException(output + " exists; pass --append to add to it, or choose another --output"
                         + (previous != null ? " (an earlier run may have completed; " + checkpoints.path()
                         + " holds no completed checkpoint)" : ExistingOutput.completedHint(output, dataset, inShape)));
             }
-            ExistingOutput existing = ExistingOutput.read(output, dataset);
+            // A rolled output is always new: its master holds a virtual dataset, nothing to append to.
+            ExistingOutput existing = rolled ? ExistingOutput.none(output, dataset) : ExistingOutput.read(output, dataset);
             if (resumeFrom != null) {
                 baseRows = Long.parseLong(previous.getProperty("baseRows", "0"));
                 appending = Boolean.parseBoolean(previous.getProperty("appending", "false"));
@@ -239,12 +272,18 @@ final class ConvertPlan {
                 existing.chunkWarning(inShape[0]).ifPresent(warnings::add);
             } else {
                 NewDatasetOptions.ChunkChoice chunks = NewDatasetOptions.chunks(o, dataset, type, inShape);
-                spec = NewDatasetOptions.spec(type, inShape, chunks.shape(), filters, fill);
+                long[] chunkShape = chunks.shape();
+                chunkChoice = chunks.reason();
+                if (rolled && rowsPerFile % chunkShape[0] != 0) chunkChoice += fitChunkRowsToFiles(chunkShape);
+                spec = NewDatasetOptions.spec(type, inShape, chunkShape, filters, fill);
                 if (o.copyAttributes) {
                     spec = inputs.withCopiedAttributes(spec, warnings);
                     groupAttributes = inputs.groupAttributes(dataset, warnings);
+                    if (rolled && !groupAttributes.isEmpty()) {
+                        warnings.add("the input's group attributes are not copied into a rolled recording (its dataset's are, into every file)");
+                        groupAttributes = Map.of();
+                    }
                 }
-                chunkChoice = chunks.reason();
             }
 
             source = inputs.source(spec.chunks()[0]);
@@ -258,6 +297,48 @@ final class ConvertPlan {
                     : existing.recordedInputs());
             planFile.setProperty("output", output.toString());
             return new ConvertPlan(this);
+        }
+
+        /** Checks {@code --rows-per-file} and {@code --master}, before anything is probed or written. */
+        private void checkRolling() {
+            if (o.rowsPerFile == null) {
+                if (o.master != null) throw new UsageException("--master " + o.master + " applies with --rows-per-file");
+                return;
+            }
+            if (o.rowsPerFile <= 0) throw new UsageException("--rows-per-file " + o.rowsPerFile + " is not a positive number of rows");
+            if (o.append) {
+                throw new UsageException("--rows-per-file with --append: appending to a recording rolled over files is not"
+                        + " supported; convert into a new --output");
+            }
+            rowsPerFile = o.rowsPerFile;
+            if (o.master != null) {
+                master = switch (o.master) {
+                    case "vds" -> RolledMaster.VIRTUAL_DATASET;
+                    case "links" -> RolledMaster.EXTERNAL_LINKS;
+                    default -> throw new UsageException("--master '" + o.master + "' is not vds or links");
+                };
+            }
+        }
+
+        /**
+         * Makes the chunk rows divide {@code --rows-per-file}, so no chunk spans two files: chosen
+         * chunk rows are cut to the largest divisor below them; given ones are refused.
+         *
+         * @return what to add to the chunk choice's reason
+         */
+        private String fitChunkRowsToFiles(long[] chunkShape) {
+            long chunkRows = chunkShape[0];
+            if (o.chunks != null && !o.chunks.isEmpty()) {
+                long lower = rowsPerFile / chunkRows * chunkRows;
+                long upper = lower + chunkRows;
+                throw new UsageException("--rows-per-file " + rowsPerFile + " is not a multiple of the chunk rows " + chunkRows
+                        + " (--chunks): a chunk would span two files; use --rows-per-file "
+                        + (lower > 0 ? lower + " or " : "") + upper + ", or chunk rows that divide " + rowsPerFile);
+            }
+            long rows = Math.min(chunkRows, rowsPerFile);
+            while (rowsPerFile % rows != 0) rows--;
+            chunkShape[0] = rows;
+            return ", rows cut to " + rows + " to divide --rows-per-file " + rowsPerFile;
         }
 
         /**

@@ -36,6 +36,11 @@ final class ExistingOutput {
         this.rows = rows;
     }
 
+    /** No dataset: the output is new. */
+    static ExistingOutput none(Path output, String dataset) {
+        return new ExistingOutput(output, dataset, null, 0, List.of());
+    }
+
     static ExistingOutput read(Path output, String dataset) {
         if (!Files.exists(output)) return new ExistingOutput(output, dataset, null, 0, List.of());
         try (Hdf5File f = Hdf5File.openReadOnly(output)) {

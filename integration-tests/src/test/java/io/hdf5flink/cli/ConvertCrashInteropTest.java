@@ -99,8 +99,17 @@ class ConvertCrashInteropTest {
         /** Row ranges of 5000 to 70000 rows, {@code --layout segments}: routed where they meet. */
         SEGMENTS,
         /** An HDF5 dataset ({@code libver='latest'}, chunks of 5000 rows): re-chunked by the HDF5 source. */
-        HDF5
+        HDF5,
+        /**
+         * The one 2-D {@code .npy} rolled over data files of 65536 rows ({@code --rows-per-file}, 5
+         * files) under a virtual-dataset master: kills also land while a data file rolls over and
+         * between a data file's commit and the master's rebuild.
+         */
+        ROLLED
     }
+
+    /** Rows per data file of the {@link Layout#ROLLED} layout: 16 chunks. */
+    private static final int ROWS_PER_FILE = 65536;
 
     /** What h5py saw in the output after a kill. */
     record Seen(boolean exists, long rows, TreeSet<Integer> chunks) {}
@@ -143,6 +152,7 @@ class ConvertCrashInteropTest {
                 """, input, ROWS, COLUMNS, layout, Files.createDirectories(dir.resolve("parts")));
         List<String> inputs = switch (layout) {
             case ALIGNED -> List.of(input.toString());
+            case ROLLED -> List.of(input.toString(), "--rows-per-file", Integer.toString(ROWS_PER_FILE));
             case COLUMNS -> List.of(dir.resolve("parts") + "/ch*.npy", "--layout", "columns");
             case SEGMENTS -> List.of(dir.resolve("parts") + "/part*.npy", "--layout", "segments");
             case HDF5 -> List.of(dir.resolve("parts") + "/in.h5:/rec/data");
@@ -197,7 +207,7 @@ class ConvertCrashInteropTest {
                     if (watch.killedWithinMillisOfAWrite(30)) {
                         midCommit++;
                     }
-                    Seen seen = judge(input, out, previous, "kill " + killed + " (" + moment + ", run " + launch + ", seed " + seed + ")");
+                    Seen seen = judge(input, out, layout == Layout.ROLLED, previous, "kill " + killed + " (" + moment + ", run " + launch + ", seed " + seed + ")");
                     if (!seen.exists()) noOutputYet++;
                     previous = seen;
                     continue;
@@ -216,7 +226,7 @@ class ConvertCrashInteropTest {
                     fail("run " + launch + " (parallelism " + parallelism + ") exited " + exit + " on its own (seed " + seed + "):\n"
                             + err + Files.readString(stdout));
                 }
-                assertComplete(input, out, round, "round " + rounds + " (seed " + seed + ")", deletingCheckpoints);
+                assertComplete(input, out, layout == Layout.ROLLED, round, "round " + rounds + " (seed " + seed + ")", deletingCheckpoints);
             }
             if (killed >= kills || System.nanoTime() - started >= budgetNanos) break;
         }
@@ -318,41 +328,10 @@ class ConvertCrashInteropTest {
     }
 
     /** h5py's verdict on a killed run's output (see the class comment); fails the test when it is wrong. */
-    private static Seen judge(Path input, Path out, Seen previous, String where) {
+    private static Seen judge(Path input, Path out, boolean rolled, Seen previous, String where) {
         String printed;
         try {
-            printed = H5py.check("""
-                    import os
-                    a = np.load(sys.argv[1], mmap_mode='r'); path = sys.argv[2]; fill = int(sys.argv[3])
-                    before = set(int(x) for x in sys.argv[4].split(',') if x); previous_rows = int(sys.argv[5])
-                    if not os.path.exists(path):
-                        assert not before, f'the output vanished, it had chunks {sorted(before)}'
-                        print('absent'); sys.exit(0)
-                    with h5py.File(path, 'r') as f:
-                        if 'data' not in f:
-                            assert not before, 'the dataset vanished'
-                            print('empty'); sys.exit(0)
-                        d = f['data']
-                        assert d.dtype == a.dtype and d.shape[1:] == a.shape[1:] and d.shape[0] <= a.shape[0], (d.dtype, d.shape)
-                        assert d.chunks == (4096, a.shape[1]) and d.fillvalue == fill, (d.chunks, d.fillvalue)
-                        assert '_hdf5flink_commit_token' in d.attrs
-                        cr = d.chunks[0]; rows = d.shape[0]
-                        n = d.id.get_num_chunks()
-                        allocated = set()
-                        for i in range(n):
-                            off = d.id.get_chunk_info(i).chunk_offset
-                            assert off[0] % cr == 0 and off[1] == 0, off
-                            allocated.add(off[0] // cr)
-                        assert len(allocated) == n and n <= -(-a.shape[0] // cr), (n, len(allocated))
-                        # The dataset shows a prefix of the input: no hole, no fill value shown.
-                        holes = [k for k in range(-(-rows // cr)) if k not in allocated]
-                        assert not holes, f'chunks {holes} lie inside the shape {d.shape} and are not stored'
-                        assert np.array_equal(d[:rows], a[:rows]), f'the {rows} rows shown differ from the input'
-                        assert rows >= previous_rows, f'{previous_rows} rows were shown before, now {rows}'
-                        lost = before - allocated
-                        assert not lost, f'chunks {sorted(lost)} were committed before and are gone'
-                        print(rows, ','.join(map(str, sorted(allocated))))
-                    """, input, out, FILL, join(previous.chunks()), previous.rows());
+            printed = H5py.check(rolled ? JUDGE_ROLLED : JUDGE, input, out, FILL, join(previous.chunks()), previous.rows(), ROWS_PER_FILE);
         } catch (AssertionError e) {
             throw new AssertionError(where + ": " + e.getMessage(), e);
         }
@@ -365,11 +344,115 @@ class ConvertCrashInteropTest {
         return new Seen(true, Long.parseLong(parts[0]), chunks);
     }
 
+    /** The verdict on one output file: chunks allocated, no hole in the rows shown, the rows shown equal the input. */
+    private static final String JUDGE = """
+            import os
+            a = np.load(sys.argv[1], mmap_mode='r'); path = sys.argv[2]; fill = int(sys.argv[3])
+            before = set(int(x) for x in sys.argv[4].split(',') if x); previous_rows = int(sys.argv[5])
+            if not os.path.exists(path):
+                assert not before, f'the output vanished, it had chunks {sorted(before)}'
+                print('absent'); sys.exit(0)
+            with h5py.File(path, 'r') as f:
+                if 'data' not in f:
+                    assert not before, 'the dataset vanished'
+                    print('empty'); sys.exit(0)
+                d = f['data']
+                assert d.dtype == a.dtype and d.shape[1:] == a.shape[1:] and d.shape[0] <= a.shape[0], (d.dtype, d.shape)
+                assert d.chunks == (4096, a.shape[1]) and d.fillvalue == fill, (d.chunks, d.fillvalue)
+                assert '_hdf5flink_commit_token' in d.attrs
+                cr = d.chunks[0]; rows = d.shape[0]
+                n = d.id.get_num_chunks()
+                allocated = set()
+                for i in range(n):
+                    off = d.id.get_chunk_info(i).chunk_offset
+                    assert off[0] % cr == 0 and off[1] == 0, off
+                    allocated.add(off[0] // cr)
+                assert len(allocated) == n and n <= -(-a.shape[0] // cr), (n, len(allocated))
+                # The dataset shows a prefix of the input: no hole, no fill value shown.
+                holes = [k for k in range(-(-rows // cr)) if k not in allocated]
+                assert not holes, f'chunks {holes} lie inside the shape {d.shape} and are not stored'
+                assert np.array_equal(d[:rows], a[:rows]), f'the {rows} rows shown differ from the input'
+                assert rows >= previous_rows, f'{previous_rows} rows were shown before, now {rows}'
+                lost = before - allocated
+                assert not lost, f'chunks {sorted(lost)} were committed before and are gone'
+                print(rows, ','.join(map(str, sorted(allocated))))
+            """;
+
+    /**
+     * The verdict on a rolled output: each data file as {@link #JUDGE} judges a file (its rows at
+     * their place in the input), and the master's virtual dataset showing a prefix of the rows the
+     * data files hold committed, never more, equal to the input. Chunks are numbered across files.
+     */
+    private static final String JUDGE_ROLLED = """
+            import os
+            a = np.load(sys.argv[1], mmap_mode='r'); path = sys.argv[2]; fill = int(sys.argv[3])
+            before = set(int(x) for x in sys.argv[4].split(',') if x); previous_rows = int(sys.argv[5]); per = int(sys.argv[6])
+            stem = path[:-3]; cr = 4096
+            allocated = set(); committed = 0; prefix = True; k = 0
+            while os.path.exists('%s_%06d.h5' % (stem, k + 1)):
+                with h5py.File('%s_%06d.h5' % (stem, k + 1), 'r') as g:
+                    if 'data' in g:
+                        x = g['data']; rows = x.shape[0]; first = k * per
+                        assert x.chunks == (cr, a.shape[1]) and x.fillvalue == fill and x.maxshape == (None, a.shape[1]), (k, x.chunks)
+                        assert rows <= per, (k, rows)
+                        mine = set()
+                        for i in range(x.id.get_num_chunks()):
+                            off = x.id.get_chunk_info(i).chunk_offset
+                            assert off[0] % cr == 0 and off[1] == 0 and off[0] < per, (k, off)
+                            mine.add((first + off[0]) // cr)
+                        holes = [c for c in range(first // cr, (first + rows + cr - 1) // cr) if c not in mine]
+                        assert not holes, f'data file {k + 1}: chunks {holes} lie inside its shape {x.shape} and are not stored'
+                        assert np.array_equal(x[:], a[first:first + rows]), f'data file {k + 1}: its {rows} rows differ from the input'
+                        allocated |= mine
+                        if prefix: committed += rows
+                        prefix = prefix and rows == per
+                    else:
+                        prefix = False
+                k += 1
+            lost = before - allocated
+            assert not lost, f'chunks {sorted(lost)} were committed before and are gone'
+            if not os.path.exists(path):
+                assert previous_rows == 0, f'the master vanished; it showed {previous_rows} rows'
+                print('absent' if not allocated else '0 ' + ','.join(map(str, sorted(allocated)))); sys.exit(0)
+            with h5py.File(path, 'r') as f:
+                d = f['data']
+                assert d.is_virtual and d.dtype == a.dtype and d.maxshape == (None, a.shape[1]), (d.dtype, d.maxshape)
+                rows = d.shape[0]
+                assert rows <= committed, f'the master shows {rows} rows, the data files hold {committed} committed'
+                assert np.array_equal(d[:rows], a[:rows]), f'the {rows} rows the master shows differ from the input'
+                assert rows >= previous_rows, f'{previous_rows} rows were shown before, now {rows}'
+            print(rows, ','.join(map(str, sorted(allocated))))
+            """;
+
     private static String join(TreeSet<Integer> chunks) {
         StringBuilder b = new StringBuilder();
         for (int c : chunks) b.append(b.length() == 0 ? "" : ",").append(c);
         return b.toString();
     }
+
+    /** {@link #assertComplete} for a rolled output: through the master, and every data file's chunks once. */
+    private static final String COMPLETE_ROLLED = """
+            import os
+            a = np.load(sys.argv[1], mmap_mode='r'); path = sys.argv[2]; per = int(sys.argv[5])
+            with h5py.File(path, 'r') as f:
+                d = f['data']
+                assert d.is_virtual and d.shape == a.shape and d.dtype == a.dtype, (d.shape, d.dtype)
+                for i in range(0, a.shape[0], 65536):
+                    assert np.array_equal(d[i:i + 65536], a[i:i + 65536]), i
+            n = 0; chunks = 0; size = 0; count = -(-a.shape[0] // per)
+            for k in range(count):
+                name = '%s_%06d.h5' % (path[:-3], k + 1)
+                with h5py.File(name, 'r') as g:
+                    x = g['data']
+                    assert x.shape[0] == min(per, a.shape[0] - k * per), (k, x.shape)
+                    n += x.id.get_num_chunks(); chunks += sum(x.id.get_chunk_info(i).size for i in range(x.id.get_num_chunks()))
+                size += os.path.getsize(name)
+            assert not os.path.exists('%s_%06d.h5' % (path[:-3], count + 1)), 'one data file too many'
+            assert n == int(sys.argv[3]), (n, sys.argv[3])
+            other = size - chunks
+            print(other)
+            assert other <= count * int(sys.argv[4]) + chunks // 4, f'{other} bytes of the data files hold no chunk ({chunks} do)'
+            """;
 
     /** A finished round: equal to the input value for value, every chunk once, checkpoints and staging gone. */
     /** The most bytes of a completed output that may hold no chunk, beyond a quarter of the chunks' bytes. */
@@ -379,10 +462,10 @@ class ConvertCrashInteropTest {
      * @param deletingCheckpoints whether the completed run was killed while it deleted its
      *     checkpoints (some may stay)
      */
-    private static void assertComplete(Path input, Path out, Path round, String where, boolean deletingCheckpoints)
+    private static void assertComplete(Path input, Path out, boolean rolled, Path round, String where, boolean deletingCheckpoints)
             throws IOException {
         try {
-            String other = H5py.check("""
+            String other = H5py.check(rolled ? COMPLETE_ROLLED : """
                     import os
                     a = np.load(sys.argv[1], mmap_mode='r')
                     with h5py.File(sys.argv[2], 'r') as f:
@@ -399,7 +482,7 @@ class ConvertCrashInteropTest {
                     other = os.path.getsize(sys.argv[2]) - chunks
                     print(other)
                     assert other <= int(sys.argv[4]) + chunks // 4, f'{other} bytes of the file hold no chunk ({chunks} do)'
-                    """, input, out, TOTAL_CHUNKS, String.valueOf(NOT_CHUNK_BYTES_LIMIT)).strip();
+                    """, input, out, TOTAL_CHUNKS, String.valueOf(NOT_CHUNK_BYTES_LIMIT), ROWS_PER_FILE).strip();
             System.out.println("ConvertCrashInteropTest " + where + ": " + other + " bytes of the output hold no chunk");
         } catch (AssertionError e) {
             throw new AssertionError(where + ": " + e.getMessage(), e);

@@ -38,24 +38,10 @@ class StandaloneClusterInteropTest {
                 """, in);
         Path out = dir.resolve("out.h5");
         try (StandaloneCluster cluster = StandaloneCluster.start(dir.resolve("cluster"), 2, 2)) {
-            Process client = cluster.run(CLUSTER_JAR, "convert", "--input", in.toString(), "--output", out.toString(),
-                    "--parallelism", "4", "--chunks", "8192,64", "--codec", "gzip:9", "--shuffle",
+            String clientLog = convertKillingATaskManager(cluster, dir.resolve("out.h5.checkpoints"), "--input", in.toString(),
+                    "--output", out.toString(), "--parallelism", "4", "--chunks", "8192,64", "--codec", "gzip:9", "--shuffle",
                     "--checkpoint-interval", "500ms");
-            Path checkpoints = dir.resolve("out.h5.checkpoints");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (OutputWatch.newestCheckpoint(checkpoints) < 1 && client.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertTrue(client.isAlive(), "the job ended before its first checkpoint: " + cluster.log("client"));
-            assertTrue(OutputWatch.newestCheckpoint(checkpoints) >= 1, "no checkpoint in 120 s: " + cluster.log("jobmanager"));
-            cluster.killTaskManager(0);
-            cluster.addTaskManager(); // the slots the restarted job needs
-
-            assertTrue(client.waitFor(4, TimeUnit.MINUTES), "the job did not finish: " + cluster.log("jobmanager"));
-            String clientLog = cluster.log("client");
-            assertEquals(0, client.exitValue(), clientLog);
             assertTrue(clientLog.contains("converted 750,000 rows"), clientLog);
-            assertTrue(cluster.log("jobmanager").contains("Restoring job"), "the job was not restored from a checkpoint");
             for (String taskManager : new String[] {"taskmanager-0", "taskmanager-1"}) {
                 assertTrue(cluster.log(taskManager).contains("Writer ("), taskManager + " ran no writer");
             }
@@ -72,6 +58,81 @@ class StandaloneClusterInteropTest {
             assertEquals(0, staging.count(), "staging files left behind");
         }
         assertTrue(Files.notExists(dir.resolve("out.h5.checkpoints")), "a finished conversion removes its checkpoints");
+    }
+
+    /**
+     * Runs {@code convert ARGS} on the cluster, kills TaskManager 0 with SIGKILL once a checkpoint
+     * is in {@code checkpoints}, adds a TaskManager for the restarted job's slots, and waits for the
+     * job: it must end with exit 0, restored from a checkpoint. Returns the client's log.
+     */
+    private static String convertKillingATaskManager(StandaloneCluster cluster, Path checkpoints, String... args) throws Exception {
+        String[] command = new String[args.length + 1];
+        command[0] = "convert";
+        System.arraycopy(args, 0, command, 1, args.length);
+        Process client = cluster.run(CLUSTER_JAR, command);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (OutputWatch.newestCheckpoint(checkpoints) < 1 && client.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(client.isAlive(), "the job ended before its first checkpoint: " + cluster.log("client"));
+        assertTrue(OutputWatch.newestCheckpoint(checkpoints) >= 1, "no checkpoint in 120 s: " + cluster.log("jobmanager"));
+        cluster.killTaskManager(0);
+        cluster.addTaskManager(); // the slots the restarted job needs
+
+        assertTrue(client.waitFor(4, TimeUnit.MINUTES), "the job did not finish: " + cluster.log("jobmanager"));
+        String clientLog = cluster.log("client");
+        assertEquals(0, client.exitValue(), clientLog);
+        assertTrue(cluster.log("jobmanager").contains("Restoring job"), "the job was not restored from a checkpoint");
+        return clientLog;
+    }
+
+    /**
+     * {@code convert --rows-per-file} on the cluster: four data files committed by committer
+     * subtasks in both TaskManager processes (whose master rebuilds take turns through a lock
+     * file), a TaskManager killed after a checkpoint. The master's virtual dataset must equal the
+     * input (h5py), each data file its rows.
+     */
+    @Test
+    void aRolledConversionCommitsItsFilesOnBothTaskManagersAndSurvivesOneKilled() throws Exception {
+        Path in = dir.resolve("in.npy");
+        H5py.check("""
+                n = 750_000; t = np.arange(n)[:, None]
+                a = (1000 * np.sin(t * 0.01 + np.arange(64)[None, :]) + np.random.default_rng(6).normal(0, 30, (n, 64))).astype('<i2')
+                np.save(sys.argv[1], a)
+                """, in);
+        Path out = dir.resolve("rec.h5");
+        try (StandaloneCluster cluster = StandaloneCluster.start(dir.resolve("cluster"), 2, 2)) {
+            String clientLog = convertKillingATaskManager(cluster, dir.resolve("rec.h5.checkpoints"), "--input", in.toString(),
+                    "--output", out.toString(), "--parallelism", "4", "--chunks", "8192,64", "--codec", "gzip:9", "--shuffle",
+                    "--rows-per-file", "196608", "--checkpoint-interval", "500ms");
+            assertTrue(clientLog.contains("converted 750,000 rows"), clientLog);
+            int taskManagersReleasing = 0;
+            java.util.Set<String> released = new java.util.TreeSet<>();
+            for (String taskManager : new String[] {"taskmanager-0", "taskmanager-1", "taskmanager-2"}) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(rec_00000\\d\\.h5) is final").matcher(cluster.log(taskManager));
+                boolean any = false;
+                while (m.find()) {
+                    released.add(m.group(1));
+                    any = true;
+                }
+                if (any) taskManagersReleasing++;
+            }
+            assertEquals(java.util.Set.of("rec_000001.h5", "rec_000002.h5", "rec_000003.h5"), released, "the full data files");
+            assertTrue(taskManagersReleasing >= 2, "the data files were committed in one TaskManager only");
+        }
+        H5py.check("""
+                a = np.load(sys.argv[1])
+                with h5py.File(sys.argv[2], 'r') as f:
+                    d = f['/data']
+                    assert d.is_virtual and d.shape == a.shape, d.shape
+                    assert np.array_equal(d[:], a), 'the master differs from the input'
+                for k in range(4):
+                    with h5py.File(sys.argv[2][:-3] + '_%06d.h5' % (k + 1), 'r') as g:
+                        assert np.array_equal(g['/data'][:], a[k * 196608:(k + 1) * 196608]), k
+                """, in, out);
+        try (Stream<Path> staging = Files.exists(dir.resolve(".hdf5-staging")) ? Files.list(dir.resolve(".hdf5-staging")) : Stream.empty()) {
+            assertEquals(0, staging.count(), "staging files left behind");
+        }
     }
 
     /**

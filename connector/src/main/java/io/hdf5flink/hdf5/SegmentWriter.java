@@ -99,6 +99,17 @@ public final class SegmentWriter implements Closeable {
         }
     }
 
+    /**
+     * Gives the current segment's unused rest back to the ledger now, rather than at the end of
+     * the epoch: for a writer that moved on to another file (a rolled recording's next data file)
+     * while other writers still fill this one, so that they reuse the space instead of leaving a
+     * hole. What was written stays; the next write claims a new segment. Durability is unchanged:
+     * {@link #endEpoch} still forces the file.
+     */
+    public void giveBackRest() throws IOException {
+        endSegment();
+    }
+
     private void endSegment() throws IOException {
         if (segment == null) return;
         ledger.trim(owner, segment, used);

@@ -57,6 +57,9 @@ final class InPlaceEpoch extends EpochChunks {
             w = new SegmentWriter(config.spaceLedger(file), writerId, SEGMENT_BYTES);
             ofDataset.put(fileIndex, w);
         }
+        // A rolled dataset moved on to a later data file: the space claimed in the earlier ones goes
+        // back now, for the writers still filling them (else it stays a hole there, up to a segment each).
+        for (Map.Entry<Integer, SegmentWriter> e : ofDataset.entrySet()) if (e.getKey() < fileIndex) e.getValue().giveBackRest();
         usedThisEpoch.add(w);
         return w.write(number(), chunk.data(), chunk.length());
     }

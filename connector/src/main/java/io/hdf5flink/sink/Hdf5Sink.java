@@ -151,7 +151,7 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
 
     /**
      * Every committer subtask sees every committable and commits the files it owns
-     * ({@link RolledFiles#committerOf}): one writer per file, files committed in parallel. A
+     * ({@link io.hdf5flink.sink.committer.FileOwnership#committerOf}): one writer per file, files committed in parallel. A
      * committable is small (chunk addresses), so sending it to all is cheaper than splitting it,
      * and it keeps each subtask's count of committables per checkpoint what Flink expects. With
      * staged chunks, one subtask commits everything: a staging file holds chunks of many files

@@ -2,17 +2,16 @@ package io.hdf5flink.sink;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * How the files of a dataset rolled over files are named (see
  * {@link DatasetDeclaration#rollEvery}): the declared file {@code run.h5} is the master file, and
  * its data files are {@code run_000001.h5}, {@code run_000002.h5}, ... (numbered from 1, six digits
  * or more, in the master's directory), the scheme of DECTRIS and odin-data recordings; a name
- * without an extension gets the number at its end. Also which committer subtask commits a file:
- * one per file, the data files of one recording spread round-robin.
+ * without an extension gets the number at its end.
  */
-@Internal
+@PublicEvolving
 public final class RolledFiles {
     private static final Pattern DATA_FILE = Pattern.compile("(.*)_(\\d{6,})(\\.[^./]*)?");
 
@@ -36,28 +35,8 @@ public final class RolledFiles {
     }
 
     /** The index (from 0) of a data file's name; -1 when the name is not a data file's. */
-    static int indexOf(String file) {
+    public static int indexOf(String file) {
         Matcher m = DATA_FILE.matcher(file);
         return m.matches() ? Integer.parseInt(m.group(2)) - 1 : -1;
-    }
-
-    /**
-     * The committer subtask, of {@code parallelism}, that commits {@code file}: the data files of
-     * one master go round-robin from a subtask chosen by the master's name, so a recording's
-     * files commit on all subtasks at once; other files by their name.
-     */
-    public static int committerOf(String file, int parallelism) {
-        String master = masterOf(file);
-        long spread = master == null ? 0 : indexOf(file);
-        int base = mix((master == null ? file : master).hashCode());
-        return (int) Math.floorMod(base + spread, (long) parallelism);
-    }
-
-    /** A fixed scramble of a name's hash, so similar names do not land on the same subtask. */
-    private static int mix(int h) {
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        return h & Integer.MAX_VALUE;
     }
 }

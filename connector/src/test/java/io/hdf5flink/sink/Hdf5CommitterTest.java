@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.sink.committer.FileOwnership;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.filter.EncodedChunk;
 import io.hdf5flink.hdf5.filter.FilterPipeline;
@@ -175,7 +176,7 @@ class Hdf5CommitterTest {
                 committer.commit(List.of(new TestCommitter.Request(c)));
             }
             for (String file : List.of("a.h5", "b.h5", "c.h5")) {
-                int owner = RolledFiles.committerOf(file, 3);
+                int owner = FileOwnership.committerOf(file, 3);
                 assertEquals(owner <= subtask, Files.exists(dir.resolve(file)),
                         file + " (owned by subtask " + owner + ") after subtasks 0 to " + subtask + " committed");
             }

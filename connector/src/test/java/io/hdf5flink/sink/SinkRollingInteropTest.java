@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.sink.committer.FileOwnership;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.hdf5flink.sink.SinkFailoverInteropTest.Injector;
@@ -196,7 +197,7 @@ class SinkRollingInteropTest {
     void dataFilesOfOneRecordingCommitOnEverySubtask() {
         for (int parallelism : new int[] {1, 2, 3, 4, 8}) {
             Set<Integer> subtasks = new HashSet<>();
-            for (int i = 0; i < parallelism; i++) subtasks.add(RolledFiles.committerOf(RolledFiles.dataFile("run.h5", i), parallelism));
+            for (int i = 0; i < parallelism; i++) subtasks.add(FileOwnership.committerOf(RolledFiles.dataFile("run.h5", i), parallelism));
             assertEquals(parallelism, subtasks.size(), "the first " + parallelism + " data files go to distinct subtasks");
         }
         assertEquals("run_000001.h5", RolledFiles.dataFile("run.h5", 0));

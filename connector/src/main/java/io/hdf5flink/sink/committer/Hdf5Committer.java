@@ -90,7 +90,7 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     }
 
     /**
-     * @param subtask this committer's subtask: it commits the files {@link RolledFiles#committerOf}
+     * @param subtask this committer's subtask: it commits the files {@link FileOwnership#committerOf}
      *     gives it (all files when chunks are staged: subtask 0 alone receives committables then)
      * @param parallelism the number of committer subtasks
      */
@@ -158,7 +158,7 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
 
     /** Whether this subtask is the one for {@code key} (a file, or a writer for its clean-up). */
     private boolean owns(String key) {
-        return parallelism == 1 || RolledFiles.committerOf(key, parallelism) == subtask;
+        return parallelism == 1 || FileOwnership.committerOf(key, parallelism) == subtask;
     }
 
     private void commitFile(String relative, Map<String, List<Applied>> datasets) throws IOException {

@@ -46,8 +46,8 @@ import org.apache.flink.streaming.api.transformations.UnionTransformation;
  * {@link Builder#chunkAlignedInput}). Writers assemble chunks in checkpointed buffers, filter each
  * complete chunk once on a pool of threads and write it once, straight into the output file, in
  * space the file's ledger hands them (or stage it, with {@link Builder#stageChunks}); at each
- * checkpoint they hand the chunks' addresses to the committers (each file is committed by one
- * committer subtask, files in parallel), which enter them in the chunk index and
+ * checkpoint they hand the chunks' addresses to the committer (all committables go to one
+ * committer subtask, which keeps one writer per file), which enters them in the chunk index and
  * publishes them with one atomic commit per dataset when the checkpoint completes; until then no
  * reader sees them. After a failure Flink restores the writers' buffers and
  * re-commits what was not yet committed; commits are idempotent, so nothing is lost or doubled.
@@ -116,8 +116,7 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
     @Override
     public Committer<Hdf5Committable> createCommitter(CommitterInitContext context) {
         config.checkStagingDirectory();
-        return new Hdf5Committer(config, context.metricGroup(), context.getRestoredCheckpointId().isEmpty(),
-                context.getTaskInfo().getIndexOfThisSubtask(), context.getTaskInfo().getNumberOfParallelSubtasks());
+        return new Hdf5Committer(config, context.metricGroup(), context.getRestoredCheckpointId().isEmpty());
     }
 
     @Override
@@ -150,17 +149,15 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
     }
 
     /**
-     * Every committer subtask sees every committable and commits the files it owns
-     * ({@link io.hdf5flink.sink.committer.FileOwnership#committerOf}): one writer per file, files committed in parallel. A
-     * committable is small (chunk addresses), so sending it to all is cheaper than splitting it,
-     * and it keeps each subtask's count of committables per checkpoint what Flink expects. With
-     * staged chunks, one subtask commits everything: a staging file holds chunks of many files
-     * and goes once all are copied (not addGlobalCommitter: FLINK-38614).
+     * All committables go to one committer subtask: one writer per file (not addGlobalCommitter:
+     * FLINK-38614). Not one subtask per file: Flink hands a committer's restored committables to
+     * subtasks by position, not by file, so after a restore at another parallelism a file's
+     * pending committables could land on a subtask that does not commit that file.
      */
     @Override
     public DataStream<CommittableMessage<Hdf5Committable>> addPreCommitTopology(
             DataStream<CommittableMessage<Hdf5Committable>> committables) {
-        return config.stageChunks() ? committables.global() : committables.broadcast();
+        return committables.global();
     }
 
     @Override

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.hdf5.DataType;
-import io.hdf5flink.sink.committer.FileOwnership;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.filter.EncodedChunk;
 import io.hdf5flink.hdf5.filter.FilterPipeline;
@@ -161,26 +160,6 @@ class Hdf5CommitterTest {
                     print(d.is_virtual, d.shape, len(d.virtual_sources()))
                 """, master.toString()).strip();
         assertEquals("True (12, 4) 2", out);
-    }
-
-    /** Committer subtasks commit the files they own and leave the rest to the others. */
-    @Test
-    void eachCommitterSubtaskCommitsTheFilesItOwns() throws Exception {
-        Hdf5Committable c = new Epoch(writer(), 0).rows("a.h5", "/d", ROWS, 0, 1, 4).rows("b.h5", "/d", ROWS, 0, 1, 4)
-                .rows("c.h5", "/d", ROWS, 0, 1, 4).stage();
-        SinkConfig config = Hdf5Sink.builder(dir).defaultFile("out.h5").build().config();
-        // Subtask by subtask: after subtasks 0..s ran, exactly the files they own exist.
-        for (int subtask = 0; subtask < 3; subtask++) {
-            try (io.hdf5flink.sink.committer.Hdf5Committer committer = new io.hdf5flink.sink.committer.Hdf5Committer(config,
-                    new org.apache.flink.metrics.groups.UnregisteredMetricsGroup(), true, subtask, 3)) {
-                committer.commit(List.of(new TestCommitter.Request(c)));
-            }
-            for (String file : List.of("a.h5", "b.h5", "c.h5")) {
-                int owner = FileOwnership.committerOf(file, 3);
-                assertEquals(owner <= subtask, Files.exists(dir.resolve(file)),
-                        file + " (owned by subtask " + owner + ") after subtasks 0 to " + subtask + " committed");
-            }
-        }
     }
 
     @Test

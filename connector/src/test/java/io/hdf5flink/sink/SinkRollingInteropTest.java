@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.hdf5.DataType;
-import io.hdf5flink.sink.committer.FileOwnership;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.hdf5flink.sink.SinkFailoverInteropTest.Injector;
@@ -39,8 +38,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Datasets rolled over data files with a virtual-dataset master ({@link DatasetDeclaration#rollEvery}),
  * judged by h5py: the master reads as one dataset holding every row once, each data file is a
  * complete file holding its rows, and an h5py reader polling the master while the job runs (and
- * fails over) only ever sees a prefix of correct rows. The data files commit on all committer
- * subtasks at once.
+ * fails over) only ever sees a prefix of correct rows.
  */
 class SinkRollingInteropTest {
     @RegisterExtension
@@ -194,12 +192,7 @@ class SinkRollingInteropTest {
     }
 
     @Test
-    void dataFilesOfOneRecordingCommitOnEverySubtask() {
-        for (int parallelism : new int[] {1, 2, 3, 4, 8}) {
-            Set<Integer> subtasks = new HashSet<>();
-            for (int i = 0; i < parallelism; i++) subtasks.add(FileOwnership.committerOf(RolledFiles.dataFile("run.h5", i), parallelism));
-            assertEquals(parallelism, subtasks.size(), "the first " + parallelism + " data files go to distinct subtasks");
-        }
+    void dataFilesAreNamedAfterTheirMaster() {
         assertEquals("run_000001.h5", RolledFiles.dataFile("run.h5", 0));
         assertEquals("a/b/scan_000012", RolledFiles.dataFile("a/b/scan", 11));
         assertEquals("x.y/run_001000.h5", RolledFiles.dataFile("x.y/run.h5", 999));

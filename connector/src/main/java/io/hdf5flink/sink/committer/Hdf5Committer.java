@@ -69,9 +69,6 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     private final Map<Path, VisiblePrefixes> prefixes = new HashMap<>();
     /** Whether this committer restored nothing: records of visible prefixes on disk are an earlier run's. */
     private final boolean fresh;
-    /** This committer's subtask and their number: each file is committed by one of them. */
-    private final int subtask;
-    private final int parallelism;
     /** Master files of rolled recordings whose data files this committer commits. */
     private final Map<String, MasterFile> masters = new HashMap<>();
     /** Ledgers of final data files released while writers still held space there, with the files' committed lengths. */
@@ -86,19 +83,8 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
      *     rows was committed by this run, and a record of visible prefixes left on disk is ignored
      */
     public Hdf5Committer(SinkConfig config, MetricGroup metrics, boolean fresh) {
-        this(config, metrics, fresh, 0, 1);
-    }
-
-    /**
-     * @param subtask this committer's subtask: it commits the files {@link FileOwnership#committerOf}
-     *     gives it (all files when chunks are staged: subtask 0 alone receives committables then)
-     * @param parallelism the number of committer subtasks
-     */
-    public Hdf5Committer(SinkConfig config, MetricGroup metrics, boolean fresh, int subtask, int parallelism) {
         this.config = config;
         this.fresh = fresh;
-        this.subtask = subtask;
-        this.parallelism = config.stageChunks() ? 1 : parallelism;
         MetricGroup g = metrics.addGroup("hdf5");
         this.chunksCommitted = g.counter("chunksCommitted");
         this.bytesCommitted = g.counter("compressedBytesCommitted");
@@ -114,7 +100,6 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
         for (CommitRequest<Hdf5Committable> r : requests) {
             Hdf5Committable c = r.getCommittable();
             for (Hdf5Committable.DatasetPart p : c.parts()) {
-                if (!owns(p.file())) continue;
                 byFile.computeIfAbsent(p.file(), f -> new LinkedHashMap<>())
                         .computeIfAbsent(p.dataset(), d -> new ArrayList<>()).add(new Applied(c, p));
             }
@@ -133,15 +118,7 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
                         + "; its data files are committed, and the next commit rebuilds it", ex);
             }
         }
-        for (CommitRequest<Hdf5Committable> r : requests) {
-            // Once per committable, by one subtask: its writer's clean-up.
-            if (owns(r.getCommittable().writerId())) cleanUp(r.getCommittable());
-        }
-        if (subtask != 0) {
-            commits.inc();
-            lastCommitMillis = (System.nanoTime() - started) / 1_000_000;
-            return;
-        }
+        for (CommitRequest<Hdf5Committable> r : requests) cleanUp(r.getCommittable());
         for (String writer : UnreferencedMark.sweep(config.stagingDirectory())) {
             long freed = 0;
             for (SpaceLedger ledger : StagingFiles.spaceLedgers(config.stagingDirectory(), config.fsyncOnCommit())) {
@@ -156,10 +133,6 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
 
     private record Applied(Hdf5Committable committable, Hdf5Committable.DatasetPart part) {}
 
-    /** Whether this subtask is the one for {@code key} (a file, or a writer for its clean-up). */
-    private boolean owns(String key) {
-        return parallelism == 1 || FileOwnership.committerOf(key, parallelism) == subtask;
-    }
 
     private void commitFile(String relative, Map<String, List<Applied>> datasets) throws IOException {
         Path path = config.resolveFile(relative);
@@ -208,7 +181,7 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
         for (DatasetDeclaration d : rolled) {
             if (!file.exists(d.dataset()) || file.dataset(d.dataset()).shape()[0] < d.rowsPerFile()) return;
         }
-        LOG.info("{} is final (every dataset holds its rows); committer {} of {} releases it", relative, subtask, parallelism);
+        LOG.info("{} is final (every dataset holds its rows): released", relative);
         SpaceLedger ledger = file.options().sharedSpace();
         long committedLength = file.committedLength();
         if (!release(file) && ledger != null) releasedLedgers.put(ledger, committedLength); // writers still hold space: retried at close

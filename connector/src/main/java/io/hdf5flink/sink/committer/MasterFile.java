@@ -39,10 +39,11 @@ import org.apache.flink.annotation.Internal;
  * <p>Its role in the commit lifecycle: a committer rebuilds it after each commit that touched
  * one of its data files, from what the data files hold <em>committed</em> at that moment, never
  * from committables, so it cannot reference a row that is not committed, and it follows the data
- * files it references. Data files commit on several committer subtasks (processes) at once; a
- * rebuild holds an exclusive lock on {@code <master>.master.lock} in the staging directory, so
- * rebuilds take turns and each reads the data files after the previous one wrote: the last
- * committer to commit a data file rebuilds last and sees every file. A rebuild writes the whole
+ * files it references. One committer subtask commits every file, but during a failover the
+ * committer of the failed attempt may still be closing while the new one commits: a rebuild holds
+ * an exclusive lock on {@code <master>.master.lock} in the staging directory, so rebuilds take
+ * turns and each reads the data files after the previous one wrote, and the last to rebuild sees
+ * every commit before it. A rebuild writes the whole
  * master under a temporary name and renames it over the old one, so a reader opening the master
  * finds the old version or the new one, and a process killed mid-rebuild leaves the old one (the
  * next commit of a data file, or the re-commit after a restore, rebuilds it). Mapped rows are the

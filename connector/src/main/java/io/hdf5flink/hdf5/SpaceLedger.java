@@ -6,7 +6,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,9 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 /**
@@ -48,7 +44,6 @@ import java.util.function.Predicate;
  */
 public final class SpaceLedger {
     private static final long MAGIC = 0x4835464c_53504331L; // "H5FLSPC1"
-    private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
     /** Space handed out: {@code [start, start + length)} of the file. */
     public record Extent(long start, long length) {
@@ -264,31 +259,23 @@ public final class SpaceLedger {
      * writer's restore usually finds nothing to do), replaces the ledger file.
      */
     private <T> T locked(boolean write, Change<T> change) throws IOException {
-        ReentrantLock inJvm = JVM_LOCKS.computeIfAbsent(ledger, k -> new ReentrantLock());
-        inJvm.lock();
-        try {
-            Files.createDirectories(ledger.getParent());
-            try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    FileLock ignored = lockChannel.lock()) {
-                State s = load();
-                if (Files.exists(dataFile)) {
-                    String identity = identity(dataFile);
-                    long eof = FileOpener.publishedEndOfFile(dataFile);
-                    // A ledger of another file (an earlier one of the same name), or of this file
-                    // before another program changed it, knows nothing of its space now.
-                    if (!identity.equals(s.identity) || (eof != s.eof && eof != s.nextEof)) s = new State();
-                    s.identity = identity;
-                    s.eof = eof;
-                    s.frontier = Math.max(s.frontier, Files.size(dataFile));
-                }
-                T result = change.apply(s);
-                byte[] bytes = encode(s);
-                if (write && !Arrays.equals(bytes, s.stored)) store(bytes);
-                return result;
+        return ExclusiveLock.holding(lockFile, () -> {
+            State s = load();
+            if (Files.exists(dataFile)) {
+                String identity = identity(dataFile);
+                long eof = FileOpener.publishedEndOfFile(dataFile);
+                // A ledger of another file (an earlier one of the same name), or of this file
+                // before another program changed it, knows nothing of its space now.
+                if (!identity.equals(s.identity) || (eof != s.eof && eof != s.nextEof)) s = new State();
+                s.identity = identity;
+                s.eof = eof;
+                s.frontier = Math.max(s.frontier, Files.size(dataFile));
             }
-        } finally {
-            inJvm.unlock();
-        }
+            T result = change.apply(s);
+            byte[] bytes = encode(s);
+            if (write && !Arrays.equals(bytes, s.stored)) store(bytes);
+            return result;
+        });
     }
 
     private State load() throws IOException {

@@ -163,18 +163,13 @@ public final class DatasetDeclaration implements Serializable {
         if (chunkRowsOfFirstBlock > 0) chunks[0] = chunkRowsOfFirstBlock;
         if (rowsPerFile > 0) {
             // The rule's chunk rows are known only now; they must divide the rows per file.
-            if (rowsPerFile % chunks[0] != 0) chunks[0] = largestDivisorAtMost(rowsPerFile, chunks[0]);
+            chunks[0] = RolledFiles.chunkRowsDividing(rowsPerFile, chunks[0]);
         }
         long[] shape = firstBlockShape.clone();
         shape[0] = 0;
         long[] max = firstBlockShape.clone();
         max[0] = DatasetSpec.UNLIMITED;
         return spec.toBuilder().shape(shape).maxShape(max).chunks(chunks).build();
-    }
-
-    private static long largestDivisorAtMost(long n, long bound) {
-        for (long d = Math.min(bound, n); d > 1; d--) if (n % d == 0) return d;
-        return 1;
     }
 
     /** Whether the dataset takes appended blocks rather than blocks at explicit offsets. */

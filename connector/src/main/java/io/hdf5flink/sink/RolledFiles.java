@@ -1,5 +1,10 @@
 package io.hdf5flink.sink;
 
+import io.hdf5flink.hdf5.Hdf5File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.annotation.PublicEvolving;
@@ -34,9 +39,35 @@ public final class RolledFiles {
         return m.group(1) + (m.group(3) == null ? "" : m.group(3));
     }
 
-    /** The index (from 0) of a data file's name; -1 when the name is not a data file's. */
-    public static int indexOf(String file) {
-        Matcher m = DATA_FILE.matcher(file);
-        return m.matches() ? Integer.parseInt(m.group(2)) - 1 : -1;
+    /**
+     * The rows each data file of the master file {@code master} holds committed in
+     * {@code dataset}, in order: the recording's prefix, the full files, then the first that is
+     * not full (which may hold 0). It ends before the first data file that is missing or lacks
+     * the dataset. The first {@code knownFull} files are counted full without being read: a full
+     * data file is final.
+     */
+    public static List<Long> committedRows(Path master, String dataset, long rowsPerFile, int knownFull) {
+        List<Long> rows = new ArrayList<>();
+        for (int i = 0;; i++) {
+            if (i < knownFull) {
+                rows.add(rowsPerFile);
+                continue;
+            }
+            Path file = master.resolveSibling(dataFile(master.getFileName().toString(), i));
+            if (!Files.exists(file)) return rows;
+            try (Hdf5File f = Hdf5File.openReadOnly(file)) {
+                if (!f.exists(dataset)) return rows;
+                long n = f.dataset(dataset).shape()[0];
+                rows.add(n);
+                if (n < rowsPerFile) return rows;
+            }
+        }
+    }
+
+    /** The most chunk rows, at most {@code chunkRows}, that divide {@code rowsPerFile}: no chunk then spans two files. */
+    public static long chunkRowsDividing(long rowsPerFile, long chunkRows) {
+        long rows = Math.min(chunkRows, rowsPerFile);
+        while (rowsPerFile % rows != 0) rows--;
+        return rows;
     }
 }

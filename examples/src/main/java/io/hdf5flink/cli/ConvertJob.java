@@ -6,6 +6,7 @@ import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.record.ArrayBlockTypeInfo;
 import io.hdf5flink.sink.DatasetDeclaration;
 import io.hdf5flink.sink.Hdf5Sink;
+import io.hdf5flink.sink.RolledFiles;
 import io.hdf5flink.sink.RolledMaster;
 import java.io.Closeable;
 import java.io.PrintWriter;
@@ -55,7 +56,7 @@ final class ConvertJob {
                 plan.codecName(), plan.parallelism, plan.appending ? ", appending after row " + plan.baseRows : "",
                 plan.resumeFrom != null ? ", resuming from checkpoint " + plan.resumeFrom.id() : "")
                 + (plan.rolled() ? String.format(Locale.ROOT, ", rolled every %,d rows into %s, ... (master: %s)", plan.rowsPerFile,
-                        io.hdf5flink.sink.RolledFiles.dataFile(plan.output.getFileName().toString(), 0),
+                        RolledFiles.dataFile(plan.output.getFileName().toString(), 0),
                         plan.master == RolledMaster.VIRTUAL_DATASET ? "virtual dataset" : "external links") : ""));
         for (String warning : plan.warnings) err.println("warning: " + warning);
         err.flush();

@@ -335,8 +335,7 @@ final class ConvertPlan {
                         + " (--chunks): a chunk would span two files; use --rows-per-file "
                         + (lower > 0 ? lower + " or " : "") + upper + ", or chunk rows that divide " + rowsPerFile);
             }
-            long rows = Math.min(chunkRows, rowsPerFile);
-            while (rowsPerFile % rows != 0) rows--;
+            long rows = RolledFiles.chunkRowsDividing(rowsPerFile, chunkRows);
             chunkShape[0] = rows;
             return ", rows cut to " + rows + " to divide --rows-per-file " + rowsPerFile;
         }

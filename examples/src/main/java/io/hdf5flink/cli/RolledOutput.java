@@ -47,16 +47,7 @@ final class RolledOutput {
 
     /** Rows the data files hold committed, as the master shows them: the full files, then the first that is not full. */
     static long rows(Path master, String dataset, long rowsPerFile) {
-        long rows = 0;
-        for (Path p : dataFiles(master)) {
-            try (Hdf5File f = Hdf5File.openReadOnly(p)) {
-                if (!f.exists(dataset)) break;
-                long n = f.dataset(dataset).shape()[0];
-                rows += n;
-                if (n < rowsPerFile) break;
-            }
-        }
-        return rows;
+        return RolledFiles.committedRows(master, dataset, rowsPerFile, 0).stream().mapToLong(Long::longValue).sum();
     }
 
     /** The summary of the whole recording: the layout of its first data file, the rows and bytes of all. */

@@ -28,14 +28,7 @@ class StandaloneClusterInteropTest {
 
     @Test
     void convertSurvivesATaskManagerKilledAfterACheckpoint() throws Exception {
-        Path in = dir.resolve("in.npy");
-        // 96 MB of int16 like a recording (sines plus noise), compressed slowly (gzip 9) so the job
-        // runs for several checkpoints on two cores.
-        H5py.check("""
-                n = 750_000; t = np.arange(n)[:, None]
-                a = (1000 * np.sin(t * 0.01 + np.arange(64)[None, :]) + np.random.default_rng(5).normal(0, 30, (n, 64))).astype('<i2')
-                np.save(sys.argv[1], a)
-                """, in);
+        Path in = recording(5);
         Path out = dir.resolve("out.h5");
         try (StandaloneCluster cluster = StandaloneCluster.start(dir.resolve("cluster"), 2, 2)) {
             String clientLog = convertKillingATaskManager(cluster, dir.resolve("out.h5.checkpoints"), "--input", in.toString(),
@@ -58,6 +51,20 @@ class StandaloneClusterInteropTest {
             assertEquals(0, staging.count(), "staging files left behind");
         }
         assertTrue(Files.notExists(dir.resolve("out.h5.checkpoints")), "a finished conversion removes its checkpoints");
+    }
+
+    /**
+     * {@code in.npy}: 96 MB of int16 like a recording (sines plus noise from {@code seed}), which a
+     * slow codec (gzip 9) keeps converting for several checkpoints on two cores.
+     */
+    private Path recording(int seed) {
+        Path in = dir.resolve("in.npy");
+        H5py.check("""
+                n = 750_000; t = np.arange(n)[:, None]
+                a = (1000 * np.sin(t * 0.01 + np.arange(64)[None, :]) + np.random.default_rng(int(sys.argv[2])).normal(0, 30, (n, 64)))
+                np.save(sys.argv[1], a.astype('<i2'))
+                """, in, seed);
+        return in;
     }
 
     /**
@@ -94,12 +101,7 @@ class StandaloneClusterInteropTest {
      */
     @Test
     void aRolledConversionSurvivesATaskManagerKilledAfterACheckpoint() throws Exception {
-        Path in = dir.resolve("in.npy");
-        H5py.check("""
-                n = 750_000; t = np.arange(n)[:, None]
-                a = (1000 * np.sin(t * 0.01 + np.arange(64)[None, :]) + np.random.default_rng(6).normal(0, 30, (n, 64))).astype('<i2')
-                np.save(sys.argv[1], a)
-                """, in);
+        Path in = recording(6);
         Path out = dir.resolve("rec.h5");
         try (StandaloneCluster cluster = StandaloneCluster.start(dir.resolve("cluster"), 2, 2)) {
             String clientLog = convertKillingATaskManager(cluster, dir.resolve("rec.h5.checkpoints"), "--input", in.toString(),

@@ -1,7 +1,7 @@
 package io.hdf5flink.sink.committer;
 
 import io.hdf5flink.hdf5.DatasetSpec;
-import io.hdf5flink.hdf5.Hdf5Dataset;
+import io.hdf5flink.hdf5.ExclusiveLock;
 import io.hdf5flink.hdf5.ExternalLinkFile;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.hdf5.VirtualMapping;
@@ -11,13 +11,10 @@ import io.hdf5flink.sink.RolledMaster;
 import io.hdf5flink.sink.SinkConfig;
 import io.hdf5flink.sink.staging.StagingFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -25,8 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -52,12 +47,13 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 final class MasterFile {
-    private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
     private final SinkConfig config;
     private final String master;
     /** Per rolled dataset: the data files known full (final), which need not be read again. */
     private final Map<String, Integer> fullFiles = new HashMap<>();
+    /** Per rolled dataset: its layout in the data files (the first one's, the same in all). */
+    private final Map<String, DatasetSpec> layouts = new HashMap<>();
 
     MasterFile(SinkConfig config, String master) {
         this.config = config;
@@ -66,7 +62,10 @@ final class MasterFile {
 
     /** Rewrites the master from the data files' committed rows. */
     void rebuild() throws IOException {
-        locked(() -> write(config.resolveFile(master)));
+        ExclusiveLock.holding(lockFile(), () -> {
+            write(config.resolveFile(master));
+            return null;
+        });
     }
 
     /**
@@ -75,25 +74,7 @@ final class MasterFile {
      */
     void deleteLock() throws IOException {
         Path lockFile = lockFile();
-        if (Files.exists(lockFile)) locked(() -> Files.deleteIfExists(lockFile));
-    }
-
-    private interface Locked {
-        void run() throws IOException;
-    }
-
-    /** Runs {@code action} holding this JVM's lock of the master and the exclusive lock on its lock file. */
-    private void locked(Locked action) throws IOException {
-        Path lockFile = lockFile();
-        Files.createDirectories(lockFile.getParent());
-        ReentrantLock inJvm = JVM_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), p -> new ReentrantLock());
-        inJvm.lock();
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock ignored = ch.lock()) {
-            action.run();
-        } finally {
-            inJvm.unlock();
-        }
+        if (Files.exists(lockFile)) ExclusiveLock.holding(lockFile, () -> Files.deleteIfExists(lockFile));
     }
 
     private Path lockFile() {
@@ -101,11 +82,7 @@ final class MasterFile {
     }
 
     /** A rolled dataset as its data files hold it committed: its layout and each data file's rows (a prefix of the recording). */
-    private record Committed(String path, DatasetSpec layout, List<String> files, List<Long> rows) {
-        long totalRows() {
-            return rows.stream().mapToLong(Long::longValue).sum();
-        }
-    }
+    private record Committed(String path, DatasetSpec layout, List<String> files, List<Long> rows) {}
 
     private void write(Path target) throws IOException {
         List<Committed> datasets = new ArrayList<>();
@@ -168,30 +145,26 @@ final class MasterFile {
     private Committed committed(DatasetDeclaration declaration) throws IOException {
         String dataset = declaration.dataset();
         long rowsPerFile = declaration.rowsPerFile();
-        int known = fullFiles.getOrDefault(dataset, 0);
+        List<Long> perFile = RolledFiles.committedRows(config.resolveFile(master), dataset, rowsPerFile,
+                fullFiles.getOrDefault(dataset, 0));
+        if (perFile.isEmpty()) return null;
+        DatasetSpec layout = layouts.get(dataset);
+        if (layout == null) {
+            try (Hdf5File f = Hdf5File.openReadOnly(config.resolveFile(RolledFiles.dataFile(master, 0)))) {
+                layout = f.dataset(dataset).spec();
+            }
+            layouts.put(dataset, layout);
+        }
         List<String> files = new ArrayList<>();
         List<Long> rows = new ArrayList<>();
-        DatasetSpec layout = null;
-        for (int i = 0;; i++) {
-            String name = RolledFiles.dataFile(master, i);
-            long fileRows = rowsPerFile;
-            if (i >= known || layout == null) {
-                Path path = config.resolveFile(name);
-                if (!Files.exists(path)) break;
-                try (Hdf5File f = Hdf5File.openReadOnly(path)) {
-                    if (!f.exists(dataset)) break;
-                    Hdf5Dataset d = f.dataset(dataset);
-                    if (layout == null) layout = d.spec();
-                    if (i >= known) fileRows = d.shape()[0];
-                }
-            }
-            if (fileRows > 0) {
-                files.add(Path.of(name).getFileName().toString());
-                rows.add(fileRows);
-            }
-            if (fileRows < rowsPerFile) break;
-            fullFiles.put(dataset, Math.max(known, i + 1));
+        int full = 0;
+        for (int i = 0; i < perFile.size(); i++) {
+            if (perFile.get(i) == rowsPerFile) full++;
+            if (perFile.get(i) == 0) continue;
+            files.add(Path.of(RolledFiles.dataFile(master, i)).getFileName().toString());
+            rows.add(perFile.get(i));
         }
-        return layout == null ? null : new Committed(dataset, layout, files, rows);
+        fullFiles.put(dataset, full);
+        return new Committed(dataset, layout, files, rows);
     }
 }

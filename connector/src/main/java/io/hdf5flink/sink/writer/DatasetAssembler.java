@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -130,7 +131,7 @@ public final class DatasetAssembler {
             if (refs.isEmpty() && Arrays.equals(shape, before)) return List.of();
             return List.of(new Hdf5Committable.DatasetPart(file, dataset, spec, shape, List.copyOf(refs)));
         }
-        java.util.TreeSet<Integer> files = new java.util.TreeSet<>(chunks.keySet());
+        TreeSet<Integer> files = new TreeSet<>(chunks.keySet());
         if (before == null) {
             files.add(0); // the first data file exists from the first committable on, even empty
         } else if (before[0] != shape[0]) {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -171,13 +172,23 @@ final class DatasetCatalog {
             }
             spec = infer(file, dataset, first);
         }
+        long[] extent = appendExtent(spec, first, cursor);
+        return new DatasetAssembler(file, dataset, spec, first.isAppend(), 0, cursor, extent, storedShape, this::readStored, buffers);
+    }
+
+    /**
+     * The extent a new dataset's assembler starts from: the spec's shape, and for an appended
+     * dataset {@code rows} rows (those already stored) with the trailing axes the spec leaves 0
+     * taken from the first block.
+     */
+    private static long[] appendExtent(DatasetSpec spec, ArrayBlock first, long rows) {
         long[] extent = spec.shape();
         if (first.isAppend()) {
-            extent[0] = cursor;
+            extent[0] = rows;
             long[] trailing = first.shape();
             for (int d = 1; d < extent.length && d < trailing.length; d++) if (extent[d] == 0) extent[d] = trailing[d];
         }
-        return new DatasetAssembler(file, dataset, spec, first.isAppend(), 0, cursor, extent, storedShape, this::readStored, buffers);
+        return extent;
     }
 
     /**
@@ -188,29 +199,18 @@ final class DatasetCatalog {
     private DatasetAssembler createRolled(String file, String dataset, ArrayBlock first, DatasetDeclaration declaration,
             DatasetSpec spec) throws IOException {
         long rowsPerFile = declaration.rowsPerFile();
-        long stored = 0;
+        List<Long> rows = RolledFiles.committedRows(config.resolveFile(file), dataset, rowsPerFile, 0);
+        long stored = rows.stream().mapToLong(Long::longValue).sum();
         long[] storedShape = null;
-        for (int i = 0;; i++) {
-            Path path = config.resolveFile(RolledFiles.dataFile(file, i));
-            if (!Files.exists(path)) break;
-            long rows;
-            try (Hdf5File existing = Hdf5File.openReadOnly(path)) {
-                if (!existing.exists(dataset)) break;
+        if (!rows.isEmpty()) {
+            try (Hdf5File existing = Hdf5File.openReadOnly(config.resolveFile(RolledFiles.dataFile(file, 0)))) {
                 Hdf5Dataset d = existing.dataset(dataset);
-                checkCompatible(RolledFiles.dataFile(file, i), dataset, spec, d.spec());
-                rows = d.shape()[0];
-                if (storedShape == null) storedShape = d.shape();
+                checkCompatible(RolledFiles.dataFile(file, 0), dataset, spec, d.spec());
+                storedShape = d.shape();
+                storedShape[0] = stored;
             }
-            stored += rows;
-            if (rows < rowsPerFile) break;
         }
-        if (storedShape != null) storedShape[0] = stored;
-        long[] extent = spec.shape();
-        if (first.isAppend()) {
-            extent[0] = stored;
-            long[] trailing = first.shape();
-            for (int d = 1; d < extent.length && d < trailing.length; d++) if (extent[d] == 0) extent[d] = trailing[d];
-        }
+        long[] extent = appendExtent(spec, first, stored);
         return new DatasetAssembler(file, dataset, spec, first.isAppend(), rowsPerFile, first.isAppend() ? stored : 0, extent,
                 storedShape, this::readStored, buffers);
     }

@@ -8,10 +8,12 @@ import io.hdf5flink.sink.SinkConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Chunks written once, in place: each filtered chunk goes straight into its output file, into a
@@ -34,10 +36,10 @@ final class InPlaceEpoch extends EpochChunks {
 
     private final SinkConfig config;
     private final String writerId;
-    /** One segment writer per dataset and file (a rolled dataset writes into one data file after another). */
-    private final Map<DatasetAssembler, Map<Integer, SegmentWriter>> segments = new IdentityHashMap<>();
-    /** The segment writers used in the current epoch: the others are retired at its end. */
-    private final java.util.Set<SegmentWriter> usedThisEpoch = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** One segment writer per dataset and file, by file index (a rolled dataset writes into one data file after another). */
+    private final Map<DatasetAssembler, TreeMap<Integer, SegmentWriter>> segments = new IdentityHashMap<>();
+    /** The segment writers used in the current epoch: those of data files rolled past are retired at its end if unused. */
+    private final Set<SegmentWriter> usedThisEpoch = Collections.newSetFromMap(new IdentityHashMap<>());
 
     InPlaceEpoch(SinkConfig config, String writerId, long epoch) {
         super(epoch);
@@ -49,7 +51,7 @@ final class InPlaceEpoch extends EpochChunks {
     long write(DatasetAssembler dataset, int fileIndex, EncodedChunk chunk) throws IOException {
         // One segment writer per dataset and file: its chunks are of one size (before compression),
         // so a segment sized in whole chunks fills up without a tail too short for the next one.
-        Map<Integer, SegmentWriter> ofDataset = segments.computeIfAbsent(dataset, k -> new HashMap<>());
+        TreeMap<Integer, SegmentWriter> ofDataset = segments.computeIfAbsent(dataset, k -> new TreeMap<>());
         SegmentWriter w = ofDataset.get(fileIndex);
         if (w == null) {
             Path file = config.resolveFile(dataset.fileAt(fileIndex)); // relative to the base directory
@@ -59,7 +61,7 @@ final class InPlaceEpoch extends EpochChunks {
         }
         // A rolled dataset moved on to a later data file: the space claimed in the earlier ones goes
         // back now, for the writers still filling them (else it stays a hole there, up to a segment each).
-        for (Map.Entry<Integer, SegmentWriter> e : ofDataset.entrySet()) if (e.getKey() < fileIndex) e.getValue().giveBackRest();
+        for (SegmentWriter earlier : ofDataset.headMap(fileIndex).values()) earlier.giveBackRest();
         usedThisEpoch.add(w);
         return w.write(number(), chunk.data(), chunk.length());
     }
@@ -78,12 +80,14 @@ final class InPlaceEpoch extends EpochChunks {
 
     @Override
     String endWriting(boolean last) throws IOException {
-        for (Map<Integer, SegmentWriter> ofDataset : segments.values()) {
-            for (Iterator<SegmentWriter> i = ofDataset.values().iterator(); i.hasNext();) {
-                SegmentWriter w = i.next();
-                // A writer idle for a whole epoch (a data file the dataset rolled past) gives its
-                // segment's rest back and closes its file, so a long recording keeps few files open.
-                boolean retire = !usedThisEpoch.contains(w);
+        for (TreeMap<Integer, SegmentWriter> ofDataset : segments.values()) {
+            int latest = ofDataset.lastKey();
+            for (Iterator<Map.Entry<Integer, SegmentWriter>> i = ofDataset.entrySet().iterator(); i.hasNext();) {
+                Map.Entry<Integer, SegmentWriter> e = i.next();
+                SegmentWriter w = e.getValue();
+                // The writer of a data file the dataset rolled past, idle for a whole epoch, gives
+                // its segment's rest back and closes its file: a long recording keeps few files open.
+                boolean retire = e.getKey() < latest && !usedThisEpoch.contains(w);
                 w.endEpoch(config.fsyncOnCommit(), last || retire);
                 if (retire) {
                     w.close();
@@ -103,7 +107,7 @@ final class InPlaceEpoch extends EpochChunks {
     @Override
     public void close() throws IOException {
         IOException first = null;
-        for (Map<Integer, SegmentWriter> ofDataset : segments.values()) {
+        for (TreeMap<Integer, SegmentWriter> ofDataset : segments.values()) {
             for (SegmentWriter w : ofDataset.values()) {
                 try {
                     w.close();

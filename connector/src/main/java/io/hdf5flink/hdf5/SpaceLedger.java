@@ -217,27 +217,32 @@ public final class SpaceLedger {
     }
 
     /**
-     * When nothing is live (every epoch committed or lost), cuts the data file back to
-     * {@code committedLength} (its published end of file: what lies past it is free space or the
-     * rest of a committer's arena) and deletes the ledger. Returns whether it did.
+     * When nothing is live (every epoch committed or lost), cuts the data file back to the end of
+     * file its superblock publishes now (what lies past it is free space or the rest of a
+     * committer's arena; nothing is cut from a file without a superblock this engine reads) and
+     * deletes the ledger. Returns whether it did. The file's committer calls it holding the file's
+     * commit turn, so no commit is under way: whichever commit came last, nothing past the
+     * published end is referenced.
      */
-    public boolean retireIfIdle(long committedLength) throws IOException {
-        return locked(false, s -> {
-            if (!s.live.isEmpty()) return false;
-            if (Files.exists(dataFile) && committedLength > 0) {
-                try (FileChannel ch = NoFollowOpen.channel(root, dataFile, StandardOpenOption.WRITE)) {
-                    if (ch.size() > committedLength) ch.truncate(committedLength);
-                }
+    public boolean retireIfIdle() throws IOException {
+        return locked(false, s -> retire(s, Files.exists(dataFile) ? s.eof : 0));
+    }
+
+    private boolean retire(State s, long length) throws IOException {
+        if (!s.live.isEmpty()) return false;
+        if (Files.exists(dataFile) && length > 0) {
+            try (FileChannel ch = NoFollowOpen.channel(root, dataFile, StandardOpenOption.WRITE)) {
+                if (ch.size() > length) ch.truncate(length);
             }
-            Files.deleteIfExists(ledger);
-            Files.deleteIfExists(lockFile);
-            return true;
-        });
+        }
+        Files.deleteIfExists(ledger);
+        Files.deleteIfExists(lockFile);
+        return true;
     }
 
     /** Deletes the ledger when nothing is live, leaving the data file as it is. */
     public boolean deleteIfIdle() throws IOException {
-        return retireIfIdle(0);
+        return locked(false, s -> retire(s, 0));
     }
 
     /** The ledger as stored (for tests and diagnostics). */

@@ -35,6 +35,20 @@ public record Hdf5Committable(String writerId, long epoch, List<String> adoptedW
      */
     public record ChunkRef(long[] origin, long position, int length, int filterMask) {}
 
+    /**
+     * This committable split by output file, one per file in the order the parts name them (itself
+     * when it names none): each keeps the writer, epoch and clean-up lists, so a file's share can be
+     * committed on its own, by the committer subtask that owns the file. The id stays the same, and
+     * the shares touch disjoint files, so the commit tokens are those of the whole.
+     */
+    public List<Hdf5Committable> perFile() {
+        java.util.Map<String, List<DatasetPart>> byFile = new java.util.LinkedHashMap<>();
+        for (DatasetPart p : parts) byFile.computeIfAbsent(p.file(), f -> new java.util.ArrayList<>()).add(p);
+        if (byFile.size() <= 1) return List.of(this);
+        return byFile.values().stream().map(ps -> new Hdf5Committable(writerId, epoch, adoptedWriterIds, stagingFile,
+                chunksInPlace, List.copyOf(ps), liveSpillFiles)).toList();
+    }
+
     /** Identifies this committable in the commit tokens of the datasets it touched. */
     public String id() {
         return writerId + "-" + epoch;

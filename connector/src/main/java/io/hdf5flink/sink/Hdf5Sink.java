@@ -3,6 +3,7 @@ package io.hdf5flink.sink;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.sink.committer.Hdf5Committer;
+import io.hdf5flink.sink.committer.OwnedCommittables;
 import io.hdf5flink.sink.partition.BlockSplitter;
 import io.hdf5flink.sink.partition.ChunkRouting;
 import io.hdf5flink.sink.staging.StagingFiles;
@@ -46,8 +47,8 @@ import org.apache.flink.streaming.api.transformations.UnionTransformation;
  * {@link Builder#chunkAlignedInput}). Writers assemble chunks in checkpointed buffers, filter each
  * complete chunk once on a pool of threads and write it once, straight into the output file, in
  * space the file's ledger hands them (or stage it, with {@link Builder#stageChunks}); at each
- * checkpoint they hand the chunks' addresses to the committer (all committables go to one
- * committer subtask, which keeps one writer per file), which enters them in the chunk index and
+ * checkpoint they hand the chunks' addresses to the committers (each file is committed by the
+ * committer subtask that owns it, files in parallel), which enter them in the chunk index and
  * publishes them with one atomic commit per dataset when the checkpoint completes; until then no
  * reader sees them. After a failure Flink restores the writers' buffers and
  * re-commits what was not yet committed; commits are idempotent, so nothing is lost or doubled.
@@ -116,7 +117,8 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
     @Override
     public Committer<Hdf5Committable> createCommitter(CommitterInitContext context) {
         config.checkStagingDirectory();
-        return new Hdf5Committer(config, context.metricGroup(), context.getRestoredCheckpointId().isEmpty());
+        return new Hdf5Committer(config, context.metricGroup(), context.getRestoredCheckpointId().isEmpty(),
+                context.getTaskInfo().getNumberOfParallelSubtasks());
     }
 
     @Override
@@ -149,15 +151,20 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
     }
 
     /**
-     * All committables go to one committer subtask: one writer per file (not addGlobalCommitter:
-     * FLINK-38614). Not one subtask per file: Flink hands a committer's restored committables to
-     * subtasks by position, not by file, so after a restore at another parallelism a file's
-     * pending committables could land on a subtask that does not commit that file.
+     * Each committer subtask commits the files it owns, so files commit in parallel: every
+     * subtask sees every committable and keeps the shares of its files
+     * ({@link io.hdf5flink.sink.committer.OwnedCommittables}). After a restore at another
+     * parallelism Flink may hand a file's pending shares to another subtask, which commits them,
+     * taking turns on the file with its owner. With staged chunks one subtask commits everything:
+     * a staging file holds chunks of many files and goes once all are copied (not
+     * addGlobalCommitter: FLINK-38614).
      */
     @Override
     public DataStream<CommittableMessage<Hdf5Committable>> addPreCommitTopology(
             DataStream<CommittableMessage<Hdf5Committable>> committables) {
-        return committables.global();
+        if (config.stageChunks()) return committables.global();
+        return committables.broadcast().flatMap(new OwnedCommittables()).returns(committables.getType())
+                .name("hdf5: committables of the files each committer owns");
     }
 
     @Override

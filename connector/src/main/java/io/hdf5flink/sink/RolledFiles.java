@@ -39,6 +39,12 @@ public final class RolledFiles {
         return m.group(1) + (m.group(3) == null ? "" : m.group(3));
     }
 
+    /** The index (from 0) of a data file's name, the inverse of {@link #dataFile}; -1 when the name is not a data file's (or its number is past 999,999,999). */
+    public static int indexOf(String file) {
+        Matcher m = DATA_FILE.matcher(file);
+        return m.matches() && m.group(2).length() <= 9 ? Integer.parseInt(m.group(2)) - 1 : -1;
+    }
+
     /**
      * The rows each data file of the master file {@code master} holds committed in
      * {@code dataset}, in order: the recording's prefix, the full files, then the first that is

@@ -127,6 +127,75 @@ class Hdf5CommitterTest {
     }
 
     /**
+     * Two committer subtasks committing shares of one file in turn, as after a restore at another
+     * parallelism hands some of a file's pending shares to a subtask that does not own it: each
+     * keeps the file open between its commits, and must read it again when the other committed
+     * since, or its next commit would publish an index without the other's chunks.
+     */
+    @Test
+    void committerSubtasksTakingTurnsOnOneFileEachSeeTheOthersCommits() throws Exception {
+        Path out = dir.resolve("out.h5");
+        try (TestCommitter a = new TestCommitter(sink(), true, 2); TestCommitter b = new TestCommitter(sink(), true, 2)) {
+            for (int epoch = 0; epoch < 6; epoch++) {
+                Hdf5Committable c = new Epoch(writer(), epoch).rows("out.h5", "/d", ROWS, 8L * epoch, 2, 8L * (epoch + 1)).stage();
+                (epoch % 3 == 1 ? b : a).commit(c);
+            }
+            assertEquals(expected(48), h5py(out, "/d"), "a, b, a, a, b, a: every commit holds the ones before it");
+        }
+        assertEquals(Set.of(), stagingFiles(), "the lock the turns were taken under goes at the end");
+    }
+
+    /** The same with a growing dataset: the record of chunks stored beyond a gap passes from one committer to the other. */
+    @Test
+    void aGapFilledByAnotherCommitterSubtaskShowsTheChunksStoredBeyondIt() throws Exception {
+        Path out = dir.resolve("out.h5");
+        try (TestCommitter a = new TestCommitter(growingSink(), true, 2); TestCommitter b = new TestCommitter(growingSink(), true, 2)) {
+            a.commit(chunks(8, 2, 16));
+            assertEquals(expected(0), h5py(out, "/g"));
+            b.commit(chunks(0, 2, 8));
+            assertEquals(expected(16), h5py(out, "/g"), "b knows what a stored beyond the gap");
+            a.commit(chunks(24, 1, 28));
+            assertEquals(expected(16), h5py(out, "/g"), "a knows what b filled, and leaves 16-23 a gap");
+            b.commit(chunks(16, 2, 24));
+            assertEquals(expected(28), h5py(out, "/g"));
+        }
+        assertEquals(Set.of(), stagingFiles());
+    }
+
+    /** Two committer subtasks committing shares of one file at the same moment, in two threads, many times: the turns order them. */
+    @Test
+    void committerSubtasksCommittingOneFileAtOnceLoseNothing() throws Exception {
+        int epochs = 40;
+        List<Hdf5Committable> shares = new ArrayList<>();
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            shares.add(new Epoch(writer(), epoch).rows("out.h5", "/d", ROWS, 4L * epoch, 1, 4L * (epoch + 1)).stage());
+        }
+        try (TestCommitter a = new TestCommitter(sink(), true, 2); TestCommitter b = new TestCommitter(sink(), true, 2)) {
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < 2; t++) {
+                    TestCommitter committer = t == 0 ? a : b;
+                    int parity = t;
+                    done.add(threads.submit(() -> {
+                        for (int epoch = parity; epoch < epochs; epoch += 2) {
+                            together.await();
+                            committer.commit(shares.get(epoch));
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : done) f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                threads.shutdownNow();
+            }
+        }
+        assertEquals(expected(4L * epochs), h5py(dir.resolve("out.h5"), "/d"));
+        assertEquals(Set.of(), stagingFiles());
+    }
+
+    /**
      * Issue 12's "kill between a data file's commit and the master's": the master cannot be
      * replaced (a directory stands at its name), so the commit fails after the data files are
      * committed. They hold their rows, and no master references anything; re-committing the same

@@ -29,7 +29,12 @@ final class TestCommitter implements AutoCloseable {
 
     /** @param restored whether the committer is created as after a restore from a checkpoint */
     TestCommitter(Hdf5Sink sink, boolean restored) {
-        this.committer = sink.createCommitter(new Context(restored));
+        this(sink, restored, 1);
+    }
+
+    /** @param parallelism the number of committer subtasks this one is one of (its index is 0) */
+    TestCommitter(Hdf5Sink sink, boolean restored, int parallelism) {
+        this.committer = sink.createCommitter(new Context(restored, parallelism));
     }
 
     /** Commits the committables as one batch, as Flink does for one completed checkpoint. */
@@ -70,9 +75,11 @@ final class TestCommitter implements AutoCloseable {
     /** The least a committer needs: job and task info, an unregistered metric group. */
     static final class Context implements CommitterInitContext {
         private final boolean restored;
+        private final int parallelism;
 
-        Context(boolean restored) {
+        Context(boolean restored, int parallelism) {
             this.restored = restored;
+            this.parallelism = parallelism;
         }
 
         @Override
@@ -92,7 +99,7 @@ final class TestCommitter implements AutoCloseable {
 
         @Override
         public TaskInfo getTaskInfo() {
-            return new TaskInfoImpl("hdf5 committer", 1, 0, 1, 0);
+            return new TaskInfoImpl("hdf5 committer", parallelism, 0, parallelism, 0);
         }
     }
 }

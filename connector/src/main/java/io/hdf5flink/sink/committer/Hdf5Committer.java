@@ -40,9 +40,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sink's committer: the only code that writes the HDF5 files, one ordered writer per file.
- * When a checkpoint completes, Flink hands it the committables of that checkpoint (and, after a
- * restore, those not yet committed); for each file it enters the chunks the writers wrote in
+ * The sink's committer: the only code that writes the HDF5 files' metadata. Each committer
+ * subtask commits the files it owns ({@link OwnedCommittables}), and commits of one file take
+ * turns ({@link CommitTurns}), so each file has one ordered writer at a time. When a checkpoint
+ * completes, Flink hands it the committables of that checkpoint (and, after a restore, those not
+ * yet committed, which may include shares of files it does not own); for each file it enters the chunks the writers wrote in
  * place in the chunk index (or copies staged chunks into their datasets, with
  * {@code stageChunks}), creating datasets as declared, grows each dataset to its new visible shape
  * (for a dataset declared growing, the prefix of rows whose chunks are all stored, kept by a
@@ -64,15 +66,26 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     public static final int TOKEN_BYTES = 16;
 
     private final SinkConfig config;
-    private final Map<Path, Hdf5File> files = new HashMap<>();
+    /** Files kept open between commits, by their name relative to the base directory. */
+    private final Map<String, Hdf5File> files = new HashMap<>();
     /** Each file's record of visible prefixes, once a growing dataset of it was committed. */
-    private final Map<Path, VisiblePrefixes> prefixes = new HashMap<>();
+    private final Map<String, VisiblePrefixes> prefixes = new HashMap<>();
+    /** The turns this committer takes on each file with other committer subtasks. */
+    private final CommitTurns turns;
     /** Whether this committer restored nothing: records of visible prefixes on disk are an earlier run's. */
     private final boolean fresh;
     /** Master files of rolled recordings whose data files this committer commits. */
     private final Map<String, MasterFile> masters = new HashMap<>();
-    /** Ledgers of final data files released while writers still held space there, with the files' committed lengths. */
-    private final Map<SpaceLedger, Long> releasedLedgers = new HashMap<>();
+    /**
+     * The ledgers of files this committer let go of while writers still held space there (final
+     * data files, and every file after each commit when it shares files): retired at close.
+     */
+    private final Map<String, SpaceLedger> releasedLedgers = new HashMap<>();
+    /**
+     * Whether other committer subtasks may commit the files this one commits: then it lets go of
+     * each file after each commit, since an open file excludes other writers (see {@link CommitTurns}).
+     */
+    private final boolean sharesFiles;
     private final Counter chunksCommitted;
     private final Counter bytesCommitted;
     private final Counter commits;
@@ -83,8 +96,19 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
      *     rows was committed by this run, and a record of visible prefixes left on disk is ignored
      */
     public Hdf5Committer(SinkConfig config, MetricGroup metrics, boolean fresh) {
+        this(config, metrics, fresh, 1);
+    }
+
+    /**
+     * @param parallelism the number of committer subtasks: with more than one (and chunks in
+     *     place) each commits the files it owns, and after a restore some shares of files it does
+     *     not own, so it keeps no file open between commits
+     */
+    public Hdf5Committer(SinkConfig config, MetricGroup metrics, boolean fresh, int parallelism) {
         this.config = config;
         this.fresh = fresh;
+        this.sharesFiles = parallelism > 1 && !config.stageChunks();
+        this.turns = new CommitTurns(config.stagingDirectory());
         MetricGroup g = metrics.addGroup("hdf5");
         this.chunksCommitted = g.counter("chunksCommitted");
         this.bytesCommitted = g.counter("compressedBytesCommitted");
@@ -134,69 +158,101 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     private record Applied(Hdf5Committable committable, Hdf5Committable.DatasetPart part) {}
 
 
+    /**
+     * Commits one file's share of the batch, on this committer's turn: when another committer
+     * subtask committed the file since this one last did, what this one kept of it is dropped and
+     * the file read again.
+     */
     private void commitFile(String relative, Map<String, List<Applied>> datasets) throws IOException {
         Path path = config.resolveFile(relative);
-        Hdf5File file = files.get(path);
-        try {
-            if (file == null) {
-                Files.createDirectories(path.getParent());
-                Hdf5File.Options options = Hdf5File.Options.defaults().withFsyncOnCommit(config.fsyncOnCommit());
-                if (!config.stageChunks()) options = options.withSharedSpace(config.spaceLedger(path));
-                file = Files.exists(path) ? Hdf5File.openForAppend(path, options) : createOrOpen(path, options);
-                files.put(path, file);
+        turns.take(relative, current -> {
+            if (!current) forget(relative);
+            Hdf5File file = files.get(relative);
+            try {
+                if (file == null) {
+                    Files.createDirectories(path.getParent());
+                    Hdf5File.Options options = Hdf5File.Options.defaults().withFsyncOnCommit(config.fsyncOnCommit());
+                    if (!config.stageChunks()) options = options.withSharedSpace(config.spaceLedger(path));
+                    file = Files.exists(path) ? Hdf5File.openForAppend(path, options) : createOrOpen(path, options);
+                    files.put(relative, file);
+                }
+                boolean growing = false;
+                for (Map.Entry<String, List<Applied>> e : datasets.entrySet()) {
+                    growing |= apply(file, relative, e.getKey(), e.getValue());
+                }
+                // The states after this commit are on disk before the commit is published.
+                if (growing) prefixes.get(relative).store();
+                file.commit();
+                SpaceLedger ledger = file.options().sharedSpace();
+                if (ledger != null) {
+                    // Their chunks are the file's now: the segments leave the ledger for good (once per
+                    // committable, however many of the file's datasets it touched).
+                    Set<Hdf5Committable> applied = Collections.newSetFromMap(new IdentityHashMap<>());
+                    for (List<Applied> parts : datasets.values()) for (Applied a : parts) applied.add(a.committable());
+                    for (Hdf5Committable c : applied) ledger.committed(c.writerId(), c.epoch());
+                }
+                if (releaseIfFinal(relative, file)) return CommitTurns.Outcome.DONE;
+                if (sharesFiles) letGo(relative, file);
+                return CommitTurns.Outcome.CHANGED;
+            } catch (IOException | RuntimeException ex) {
+                if (file != null) file.abandon();
+                files.remove(relative);
+                throw new IOException("committing to " + relative + " failed: " + ex.getMessage()
+                        + "; the file still holds its last commit", ex);
             }
-            boolean growing = false;
-            for (Map.Entry<String, List<Applied>> e : datasets.entrySet()) {
-                growing |= apply(file, path, relative, e.getKey(), e.getValue());
-            }
-            // The states after this commit are on disk before the commit is published.
-            if (growing) prefixes.get(path).store();
-            file.commit();
-            SpaceLedger ledger = file.options().sharedSpace();
-            if (ledger != null) {
-                // Their chunks are the file's now: the segments leave the ledger for good (once per
-                // committable, however many of the file's datasets it touched).
-                Set<Hdf5Committable> applied = Collections.newSetFromMap(new IdentityHashMap<>());
-                for (List<Applied> parts : datasets.values()) for (Applied a : parts) applied.add(a.committable());
-                for (Hdf5Committable c : applied) ledger.committed(c.writerId(), c.epoch());
-            }
-            releaseIfFinal(relative, path, file);
-        } catch (IOException | RuntimeException ex) {
-            if (file != null) file.abandon();
-            files.remove(path);
-            throw new IOException("committing to " + relative + " failed: " + ex.getMessage()
-                    + "; the file still holds its last commit", ex);
-        }
+        });
+    }
+
+    /**
+     * Closes a file just committed, so that another committer subtask may open it, remembering
+     * its ledger and published length for the clean-up at close; the record of its visible
+     * prefixes stays while this committer's turn is the last.
+     */
+    private void letGo(String relative, Hdf5File file) {
+        files.remove(relative);
+        SpaceLedger ledger = file.options().sharedSpace();
+        if (ledger != null) releasedLedgers.put(relative, ledger);
+        file.abandon();
+    }
+
+    /** Drops what this committer kept of a file another committer changed since. */
+    private void forget(String relative) {
+        Hdf5File stale = files.remove(relative);
+        if (stale != null) stale.abandon();
+        prefixes.remove(relative);
     }
 
     /**
      * Lets go of a data file of a rolled recording once each of its datasets holds all its rows:
-     * no chunk goes there any more, so a long recording keeps few files open.
+     * no chunk goes there any more, so a long recording keeps few files open. Returns whether the
+     * file is done with (released, its ledger gone).
      */
-    private void releaseIfFinal(String relative, Path path, Hdf5File file) throws IOException {
+    private boolean releaseIfFinal(String relative, Hdf5File file) throws IOException {
         String master = RolledFiles.masterOf(relative);
-        if (master == null) return;
+        if (master == null) return false;
         List<DatasetDeclaration> rolled = config.rolledDatasetsOf(master);
-        if (rolled.isEmpty()) return;
+        if (rolled.isEmpty()) return false;
         for (DatasetDeclaration d : rolled) {
-            if (!file.exists(d.dataset()) || file.dataset(d.dataset()).shape()[0] < d.rowsPerFile()) return;
+            if (!file.exists(d.dataset()) || file.dataset(d.dataset()).shape()[0] < d.rowsPerFile()) return false;
         }
         LOG.info("{} is final (every dataset holds its rows): released", relative);
         SpaceLedger ledger = file.options().sharedSpace();
-        long committedLength = file.committedLength();
-        if (!release(file) && ledger != null) releasedLedgers.put(ledger, committedLength); // writers still hold space: retried at close
-        files.remove(path);
+        files.remove(relative);
+        prefixes.remove(relative);
+        if (release(file) || ledger == null) return true;
+        releasedLedgers.put(relative, ledger); // writers still hold space: retried at close
+        return false;
     }
 
     /**
      * Releases a file; its space ledger goes when nothing in it is live, with the file cut back
-     * to its published end. Returns whether the ledger went (or there is none).
+     * to its published end. Returns whether the ledger went (or there is none). Called on the
+     * file's turn.
      */
     private static boolean release(Hdf5File f) throws IOException {
-        long committedLength = f.committedLength();
         f.abandon();
         SpaceLedger ledger = f.options().sharedSpace();
-        return ledger == null || ledger.retireIfIdle(committedLength);
+        return ledger == null || ledger.retireIfIdle();
     }
 
     /**
@@ -215,7 +271,7 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     }
 
     /** Applies one dataset's parts; returns whether its visible prefix was recorded for the commit. */
-    private boolean apply(Hdf5File file, Path path, String relative, String name, List<Applied> parts) throws IOException {
+    private boolean apply(Hdf5File file, String relative, String name, List<Applied> parts) throws IOException {
         byte[] token = token(parts);
         DatasetSpec spec = parts.get(0).part().spec();
         DatasetDeclaration declaration = config.declaration(relative, name);
@@ -241,7 +297,7 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
         VisiblePrefix prefix = null;
         VisiblePrefix before = null;
         if (growing) {
-            VisiblePrefixes record = prefixes.computeIfAbsent(path, p -> loadPrefixes(relative));
+            VisiblePrefixes record = prefixes.computeIfAbsent(relative, this::loadPrefixes);
             prefix = record.inForce(name, dataset.commitToken());
             if (prefix == null) prefix = VisiblePrefix.showing(shape, chunks);
             before = prefix.copy();
@@ -276,7 +332,7 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
         }
         if (growing) {
             shape[0] = Math.max(shape[0], prefix.rows());
-            prefixes.get(path).put(name, dataset.commitToken(), before, token, prefix);
+            prefixes.get(relative).put(name, dataset.commitToken(), before, token, prefix);
         }
         dataset.resize(shape);
         dataset.setCommitToken(token);
@@ -349,27 +405,35 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     /**
      * Releases the files. A file whose space ledger has nothing live any more (every epoch
      * committed: the end of the job) is cut back to its published end of file, which drops the
-     * unused rest of claimed space, and its ledger is deleted.
+     * unused rest of claimed space, and its ledger is deleted, on the file's turn: whichever
+     * committer subtask committed it last, nothing past the published end is referenced.
      */
     @Override
     public void close() throws IOException {
         IOException failed = null;
-        // Every settled record goes, not only those this committer loaded: a run resumed with
-        // nothing left to commit never loads the record the killed run before it left.
-        try {
-            VisiblePrefixes.deleteSettled(config.stagingDirectory());
-        } catch (IOException e) {
-            failed = e;
+        for (Map.Entry<String, Hdf5File> e : files.entrySet()) {
+            e.getValue().abandon();
+            SpaceLedger ledger = e.getValue().options().sharedSpace();
+            if (ledger != null) releasedLedgers.put(e.getKey(), ledger);
         }
+        files.clear();
         prefixes.clear();
-        for (Map.Entry<SpaceLedger, Long> e : releasedLedgers.entrySet()) {
+        for (Map.Entry<String, SpaceLedger> e : releasedLedgers.entrySet()) {
             try {
-                e.getKey().retireIfIdle(e.getValue());
+                turns.take(e.getKey(), current -> e.getValue().retireIfIdle()
+                        ? CommitTurns.Outcome.DONE : CommitTurns.Outcome.UNCHANGED);
             } catch (IOException ex) {
                 if (failed == null) failed = ex;
             }
         }
         releasedLedgers.clear();
+        // Every settled record goes, not only those this committer loaded: a run resumed with
+        // nothing left to commit never loads the record the killed run before it left.
+        try {
+            VisiblePrefixes.deleteSettled(config.stagingDirectory(), turns);
+        } catch (IOException e) {
+            if (failed == null) failed = e;
+        }
         for (MasterFile m : masters.values()) {
             try {
                 m.deleteLock();
@@ -377,14 +441,11 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
                 if (failed == null) failed = e;
             }
         }
-        for (Hdf5File f : files.values()) {
-            try {
-                release(f);
-            } catch (IOException e) {
-                if (failed == null) failed = e;
-            }
+        try {
+            turns.deleteIdle();
+        } catch (IOException e) {
+            if (failed == null) failed = e;
         }
-        files.clear();
         if (failed != null) throw failed;
     }
 }

@@ -34,8 +34,9 @@ import org.apache.flink.annotation.Internal;
  * <p>Its role in the commit lifecycle: a committer rebuilds it after each commit that touched
  * one of its data files, from what the data files hold <em>committed</em> at that moment, never
  * from committables, so it cannot reference a row that is not committed, and it follows the data
- * files it references. One committer subtask commits every file, but during a failover the
- * committer of the failed attempt may still be closing while the new one commits: a rebuild holds
+ * files it references. The data files of a recording commit on several committer subtasks, in
+ * several processes (and during a failover the committer of the failed attempt may still be
+ * closing while the new one commits): a rebuild holds
  * an exclusive lock on {@code <master>.master.lock} in the staging directory, so rebuilds take
  * turns and each reads the data files after the previous one wrote, and the last to rebuild sees
  * every commit before it. A rebuild writes the whole

@@ -10,7 +10,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;
@@ -111,21 +113,25 @@ final class VisiblePrefixes {
 
     /**
      * Deletes the records in {@code stagingDirectory} whose datasets are all settled: they say
-     * nothing a committer would not assume without them, whichever run left them. One that cannot
-     * be read is left for the committer that loads it to report.
+     * nothing a committer would not assume without them, whichever run left them. Each is read and
+     * deleted on a turn on its file, so a record another committer subtask replaces meanwhile is
+     * not lost. One that cannot be read is left for the committer that loads it to report.
      */
-    static void deleteSettled(Path stagingDirectory) throws IOException {
+    static void deleteSettled(Path stagingDirectory, CommitTurns turns) throws IOException {
         if (!Files.isDirectory(stagingDirectory)) return;
-        try (DirectoryStream<Path> records = Files.newDirectoryStream(stagingDirectory, "*" + StagingFiles.PREFIXES)) {
-            for (Path record : records) {
-                VisiblePrefixes r;
+        List<Path> records = new ArrayList<>();
+        try (DirectoryStream<Path> found = Files.newDirectoryStream(stagingDirectory, "*" + StagingFiles.PREFIXES)) {
+            for (Path record : found) records.add(record);
+        }
+        for (Path record : records) {
+            turns.take(StagingFiles.outputFileOf(record.getFileName().toString(), StagingFiles.PREFIXES), current -> {
                 try {
-                    r = load(record, false, false);
+                    load(record, false, false).deleteIfSettled();
                 } catch (IOException unreadable) {
-                    continue;
+                    // left for the committer that loads it
                 }
-                r.deleteIfSettled();
-            }
+                return CommitTurns.Outcome.UNCHANGED;
+            });
         }
     }
 

@@ -35,6 +35,8 @@ public final class StagingFiles {
     public static final String SPACE = ".space";
     /** The suffix of the record of a file's visible prefixes (see the committer's {@code VisiblePrefixes}). */
     public static final String PREFIXES = ".prefixes";
+    /** Suffix of the lock under which committer subtasks take turns committing one output file. */
+    public static final String COMMIT_LOCK = ".commit.lock";
 
     private StagingFiles() {}
 
@@ -60,6 +62,16 @@ public final class StagingFiles {
         return URLEncoder.encode(relativeFile, StandardCharsets.UTF_8) + ".master.lock";
     }
 
+    /** The name of the lock under which committer subtasks take turns committing {@code relativeFile}. */
+    public static String commitLockName(String relativeFile) {
+        return URLEncoder.encode(relativeFile, StandardCharsets.UTF_8) + COMMIT_LOCK;
+    }
+
+    /** The output file (relative to the sink's base directory) a staging file named {@code name}, ending in {@code suffix}, is about. */
+    public static String outputFileOf(String name, String suffix) {
+        return URLDecoder.decode(name.substring(0, name.length() - suffix.length()), StandardCharsets.UTF_8);
+    }
+
     /** The name of the record of {@code relativeFile}'s visible prefixes. */
     public static String prefixesName(String relativeFile) {
         return URLEncoder.encode(relativeFile, StandardCharsets.UTF_8) + PREFIXES;
@@ -81,7 +93,7 @@ public final class StagingFiles {
     /** The ledger stored in {@code ledgerFile}, of the data file its name names (see {@link #ledgerName}). */
     private static SpaceLedger ledgerAt(Path ledgerFile, boolean fsync) {
         String name = ledgerFile.getFileName().toString();
-        String relative = URLDecoder.decode(name.substring(0, name.length() - SPACE.length()), StandardCharsets.UTF_8);
+        String relative = outputFileOf(name, SPACE);
         Path base = ledgerFile.getParent().getParent();
         return new SpaceLedger(ledgerFile, base.resolve(relative), base, fsync);
     }

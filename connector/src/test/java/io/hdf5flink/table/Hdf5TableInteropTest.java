@@ -269,8 +269,12 @@ class Hdf5TableInteropTest {
         Exception ragged = assertThrows(Exception.class, () -> t.executeSql(
                 "INSERT INTO routed SELECT 'r.h5', CASE WHEN i < 3 THEN ARRAY[CAST(i AS FLOAT), 0] ELSE ARRAY[CAST(i AS FLOAT)] END"
                         + " FROM (VALUES (0), (1), (2), (3)) AS v(i)").await());
+        // Refused where the rows become blocks when the short row reaches the subtask that saw a long
+        // one first; when it is the first row of the other subtask, the writer refuses its block.
         assertTrue(causes(ragged).contains("column 'trace' of row") && causes(ragged).contains("has 1 elements; its dataset /trace"
-                + " takes 2 per row (the length of the first row)"), causes(ragged));
+                + " takes 2 per row (the length of the first row)")
+                || causes(ragged).contains("r.h5:/trace has rows of shape [") && causes(ragged).contains("], an appended block has ["),
+                causes(ragged));
         t.executeSql(ddl("declared", "a ARRAY<INT NOT NULL> NOT NULL", "'file' = 'declared.h5'", "'columns.a.shape' = '4'"));
         Exception shorter = assertThrows(Exception.class, () -> t.executeSql("INSERT INTO declared VALUES (ARRAY[1, 2, 3, 4]),"
                 + " (ARRAY[1, 2, 3])").await());

@@ -515,8 +515,10 @@ class StreamingCrashInteropTest {
                     String name = p.getFileName().toString();
                     int dash = name.indexOf('-');
                     if (dash > 0 && knownLeaks.contains(name.substring(0, dash))) known.add(p);
-                    // The output's space ledger stays while it records space such writers claimed.
-                    else if (!knownLeaks.isEmpty() && (name.endsWith(".space") || name.endsWith(".space.lock"))) known.add(p);
+                    // The output's space ledger stays while it records space such writers claimed,
+                    // and with it the lock its committers take turns under.
+                    else if (!knownLeaks.isEmpty() && (name.endsWith(".space") || name.endsWith(".space.lock")
+                            || name.endsWith(".commit.lock"))) known.add(p);
                     else unexpected.add(name);
                 }
             }

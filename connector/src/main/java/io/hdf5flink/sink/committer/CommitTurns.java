@@ -4,7 +4,6 @@ import io.hdf5flink.hdf5.ExclusiveLock;
 import io.hdf5flink.sink.staging.StagingFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -84,23 +83,6 @@ final class CommitTurns {
             }
             return null;
         });
-    }
-
-    /**
-     * Deletes, each under its lock, the lock files of output files no writer holds space in any
-     * more (their space ledger is gone), as at the end of a job: those of files this committer
-     * never touched too (a killed run's). A committer still holding such a file open reads it again
-     * at its next commit.
-     */
-    void deleteIdle() throws IOException {
-        if (!Files.isDirectory(stagingDirectory)) return;
-        try (DirectoryStream<Path> locks = Files.newDirectoryStream(stagingDirectory, "*" + StagingFiles.COMMIT_LOCK)) {
-            for (Path lock : locks) {
-                String relative = StagingFiles.outputFileOf(lock.getFileName().toString(), StagingFiles.COMMIT_LOCK);
-                if (Files.exists(stagingDirectory.resolve(StagingFiles.ledgerName(relative)))) continue;
-                take(relative, current -> Outcome.DONE);
-            }
-        }
     }
 
     private Path lockFile(String relativeFile) {

@@ -442,7 +442,7 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
             }
         }
         try {
-            turns.deleteIdle();
+            StagingFiles.deleteIdleCommitLocks(config.stagingDirectory());
         } catch (IOException e) {
             if (failed == null) failed = e;
         }

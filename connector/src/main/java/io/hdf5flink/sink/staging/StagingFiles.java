@@ -1,11 +1,11 @@
 package io.hdf5flink.sink.staging;
 
+import io.hdf5flink.hdf5.ExclusiveLock;
 import io.hdf5flink.hdf5.SpaceLedger;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.util.ArrayList;
 import java.io.IOException;
 import io.hdf5flink.hdf5.PositionalWrite;
 import java.nio.ByteBuffer;
@@ -14,6 +14,7 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Stream;
@@ -142,10 +143,30 @@ public final class StagingFiles {
                 if (!Files.exists(ledger)) ledgerAt(ledger, false).deleteIfIdle();
             }
         }
+        deleteIdleCommitLocks(stagingDirectory);
         try {
             Files.deleteIfExists(stagingDirectory);
         } catch (DirectoryNotEmptyException sharedWithAnotherJob) {
             // Its files are that job's.
+        }
+    }
+
+    /**
+     * Deletes, each under its lock, the commit locks (see the committer's {@code CommitTurns}) of
+     * output files no writer holds space in any more (their space ledger is gone), as at the end
+     * of a job: a committer still holding such a file's stamp reads the file again at its next
+     * commit.
+     */
+    public static void deleteIdleCommitLocks(Path stagingDirectory) throws IOException {
+        if (!Files.isDirectory(stagingDirectory)) return;
+        List<Path> locks = new ArrayList<>();
+        try (DirectoryStream<Path> found = Files.newDirectoryStream(stagingDirectory, "*" + COMMIT_LOCK)) {
+            for (Path lock : found) locks.add(lock);
+        }
+        for (Path lock : locks) {
+            String relative = outputFileOf(lock.getFileName().toString(), COMMIT_LOCK);
+            if (Files.exists(stagingDirectory.resolve(ledgerName(relative)))) continue;
+            ExclusiveLock.holding(lock, () -> Files.deleteIfExists(lock));
         }
     }
 

@@ -244,11 +244,12 @@ class StreamingCrashInteropTest {
 
     /**
      * A run that starts afresh and is killed after its writers wrote chunks (into the output file,
-     * which they create; nothing is committed yet), before its first checkpoint completed (checkpoints every 10 minutes make that moment all but certain; Flink
-     * draws the first one's delay at random, so a run whose first checkpoint came before the kill
-     * is tried again, up to three times); then the same command (checkpoints every 200 ms) runs to
-     * its end. Nothing was committed, so the output must end equal to the expectation, the staging
-     * directory empty, and the space the killed run wrote reused (what holds no chunk stays small).
+     * which they create; nothing is committed yet), before any checkpoint named them: it runs
+     * without checkpoints (Flink 2.3 takes a job's first checkpoint as soon as its tasks run, often
+     * before the first chunk, and a checkpoint ends the writers' unreferenced state). Then the same
+     * command with checkpoints every 200 ms runs to its end. Nothing was committed, so the output
+     * must end equal to the expectation, the staging directory empty, and the space the killed run
+     * wrote reused (what holds no chunk stays small).
      *
      * <p>Failed before the fix (a disk leak, no data lost): the killed run's staging file stayed in
      * {@code .hdf5-staging/} for good, e.g. {@code <job id>-0-0.chunks} of 250 KB: a killed process
@@ -261,24 +262,20 @@ class StreamingCrashInteropTest {
     void aRunKilledBeforeItsFirstCheckpointLeavesNoStagingFilesBehind() throws Exception {
         ReferenceLibrary.requireAvailable();
         long rows = 60_000;
-        Path round = null;
-        List<String> staged = List.of();
-        for (int attempt = 1; attempt <= 3 && round == null; attempt++) {
-            Path tried = Files.createDirectories(dir.resolve("early-" + attempt));
-            Path staging = tried.resolve(".hdf5-staging");
-            Process child = new ProcessBuilder(command(tried, rows, 600_000, 2)).directory(tried.toFile())
-                    .redirectOutput(tried.resolve("killed.out").toFile()).redirectError(tried.resolve("killed.err").toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            Path output = tried.resolve(StreamingCrashJob.FILE);
-            // Writers write chunks into the output (creating it) long before anything is committed.
-            while (child.isAlive() && sizeOf(output) < 256 * 1024 && System.nanoTime() < deadline) LockSupport.parkNanos(200_000);
-            assertTrue(child.isAlive(), "the run ended before it wrote a chunk: " + Files.readString(tried.resolve("killed.err")));
-            child.destroyForcibly();
-            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
-            staged = names(staging);
-            if (OutputWatch.newestCheckpoint(tried.resolve("checkpoints")) == 0) round = tried;
-        }
-        assertTrue(round != null, "in three runs a checkpoint completed before the first chunk was staged");
+        Path round = dir.resolve("early");
+        Path staging = round.resolve(".hdf5-staging");
+        Files.createDirectories(round);
+        Process child = new ProcessBuilder(command(round, rows, 0, 2)).directory(round.toFile())
+                .redirectOutput(round.resolve("killed.out").toFile()).redirectError(round.resolve("killed.err").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Path output = round.resolve(StreamingCrashJob.FILE);
+        // Writers write chunks into the output (creating it) long before anything is committed.
+        while (child.isAlive() && sizeOf(output) < 256 * 1024 && System.nanoTime() < deadline) LockSupport.parkNanos(200_000);
+        assertTrue(child.isAlive(), "the run ended before it wrote a chunk: " + Files.readString(round.resolve("killed.err")));
+        child.destroyForcibly();
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        List<String> staged = names(staging);
+        assertEquals(0, OutputWatch.newestCheckpoint(round.resolve("checkpoints")), "a run without checkpoints took one");
         Path out = round.resolve(StreamingCrashJob.FILE);
         long written = Files.size(out);
         assertEquals("[]", H5py.check("print(list(h5py.File(sys.argv[1], 'r').keys()))", out).strip(),
@@ -290,10 +287,8 @@ class StreamingCrashInteropTest {
                 .redirectOutput(round.resolve("again.out").toFile()).redirectError(round.resolve("again.err").toFile()).start();
         assertTrue(again.waitFor(180, TimeUnit.SECONDS), "the second run did not end");
         assertEquals(0, again.exitValue(), "the second run failed: " + Files.readString(round.resolve("again.err")));
-        // The killed run's writers may have prepared a committable (a checkpoint was triggered but
-        // never completed): that space is the known leak of a writer whose name no run takes again.
-        String killedJob = jobId(Files.readString(round.resolve("killed.out")));
-        assertComplete(out, round, rows, killedJob == null ? Set.of() : Set.of(killedJob),
+        // No checkpoint, so no committable: every file of the killed writers is swept, none is a known leak.
+        assertComplete(out, round, rows, Set.of(),
                 "the run after a kill before the first checkpoint (the killed run had staged " + staged + ")");
     }
 

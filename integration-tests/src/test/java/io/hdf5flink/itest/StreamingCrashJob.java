@@ -44,7 +44,7 @@ import org.apache.flink.util.Collector;
  * started again with the same arguments, it must end with exactly the rows an uninterrupted run
  * writes.
  *
- * <pre>java -cp TEST_CLASSPATH io.hdf5flink.itest.StreamingCrashJob BASE ROWS PARALLELISM ROWS_PER_SECOND [CHECKPOINT_MS]</pre>
+ * <pre>java -cp TEST_CLASSPATH io.hdf5flink.itest.StreamingCrashJob BASE ROWS PARALLELISM ROWS_PER_SECOND [CHECKPOINT_MS, 0 for none]</pre>
  *
  * <p>The stream: blocks of rows {@code [blockStart(k), blockStart(k + 1))} for k = 0, 1, ...
  * (block sizes cycle through {@link #BLOCK_ROWS}, a few hundred rows that never line up with a
@@ -149,7 +149,8 @@ public final class StreamingCrashJob {
         Configuration conf = new Configuration();
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(checkpointMillis));
+        // CHECKPOINT_MS 0: no checkpoints (a run to be killed before any checkpoint names its writers' files).
+        if (checkpointMillis > 0) conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(checkpointMillis));
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         // kill -9 ends the JVM without a cancellation; retained checkpoints are what a resumed run restores.

@@ -26,12 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * showed the same file (device and inode) before its open and after its lock; otherwise it lets go
  * and locks again. (Not by reading the file through its name: closing a second descriptor of
  * the file would drop the process's {@code fcntl} lock.) The file holds a note the holder may
- * read and write ({@link Held}).
+ * read and write ({@link Held}): a 4-byte length, then the note.
  */
 public final class ExclusiveLock {
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
-    /** Where a lock file's note starts (a 4-byte length, then the note). */
-    private static final int NOTE_AT = 0;
     /** Longest note a lock file keeps. */
     public static final int MAX_NOTE_BYTES = 256;
 
@@ -96,13 +94,13 @@ public final class ExclusiveLock {
         @Override
         public byte[] note() throws IOException {
             long size = channel.size();
-            if (size <= NOTE_AT + 4) return new byte[0];
+            if (size <= 4) return new byte[0];
             ByteBuffer length = ByteBuffer.allocate(4);
-            readFully(length, NOTE_AT);
+            readFully(length, 0);
             int n = length.getInt(0);
-            if (n < 0 || n > MAX_NOTE_BYTES || NOTE_AT + 4L + n > size) return new byte[0]; // torn by a crash: no note
+            if (n < 0 || n > MAX_NOTE_BYTES || 4L + n > size) return new byte[0]; // torn by a crash: no note
             ByteBuffer note = ByteBuffer.allocate(n);
-            readFully(note, NOTE_AT + 4);
+            readFully(note, 4);
             return note.array();
         }
 
@@ -110,8 +108,8 @@ public final class ExclusiveLock {
         public void note(byte[] note) throws IOException {
             if (note.length > MAX_NOTE_BYTES) throw new IllegalArgumentException("a lock file's note holds at most " + MAX_NOTE_BYTES + " bytes");
             ByteBuffer b = ByteBuffer.allocate(4 + note.length).putInt(note.length).put(note).flip();
-            while (b.hasRemaining()) channel.write(b, NOTE_AT + b.position());
-            channel.truncate(NOTE_AT + 4L + note.length);
+            while (b.hasRemaining()) channel.write(b, b.position());
+            channel.truncate(4L + note.length);
         }
 
         private void readFully(ByteBuffer b, long position) throws IOException {

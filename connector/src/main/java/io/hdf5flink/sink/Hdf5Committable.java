@@ -1,7 +1,10 @@
 package io.hdf5flink.sink;
 
 import io.hdf5flink.hdf5.DatasetSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -42,8 +45,8 @@ public record Hdf5Committable(String writerId, long epoch, List<String> adoptedW
      * the shares touch disjoint files, so the commit tokens are those of the whole.
      */
     public List<Hdf5Committable> perFile() {
-        java.util.Map<String, List<DatasetPart>> byFile = new java.util.LinkedHashMap<>();
-        for (DatasetPart p : parts) byFile.computeIfAbsent(p.file(), f -> new java.util.ArrayList<>()).add(p);
+        Map<String, List<DatasetPart>> byFile = new LinkedHashMap<>();
+        for (DatasetPart p : parts) byFile.computeIfAbsent(p.file(), f -> new ArrayList<>()).add(p);
         if (byFile.size() <= 1) return List.of(this);
         return byFile.values().stream().map(ps -> new Hdf5Committable(writerId, epoch, adoptedWriterIds, stagingFile,
                 chunksInPlace, List.copyOf(ps), liveSpillFiles)).toList();

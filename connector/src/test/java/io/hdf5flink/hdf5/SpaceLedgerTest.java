@@ -8,6 +8,7 @@ import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -136,7 +137,7 @@ class SpaceLedgerTest {
         long published = Files.size(data);
         SpaceLedger l = ledger(data);
         SpaceLedger.Extent s = l.claim("w", 0, 10, 500);
-        Files.write(data, new byte[600], java.nio.file.StandardOpenOption.APPEND); // a writer's chunk, and more
+        Files.write(data, new byte[600], StandardOpenOption.APPEND); // a writer's chunk, and more
         assertFalse(l.retireIfIdle(), "a segment is live");
         assertEquals(published + 600, Files.size(data));
         l.trim("w", s, 200);

@@ -25,6 +25,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,8 +134,9 @@ class Hdf5CommitterTest {
     /**
      * Two committer subtasks committing shares of one file in turn, as after a restore at another
      * parallelism hands some of a file's pending shares to a subtask that does not own it: each
-     * keeps the file open between its commits, and must read it again when the other committed
-     * since, or its next commit would publish an index without the other's chunks.
+     * must let go of the file after its commit (an open file refuses the other) and read it again
+     * when the other committed since, or its next commit would publish an index without the
+     * other's chunks.
      */
     @Test
     void committerSubtasksTakingTurnsOnOneFileEachSeeTheOthersCommits() throws Exception {
@@ -171,10 +177,10 @@ class Hdf5CommitterTest {
             shares.add(new Epoch(writer(), epoch).rows("out.h5", "/d", ROWS, 4L * epoch, 1, 4L * (epoch + 1)).stage());
         }
         try (TestCommitter a = new TestCommitter(sink(), true, 2); TestCommitter b = new TestCommitter(sink(), true, 2)) {
-            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
-            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+            CyclicBarrier together = new CyclicBarrier(2);
+            ExecutorService threads = Executors.newFixedThreadPool(2);
             try {
-                List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                List<Future<?>> done = new ArrayList<>();
                 for (int t = 0; t < 2; t++) {
                     TestCommitter committer = t == 0 ? a : b;
                     int parity = t;
@@ -186,7 +192,7 @@ class Hdf5CommitterTest {
                         return null;
                     }));
                 }
-                for (java.util.concurrent.Future<?> f : done) f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                for (Future<?> f : done) f.get(120, TimeUnit.SECONDS);
             } finally {
                 threads.shutdownNow();
             }

@@ -18,9 +18,10 @@ import org.apache.flink.annotation.Internal;
  * subtasks by position, so another subtask may commit some of a file's pending committables, in
  * this process or another. A commit therefore runs under an exclusive lock on
  * {@code <file>.commit.lock} in the staging directory, and leaves a stamp there, unique to the
- * committer and the commit. A committer keeps the file open between its commits (its chunk index,
- * its visible prefixes) only while the stamp it finds is the one it left: any other stamp, or none,
- * means another committer changed the file since, and its view must be read again.
+ * committer and the commit. What a committer keeps of a file between its commits (its visible
+ * prefixes; the open file itself when it is the only committer subtask) is valid only while the
+ * stamp it finds is the one it left: any other stamp, or none, means another committer changed
+ * the file since, and its view must be read again.
  */
 @Internal
 final class CommitTurns {

@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * subtask commits the files it owns ({@link OwnedCommittables}), and commits of one file take
  * turns ({@link CommitTurns}), so each file has one ordered writer at a time. When a checkpoint
  * completes, Flink hands it the committables of that checkpoint (and, after a restore, those not
- * yet committed, which may include shares of files it does not own); for each file it enters the chunks the writers wrote in
- * place in the chunk index (or copies staged chunks into their datasets, with
+ * yet committed, which may include shares of files it does not own); for each file it enters
+ * the chunks the writers wrote in place in the chunk index (or copies staged chunks into their datasets, with
  * {@code stageChunks}), creating datasets as declared, grows each dataset to its new visible shape
  * (for a dataset declared growing, the prefix of rows whose chunks are all stored, kept by a
  * {@link VisiblePrefix} and recorded in {@link VisiblePrefixes} before the commit), stores a
@@ -77,8 +77,9 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     /** Master files of rolled recordings whose data files this committer commits. */
     private final Map<String, MasterFile> masters = new HashMap<>();
     /**
-     * The ledgers of files this committer let go of while writers still held space there (final
-     * data files, and every file after each commit when it shares files): retired at close.
+     * The ledgers of files this committer let go of (final data files, every file after each
+     * commit when it shares files, every file at close), until they are retired: once no writer
+     * holds space there, on the file's turn.
      */
     private final Map<String, SpaceLedger> releasedLedgers = new HashMap<>();
     /**
@@ -157,7 +158,6 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
 
     private record Applied(Hdf5Committable committable, Hdf5Committable.DatasetPart part) {}
 
-
     /**
      * Commits one file's share of the batch, on this committer's turn: when another committer
      * subtask committed the file since this one last did, what this one kept of it is dropped and
@@ -191,8 +191,13 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
                     for (List<Applied> parts : datasets.values()) for (Applied a : parts) applied.add(a.committable());
                     for (Hdf5Committable c : applied) ledger.committed(c.writerId(), c.epoch());
                 }
-                if (releaseIfFinal(relative, file)) return CommitTurns.Outcome.DONE;
-                if (sharesFiles) letGo(relative, file);
+                boolean isFinal = isFinal(relative, file);
+                if (isFinal || sharesFiles) letGo(relative, file);
+                if (isFinal) {
+                    LOG.info("{} is final (every dataset holds its rows): released", relative);
+                    prefixes.remove(relative);
+                    if (retired(relative)) return CommitTurns.Outcome.DONE;
+                }
                 return CommitTurns.Outcome.CHANGED;
             } catch (IOException | RuntimeException ex) {
                 if (file != null) file.abandon();
@@ -204,15 +209,28 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     }
 
     /**
-     * Closes a file just committed, so that another committer subtask may open it, remembering
-     * its ledger and published length for the clean-up at close; the record of its visible
-     * prefixes stays while this committer's turn is the last.
+     * Closes a file, so that another committer subtask may open it, keeping its ledger for
+     * {@link #retired}; the record of its visible prefixes stays while this committer's turn is
+     * the last.
      */
     private void letGo(String relative, Hdf5File file) {
         files.remove(relative);
         SpaceLedger ledger = file.options().sharedSpace();
         if (ledger != null) releasedLedgers.put(relative, ledger);
         file.abandon();
+    }
+
+    /**
+     * Retires the ledger of a file let go of, on the file's turn: once no writer holds space there
+     * the file is cut back to its published end (whichever committer subtask committed it last,
+     * nothing past that is referenced) and the ledger deleted. Returns whether it went (or there
+     * was none).
+     */
+    private boolean retired(String relative) throws IOException {
+        SpaceLedger ledger = releasedLedgers.get(relative);
+        if (ledger != null && !ledger.retireIfIdle()) return false;
+        releasedLedgers.remove(relative);
+        return true;
     }
 
     /** Drops what this committer kept of a file another committer changed since. */
@@ -223,11 +241,11 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     }
 
     /**
-     * Lets go of a data file of a rolled recording once each of its datasets holds all its rows:
-     * no chunk goes there any more, so a long recording keeps few files open. Returns whether the
-     * file is done with (released, its ledger gone).
+     * Whether {@code file} is a data file of a rolled recording whose datasets each hold all their
+     * rows: no chunk goes there any more, so it is let go of, and a long recording keeps few files
+     * open.
      */
-    private boolean releaseIfFinal(String relative, Hdf5File file) throws IOException {
+    private boolean isFinal(String relative, Hdf5File file) {
         String master = RolledFiles.masterOf(relative);
         if (master == null) return false;
         List<DatasetDeclaration> rolled = config.rolledDatasetsOf(master);
@@ -235,24 +253,7 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
         for (DatasetDeclaration d : rolled) {
             if (!file.exists(d.dataset()) || file.dataset(d.dataset()).shape()[0] < d.rowsPerFile()) return false;
         }
-        LOG.info("{} is final (every dataset holds its rows): released", relative);
-        SpaceLedger ledger = file.options().sharedSpace();
-        files.remove(relative);
-        prefixes.remove(relative);
-        if (release(file) || ledger == null) return true;
-        releasedLedgers.put(relative, ledger); // writers still hold space: retried at close
-        return false;
-    }
-
-    /**
-     * Releases a file; its space ledger goes when nothing in it is live, with the file cut back
-     * to its published end. Returns whether the ledger went (or there is none). Called on the
-     * file's turn.
-     */
-    private static boolean release(Hdf5File f) throws IOException {
-        f.abandon();
-        SpaceLedger ledger = f.options().sharedSpace();
-        return ledger == null || ledger.retireIfIdle();
+        return true;
     }
 
     /**
@@ -403,25 +404,18 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
     }
 
     /**
-     * Releases the files. A file whose space ledger has nothing live any more (every epoch
-     * committed: the end of the job) is cut back to its published end of file, which drops the
-     * unused rest of claimed space, and its ledger is deleted, on the file's turn: whichever
-     * committer subtask committed it last, nothing past the published end is referenced.
+     * Lets go of the files and retires their ledgers: a file whose ledger has nothing live any
+     * more (every epoch committed: the end of the job) is cut back to its published end of file,
+     * which drops the unused rest of claimed space, and its ledger is deleted.
      */
     @Override
     public void close() throws IOException {
         IOException failed = null;
-        for (Map.Entry<String, Hdf5File> e : files.entrySet()) {
-            e.getValue().abandon();
-            SpaceLedger ledger = e.getValue().options().sharedSpace();
-            if (ledger != null) releasedLedgers.put(e.getKey(), ledger);
-        }
-        files.clear();
+        for (Map.Entry<String, Hdf5File> e : new ArrayList<>(files.entrySet())) letGo(e.getKey(), e.getValue());
         prefixes.clear();
-        for (Map.Entry<String, SpaceLedger> e : releasedLedgers.entrySet()) {
+        for (String relative : new ArrayList<>(releasedLedgers.keySet())) {
             try {
-                turns.take(e.getKey(), current -> e.getValue().retireIfIdle()
-                        ? CommitTurns.Outcome.DONE : CommitTurns.Outcome.UNCHANGED);
+                turns.take(relative, current -> retired(relative) ? CommitTurns.Outcome.DONE : CommitTurns.Outcome.UNCHANGED);
             } catch (IOException ex) {
                 if (failed == null) failed = ex;
             }

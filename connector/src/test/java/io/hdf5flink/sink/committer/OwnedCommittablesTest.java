@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.sink.Hdf5Committable;
+import io.hdf5flink.sink.RolledFiles;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,6 +20,7 @@ import org.apache.flink.streaming.api.connector.sink2.CommittableWithLineage;
 import org.apache.flink.streaming.api.operators.StreamFlatMap;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -117,6 +119,15 @@ class OwnedCommittablesTest {
             Set<Integer> rolled = new HashSet<>();
             for (int i = 1; i <= 3; i++) rolled.add(keptBy.get("w1 rec_00000" + i + ".h5"));
             assertEquals(3, rolled.size(), "consecutive data files of a recording commit on different subtasks");
+        }
+    }
+
+    @Test
+    void consecutiveDataFilesOfARecordingAreOwnedByDistinctSubtasks() {
+        for (int parallelism : new int[] {1, 2, 3, 4, 8}) {
+            Set<Integer> owners = new HashSet<>();
+            for (int i = 0; i < parallelism; i++) owners.add(FileOwnership.committerOf(RolledFiles.dataFile("run.h5", i), parallelism));
+            assertEquals(parallelism, owners.size(), "the first " + parallelism + " data files go to distinct subtasks");
         }
     }
 }

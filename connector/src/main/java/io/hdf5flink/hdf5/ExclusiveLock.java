@@ -22,11 +22,16 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>A lock file may be deleted by its holder (when what it guards is done). A process that was
  * waiting meanwhile would then hold the lock of a file no longer in the directory while a third
- * one locks a new file of that name: two holders at once. So a holder checks that the name
- * showed the same file (device and inode) before its open and after its lock; otherwise it lets go
- * and locks again. (Not by reading the file through its name: closing a second descriptor of
- * the file would drop the process's {@code fcntl} lock.) The file holds a note the holder may
- * read and write ({@link Held}): a 4-byte length, then the note.
+ * one locks a new file of that name: two holders at once. So the holder deletes it through
+ * {@link Held#deleteLockFile()}, which, after unlinking the name, marks the file it still holds
+ * as deleted; a waiter that then gets the lock of a marked file lets go and locks again. Comparing
+ * the file's identity (device and inode) at the name before the open with the one after the lock
+ * alone is not enough: a waiter that opened a newer file than the one it looked at could find the
+ * name showing a third file that reused the first one's inode (3 runs in 40 of three processes
+ * did, on ext4). That comparison stays, for a holder that died between unlinking and marking.
+ * (Nothing reads the file through its name while holding it: closing a second descriptor of the
+ * file would drop the process's {@code fcntl} lock.) The file holds a note the holder may read
+ * and write ({@link Held}): a 4-byte length, then the note; a length of -1 marks a deleted file.
  */
 public final class ExclusiveLock {
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
@@ -40,8 +45,8 @@ public final class ExclusiveLock {
         T run() throws IOException;
     }
 
-    /** What runs under the lock, reading or writing the lock file's note. */
-    public interface NotingAction<T> {
+    /** What runs under the lock, with the held lock file: its note, or deleting it. */
+    public interface HeldAction<T> {
         T run(Held held) throws IOException;
     }
 
@@ -52,6 +57,13 @@ public final class ExclusiveLock {
 
         /** Replaces the note (at most {@link #MAX_NOTE_BYTES}). */
         void note(byte[] note) throws IOException;
+
+        /**
+         * Deletes the lock file (when what it guards is done; the next holder makes it anew),
+         * marking it so that processes waiting on it lock again rather than hold it beside one
+         * that locks the new file.
+         */
+        void deleteLockFile() throws IOException;
     }
 
     /** Runs {@code action} holding both locks of {@code lockFile} (created, with its directory, when missing). */
@@ -59,8 +71,8 @@ public final class ExclusiveLock {
         return holding(lockFile, held -> action.run());
     }
 
-    /** Runs {@code action} holding both locks of {@code lockFile}, with its note. */
-    public static <T> T holding(Path lockFile, NotingAction<T> action) throws IOException {
+    /** Runs {@code action} holding both locks of {@code lockFile}, with the held file. */
+    public static <T> T holding(Path lockFile, HeldAction<T> action) throws IOException {
         Path key = lockFile.toAbsolutePath().normalize();
         ReentrantLock inJvm = JVM_LOCKS.computeIfAbsent(key, k -> new ReentrantLock());
         inJvm.lock();
@@ -72,8 +84,8 @@ public final class ExclusiveLock {
                         StandardOpenOption.WRITE);
                         FileLock ignored = channel.lock()) {
                     // Created just now (by us or another), or deleted by the holder before us: lock anew.
-                    if (before == null || !before.equals(fileKey(key))) continue;
-                    return action.run(new HeldFile(channel));
+                    if (before == null || HeldFile.markedDeleted(channel) || !before.equals(fileKey(key))) continue;
+                    return action.run(new HeldFile(key, channel));
                 }
             }
         } finally {
@@ -90,17 +102,27 @@ public final class ExclusiveLock {
         }
     }
 
-    private record HeldFile(FileChannel channel) implements Held {
+    private record HeldFile(Path path, FileChannel channel) implements Held {
+        private static final int DELETED = -1;
+
+        static boolean markedDeleted(FileChannel channel) throws IOException {
+            return channel.size() >= 4 && length(channel) == DELETED;
+        }
+
+        private static int length(FileChannel channel) throws IOException {
+            ByteBuffer length = ByteBuffer.allocate(4);
+            readFully(channel, length, 0);
+            return length.getInt(0);
+        }
+
         @Override
         public byte[] note() throws IOException {
             long size = channel.size();
             if (size <= 4) return new byte[0];
-            ByteBuffer length = ByteBuffer.allocate(4);
-            readFully(length, 0);
-            int n = length.getInt(0);
+            int n = length(channel);
             if (n < 0 || n > MAX_NOTE_BYTES || 4L + n > size) return new byte[0]; // torn by a crash: no note
             ByteBuffer note = ByteBuffer.allocate(n);
-            readFully(note, 4);
+            readFully(channel, note, 4);
             return note.array();
         }
 
@@ -112,7 +134,15 @@ public final class ExclusiveLock {
             channel.truncate(4L + note.length);
         }
 
-        private void readFully(ByteBuffer b, long position) throws IOException {
+        @Override
+        public void deleteLockFile() throws IOException {
+            // Unlink first: a mark on a file still named would lock every later process out.
+            Files.deleteIfExists(path);
+            ByteBuffer mark = ByteBuffer.allocate(4).putInt(DELETED).flip();
+            while (mark.hasRemaining()) channel.write(mark, mark.position());
+        }
+
+        private static void readFully(FileChannel channel, ByteBuffer b, long position) throws IOException {
             while (b.hasRemaining()) {
                 if (channel.read(b, position + b.position()) < 0) throw new IOException("a lock file ended early");
             }

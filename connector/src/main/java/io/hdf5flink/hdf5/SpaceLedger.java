@@ -236,7 +236,7 @@ public final class SpaceLedger {
             }
         }
         Files.deleteIfExists(ledger);
-        Files.deleteIfExists(lockFile);
+        s.retired = true;
         return true;
     }
 
@@ -264,7 +264,7 @@ public final class SpaceLedger {
      * writer's restore usually finds nothing to do), replaces the ledger file.
      */
     private <T> T locked(boolean write, Change<T> change) throws IOException {
-        return ExclusiveLock.holding(lockFile, () -> {
+        return ExclusiveLock.holding(lockFile, held -> {
             State s = load();
             if (Files.exists(dataFile)) {
                 String identity = identity(dataFile);
@@ -277,6 +277,10 @@ public final class SpaceLedger {
                 s.frontier = Math.max(s.frontier, Files.size(dataFile));
             }
             T result = change.apply(s);
+            if (s.retired) {
+                held.deleteLockFile();
+                return result;
+            }
             byte[] bytes = encode(s);
             if (write && !Arrays.equals(bytes, s.stored)) store(bytes);
             return result;
@@ -350,6 +354,9 @@ public final class SpaceLedger {
         long frontier;
         final List<Extent> freeList = new ArrayList<>();
         final List<Segment> live = new ArrayList<>();
+        /** Set by a retirement: the ledger is gone and its lock file goes too (not stored). */
+        boolean retired;
+
         long frontier() { return frontier; }
 
         List<Extent> freeExtents() { return List.copyOf(freeList); }

@@ -18,15 +18,17 @@ import org.junit.jupiter.api.io.TempDir;
  * The inter-process lock: three processes incrementing one counter file under it, each deleting
  * the lock file now and then while holding it (as the holders of ledgers, master and commit locks
  * do when they are done), must lose no increment: a process that waited on a deleted lock file
- * must not hold its lock beside one that locked the new file. And the note a holder leaves is read
- * back by the next.
+ * must not hold its lock beside one that locked the new file, even when that new file reuses the
+ * inode number of the one the waiter looked at first (before deleted files were marked, 3 runs in
+ * 40 of these processes lost increments on ext4). And the note a holder leaves is read back by
+ * the next.
  */
 class ExclusiveLockTest {
-    private static final int ROUNDS = 300;
+    private static final int ROUNDS = 600;
 
     @TempDir Path dir;
 
-    /** One of the processes: {@code ROUNDS} increments, deleting the lock file every seventh. */
+    /** One of the processes: {@code ROUNDS} increments, deleting the lock file every third. */
     public static final class Incrementing {
         public static void main(String[] args) throws IOException {
             increment(Path.of(args[0]), Path.of(args[1]));
@@ -36,11 +38,11 @@ class ExclusiveLockTest {
     static void increment(Path lock, Path counter) throws IOException {
         for (int i = 0; i < ROUNDS; i++) {
             int round = i;
-            ExclusiveLock.holding(lock, () -> {
+            ExclusiveLock.holding(lock, held -> {
                 long n = Files.exists(counter) ? Long.parseLong(Files.readString(counter).trim()) : 0;
                 Thread.onSpinWait();
                 Files.writeString(counter, Long.toString(n + 1));
-                if (round % 7 == 3) Files.delete(lock);
+                if (round % 3 == 1) held.deleteLockFile();
                 return null;
             });
         }

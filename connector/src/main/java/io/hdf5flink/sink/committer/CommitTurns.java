@@ -4,7 +4,6 @@ import io.hdf5flink.hdf5.ExclusiveLock;
 import io.hdf5flink.sink.staging.StagingFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -80,7 +79,7 @@ final class CommitTurns {
                     held.note(stamp);
                     stamps.put(relativeFile, stamp);
                 }
-                case DONE -> Files.deleteIfExists(lock);
+                case DONE -> held.deleteLockFile();
             }
             return null;
         });

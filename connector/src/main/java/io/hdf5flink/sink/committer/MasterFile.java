@@ -75,7 +75,10 @@ final class MasterFile {
      */
     void deleteLock() throws IOException {
         Path lockFile = lockFile();
-        if (Files.exists(lockFile)) ExclusiveLock.holding(lockFile, () -> Files.deleteIfExists(lockFile));
+        if (Files.exists(lockFile)) ExclusiveLock.holding(lockFile, held -> {
+            held.deleteLockFile();
+            return null;
+        });
     }
 
     private Path lockFile() {

@@ -166,7 +166,10 @@ public final class StagingFiles {
         for (Path lock : locks) {
             String relative = outputFileOf(lock.getFileName().toString(), COMMIT_LOCK);
             if (Files.exists(stagingDirectory.resolve(ledgerName(relative)))) continue;
-            ExclusiveLock.holding(lock, () -> Files.deleteIfExists(lock));
+            ExclusiveLock.holding(lock, held -> {
+                held.deleteLockFile();
+                return null;
+            });
         }
     }
 

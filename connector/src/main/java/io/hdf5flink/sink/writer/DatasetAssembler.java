@@ -356,13 +356,22 @@ public final class DatasetAssembler {
         return k;
     }
 
-    /** At end of input: every open chunk is complete as it is (the fill value elsewhere). */
+    /**
+     * At end of input: every open chunk is complete as it is (the fill value elsewhere). The
+     * chunks are then stored, so for an appended dataset the stored shape grows to the rows
+     * appended: a job restored from the checkpoint taken now (a savepoint taken with
+     * {@code --drain}, which ends the input) completes the last chunk from what the file holds,
+     * not from the fill value, which would overwrite its rows. (Rows below the cursor are exactly
+     * the rows present. For datasets at explicit offsets the elements present in a chunk are not
+     * a shape, so they are not recorded: see RELIABILITY.md, "Known defects".)
+     */
     List<Complete> completeAll(SpillReader spills) throws IOException {
         List<Complete> done = new ArrayList<>();
         for (OpenChunk c : open.values()) {
             done.add(new Complete(this, c.origin(), c.inMemory() ? c.bytes() : spills.read(c.spilled())));
         }
         open.clear();
+        if (append) storedShape = larger(storedShape, visibleShape(true));
         return done;
     }
 

@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Where {@code convert} keeps its checkpoints (by default {@code OUT.h5.checkpoints/} beside the
- * output): Flink's retained checkpoints ({@code <job id>/chk-N/_metadata}) and {@code convert.properties},
+ * Where {@code convert} (and likewise {@code acquire}) keeps its checkpoints (by default
+ * {@code OUT.h5.checkpoints/} beside the output): Flink's retained checkpoints
+ * ({@code <job id>/chk-N/_metadata}) and {@code convert.properties} ({@code acquire.properties}),
  * the plan of the run they belong to (the options that shape the output, and for {@code --append}
  * the rows the dataset held before). A run that is killed leaves both; running the same command
  * again finds the newest completed checkpoint and resumes from it. A run that completes deletes what
@@ -39,21 +40,38 @@ import java.util.stream.Stream;
  * not put there, and removes the directory itself only when it created it.
  */
 final class CheckpointDirectory {
+    /** The plan file of {@code convert}'s directories. */
     static final String PLAN_FILE = "convert.properties";
+    /** The name of a completed checkpoint's directory below its job's: {@code chk-<id>}. */
+    static final String CHECKPOINT_PREFIX = "chk-";
     /** In the plan: whether the first run created the directory (then the last one removes it). */
     private static final String CREATED = "createdDirectory";
-    /** Locked by the run using the directory, while it runs. */
-    static final String LOCK_FILE = "convert.lock";
-    /** What a run may leave besides its plan and Flink's checkpoints (killed at the wrong moment). */
-    private static final Set<String> OWN_FILES = Set.of(PLAN_FILE + ".tmp", LOCK_FILE);
-    private static final Pattern CHECKPOINT = Pattern.compile("chk-(\\d+)");
+    private static final Pattern CHECKPOINT = Pattern.compile(CHECKPOINT_PREFIX + "(\\d+)");
 
     private final Path directory;
+    /** The command whose runs keep their checkpoints here ({@code convert}, {@code acquire}). */
+    private final String command;
+    /** The plan of the run, {@code <command>.properties}. */
+    private final String planFile;
+    /** Locked by the run using the directory, while it runs: {@code <command>.lock}. */
+    private final String lockFile;
+    /** What a run may leave besides its plan and Flink's checkpoints (killed at the wrong moment). */
+    private final Set<String> ownFiles;
     /** Whether {@link #lockForRun} created the directory (null: it was not called). */
     private Boolean createdByThisRun;
 
+    /** A directory of {@code convert}. */
     CheckpointDirectory(Path directory) {
+        this(directory, "convert");
+    }
+
+    /** A directory of {@code command}'s runs. */
+    CheckpointDirectory(Path directory, String command) {
         this.directory = directory;
+        this.command = command;
+        this.planFile = command + ".properties";
+        this.lockFile = command + ".lock";
+        this.ownFiles = Set.of(planFile + ".tmp", lockFile);
     }
 
     Path path() {
@@ -96,7 +114,7 @@ final class CheckpointDirectory {
 
     /** The plan of the run these checkpoints belong to, or null when there is none. */
     Properties readPlan() {
-        Path file = directory.resolve(PLAN_FILE);
+        Path file = directory.resolve(planFile);
         if (!Files.isRegularFile(file)) return null;
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(file)) {
@@ -115,11 +133,11 @@ final class CheckpointDirectory {
     void requireUsable() {
         if (!Files.exists(directory)) return;
         if (!Files.isDirectory(directory)) throw new UsageException("checkpoint directory " + directory + " is not a directory");
-        if (Files.isRegularFile(directory.resolve(PLAN_FILE))) return;
+        if (Files.isRegularFile(directory.resolve(planFile))) return;
         try (Stream<Path> entries = Files.list(directory)) {
-            if (entries.anyMatch(p -> !OWN_FILES.contains(p.getFileName().toString()))) {
-                throw new UsageException("checkpoint directory " + directory + " is not empty and holds no " + PLAN_FILE
-                        + " of an earlier convert: convert deletes what it keeps there, so name a new or empty directory"
+            if (entries.anyMatch(p -> !ownFiles.contains(p.getFileName().toString()))) {
+                throw new UsageException("checkpoint directory " + directory + " is not empty and holds no " + planFile
+                        + " of an earlier " + command + ": " + command + " deletes what it keeps there, so name a new or empty directory"
                         + " (--checkpoint-dir)");
             }
         } catch (IOException e) {
@@ -135,7 +153,7 @@ final class CheckpointDirectory {
     Closeable lockForRun() throws IOException {
         if (createdByThisRun == null) createdByThisRun = !Files.exists(directory);
         Files.createDirectories(directory);
-        FileChannel channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(directory.resolve(lockFile), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {
             lock = channel.tryLock();
@@ -144,7 +162,7 @@ final class CheckpointDirectory {
         }
         if (lock == null) {
             channel.close();
-            throw new UsageException("another convert is running with the checkpoints in " + directory
+            throw new UsageException("another " + command + " is running with the checkpoints in " + directory
                     + ": wait for it to end (run the same command again after it, to resume it if it was killed)");
         }
         return channel::close;
@@ -160,11 +178,32 @@ final class CheckpointDirectory {
         plan = (Properties) plan.clone();
         plan.setProperty(CREATED, Boolean.toString(created));
         Files.createDirectories(directory);
-        Path tmp = directory.resolve(PLAN_FILE + ".tmp");
+        Path tmp = directory.resolve(planFile + ".tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
-            plan.store(out, "flink-hdf5 convert: the run these checkpoints belong to");
+            plan.store(out, "flink-hdf5 " + command + ": the run these checkpoints belong to");
         }
-        Files.move(tmp, directory.resolve(PLAN_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, directory.resolve(planFile), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Makes {@code savepoint}, taken when a run stopped by itself, the point the next run of the
+     * same command resumes from: moved (savepoints are relocatable) to
+     * {@code <job id>-stopped/chk-<id>} with an id above every checkpoint here, which is where
+     * {@link #latestCompleted} looks, and every older checkpoint deleted. A kill in between leaves
+     * the savepoint where Flink wrote it and the older checkpoints: the next run then resumes from
+     * the newest checkpoint, re-reading the messages since (nothing lost or doubled either way).
+     */
+    void keepAsResumePoint(Path savepoint, String jobId) throws IOException {
+        long id = latestCompleted().map(Completed::id).orElse(0L) + 1;
+        Path job = directory.resolve(jobId + "-stopped");
+        Files.createDirectories(job);
+        Path target = job.resolve(CHECKPOINT_PREFIX + id);
+        Files.move(savepoint, target, StandardCopyOption.ATOMIC_MOVE);
+        try (Stream<Path> entries = Files.list(directory)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                if (Files.isDirectory(p) && !p.equals(job)) DirectoryTrees.delete(p);
+            }
+        }
     }
 
     /** Removes the checkpoints of a run that would start afresh (keeps nothing a new run could mistake for its own). */
@@ -203,8 +242,8 @@ final class CheckpointDirectory {
         Properties plan = readPlan();
         boolean created = createdByConvert(plan);
         clearCheckpoints();
-        for (String own : OWN_FILES) Files.deleteIfExists(directory.resolve(own));
-        Files.deleteIfExists(directory.resolve(PLAN_FILE));
+        for (String own : ownFiles) Files.deleteIfExists(directory.resolve(own));
+        Files.deleteIfExists(directory.resolve(planFile));
         if (!created) return;
         for (int attempt = 0; ; attempt++) {
             try {

@@ -161,18 +161,28 @@ public final class ConvertCommand implements Callable<Integer> {
 
     /** {@code --checkpoint-interval}'s value as a duration, of at least 10 ms. */
     static Duration checkpointInterval(String text) {
+        return duration("--checkpoint-interval", text, Duration.ofMillis(10));
+    }
+
+    /** An option's duration ({@code 500ms}, {@code 10s}, {@code 2min}), of at least {@code min}. */
+    static Duration duration(String option, String text, Duration min) {
         Duration d;
         try {
             d = TimeUtils.parseDuration(text);
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--checkpoint-interval '" + text + "' is not a duration such as 500ms, 10s or 2min");
+            throw new UsageException(option + " '" + text + "' is not a duration such as 500ms, 10s or 2min");
         }
-        if (d.toMillis() < 10) throw new UsageException("--checkpoint-interval " + text + " is below 10ms");
+        if (d.compareTo(min) < 0) throw new UsageException(option + " " + text + " is below " + TimeUtils.formatWithHighestUnit(min));
         return d;
     }
 
     /** The parallelism to run with. */
     int parallelismOrDefault() {
+        return parallelismOrDefault(parallelism);
+    }
+
+    /** {@code --parallelism}, checked, or the number of cores when not given. */
+    static int parallelismOrDefault(Integer parallelism) {
         if (parallelism == null) return Math.min(Hdf5Sink.MAX_WRITER_PARALLELISM, Runtime.getRuntime().availableProcessors());
         if (parallelism < 1 || parallelism > Hdf5Sink.MAX_WRITER_PARALLELISM) {
             throw new UsageException("--parallelism " + parallelism + " is not 1 to " + Hdf5Sink.MAX_WRITER_PARALLELISM);

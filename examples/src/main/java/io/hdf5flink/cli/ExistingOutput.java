@@ -36,6 +36,37 @@ final class ExistingOutput {
         this.rows = rows;
     }
 
+    /** A dataset's element type and shape, to check messages appended to it against. */
+    record Row(DataType type, long[] rowShape, long[] shape) {}
+
+    /**
+     * Every dataset {@code output} holds, by path, with its row type; none when the file does not
+     * exist (what {@code acquire} checks the messages of a continued acquisition against).
+     */
+    static java.util.Map<String, Row> datasets(Path output) {
+        java.util.Map<String, Row> found = new java.util.TreeMap<>();
+        if (!Files.exists(output)) return found;
+        List<String> paths = new java.util.ArrayList<>();
+        try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(output)) {
+            collect(h, paths);
+        }
+        try (Hdf5File f = Hdf5File.openReadOnly(output)) {
+            for (String path : paths) {
+                Hdf5Dataset d = f.dataset(path);
+                long[] shape = d.shape();
+                found.put(path, new Row(d.spec().type(), Arrays.copyOfRange(shape, 1, shape.length), shape));
+            }
+        }
+        return found;
+    }
+
+    private static void collect(io.jhdf.api.Group group, List<String> paths) {
+        for (io.jhdf.api.Node n : group.getChildren().values()) {
+            if (n instanceof io.jhdf.api.Dataset d && !d.isScalar() && d.getDimensions().length > 0) paths.add(n.getPath());
+            else if (n instanceof io.jhdf.api.Group g && !n.isLink()) collect(g, paths);
+        }
+    }
+
     /** No dataset: the output is new. */
     static ExistingOutput none(Path output, String dataset) {
         return new ExistingOutput(output, dataset, null, 0, List.of());

@@ -7,7 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The main job: {@code flink-hdf5 demo} and {@code flink-hdf5 convert}, on an embedded Flink when
+ * The main job: {@code flink-hdf5 demo}, {@code convert}, {@code acquire} and {@code sql}, on an embedded Flink when
  * started with {@code java -jar}, or on a cluster with {@code flink run}.
  *
  * <p>Exit codes: 0 success; 2 the command cannot run as given (unknown or malformed options, a
@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  * adds the stack trace and Flink's log.
  */
 @Command(name = "flink-hdf5", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {DemoCommand.class, ConvertCommand.class, SqlCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, ConvertCommand.class, AcquireCommand.class, SqlCommand.class, CommandLine.HelpCommand.class},
         description = {"Streams numeric arrays into resizable, chunked, compressed HDF5 datasets with Apache Flink, "
                 + "exactly once.", "",
                 "Runs on an embedded Flink with `java -jar`, or on a cluster with `flink run`."},
@@ -32,7 +32,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo, convert or sql");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo, convert, acquire or sql");
     }
 
     public static void main(String[] args) {

@@ -19,17 +19,22 @@ final class NewDatasetOptions {
 
     /** The filters: shuffle + gzip 4 unless the options say otherwise, as the sink's default. */
     static ChunkFilters filters(ConvertCommand o) {
+        return filters(o.codec, o.shuffle, o.fletcher32);
+    }
+
+    /** The filters {@code --codec}, {@code --shuffle} and {@code --fletcher32} give (each null when not given). */
+    static ChunkFilters filters(String codec, Boolean shuffleOption, Boolean fletcher32) {
         ChunkFilters c;
         try {
-            c = ChunkFilters.parse(o.codec == null ? "gzip:4" : o.codec);
+            c = ChunkFilters.parse(codec == null ? "gzip:4" : codec);
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--codec '" + o.codec + "': " + e.getMessage());
+            throw new UsageException("--codec '" + codec + "': " + e.getMessage());
         }
         // Shuffle lifts every codec's ratio on numeric data: on by default; pointless without a compressor,
         // and before bitshuffle or Blosc, which shuffle as they are told.
-        boolean shuffle = o.shuffle != null ? o.shuffle : !c.codec().equals("none") && !c.codecShuffles();
+        boolean shuffle = shuffleOption != null ? shuffleOption : !c.codec().equals("none") && !c.codecShuffles();
         if (shuffle) c = c.withShuffle();
-        if (Boolean.TRUE.equals(o.fletcher32)) c = c.withFletcher32();
+        if (Boolean.TRUE.equals(fletcher32)) c = c.withFletcher32();
         return c;
     }
 

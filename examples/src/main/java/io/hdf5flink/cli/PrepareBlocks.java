@@ -40,6 +40,7 @@ final class PrepareBlocks extends RichFlatMapFunction<ArrayBlock, ArrayBlock> im
     public void flatMap(ArrayBlock block, Collector<ArrayBlock> out) {
         counted += block.data().length;
         Progress.BYTES.addAndGet(block.data().length);
+        Progress.ROWS.addAndGet(block.shape()[0]);
         long[] offset = block.offset();
         if (baseRows == 0 || offset == null) {
             out.collect(block);

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Progress of a job on the embedded Flink, on stderr: a bar redrawn in place on a terminal, plain
@@ -20,6 +21,8 @@ final class Progress implements AutoCloseable {
     static final AtomicLong BYTES = new AtomicLong();
     /** Of {@link #BYTES}, those a restored checkpoint had already counted (not part of this run's rate). */
     static final AtomicLong RESTORED = new AtomicLong();
+    /** Rows (along axis 0) handed to the writers in this run (not restored: for streams, whose rows differ per dataset). */
+    static final AtomicLong ROWS = new AtomicLong();
 
     /** The bar's width when the terminal has room; narrower when it has not, none below MIN_BAR. */
     private static final int BAR = 30;
@@ -32,6 +35,8 @@ final class Progress implements AutoCloseable {
     private final LongSupplier bytes;
     private final LongSupplier rows;
     private final LongSupplier restored;
+    /** More to say after the numbers of a stream (consumer lag, messages set aside), or empty. */
+    private final Supplier<String> extra;
     private final boolean terminal;
     private final int columns;
     private final long started = System.nanoTime();
@@ -46,7 +51,7 @@ final class Progress implements AutoCloseable {
      */
     Progress(PrintWriter err, long totalBytes, long rowBytes, boolean terminal, int columns) {
         this(err, totalBytes, totalBytes / Math.max(1, rowBytes), BYTES::get, () -> BYTES.get() / Math.max(1, rowBytes),
-                RESTORED::get, terminal, columns);
+                RESTORED::get, () -> "", terminal, columns);
     }
 
     /**
@@ -56,13 +61,14 @@ final class Progress implements AutoCloseable {
      * @param restored of {@code bytes}, those a restored checkpoint had already counted
      */
     private Progress(PrintWriter err, long totalBytes, long totalRows, LongSupplier bytes, LongSupplier rows, LongSupplier restored,
-            boolean terminal, int columns) {
+            Supplier<String> extra, boolean terminal, int columns) {
         this.err = err;
         this.totalBytes = totalBytes;
         this.totalRows = totalRows;
         this.bytes = bytes;
         this.rows = rows;
         this.restored = restored;
+        this.extra = extra;
         this.terminal = terminal;
         this.columns = columns;
         this.thread = new Thread(this::loop, "flink-hdf5-progress");
@@ -73,6 +79,7 @@ final class Progress implements AutoCloseable {
     static void reset() {
         BYTES.set(0);
         RESTORED.set(0);
+        ROWS.set(0);
     }
 
     static Progress start(PrintWriter err, long totalBytes, long rowBytes) {
@@ -81,7 +88,13 @@ final class Progress implements AutoCloseable {
 
     /** Progress of a job of unknown size whose rows and bytes {@code bytes} and {@code rows} count. */
     static Progress start(PrintWriter err, LongSupplier bytes, LongSupplier rows) {
-        return started(new Progress(err, -1, -1, bytes, rows, () -> 0, System.console() != null, columns(System.getenv("COLUMNS"))));
+        return start(err, bytes, rows, () -> "");
+    }
+
+    /** As {@link #start(PrintWriter, LongSupplier, LongSupplier)}, each line ending with what {@code extra} says. */
+    static Progress start(PrintWriter err, LongSupplier bytes, LongSupplier rows, Supplier<String> extra) {
+        return started(new Progress(err, -1, -1, bytes, rows, () -> 0, extra, System.console() != null,
+                columns(System.getenv("COLUMNS"))));
     }
 
     private static Progress started(Progress p) {
@@ -139,7 +152,7 @@ final class Progress implements AutoCloseable {
             }
         } else {
             line = String.format(Locale.ROOT, terminal ? "%s rows  %.1f MB/s  %s elapsed" : "progress: %s rows, %.1f MB/s, %s elapsed",
-                    rows, rate, duration(seconds));
+                    rows, rate, duration(seconds)) + extra.get();
         }
         if (terminal) err.print("\r" + fitted(line)); else err.println(line);
         err.flush();

@@ -1,0 +1,256 @@
+package io.hdf5flink.cli;
+
+import io.hdf5flink.hdf5.DataType;
+import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.record.ArrayBlock;
+import io.hdf5flink.record.ArrayBlockTypeInfo;
+import io.hdf5flink.sink.ChunkFilters;
+import io.hdf5flink.sink.ChunkShapeRule;
+import io.hdf5flink.sink.DatasetDeclaration;
+import io.hdf5flink.sink.Hdf5Sink;
+import io.hdf5flink.sink.RolledFiles;
+import io.hdf5flink.source.message.ArrayMessage;
+import io.hdf5flink.source.message.ArrayMessageKafkaDeserializer;
+import io.hdf5flink.source.message.ParseArrayMessages;
+import io.hdf5flink.source.message.RejectedMessage;
+import java.io.Closeable;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
+
+/**
+ * Runs {@code acquire} as a Flink streaming job: a {@code KafkaSource} of undecoded
+ * {@link ArrayMessage}s, {@link ParseArrayMessages} keyed by destination (bad messages fail the job
+ * or go to a side output that is counted and listed on stderr), {@link PrepareBlocks} (progress
+ * counts) and the sink into the output's directory, checkpointed every interval into the
+ * checkpoint directory and retained, so that running the same command after a kill resumes.
+ *
+ * <p>With {@code --stop-after-idle}, the run stops with a savepoint once the topics' end offsets
+ * have not moved for that long and the group's committed offsets have reached them ({@link ConsumerLag}):
+ * with {@code drain}, the writers flush their partial chunks and the savepoint commits every row.
+ * The savepoint is kept in the checkpoint directory as the point the next run of the same
+ * command resumes from, offsets and file state together, so that a later acquisition into the
+ * same output continues exactly after the rows written (Kafka's committed offsets alone could lag
+ * the file by a failed commit).
+ */
+final class AcquireJob {
+    /** Messages set aside in this run (embedded Flink only). */
+    static final AtomicLong REJECTED = new AtomicLong();
+    /** How many set-aside messages are listed on stderr; the rest are counted. */
+    private static final int LISTED = 20;
+    private static final long POLL_MS = 500;
+
+    private AcquireJob() {}
+
+    /** What a stopped run prints. */
+    record Result(String summaryLine) {}
+
+    static Result run(AcquireCommand o, PrintWriter err, boolean showProgress) throws Exception {
+        Path output = o.outputPath();
+        String dataset = o.datasetPath();
+        ChunkFilters filters = o.filters();
+        DataType type = o.dataType();
+        long rowsPerFile = o.rowsPerFileOrZero();
+        Duration interval = ConvertCommand.checkpointInterval(o.checkpointInterval);
+        Duration idle = o.idleLimit();
+        boolean earliest = o.fromEarliest();
+        int parallelism = o.parallelismOrDefault();
+        if (Files.isDirectory(output)) throw new UsageException("--output " + output + " is a directory");
+        CheckpointDirectory checkpoints = new CheckpointDirectory(o.checkpointDir != null
+                ? o.checkpointDir.toAbsolutePath().normalize() : output.resolveSibling(output.getFileName() + ".checkpoints"), "acquire");
+        checkpoints.requireUsable();
+        String canonical = o.canonicalOptions();
+        Properties previous = checkpoints.readPlan();
+        CheckpointDirectory.Completed resumeFrom = checkpoints.latestCompleted().orElse(null);
+        boolean samePlan = previous != null && canonical.equals(previous.getProperty("options"));
+        if (resumeFrom != null && !samePlan) {
+            throw new UsageException(checkpoints.path() + " holds the checkpoints of an acquisition"
+                    + (previous == null ? "" : " with other options (" + previous.getProperty("options") + ")")
+                    + ": run that command again to continue it, or delete " + checkpoints.path() + " to start over");
+        }
+        boolean rolled = rowsPerFile > 0;
+        if (resumeFrom == null) {
+            // Killed before its first checkpoint, this command left outputs with nothing committed.
+            if (samePlan && !rolled && Files.exists(output) && ExistingOutput.isEmpty(output)) Files.delete(output);
+            if (samePlan && rolled) RolledOutput.deleteUncommitted(output);
+            if (Files.exists(output) || (rolled && RolledOutput.exists(output))) {
+                throw new UsageException(output + " exists and " + checkpoints.path() + " holds no acquisition to continue: choose"
+                        + " another --output (acquire continues only its own acquisitions)");
+            }
+        }
+        try (ConsumerLag lag = new ConsumerLag(o.bootstrapServers, o.topics, o.groupIdOrDefault())) {
+            try {
+                lag.partitions();
+            } catch (Exception e) {
+                throw new UsageException("cannot read topics " + o.topics + " from " + o.bootstrapServers + ": "
+                        + Failures.message(e));
+            }
+            Result result;
+            try (Closeable runLock = checkpoints.lockForRun()) {
+                Properties plan = new Properties();
+                plan.setProperty("options", canonical);
+                if (resumeFrom == null) checkpoints.clearCheckpoints();
+                checkpoints.writePlan(plan);
+                err.println(String.format(Locale.ROOT, "acquire %s from %s -> %s (default dataset %s), %s, parallelism %d%s%s",
+                        String.join(",", o.topics), o.bootstrapServers, output, dataset, filters, parallelism,
+                        rolled ? String.format(Locale.ROOT, ", rolled every %,d rows into %s, ...", rowsPerFile,
+                                RolledFiles.dataFile(output.getFileName().toString(), 0)) : "",
+                        resumeFrom != null ? ", continuing from checkpoint " + resumeFrom.id() : ""));
+                err.flush();
+                result = runLocked(o, checkpoints, resumeFrom, lag, err, showProgress, output, dataset, filters, type, rowsPerFile,
+                        interval, idle, earliest, parallelism);
+            }
+            return result;
+        }
+    }
+
+    private static Result runLocked(AcquireCommand o, CheckpointDirectory checkpoints, CheckpointDirectory.Completed resumeFrom,
+            ConsumerLag lag, PrintWriter err, boolean showProgress, Path output, String dataset, ChunkFilters filters, DataType type,
+            long rowsPerFile, Duration interval, Duration idle, boolean earliest, int parallelism) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
+        SinkJobs.configureCheckpoints(conf);
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.path().toUri().toString());
+        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        // Every record type has its own serializer: never Kryo.
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        if (resumeFrom != null) conf.set(StateRecoveryOptions.SAVEPOINT_PATH, resumeFrom.directory().toUri().toString());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        boolean embedded = SinkJobs.embeddedWithoutRestarts(env);
+
+        KafkaSource<ArrayMessage> source = KafkaSource.<ArrayMessage>builder()
+                .setBootstrapServers(o.bootstrapServers)
+                .setTopics(o.topics)
+                .setGroupId(o.groupIdOrDefault())
+                .setStartingOffsets(earliest ? OffsetsInitializer.earliest() : OffsetsInitializer.latest())
+                .setDeserializer(new ArrayMessageKafkaDeserializer())
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                // Partitions added to a topic while acquiring are read too.
+                .setProperty("partition.discovery.interval.ms", "10000")
+                .build();
+        ParseArrayMessages parse = new ParseArrayMessages(dataset).appendOnly();
+        if (o.badMessages == AcquireCommand.BadMessages.set_aside) parse.setAside();
+        if (type != null) parse.declare(null, dataset, type, null);
+        ExistingOutput.datasets(output).forEach((path, row) -> parse.declare(null, path, row.type(), row.rowShape()));
+        if (rowsPerFile > 0) parse.onlyDeclared();
+        SingleOutputStreamOperator<ArrayBlock> blocks = env
+                .fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + String.join(",", o.topics))
+                .keyBy(ParseArrayMessages.byDestination(dataset))
+                .process(parse, ArrayBlockTypeInfo.INSTANCE).name("decode .npy messages");
+        blocks.getSideOutput(ParseArrayMessages.REJECTED).flatMap(new ListRejected()).name("list set-aside messages").printToErr()
+                .name("stderr");
+        DataStream<ArrayBlock> counted = blocks.flatMap(new PrepareBlocks()).returns(ArrayBlockTypeInfo.INSTANCE).name("count");
+        long chunkBytes = o.chunkBytesValue();
+        Hdf5Sink.Builder sink = Hdf5Sink.builder(output.getParent()).defaultFile(output.getFileName().toString())
+                .defaultCompression(filters).targetChunkBytes(chunkBytes);
+        if (rowsPerFile > 0) {
+            // The row shape comes from the first message; the chunk rows are chosen then, to divide the rows per file.
+            DatasetSpec spec = filters.applyTo(DatasetSpec.builder(type, 0).maxShape(DatasetSpec.UNLIMITED)
+                    .chunks(ChunkShapeRule.chunksFor(type, new long[0], chunkBytes))).build();
+            sink.declare(new DatasetDeclaration(null, dataset, spec, true).rowShapeFromFirstBlock(0).rollEvery(rowsPerFile));
+        }
+        counted.sinkTo(sink.build()).name("write " + output.getFileName());
+
+        Progress.reset();
+        REJECTED.set(0);
+        long started = System.nanoTime();
+        JobClient job = env.executeAsync("flink-hdf5 acquire " + output.getFileName());
+        String stoppedBy;
+        try (Progress ignored = embedded && showProgress ? Progress.start(err, Progress.BYTES::get, Progress.ROWS::get,
+                () -> extra(lag)) : null) {
+            stoppedBy = waitForIdleOrEnd(job, lag, idle, checkpoints);
+        } catch (Exception e) {
+            throw new RuntimeException(Failures.message(e) + " (checkpoints are kept in " + checkpoints.path()
+                    + ": run the same command again to resume)", e);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long bytes = Progress.BYTES.get() - Progress.RESTORED.get();
+        List<String> shapes = new ArrayList<>();
+        ExistingOutput.datasets(output).forEach((path, row) -> shapes.add(path + " " + OutputSummary.tuple(row.shape())));
+        String line = String.format(Locale.ROOT, "acquired %,d rows (%.1f MB raw) in %.1f s, %.1f MB/s%s; %s holds %s (%.1f MB)%s."
+                        + " Run the same command to continue this acquisition.",
+                Progress.ROWS.get(), bytes / 1e6, seconds, bytes / 1e6 / seconds,
+                REJECTED.get() > 0 ? ", " + REJECTED.get() + " bad messages set aside" : "", output,
+                shapes.isEmpty() ? "no dataset yet" : String.join(", ", shapes), Files.exists(output) ? Files.size(output) / 1e6 : 0.0,
+                stoppedBy);
+        return new Result(line);
+    }
+
+    /** Lag and set-aside count, after the progress numbers. */
+    private static String extra(ConsumerLag lag) {
+        ConsumerLag.Snapshot s = lag.snapshot();
+        String l = s == null ? ", lag ?" : String.format(Locale.ROOT, ", lag %,d messages", s.lag());
+        return l + (REJECTED.get() > 0 ? ", " + REJECTED.get() + " set aside" : "");
+    }
+
+    /**
+     * Waits for the job; with an idle limit, stops it with a drained savepoint once the topics
+     * have been idle that long and everything is committed, and keeps that savepoint as the point
+     * the next run resumes from. Returns how the run ended, for the summary.
+     */
+    private static String waitForIdleOrEnd(JobClient job, ConsumerLag lag, Duration idle, CheckpointDirectory checkpoints)
+            throws Exception {
+        CompletableFuture<?> result = job.getJobExecutionResult();
+        long lastEnd = -1;
+        long idleSince = System.nanoTime();
+        while (true) {
+            try {
+                result.get(POLL_MS, TimeUnit.MILLISECONDS);
+                return "";
+            } catch (TimeoutException running) {
+                // still acquiring
+            }
+            if (idle == null) continue;
+            ConsumerLag.Snapshot s = lag.snapshot();
+            if (s == null || s.endOffsets() != lastEnd || s.lag() > 0) {
+                if (s == null || s.endOffsets() != lastEnd) idleSince = System.nanoTime();
+                if (s != null) lastEnd = s.endOffsets();
+                continue;
+            }
+            if (System.nanoTime() - idleSince < idle.toNanos()) continue;
+            Path savepoints = checkpoints.path().resolve("savepoints");
+            String savepoint = job.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get();
+            result.get();
+            checkpoints.keepAsResumePoint(Path.of(java.net.URI.create(savepoint)), job.getJobID().toString());
+            return String.format(Locale.ROOT, "; stopped after %s without messages", Progress.duration(idle.toMillis() / 1e3));
+        }
+    }
+
+    /** Counts a set-aside message and says which it was (the first {@link #LISTED}). */
+    private static final class ListRejected implements FlatMapFunction<RejectedMessage, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void flatMap(RejectedMessage m, Collector<String> out) {
+            long n = REJECTED.incrementAndGet();
+            if (n <= LISTED) out.collect("acquire: " + m);
+            else if (n == LISTED + 1) out.collect("acquire: more bad messages set aside; counting them");
+        }
+    }
+}

@@ -151,6 +151,11 @@ final class AcquireJob {
                 .setStartingOffsets(earliest ? OffsetsInitializer.earliest() : OffsetsInitializer.latest())
                 .setDeserializer(new ArrayMessageKafkaDeserializer())
                 .setProperty("commit.offsets.on.checkpoint", "true")
+                // Array blocks are large messages (a 10 ms block of 384 channels is 230 KB, a frame
+                // 512 KB): fetch many per request, not Kafka's default of 1 MB per partition.
+                .setProperty("max.partition.fetch.bytes", String.valueOf(16 << 20))
+                .setProperty("fetch.max.bytes", String.valueOf(64 << 20))
+                .setProperty("receive.buffer.bytes", String.valueOf(4 << 20))
                 // Partitions added to a topic while acquiring are read too.
                 .setProperty("partition.discovery.interval.ms", "10000")
                 .build();
@@ -181,54 +186,69 @@ final class AcquireJob {
         REJECTED.set(0);
         long started = System.nanoTime();
         JobClient job = env.executeAsync("flink-hdf5 acquire " + output.getFileName());
-        String stoppedBy;
+        Ended ended;
         try (Progress ignored = embedded && showProgress ? Progress.start(err, Progress.BYTES::get, Progress.ROWS::get,
                 () -> extra(lag)) : null) {
-            stoppedBy = waitForIdleOrEnd(job, lag, idle, checkpoints);
+            ended = waitForIdleOrEnd(job, lag, idle, checkpoints, started, embedded);
         } catch (Exception e) {
             throw new RuntimeException(Failures.message(e) + " (checkpoints are kept in " + checkpoints.path()
                     + ": run the same command again to resume)", e);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        // The rate while messages came: from the job's submission to the last row handed to the writers.
+        double writing = Math.max(1e-3, (ended.lastRowsAt() - started) / 1e9);
         long bytes = Progress.BYTES.get() - Progress.RESTORED.get();
         List<String> shapes = new ArrayList<>();
         ExistingOutput.datasets(output).forEach((path, row) -> shapes.add(path + " " + OutputSummary.tuple(row.shape())));
-        String line = String.format(Locale.ROOT, "acquired %,d rows (%.1f MB raw) in %.1f s, %.1f MB/s%s; %s holds %s (%.1f MB)%s."
-                        + " Run the same command to continue this acquisition.",
-                Progress.ROWS.get(), bytes / 1e6, seconds, bytes / 1e6 / seconds,
+        String line = String.format(Locale.ROOT, "acquired %,d rows (%.1f MB raw) in %.1f s (read at %.1f MB/s)%s; %s holds"
+                        + " %s (%.1f MB)%s. Run the same command to continue this acquisition.",
+                Progress.ROWS.get(), bytes / 1e6, seconds, bytes / 1e6 / writing,
                 REJECTED.get() > 0 ? ", " + REJECTED.get() + " bad messages set aside" : "", output,
                 shapes.isEmpty() ? "no dataset yet" : String.join(", ", shapes), Files.exists(output) ? Files.size(output) / 1e6 : 0.0,
-                stoppedBy);
+                ended.how());
         return new Result(line);
     }
 
     /** Lag and set-aside count, after the progress numbers. */
     private static String extra(ConsumerLag lag) {
         ConsumerLag.Snapshot s = lag.snapshot();
-        String l = s == null ? ", lag ?" : String.format(Locale.ROOT, ", lag %,d messages", s.lag());
+        String l = s == null ? ", lag ?" : String.format(Locale.ROOT, ", committed lag %,d messages", s.lag());
         return l + (REJECTED.get() > 0 ? ", " + REJECTED.get() + " set aside" : "");
     }
 
+    /** How a run ended, for the summary, and when the writers were last handed rows ({@link System#nanoTime}). */
+    private record Ended(String how, long lastRowsAt) {}
+
     /**
-     * Waits for the job; with an idle limit, stops it with a drained savepoint once the topics
-     * have been idle that long and everything is committed, and keeps that savepoint as the point
-     * the next run resumes from. Returns how the run ended, for the summary.
+     * Waits for the job; with an idle limit, stops it with a drained savepoint once for that long
+     * the topics' end offsets have not moved and no row reached the writers (the group's committed
+     * offsets are not waited for: Flink commits them to Kafka after checkpoints, best effort, and
+     * they were seen to trail by seconds), and keeps that savepoint as the point the next run
+     * resumes from. The drain commits every row read. Under {@code flink run} this process counts
+     * no rows, so there the committed offsets must also have reached the end.
      */
-    private static String waitForIdleOrEnd(JobClient job, ConsumerLag lag, Duration idle, CheckpointDirectory checkpoints)
-            throws Exception {
+    private static Ended waitForIdleOrEnd(JobClient job, ConsumerLag lag, Duration idle, CheckpointDirectory checkpoints,
+            long started, boolean embedded) throws Exception {
         CompletableFuture<?> result = job.getJobExecutionResult();
         long lastEnd = -1;
         long idleSince = System.nanoTime();
+        long bytes = 0;
+        long lastRowsAt = started;
         while (true) {
             try {
                 result.get(POLL_MS, TimeUnit.MILLISECONDS);
-                return "";
+                return new Ended("", lastRowsAt);
             } catch (TimeoutException running) {
                 // still acquiring
             }
+            if (Progress.BYTES.get() != bytes) {
+                bytes = Progress.BYTES.get();
+                lastRowsAt = System.nanoTime();
+                idleSince = lastRowsAt;
+            }
             if (idle == null) continue;
             ConsumerLag.Snapshot s = lag.snapshot();
-            if (s == null || s.endOffsets() != lastEnd || s.lag() > 0) {
+            if (s == null || s.endOffsets() != lastEnd || (!embedded && s.lag() > 0)) {
                 if (s == null || s.endOffsets() != lastEnd) idleSince = System.nanoTime();
                 if (s != null) lastEnd = s.endOffsets();
                 continue;
@@ -238,7 +258,8 @@ final class AcquireJob {
             String savepoint = job.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get();
             result.get();
             checkpoints.keepAsResumePoint(Path.of(java.net.URI.create(savepoint)), job.getJobID().toString());
-            return String.format(Locale.ROOT, "; stopped after %s without messages", Progress.duration(idle.toMillis() / 1e3));
+            return new Ended(String.format(Locale.ROOT, "; stopped after %s without messages", Progress.duration(idle.toMillis() / 1e3)),
+                    lastRowsAt);
         }
     }
 

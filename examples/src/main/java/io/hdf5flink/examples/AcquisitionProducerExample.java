@@ -6,8 +6,12 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,7 +37,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * takes them, and says the rate it reached.
  *
  * <pre>java -cp flink-hdf5-examples.jar io.hdf5flink.examples.AcquisitionProducerExample \
- *     --bootstrap-servers localhost:9092 --topic ephys --kind ephys --seconds 10 [--streams 3] [--rate max]</pre>
+ *     --bootstrap-servers localhost:9092 --topic ephys --kind ephys --seconds 10 [--streams 3] [--rate max] [--partitions 3]</pre>
  */
 public final class AcquisitionProducerExample {
     /** Sampling rate and channels of the {@code ephys} kind. */
@@ -47,9 +51,9 @@ public final class AcquisitionProducerExample {
 
     private AcquisitionProducerExample() {}
 
-    /** What to send. */
+    /** What to send; {@code partitions} > 0 creates the topic with that many partitions when it does not exist. */
     public record Plan(String bootstrapServers, String topic, String kind, double seconds, int streams, boolean realtime,
-            String dataset, int channels) {
+            String dataset, int channels, int partitions) {
         long blocks() {
             return kind.equals("frames") ? Math.round(seconds * FRAME_RATE) : Math.round(seconds * EPHYS_RATE / EPHYS_BLOCK_ROWS);
         }
@@ -64,6 +68,7 @@ public final class AcquisitionProducerExample {
         boolean realtime = true;
         String dataset = null;
         int channels = EPHYS_CHANNELS;
+        int partitions = 0;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -75,13 +80,14 @@ public final class AcquisitionProducerExample {
                 case "--rate" -> realtime = !value.equals("max");
                 case "--dataset" -> dataset = value;
                 case "--channels" -> channels = Integer.parseInt(value);
+                case "--partitions" -> partitions = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see the class javadoc)");
             }
             i++;
         }
         if (!kind.equals("ephys") && !kind.equals("frames")) throw new IllegalArgumentException("--kind is ephys or frames");
         if (dataset == null) dataset = kind.equals("frames") ? "/entry/data/data" : "/acquisition/ElectricalSeries/data";
-        run(new Plan(servers, topic, kind, seconds, streams, realtime, dataset, channels), System.out);
+        run(new Plan(servers, topic, kind, seconds, streams, realtime, dataset, channels, partitions), System.out);
     }
 
     /** Sends the plan's blocks; returns the rows sent to each stream's dataset (frames for {@code frames}). */
@@ -94,6 +100,7 @@ public final class AcquisitionProducerExample {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(8 << 20));
+        if (plan.partitions() > 0) createTopic(plan);
         boolean frames = plan.kind().equals("frames");
         long blocks = plan.blocks();
         double blockSeconds = frames ? 1.0 / FRAME_RATE : (double) EPHYS_BLOCK_ROWS / EPHYS_RATE;
@@ -138,6 +145,16 @@ public final class AcquisitionProducerExample {
             for (int x = 0; x < FRAME_SIDE; x++) data.putShort((short) ((n * 3 + (long) y * FRAME_SIDE + x) & 0xFFFF));
         }
         return NpyMessages.encode(DataType.UINT16, new long[] {1, FRAME_SIDE, FRAME_SIDE}, data.array());
+    }
+
+    /** Creates the plan's topic when it does not exist (brokers may refuse to create topics on first use). */
+    private static void createTopic(Plan plan) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, plan.bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            if (admin.listTopics().names().get().contains(plan.topic())) return;
+            admin.createTopics(List.of(new NewTopic(plan.topic(), plan.partitions(), (short) 1))).all().get();
+        }
     }
 
     private static void pace(long started, double atSeconds) throws InterruptedException {

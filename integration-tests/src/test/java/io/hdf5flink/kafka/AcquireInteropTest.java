@@ -110,7 +110,7 @@ class AcquireInteropTest {
 
     private static long produce(String topic, double seconds, int streams, boolean realtime) throws Exception {
         return AcquisitionProducerExample.run(new AcquisitionProducerExample.Plan(broker.bootstrapServers(), topic, "ephys", seconds,
-                streams, realtime, "/data", CHANNELS), new PrintStream(PrintStream.nullOutputStream()));
+                streams, realtime, "/data", CHANNELS, 0), new PrintStream(PrintStream.nullOutputStream()));
     }
 
     /** One block of rows {@code [firstRow, firstRow + 300)} to each of {@code streams} datasets {@code /data_<i>}, partition i. */

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -166,6 +167,7 @@ final class AcquireJob {
         if (rowsPerFile > 0) parse.onlyDeclared();
         SingleOutputStreamOperator<ArrayBlock> blocks = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + String.join(",", o.topics))
+                .map(new TrackPositions()).returns(ArrayMessage.class).name("track positions")
                 .keyBy(ParseArrayMessages.byDestination(dataset))
                 .process(parse, ArrayBlockTypeInfo.INSTANCE).name("decode .npy messages");
         blocks.getSideOutput(ParseArrayMessages.REJECTED).flatMap(new ListRejected()).name("list set-aside messages").printToErr()
@@ -184,6 +186,7 @@ final class AcquireJob {
 
         Progress.reset();
         REJECTED.set(0);
+        ConsumerLag.READ.clear();
         long started = System.nanoTime();
         JobClient job = env.executeAsync("flink-hdf5 acquire " + output.getFileName());
         Ended ended;
@@ -212,7 +215,7 @@ final class AcquireJob {
     /** Lag and set-aside count, after the progress numbers. */
     private static String extra(ConsumerLag lag) {
         ConsumerLag.Snapshot s = lag.snapshot();
-        String l = s == null ? ", lag ?" : String.format(Locale.ROOT, ", committed lag %,d messages", s.lag());
+        String l = s == null ? ", lag ?" : String.format(Locale.ROOT, ", lag %,d messages", s.lag());
         return l + (REJECTED.get() > 0 ? ", " + REJECTED.get() + " set aside" : "");
     }
 
@@ -260,6 +263,17 @@ final class AcquireJob {
             checkpoints.keepAsResumePoint(Path.of(java.net.URI.create(savepoint)), job.getJobID().toString());
             return new Ended(String.format(Locale.ROOT, "; stopped after %s without messages", Progress.duration(idle.toMillis() / 1e3)),
                     lastRowsAt);
+        }
+    }
+
+    /** Records the position after each message read, for the lag progress shows ({@link ConsumerLag#READ}). */
+    private static final class TrackPositions implements MapFunction<ArrayMessage, ArrayMessage> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public ArrayMessage map(ArrayMessage m) {
+            ConsumerLag.READ.merge(m.topic + "/" + m.partition, m.offset + 1, Math::max);
+            return m;
         }
     }
 

@@ -163,7 +163,9 @@ final class AcquireJob {
         ParseArrayMessages parse = new ParseArrayMessages(dataset).appendOnly();
         if (o.badMessages == AcquireCommand.BadMessages.set_aside) parse.setAside();
         if (type != null) parse.declare(null, dataset, type, null);
-        ExistingOutput.datasets(output).forEach((path, row) -> parse.declare(null, path, row.type(), row.rowShape()));
+        // A continued acquisition: its datasets keep their row types (a rolled one's is --dtype's,
+        // the row shape checked by the sink against its data files).
+        if (rowsPerFile == 0) ExistingOutput.datasets(output).forEach((path, row) -> parse.declare(null, path, row.type(), row.rowShape()));
         if (rowsPerFile > 0) parse.onlyDeclared();
         SingleOutputStreamOperator<ArrayBlock> blocks = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + String.join(",", o.topics))
@@ -202,7 +204,17 @@ final class AcquireJob {
         double writing = Math.max(1e-3, (ended.lastRowsAt() - started) / 1e9);
         long bytes = Progress.BYTES.get() - Progress.RESTORED.get();
         List<String> shapes = new ArrayList<>();
-        ExistingOutput.datasets(output).forEach((path, row) -> shapes.add(path + " " + OutputSummary.tuple(row.shape())));
+        if (rowsPerFile > 0 && RolledOutput.exists(output)) {
+            shapes.add(String.format(Locale.ROOT, "%s %,d rows in %d data files", dataset, RolledOutput.rows(output, dataset, rowsPerFile),
+                    RolledOutput.dataFiles(output).size()));
+        } else {
+            try {
+                ExistingOutput.datasets(output).forEach((path, row) -> shapes.add(path + " " + OutputSummary.tuple(row.shape())));
+            } catch (RuntimeException unreadable) {
+                // Everything is committed: a file jhdf cannot list (one that h5py added to) must not fail the run.
+                shapes.add("datasets not listed (" + Failures.message(unreadable) + ")");
+            }
+        }
         String line = String.format(Locale.ROOT, "acquired %,d rows (%.1f MB raw) in %.1f s (read at %.1f MB/s)%s; %s holds"
                         + " %s (%.1f MB)%s. Run the same command to continue this acquisition.",
                 Progress.ROWS.get(), bytes / 1e6, seconds, bytes / 1e6 / writing,

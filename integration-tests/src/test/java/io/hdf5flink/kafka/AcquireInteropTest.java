@@ -269,6 +269,39 @@ class AcquireInteropTest {
         assertTrue(Integer.parseInt(seen[1]) >= 3, "the reader saw the dataset grow: " + String.join(" ", seen));
     }
 
+    /**
+     * Detector frames (the producer's 512 x 512 uint16 at 100 Hz, one frame per message) rolled
+     * over data files of 40 frames under a virtual-dataset master, as EIGER and odin-data users
+     * lay them out: h5py reads every frame through the master and each data file on its own.
+     */
+    @Test
+    void detectorFramesRolledOverDataFilesUnderAVirtualDatasetMaster() throws Exception {
+        broker.createTopic("frames", 1);
+        AcquisitionProducerExample.run(new AcquisitionProducerExample.Plan(broker.bootstrapServers(), "frames", "frames", 1.0, 1,
+                false, "/entry/data/data", 0, 0), new PrintStream(PrintStream.nullOutputStream()));
+        Path out = dir.resolve("scan.h5");
+        Run r = acquire("frames", acquireArgs("frames", out, "--parallelism", "2", "--dataset", "/entry/data/data", "--dtype", "uint16",
+                "--rows-per-file", "40", "--chunk-bytes", "512kb", "--codec", "lz4", "--stop-after-idle", "2s").toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        H5py.check("""
+                import os
+                master = sys.argv[1]
+                n = np.arange(100, dtype=np.int64)[:, None, None]; y = np.arange(512)[None, :, None]; x = np.arange(512)[None, None, :]
+                want = ((n * 3 + y * 512 + x) & 0xFFFF).astype(np.uint16)
+                with h5py.File(master, 'r') as f:
+                    d = f['/entry/data/data']
+                    assert d.is_virtual and d.shape == (100, 512, 512) and d.dtype == np.uint16, (d.is_virtual, d.shape, d.dtype)
+                    assert np.array_equal(d[:], want), 'frames read through the master differ'
+                base = master[:-3]
+                for k, rows in enumerate([40, 40, 20]):
+                    with h5py.File(f'{base}_{k + 1:06d}.h5', 'r') as f:
+                        d = f['/entry/data/data']
+                        assert d.shape == (rows, 512, 512) and d.chunks == (1, 512, 512), (k, d.shape, d.chunks)
+                        assert np.array_equal(d[:], want[40 * k:40 * k + rows]), f'data file {k + 1} differs'
+                assert not os.path.exists(f'{base}_000004.h5')
+                """, out);
+    }
+
     /** Issue 15, test 4: bad messages fail the run naming topic, partition and offset, or are set aside and counted. */
     @Test
     void badMessagesFailTheRunOrAreSetAside() throws Exception {

@@ -232,7 +232,7 @@ public final class SinkConfig implements Serializable {
                 }
             }
             if (Files.isRegularFile(resolved, LinkOption.NOFOLLOW_LINKS)) {
-                int links = hardLinks(resolved);
+                int links = settledHardLinks(resolved);
                 if (links > 1) {
                     throw new IllegalArgumentException("output file '" + name + "' has " + links + " hard links: writing it"
                             + " would change the same file under its other names, which may lie outside the base directory");
@@ -242,6 +242,27 @@ public final class SinkConfig implements Serializable {
             throw new IllegalArgumentException("output file '" + name + "' cannot be checked: " + e.getMessage(), e);
         }
         return resolved;
+    }
+
+    /**
+     * The names a file has, looked at again for up to a second while it has more than one: the
+     * engine creates a file under a temporary name and links it under its own before it unlinks
+     * the temporary one, so a writer or committer checking while another creates the file sees
+     * two names for a moment (CI saw a conversion refused so).
+     */
+    private static int settledHardLinks(Path file) throws IOException {
+        int links = hardLinks(file);
+        for (int look = 0; links > 1 && look < 100; look++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while checking " + file, e);
+            }
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return 1;
+            links = hardLinks(file);
+        }
+        return links;
     }
 
     /** The names a file has (1 where the file system does not count them). */

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5File;
+import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.sink.partition.ChunkRouting;
 import java.nio.file.Files;
@@ -205,6 +206,36 @@ class SinkBadInputInteropTest {
     }
 
     /** Issue 20, item 10: a hard link in the base directory to a file outside it is not written through. */
+    /**
+     * A second name that goes away within a second is the engine creating the file (it links the
+     * new file under its name, then unlinks the temporary one): not refused. CI once saw a
+     * conversion refused for "2 hard links" while another subtask created its output.
+     */
+    @Test
+    void aSecondNameThatGoesAwayAtOnceIsNotRefused() throws Exception {
+        Files.createDirectories(base());
+        try (Hdf5File f = Hdf5File.create(base().resolve("out.h5"))) {
+            f.commit();
+        }
+        Path temporary = base().resolve(".out.h5.creating");
+        Files.createLink(temporary, base().resolve("out.h5"));
+        Thread unlink = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+                Files.delete(temporary);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        unlink.start();
+        // What a writer or committer does first with a block's file, while the second name exists.
+        assertEquals(base().resolve("out.h5"), sink().build().config().resolveFile("out.h5"));
+        unlink.join();
+        succeed(sink().build(), SinkTestJobs.rows("/a", 0, 4, COLUMNS, true));
+        assertEquals("4", ReferenceLibrary.runPython(
+                "import sys, h5py\nprint(h5py.File(sys.argv[1], 'r')['a'].shape[0])", base().resolve("out.h5").toString()).strip());
+    }
+
     @Test
     void anOutputFileWithAnotherHardLinkIsRefused() throws Exception {
         Path outside = Files.createDirectories(dir.resolve("outside"));

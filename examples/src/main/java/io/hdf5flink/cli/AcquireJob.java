@@ -215,10 +215,13 @@ final class AcquireJob {
                 shapes.add("datasets not listed (" + Failures.message(unreadable) + ")");
             }
         }
-        String line = String.format(Locale.ROOT, "acquired %,d rows (%.1f MB raw) in %.1f s (read at %.1f MB/s)%s; %s holds"
-                        + " %s (%.1f MB)%s. Run the same command to continue this acquisition.",
+        // Under flink run the job counts on the cluster (its metrics), not here.
+        String counts = embedded ? String.format(Locale.ROOT, "acquired %,d rows (%.1f MB raw) in %.1f s (read at %.1f MB/s)%s",
                 Progress.ROWS.get(), bytes / 1e6, seconds, bytes / 1e6 / writing,
-                REJECTED.get() > 0 ? ", " + REJECTED.get() + " bad messages set aside" : "", output,
+                REJECTED.get() > 0 ? ", " + REJECTED.get() + " bad messages set aside" : "")
+                : String.format(Locale.ROOT, "acquired on the cluster in %.1f s", seconds);
+        String line = String.format(Locale.ROOT, "%s; %s holds %s (%.1f MB)%s. Run the same command to continue this acquisition.",
+                counts, output,
                 shapes.isEmpty() ? "no dataset yet" : String.join(", ", shapes), Files.exists(output) ? Files.size(output) / 1e6 : 0.0,
                 ended.how());
         return new Result(line);

@@ -32,7 +32,9 @@ public final class StandaloneCluster implements AutoCloseable {
     /** What is not part of a Flink cluster's own classpath: this project and the libraries it bundles. */
     private static final List<String> NOT_FLINK = List.of("/target/classes", "/target/test-classes", "/io/hdf5flink/",
             "/io/jhdf/", "/info/picocli/", "/com/intel/gkl/", "/org/broadinstitute/", "/com/github/luben/", "/io/airlift/",
-            "/com/ning/", "/net/java/dev/jna/", "/org/openjdk/jmh/", "/org/junit/", "/org/opentest4j/", "/org/apiguardian/");
+            "/com/ning/", "/net/java/dev/jna/", "/org/openjdk/jmh/", "/org/junit/", "/org/opentest4j/", "/org/apiguardian/",
+            // The Kafka connector and client: a Flink distribution has neither, the cluster jar bundles them.
+            "/org/apache/kafka/", "/org/apache/flink/flink-connector-kafka/");
 
     /** What Flink's default configuration gives every JVM of a cluster on Java 17 ({@code env.java.opts.all}). */
     private static final List<String> JAVA_17_OPENS = List.of("--add-exports=java.base/sun.net.util=ALL-UNNAMED",

@@ -60,6 +60,8 @@ import org.apache.flink.util.Collector;
  * the file by a failed commit).
  */
 final class AcquireJob {
+    /** Set by Ctrl-C: stop as when idle. */
+    private static final java.util.concurrent.atomic.AtomicBoolean INTERRUPTED = new java.util.concurrent.atomic.AtomicBoolean();
     /** Messages set aside in this run (embedded Flink only). */
     static final AtomicLong REJECTED = new AtomicLong();
     /** How many set-aside messages are listed on stderr; the rest are counted. */
@@ -188,6 +190,8 @@ final class AcquireJob {
 
         Progress.reset();
         REJECTED.set(0);
+        INTERRUPTED.set(false);
+        stopOnCtrlC(err);
         ConsumerLag.READ.clear();
         long started = System.nanoTime();
         JobClient job = env.executeAsync("flink-hdf5 acquire " + output.getFileName());
@@ -264,6 +268,7 @@ final class AcquireJob {
                 lastRowsAt = System.nanoTime();
                 idleSince = lastRowsAt;
             }
+            if (INTERRUPTED.get()) return stop(job, result, checkpoints, "; stopped by Ctrl-C (SIGINT)", lastRowsAt);
             if (idle == null) continue;
             ConsumerLag.Snapshot s = lag.snapshot();
             if (s == null || s.endOffsets() != lastEnd || (!embedded && s.lag() > 0)) {
@@ -272,12 +277,39 @@ final class AcquireJob {
                 continue;
             }
             if (System.nanoTime() - idleSince < idle.toNanos()) continue;
-            Path savepoints = checkpoints.path().resolve("savepoints");
-            String savepoint = job.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get();
-            result.get();
-            checkpoints.keepAsResumePoint(Path.of(java.net.URI.create(savepoint)), job.getJobID().toString());
-            return new Ended(String.format(Locale.ROOT, "; stopped after %s without messages", Progress.duration(idle.toMillis() / 1e3)),
-                    lastRowsAt);
+            return stop(job, result, checkpoints,
+                    String.format(Locale.ROOT, "; stopped after %s without messages", Progress.duration(idle.toMillis() / 1e3)), lastRowsAt);
+        }
+    }
+
+    /**
+     * Stops the job with a drained savepoint (every row read is committed) and keeps the savepoint
+     * as the point the same command continues from.
+     */
+    private static Ended stop(JobClient job, CompletableFuture<?> result, CheckpointDirectory checkpoints, String how, long lastRowsAt)
+            throws Exception {
+        Path savepoints = checkpoints.path().resolve("savepoints");
+        String savepoint = job.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get();
+        result.get();
+        checkpoints.keepAsResumePoint(Path.of(java.net.URI.create(savepoint)), job.getJobID().toString());
+        return new Ended(how, lastRowsAt);
+    }
+
+    /**
+     * Ctrl-C (SIGINT) asks the run to stop as when idle: a drained savepoint commits every row read
+     * and the same command continues later. A second Ctrl-C ends the process at once, as a kill
+     * does (the next run resumes from the last checkpoint). SIGTERM and SIGKILL are left to the JVM.
+     */
+    private static void stopOnCtrlC(PrintWriter err) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
+                if (INTERRUPTED.getAndSet(true)) Runtime.getRuntime().halt(130);
+                err.println("acquire: stopping: committing every row read (Ctrl-C again to quit at once; the next run then resumes"
+                        + " from the last checkpoint)");
+                err.flush();
+            });
+        } catch (IllegalArgumentException noSuchSignal) {
+            // No SIGINT here (not a POSIX system): Ctrl-C ends the process; the next run resumes.
         }
     }
 

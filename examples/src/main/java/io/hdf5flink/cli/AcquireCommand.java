@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
                 "Rows become visible to readers (h5py reopening the file) at each checkpoint. Checkpoints are kept in "
                         + "OUT.h5.checkpoints/: if the run is killed, running the same command again resumes from the "
                         + "last checkpoint, with nothing lost or doubled. A run that stops when the topic has been idle "
-                        + "(--stop-after-idle) keeps its final savepoint there: the same command continues the "
-                        + "acquisition after the rows it wrote."},
+                        + "(--stop-after-idle) or by Ctrl-C keeps its final savepoint there: the same command continues "
+                        + "the acquisition after the rows it wrote."},
         footer = {"", "Examples:",
                 "  acquire --bootstrap-servers localhost:9092 --topic ephys --output run.h5 --stop-after-idle 30s",
                 "  acquire --bootstrap-servers localhost:9092 --topic frames --output scan.h5 --codec lz4 \\",
@@ -98,7 +98,7 @@ public final class AcquireCommand implements Callable<Integer> {
 
     @Option(names = "--stop-after-idle", paramLabel = "DURATION",
             description = "Stop once no message has arrived for DURATION and every message is written, e.g. 30s "
-                    + "(default: run until killed).")
+                    + "(default: run until Ctrl-C, which stops the same way, committing every row read).")
     String stopAfterIdle;
 
     @Option(names = "--parallelism", paramLabel = "N",

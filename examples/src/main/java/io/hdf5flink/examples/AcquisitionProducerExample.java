@@ -6,15 +6,19 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -154,6 +158,19 @@ public final class AcquisitionProducerExample {
         try (Admin admin = Admin.create(p)) {
             if (admin.listTopics().names().get().contains(plan.topic())) return;
             admin.createTopics(List.of(new NewTopic(plan.topic(), plan.partitions(), (short) 1))).all().get();
+            // The broker acts as the new partitions' leader a moment after it says so: sending
+            // before made an idempotent producer retry without end (OUT_OF_ORDER_SEQUENCE_NUMBER).
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int k = 0; k < plan.partitions(); k++) latest.put(new TopicPartition(plan.topic(), k), OffsetSpec.latest());
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    admin.listOffsets(latest).all().get();
+                    return;
+                } catch (java.util.concurrent.ExecutionException notYet) {
+                    if (attempt >= 300) throw notYet;
+                    Thread.sleep(100);
+                }
+            }
         }
     }
 

@@ -23,6 +23,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The producer is {@link AcquisitionProducerExample}: sample {@code (short) (row * 31 + channel * 7)}
  * of every stream, so every dataset is checked against one formula ({@link #CHECK_PREFIX}).
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class AcquireInteropTest {
     static final Path JAR = Path.of("../examples/target/flink-hdf5-examples.jar").toAbsolutePath().normalize();
     private static final int CHANNELS = 4;

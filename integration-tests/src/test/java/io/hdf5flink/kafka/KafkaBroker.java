@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -19,7 +20,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 
@@ -109,6 +112,24 @@ final class KafkaBroker implements AutoCloseable {
      *
      * @throws IllegalStateException if the topic exists already or is not ready within 30 s
      */
+    /**
+     * Whether the broker answers for every partition as its leader (a request for the latest
+     * offsets, which only the leader serves). The metadata names the leader a moment before the
+     * broker acts as one: a producer sending then got NOT_LEADER_OR_FOLLOWER for its first batch
+     * and, idempotent, OUT_OF_ORDER_SEQUENCE_NUMBER for the rest, retrying without end (a CI run
+     * hung so).
+     */
+    private static boolean servesOffsets(Admin admin, String name, int partitions) throws InterruptedException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) latest.put(new TopicPartition(name, p), OffsetSpec.latest());
+        try {
+            admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException notYet) {
+            return false;
+        }
+    }
+
     void createTopic(String name, int partitions) throws InterruptedException {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
@@ -117,7 +138,7 @@ final class KafkaBroker implements AutoCloseable {
                 try {
                     TopicDescription d = admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS).get(name);
                     if (d.partitions().size() == partitions && d.partitions().stream().map(TopicPartitionInfo::leader)
-                            .allMatch(leader -> leader != null && !leader.isEmpty())) {
+                            .allMatch(leader -> leader != null && !leader.isEmpty()) && servesOffsets(admin, name, partitions)) {
                         return;
                     }
                 } catch (ExecutionException e) {

@@ -5,9 +5,7 @@ import io.hdf5flink.hdf5.Hdf5Paths;
 import io.hdf5flink.record.ArrayBlock;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -62,7 +60,7 @@ public final class ParseArrayMessages extends KeyedProcessFunction<String, Array
     private final Map<String, DataType> declaredTypes = new HashMap<>();
     /** Declared row types (element type and row shape), by destination. */
     private final Map<String, String> declaredRowTypes = new HashMap<>();
-    private Set<String> onlyDeclared;
+    private boolean onlyDeclared;
     private boolean appendOnly;
 
     private transient ValueState<String> rowType;
@@ -100,7 +98,7 @@ public final class ParseArrayMessages extends KeyedProcessFunction<String, Array
 
     /** Makes messages for datasets not {@linkplain #declare declared} bad (a job that writes only those). */
     public ParseArrayMessages onlyDeclared() {
-        this.onlyDeclared = new HashSet<>(declaredTypes.keySet());
+        this.onlyDeclared = true;
         return this;
     }
 
@@ -138,7 +136,7 @@ public final class ParseArrayMessages extends KeyedProcessFunction<String, Array
             throw new BadMessageException(message.where(), NpyMessages.OFFSET + " given for " + where
                     + ", but this job appends every block (its datasets are not declared with a chunk grid)");
         }
-        if (onlyDeclared != null && !onlyDeclared.contains(destination)) {
+        if (onlyDeclared && !declaredTypes.containsKey(destination)) {
             throw new BadMessageException(message.where(), "it goes to " + where + ", which this job does not write");
         }
         DataType declaredType = declaredTypes.get(destination);

@@ -191,6 +191,33 @@ class SinkRollingInteropTest {
                 "print(len(files))"), dir.toString(), Long.toString(ROWS_PER_FILE)).strip();
     }
 
+    /**
+     * With chunk-aligned input any writer may meet no block of a dataset (after a restore its
+     * input may be done), and writer 0 then creates the declared dataset at end of input unless
+     * the file holds it. For a rolled dataset the file that holds it is the first data file: the
+     * master's virtual dataset must not be read as one to append to (it failed the job at end of
+     * input: "/data is a virtual dataset ... it cannot be appended to", a clean-clone CI run of
+     * the standalone-cluster test).
+     */
+    @Test
+    void aWriterThatMetNoBlockEndsCleanlyOnceTheMasterExists() throws Exception {
+        DatasetSpec spec = DatasetSpec.builder(DataType.INT32, 0, 3).maxShape(DatasetSpec.UNLIMITED, 3).chunks(64, 3).build();
+        Hdf5Sink sink = Hdf5Sink.builder(dir).defaultFile("rec.h5").chunkAlignedInput(true)
+                .declare(new DatasetDeclaration(null, "/data", spec, false, true).rollEvery(128)).build();
+        try (SinkWriterHarness idle = SinkWriterHarness.open(sink, 2, 0, null);
+                SinkWriterHarness busy = SinkWriterHarness.open(sink, 2, 1, null);
+                TestCommitter committer = new TestCommitter(sink)) {
+            for (int row = 0; row < 320; row += 64) busy.write(SinkTestJobs.rows("/data", row, 64, 3, false));
+            committer.commit(busy.checkpoint(1).committables());
+            committer.commit(idle.checkpoint(1).committables());
+            assertTrue(Files.exists(dir.resolve("rec.h5")), "the master is written by the first commit");
+            committer.commit(idle.endInput());
+            committer.commit(busy.endInput());
+        }
+        assertEquals(SinkTestJobs.matrixString(320, 3), SinkTestJobs.h5py(dir.resolve("rec.h5"), "/data"));
+        assertEquals(SinkTestJobs.matrixString(128, 3), SinkTestJobs.h5py(dir.resolve("rec_000001.h5"), "/data"));
+    }
+
     @Test
     void dataFilesAreNamedAfterTheirMaster() {
         assertEquals("run_000001.h5", RolledFiles.dataFile("run.h5", 0));

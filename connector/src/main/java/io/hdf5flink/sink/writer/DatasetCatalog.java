@@ -94,17 +94,11 @@ final class DatasetCatalog {
             String file = config.baseDirectory().relativize(path).toString();
             boolean met = datasets.containsKey(key(file, d.dataset()));
             if (met || !createsHere.test(file, d.dataset(), d.appended())) continue;
-            if (Files.exists(path)) {
-                try (Hdf5File existing = Hdf5File.openReadOnly(path)) {
+            // A rolled dataset lives in its data files; the master's virtual dataset is a view.
+            Path holder = d.rowsPerFile() > 0 ? config.resolveFile(RolledFiles.dataFile(file, 0)) : path;
+            if (Files.exists(holder)) {
+                try (Hdf5File existing = Hdf5File.openReadOnly(holder)) {
                     if (existing.exists(d.dataset())) continue;
-                }
-            }
-            if (d.rowsPerFile() > 0) {
-                Path firstDataFile = config.resolveFile(RolledFiles.dataFile(file, 0));
-                if (Files.exists(firstDataFile)) {
-                    try (Hdf5File existing = Hdf5File.openReadOnly(firstDataFile)) {
-                        if (existing.exists(d.dataset())) continue;
-                    }
                 }
             }
             register(new DatasetAssembler(file, d.dataset(), d.spec(), d.appended(), d.rowsPerFile(), 0, null, null,

@@ -1,35 +1,37 @@
 package io.hdf5flink.hdf5;
 
 import io.hdf5flink.hdf5.format.ObjectHeader;
-import io.hdf5flink.hdf5.format.SymbolTableEntry;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
-/** A group: named links to datasets and other groups, plus attributes. */
+/**
+ * A group: named links to datasets and other groups, plus attributes. Its links are stored in a
+ * symbol table or in link messages; see {@link GroupLinks}.
+ */
 public final class Hdf5Group extends Hdf5Object {
-    private final SymbolTableGroup table;
+    private final GroupLinks links;
 
-    Hdf5Group(Hdf5File file, String path, long headerAddress, ObjectHeader header, SymbolTableGroup table) {
+    Hdf5Group(Hdf5File file, String path, long headerAddress, ObjectHeader header, GroupLinks links) {
         super(file, path, headerAddress, header);
-        this.table = table;
+        this.links = links;
     }
 
-    /** The names of this group's members, in libhdf5's order. */
+    /** The names of this group's members, in libhdf5's name order. */
     public List<String> memberNames() {
-        return new ArrayList<>(table.links().keySet());
+        return links.names();
     }
 
-    SymbolTableEntry link(String name) {
-        return table.links().get(name);
+    GroupLink link(String name) {
+        return links.link(name);
     }
 
-    /** The target path of a soft link in this group. */
-    String softLinkTarget(SymbolTableEntry e) {
-        return table.linkValue(e.softLinkValueOffset());
+    /** Refuses, before anything is written, a link this group cannot take. */
+    void checkCanAdd(String name) {
+        links.checkCanAdd(name);
     }
 
-    void addLink(String name, SymbolTableEntry entry) throws IOException {
-        table.insert(name, entry);
+    /** Links an object that exists; {@code newGroup} is its symbol table when it is a group just created. */
+    void addHardLink(String name, long address, SymbolTableGroup newGroup) throws IOException {
+        header = links.addHardLink(header, name, address, newGroup);
     }
 }

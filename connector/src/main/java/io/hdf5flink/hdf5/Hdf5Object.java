@@ -55,9 +55,9 @@ public abstract class Hdf5Object {
         }
         try {
             Slot old = findAttribute(name);
-            if (old != null && old.bodySize() == io.hdf5flink.hdf5.format.Bytes.pad8(body.length)) {
-                byte[] padded = java.util.Arrays.copyOf(body, old.bodySize());
-                file.storage().write(old.bodyAddress(), padded);
+            int stored = header.version() == 1 ? io.hdf5flink.hdf5.format.Bytes.pad8(body.length) : body.length;
+            if (old != null && old.bodySize() == stored) {
+                header = HeaderEditor.patch(file.storage(), header, old, 0, java.util.Arrays.copyOf(body, stored), path);
                 return;
             }
             if (old != null) header = HeaderEditor.remove(file.storage(), header, old, path);

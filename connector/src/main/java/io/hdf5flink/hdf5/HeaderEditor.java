@@ -10,13 +10,17 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Adds messages to, and removes them from, an existing version 1 object header, the way
- * libhdf5 does: a new message takes the place of a NIL (free) message, splitting it; when no NIL
+ * Adds messages to, and removes them from, an existing object header, the way libhdf5 does.
+ * Version 1: a new message takes the place of a NIL (free) message, splitting it; when no NIL
  * message is large enough, a continuation block is written past the end of file and a
  * continuation message pointing to it takes a NIL message's place, or the place of a message
  * moved into the new block. Each step is one write in place, made after everything it points
  * to exists; the message count in the prefix is corrected last (libhdf5 tolerates a stale
  * count, and a count that is too low only hides the newest message from readers that trust it).
+ *
+ * <p>Version 2 the same way, except that each chunk carries a checksum over all of it: a chunk
+ * is never patched in place but rewritten whole, with its new checksum, in one write. So each
+ * step still changes the header from one valid state to the next.
  */
 final class HeaderEditor {
     /** Free space left in every new continuation block, so later additions rarely need another. */
@@ -28,6 +32,7 @@ final class HeaderEditor {
     /** Adds a message and returns the header as re-read. */
     static ObjectHeader add(FileStorage storage, ObjectHeader header, int type, int flags, byte[] body, String object)
             throws IOException {
+        if (header.version() == 2) return addV2(storage, header, type, flags, body, object);
         int size = ObjectHeader.messageSize(body.length);
         Slot nil = smallestNil(header, size);
         if (nil != null) {
@@ -70,8 +75,112 @@ final class HeaderEditor {
 
     /** Turns a message into a NIL message (its space becomes free). */
     static ObjectHeader remove(FileStorage storage, ObjectHeader header, Slot slot, String object) throws IOException {
-        storage.write(slot.messageAddress(), new byte[2]);
+        if (header.version() == 2) {
+            byte[] nil = Bytes.allocate(4).put((byte) ObjectHeader.NIL).putShort((short) slot.bodySize()).put((byte) 0).array();
+            rewriteChunk(storage, header, slot.chunk(), slot.messageAddress(), nil);
+        } else {
+            storage.write(slot.messageAddress(), new byte[2]);
+        }
         return ObjectHeader.read(storage, header.address(), object);
+    }
+
+    /**
+     * Overwrites {@code bytes.length} bytes of a message's body from {@code offset}: in place in a
+     * version 1 header, by rewriting the chunk in a version 2 one. Returns the header as re-read.
+     */
+    static ObjectHeader patch(FileStorage storage, ObjectHeader header, Slot slot, int offset, byte[] bytes, String object)
+            throws IOException {
+        if (offset < 0 || offset + bytes.length > slot.bodySize()) throw new IllegalArgumentException("a patch outside the message body");
+        if (header.version() == 2) {
+            rewriteChunk(storage, header, slot.chunk(), slot.bodyAddress() + offset, bytes);
+        } else {
+            storage.write(slot.bodyAddress() + offset, bytes);
+        }
+        return ObjectHeader.read(storage, header.address(), object);
+    }
+
+    private static ObjectHeader addV2(FileStorage storage, ObjectHeader header, int type, int flags, byte[] body, String object)
+            throws IOException {
+        boolean tracked = header.creationOrderTracked();
+        int h = header.messageHeaderSize();
+        int size = h + body.length;
+        Slot nil = smallestNilV2(header, size);
+        if (nil != null) {
+            ByteBuffer b = Bytes.allocate(nil.totalSize());
+            ObjectHeader.putMessageV2(b, tracked, type, flags, body);
+            if (nil.totalSize() > size) ObjectHeader.putNilV2(b, tracked, nil.totalSize() - size);
+            rewriteChunk(storage, header, nil.chunk(), nil.messageAddress(), b.array());
+            return ObjectHeader.read(storage, header.address(), object);
+        }
+        int continuationSize = h + ObjectHeaderContinuationMessage.BODY_SIZE;
+        Slot place = smallestNilV2(header, continuationSize);
+        byte[] moved = new byte[0];
+        if (place == null) {
+            place = movableV2(header, continuationSize);
+            if (place == null) {
+                throw ErrorContext.of(storage.path()).object(object)
+                        .error("its object header has no room for a new message and nothing that can be moved out");
+            }
+            ByteBuffer m = storage.read(place.messageAddress(), place.totalSize(), "message of " + object);
+            moved = new byte[m.remaining()];
+            m.get(moved);
+        }
+        int blockSize = 4 + moved.length + size + CONTINUATION_SLACK + 4;
+        ByteBuffer block = Bytes.allocate(blockSize);
+        block.put("OCHK".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        block.put(moved);
+        ObjectHeader.putMessageV2(block, tracked, type, flags, body);
+        ObjectHeader.putNilV2(block, tracked, CONTINUATION_SLACK);
+        block.putInt(io.hdf5flink.hdf5.format.Lookup3.checksum(block.array(), 0, blockSize - 4));
+        long blockAddress = storage.allocateInPlace(blockSize);
+        storage.write(blockAddress, block.array());
+        storage.publishEof();
+
+        ByteBuffer c = Bytes.allocate(place.totalSize());
+        ObjectHeader.putMessageV2(c, tracked, ObjectHeaderContinuationMessage.TYPE, 0,
+                new ObjectHeaderContinuationMessage(blockAddress, blockSize).encodeBody());
+        if (place.totalSize() > continuationSize) ObjectHeader.putNilV2(c, tracked, place.totalSize() - continuationSize);
+        rewriteChunk(storage, header, place.chunk(), place.messageAddress(), c.array());
+        return ObjectHeader.read(storage, header.address(), object);
+    }
+
+    /** Rewrites a version 2 chunk whole, with {@code bytes} at {@code address} in it, and its checksum anew: one write. */
+    private static void rewriteChunk(FileStorage storage, ObjectHeader header, int chunk, long address, byte[] bytes) throws IOException {
+        ObjectHeader.Chunk c = header.chunks().get(chunk);
+        ByteBuffer b = storage.read(c.address(), c.size(), "object header chunk");
+        byte[] all = new byte[c.size()];
+        b.get(0, all);
+        int at = Math.toIntExact(address - c.address());
+        if (at < 4 || at + bytes.length > c.size() - 4) throw new IllegalArgumentException("an edit outside its object header chunk");
+        System.arraycopy(bytes, 0, all, at, bytes.length);
+        ByteBuffer.wrap(all).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt(c.size() - 4, io.hdf5flink.hdf5.format.Lookup3.checksum(all, 0, c.size() - 4));
+        storage.write(c.address(), all);
+    }
+
+    /** The smallest version 2 NIL slot a message of {@code size} bytes fits in exactly or with room for a NIL after it. */
+    private static Slot smallestNilV2(ObjectHeader header, int size) {
+        Slot best = null;
+        for (Slot s : header.findAll(ObjectHeader.NIL)) {
+            if (fitsV2(header, s, size) && (best == null || s.bodySize() < best.bodySize())) best = s;
+        }
+        return best;
+    }
+
+    private static boolean fitsV2(ObjectHeader header, Slot s, int size) {
+        return s.totalSize() == size || s.totalSize() >= size + header.messageHeaderSize();
+    }
+
+    private static Slot movableV2(ObjectHeader header, int size) {
+        for (Slot s : header.slots()) {
+            if (!pinned(s) && fitsV2(header, s, size)) return s;
+        }
+        return null;
+    }
+
+    private static boolean pinned(Slot s) {
+        return s.type() == DataspaceMessage.TYPE || s.type() == DataLayoutMessage.TYPE
+                || s.type() == ObjectHeaderContinuationMessage.TYPE || s.type() == ObjectHeader.NIL;
     }
 
     /** The smallest NIL slot a message of {@code size} bytes fits in exactly or with room for a NIL after it. */
@@ -90,9 +199,7 @@ final class HeaderEditor {
     /** A message that may live in a continuation block: not one the engine rewrites in place. */
     private static Slot movable(ObjectHeader header) {
         for (Slot s : header.slots()) {
-            boolean pinned = s.type() == DataspaceMessage.TYPE || s.type() == DataLayoutMessage.TYPE
-                    || s.type() == ObjectHeaderContinuationMessage.TYPE || s.type() == ObjectHeader.NIL;
-            if (!pinned && ObjectHeader.messageSize(s.bodySize()) >= CONTINUATION_SIZE) return s;
+            if (!pinned(s) && ObjectHeader.messageSize(s.bodySize()) >= CONTINUATION_SIZE) return s;
         }
         return null;
     }

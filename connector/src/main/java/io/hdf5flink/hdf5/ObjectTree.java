@@ -10,7 +10,6 @@ import io.hdf5flink.hdf5.format.HeaderMessage;
 import io.hdf5flink.hdf5.format.ObjectHeader;
 import io.hdf5flink.hdf5.format.ObjectHeader.Slot;
 import io.hdf5flink.hdf5.format.Superblock;
-import io.hdf5flink.hdf5.format.SymbolTableEntry;
 import io.hdf5flink.hdf5.format.SymbolTableMessage;
 import io.hdf5flink.hdf5.format.VirtualDatasetHeapBlock;
 import io.hdf5flink.hdf5.format.VirtualLayoutMessage;
@@ -31,7 +30,6 @@ import java.util.Map;
 final class ObjectTree {
     /** Free space in new object headers, so attributes can be added later without continuation. */
     static final int HEADER_SLACK = 256;
-    private static final int LINK_INFO = 0x0002;
     private static final int LINK = 0x0006;
     private static final int FLAG_SHARED = 0x02;
 
@@ -41,6 +39,11 @@ final class ObjectTree {
     private final ErrorContext where;
     private final Map<String, Hdf5Group> groups = new HashMap<>();
     private final Map<String, Hdf5Dataset> datasets = new LinkedHashMap<>();
+    /**
+     * Every object by its header's address: an object reached by two paths (hard links) is one
+     * instance, so that its uncommitted changes are not split between two.
+     */
+    private final Map<Long, Hdf5Object> byAddress = new HashMap<>();
     private boolean unpublishedObjects;
 
     ObjectTree(Hdf5File file, FileStorage storage, Superblock superblock) {
@@ -52,12 +55,12 @@ final class ObjectTree {
 
     /** Adds the root group the file was just created with. */
     void createdRoot(long headerAddress, SymbolTableGroup table) throws IOException {
-        groups.put("/", new Hdf5Group(file, "/", headerAddress, ObjectHeader.read(storage, headerAddress, "/"), table));
+        register("/", new Hdf5Group(file, "/", headerAddress, ObjectHeader.read(storage, headerAddress, "/"), table));
     }
 
     /** Loads the root group of an existing file. */
     void openRoot(long headerAddress) throws IOException {
-        groups.put("/", loadGroup("/", headerAddress, ObjectHeader.read(storage, headerAddress, "/")));
+        register("/", loadGroup("/", headerAddress, ObjectHeader.read(storage, headerAddress, "/")));
     }
 
     Hdf5Group root() { return groups.get("/"); }
@@ -93,10 +96,10 @@ final class ObjectTree {
         String name = at.name();
         try {
             long address = writeHeader(DatasetHeader.messagesFor(spec));
-            parent.addLink(name, SymbolTableEntry.forObject(0, address));
+            parent.addHardLink(name, address, null);
             Hdf5Dataset d = new Hdf5Dataset(file, path, address, ObjectHeader.read(storage, address, path),
                     DatasetHeader.layoutOf(spec));
-            datasets.put(path, d);
+            register(path, d);
             return d;
         } catch (IOException e) {
             throw where.failed("creating dataset " + path, e);
@@ -129,7 +132,7 @@ final class ObjectTree {
             messages.add(new DataspaceMessage(spec.shape(), spec.maxShape()));
             messages.add(new VirtualLayoutMessage(heapAddress, mappings.isEmpty() ? 0 : 1));
             messages.addAll(DatasetHeader.describingMessages(spec));
-            parent.addLink(name, SymbolTableEntry.forObject(0, writeHeader(messages)));
+            parent.addHardLink(name, writeHeader(messages), null);
             unpublishedObjects = true;
         } catch (IOException e) {
             throw where.failed("creating virtual dataset " + path, e);
@@ -145,10 +148,10 @@ final class ObjectTree {
         if (parts.isEmpty()) throw where.error("the root group has no shape");
         if (datasets.containsKey(path)) return datasets.get(path).shape();
         Hdf5Group parent = resolve("/" + String.join("/", parts.subList(0, parts.size() - 1)), false) instanceof Hdf5Group g ? g : null;
-        SymbolTableEntry e = parent == null ? null : parent.link(parts.get(parts.size() - 1));
-        if (e == null || e.cacheType() == SymbolTableEntry.CACHE_SOFT_LINK) throw where.error("no dataset at " + path);
+        GroupLink e = parent == null ? null : parent.link(parts.get(parts.size() - 1));
+        if (e == null || e.kind() != GroupLink.Kind.HARD) throw where.error("no dataset at " + path);
         try {
-            ObjectHeader header = ObjectHeader.read(storage, e.objectHeaderAddress(), path);
+            ObjectHeader header = ObjectHeader.read(storage, e.address(), path);
             Slot space = header.find(DataspaceMessage.TYPE);
             if (space == null || header.find(DataLayoutMessage.TYPE) == null) throw where.error(path + " is not a dataset");
             return DataspaceMessage.decode(storage.read(space.bodyAddress(), space.bodySize(), "dataspace of " + path)).dims();
@@ -166,6 +169,7 @@ final class ObjectTree {
         Hdf5Group parent = requireGroup("/" + String.join("/", parts.subList(0, parts.size() - 1)));
         String name = parts.get(parts.size() - 1);
         if (parent.link(name) != null) throw where.error(path + " already exists");
+        parent.checkCanAdd(name);
         return new NewLink(parent, name);
     }
 
@@ -203,15 +207,19 @@ final class ObjectTree {
             String childPath = currentPath + "/" + name;
             Object child = groups.containsKey(childPath) ? groups.get(childPath) : datasets.get(childPath);
             if (child == null) {
-                SymbolTableEntry e = current.link(name);
+                GroupLink e = current.link(name);
                 if (e == null) {
                     if (!createGroups) return null;
                     child = createGroup(current, childPath, name);
-                } else if (e.cacheType() == SymbolTableEntry.CACHE_SOFT_LINK) {
-                    throw where.error(childPath + " is a soft link to '" + current.softLinkTarget(e)
-                            + "'; soft links are not followed, open the target's path");
                 } else {
-                    child = load(childPath, e.objectHeaderAddress());
+                    child = switch (e.kind()) {
+                        case HARD -> load(childPath, e.address());
+                        case SOFT -> throw where.error(childPath + " is a soft link to '" + e.target()
+                                + "'; soft links are not followed, open the target's path");
+                        case EXTERNAL -> throw where.error(childPath + " is an external link to " + e.target()
+                                + "; external links are not followed, open that file");
+                        case USER_DEFINED -> throw where.error(childPath + " is " + e.target() + "; it is not followed");
+                    };
                 }
             }
             if (i == parts.size() - 1) return child;
@@ -225,16 +233,25 @@ final class ObjectTree {
     }
 
     private Hdf5Group createGroup(Hdf5Group parent, String path, String name) throws IOException {
+        parent.checkCanAdd(name);
         SymbolTableGroup table = SymbolTableGroup.create(storage, path, superblock.groupLeafNodeK(),
                 superblock.groupInternalNodeK());
         long header = writeGroupHeader(storage, table);
-        parent.addLink(name, SymbolTableEntry.forGroup(0, header, table.bTreeAddress(), table.heapAddress()));
+        parent.addHardLink(name, header, table);
         Hdf5Group g = new Hdf5Group(file, path, header, ObjectHeader.read(storage, header, path), table);
-        groups.put(path, g);
+        register(path, g);
         return g;
     }
 
+    private void register(String path, Hdf5Object o) {
+        if (o instanceof Hdf5Group g) groups.put(path, g);
+        else datasets.put(path, (Hdf5Dataset) o);
+        byAddress.put(o.headerAddress, o);
+    }
+
     private Object load(String path, long headerAddress) throws IOException {
+        Hdf5Object known = byAddress.get(headerAddress);
+        if (known != null) return known;
         ObjectHeader header = ObjectHeader.read(storage, headerAddress, path);
         for (Slot s : header.slots()) {
             if ((s.flags() & FLAG_SHARED) != 0) {
@@ -243,36 +260,38 @@ final class ObjectTree {
                         : ": shared header messages (message type " + s.type() + ") are not supported"));
             }
         }
-        if (header.find(SymbolTableMessage.TYPE) != null) {
+        if (header.find(SymbolTableMessage.TYPE) != null || LinkMessageGroup.isOne(header)) {
             Hdf5Group g = loadGroup(path, headerAddress, header);
-            groups.put(path, g);
+            register(path, g);
             return g;
         }
         if (header.find(DataLayoutMessage.TYPE) != null) {
             Hdf5Dataset d = loadDataset(path, headerAddress, header);
-            datasets.put(path, d);
+            register(path, d);
             return d;
         }
-        if (header.find(LINK_INFO) != null || header.find(LINK) != null) throw linkMessageGroup(path);
+        if (header.find(LINK) != null) throw where.error(path + " has link messages but no link info message: it is not a valid group");
         throw where.error(path + " is neither a group nor a dataset (a committed datatype?)");
     }
 
     private Hdf5Group loadGroup(String path, long headerAddress, ObjectHeader header) throws IOException {
         Slot s = header.find(SymbolTableMessage.TYPE);
-        if (s == null) throw linkMessageGroup(path);
+        if (s == null) {
+            if (!LinkMessageGroup.isOne(header)) throw where.error(path + " is not a group");
+            return new Hdf5Group(file, path, headerAddress, header, LinkMessageGroup.load(storage, path, header));
+        }
         SymbolTableMessage m = SymbolTableMessage.decode(storage.read(s.bodyAddress(), s.bodySize(), "group " + path));
         SymbolTableGroup table = SymbolTableGroup.load(storage, path, m.bTreeAddress(), m.localHeapAddress(),
                 superblock.groupLeafNodeK(), superblock.groupInternalNodeK());
         return new Hdf5Group(file, path, headerAddress, header, table);
     }
 
-    private Hdf5Exception linkMessageGroup(String path) {
-        return where.error(path + " is a group stored with link messages"
-                + " (h5py track_order=True or libver='latest'); only symbol-table groups are supported");
-    }
-
     private Hdf5Dataset loadDataset(String path, long headerAddress, ObjectHeader header) throws IOException {
         ErrorContext dataset = where.object(path);
+        if (header.version() != 1) {
+            throw dataset.error(path + " has a version 2 object header (libhdf5 writes one for libver='latest' or newer);"
+                    + " datasets with version 2 headers are not supported yet, only version 1, as h5py writes by default");
+        }
         DatasetHeader.Layout layout = DatasetHeader.read(storage, header, dataset);
         try {
             return new Hdf5Dataset(file, path, headerAddress, header, layout);

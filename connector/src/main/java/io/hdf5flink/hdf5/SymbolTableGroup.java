@@ -4,6 +4,7 @@ import io.hdf5flink.hdf5.format.BTreeNode;
 import io.hdf5flink.hdf5.format.Bytes;
 import io.hdf5flink.hdf5.format.Hdf5FormatException;
 import io.hdf5flink.hdf5.format.LocalHeap;
+import io.hdf5flink.hdf5.format.ObjectHeader;
 import io.hdf5flink.hdf5.format.SymbolTableEntry;
 import io.hdf5flink.hdf5.format.SymbolTableNode;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -27,7 +27,7 @@ import java.util.TreeMap;
  * place (one write within one page). Until that last write the old tree is what readers see.
  * The cost is linear in the group's size, which suits groups of up to thousands of members.
  */
-final class SymbolTableGroup {
+final class SymbolTableGroup implements GroupLinks {
     /** Link names sort as libhdf5 sorts them: strcmp on their UTF-8 bytes. */
     static final Comparator<String> NAME_ORDER = (a, b) ->
             Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
@@ -91,12 +91,34 @@ final class SymbolTableGroup {
     long heapAddress() { return heapAddress; }
 
     /** A string stored in the group's heap, such as a soft link's target. */
-    String linkValue(long offset) {
+    private String linkValue(long offset) {
         return LocalHeap.nameAt(heapData, offset, path);
     }
 
-    /** The group's links by name, in libhdf5's order. */
-    Map<String, SymbolTableEntry> links() { return links; }
+    @Override
+    public GroupLink link(String name) {
+        SymbolTableEntry e = links.get(name);
+        if (e == null) return null;
+        if (e.cacheType() == SymbolTableEntry.CACHE_SOFT_LINK) {
+            return new GroupLink(name, GroupLink.Kind.SOFT, Bytes.UNDEFINED_ADDRESS, linkValue(e.softLinkValueOffset()));
+        }
+        return GroupLink.hard(name, e.objectHeaderAddress());
+    }
+
+    @Override
+    public List<String> names() { return new ArrayList<>(links.keySet()); }
+
+    @Override
+    public void checkCanAdd(String name) {
+        if (links.containsKey(name)) throw ErrorContext.of(storage.path()).error(path + " already has a member named '" + name + "'");
+    }
+
+    @Override
+    public ObjectHeader addHardLink(ObjectHeader header, String name, long address, SymbolTableGroup newGroup) throws IOException {
+        insert(name, newGroup == null ? SymbolTableEntry.forObject(0, address)
+                : SymbolTableEntry.forGroup(0, address, newGroup.bTreeAddress(), newGroup.heapAddress()));
+        return header;
+    }
 
     /**
      * Reads a node and what it points to. A valid tree reaches each node once; {@code seen}
@@ -129,7 +151,7 @@ final class SymbolTableGroup {
     }
 
     /** Adds a link; {@code entry}'s name offset is filled in here. */
-    void insert(String name, SymbolTableEntry entry) throws IOException {
+    private void insert(String name, SymbolTableEntry entry) throws IOException {
         if (links.containsKey(name)) {
             throw ErrorContext.of(storage.path()).error(path + " already has a member named '" + name + "'");
         }

@@ -37,8 +37,9 @@
  * budget) or {@code StoredChunks} (filtered, written past the end of file, entered in the
  * copy-on-write {@code ChunkIndex}), and a commit publishes the {@code CommitFields} of the
  * dataset's header. {@code FileStorage} keeps the rules crash consistency rests on;
- * {@code HeaderEditor} and {@code SymbolTableGroup} change headers and groups in place, one valid
- * state after another. The on-disk structures themselves are in {@link
+ * {@code HeaderEditor}, {@code SymbolTableGroup} and {@code LinkMessageGroup} (the two ways a
+ * group stores its links, behind {@code GroupLinks}) change headers and groups in place, one
+ * valid state after another. The on-disk structures themselves are in {@link
  * io.hdf5flink.hdf5.format}, which is internal too.
  *
  * <p>Dependencies point one way: this package uses {@code format} and {@code filter}; {@code

@@ -44,7 +44,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with enough members for several symbol table nodes, a chunked deflate+shuffle dataset with a
  * two-level chunk B-tree and a commit token, a Fletcher-32 dataset with a fill value) and h5py's
  * default fixture ({@link ReferenceLibrary#makeFixture(Path)}: gzip, LZF, LZ4, bzip2, Fletcher-32
- * and NaN-filled datasets in nested groups).
+ * and NaN-filled datasets in nested groups), and h5py's groups stored with link messages
+ * ({@link #writeLinkGroupsSeed}).
  */
 class Hdf5ReopenFuzzTest {
     static final String TARGET = "hdf5-reopen";
@@ -199,13 +200,37 @@ class Hdf5ReopenFuzzTest {
             Path h5py = dir.resolve("h5py.h5");
             ReferenceLibrary.requireAvailable();
             ReferenceLibrary.makeFixture(h5py);
-            return Stream.of(Files.readAllBytes(engine), Files.readAllBytes(h5py)).map(s -> Arguments.of((Object) s));
+            Path linkGroups = dir.resolve("link-groups.h5");
+            writeLinkGroupsSeed(linkGroups);
+            return Stream.of(Files.readAllBytes(engine), Files.readAllBytes(h5py), Files.readAllBytes(linkGroups))
+                    .map(s -> Arguments.of((Object) s));
         } finally {
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path p : files.toList()) Files.delete(p);
             }
             Files.delete(dir);
         }
+    }
+
+    /**
+     * Groups stored with link messages, as h5py's default format makes them: a track_order group
+     * (version 2 object header, compact links with creation order), a dense group (fractal heap,
+     * v2 B-tree name index), external, soft and non-ASCII links.
+     */
+    static void writeLinkGroupsSeed(Path file) {
+        ReferenceLibrary.runPython("""
+                import sys, h5py, numpy as np
+                with h5py.File(sys.argv[1], "w") as f:
+                    t = f.create_group("tracked", track_order=True)
+                    t.create_dataset("data", data=np.arange(6, dtype="<i2"), maxshape=(None,), chunks=(3,))
+                    t["soft"] = h5py.SoftLink("/tracked/data")
+                    t.attrs["unit"] = "mV"
+                    d = f.create_group("dense", track_order=True)
+                    for i in range(10):
+                        d["l%d" % i] = t["data"]
+                    f["ext"] = h5py.ExternalLink("other.h5", "/x")
+                    f.create_group("données")
+                """, file.toString());
     }
 
     /** A small file with every structure the engine writes. */

@@ -9,7 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,14 +40,37 @@ class CrashInteropTest {
             "    groups = len(f['marks']) if 'marks' in f else 0",
             "    print(rows, groups)");
 
-    @Test
-    void killedWritersLeaveACommittedPrefixAndTheNextWriterCarriesOn() throws Exception {
+    /** What h5py checks of the link-message groups: the external link, the creation order, the notes. */
+    private static final String LINK_CHECK = "\n" + String.join("\n",
+            "    assert f.get('ext', getlink=True).path == '/x'",
+            "    order = []",
+            "    f.id.links.iterate(lambda n: order.append(n.decode()), idx_type=h5py.h5.INDEX_CRT_ORDER)",
+            "    assert order[:2] == ['crash', 'ext'] and set(order[2:]) <= {'marks'}, order",
+            "    assert all(set(bytes(f.attrs[k])) <= {ord('n')} for k in f.attrs if k.startswith('note')), dict(f.attrs)");
+
+    /**
+     * With {@code linkGroups}, the file starts as h5py made it: a {@code track_order=True} root
+     * and {@code /crash} group (version 2, checksummed object headers, links stored as link
+     * messages) beside an external link; the writers create {@code /crash/data} and
+     * {@code /marks} in them and churn string attributes of the root (issue 18). h5py then also
+     * checks the links and the creation order.
+     */
+    @ParameterizedTest(name = "link-message groups: {0}")
+    @ValueSource(booleans = {false, true})
+    void killedWritersLeaveACommittedPrefixAndTheNextWriterCarriesOn(boolean linkGroups) throws Exception {
         ReferenceLibrary.requireAvailable();
         int kills = Integer.getInteger("crash.kills", 25);
         long seed = Long.getLong("crash.seed", System.nanoTime());
-        System.out.println("CrashInteropTest seed " + seed + ", " + kills + " kills");
+        System.out.println("CrashInteropTest seed " + seed + ", " + kills + " kills" + (linkGroups ? ", link-message groups" : ""));
         Random random = new Random(seed);
         Path file = dir.resolve("crash.h5");
+        if (linkGroups) {
+            ReferenceLibrary.runPython(String.join("\n",
+                    "import sys, h5py",
+                    "with h5py.File(sys.argv[1], 'w', track_order=True) as f:",
+                    "    f.create_group('crash', track_order=True)",
+                    "    f['ext'] = h5py.ExternalLink('elsewhere.h5', '/x')"), file.toString());
+        }
         long previous = 0;
         int survived = 0;
         for (int kill = 0; kill < kills; kill++) {
@@ -54,7 +78,7 @@ class CrashInteropTest {
             // its last lines (the JDK drains and closes the pipe when the process exits).
             Path log = dir.resolve("child-" + kill + ".log");
             Process child = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
-                    CrashingAppender.class.getName(), file.toString(), Long.toString(random.nextLong()))
+                    CrashingAppender.class.getName(), file.toString(), Long.toString(random.nextLong()), linkGroups ? "notes" : "")
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (lastCommitted(log) < previous + 1 && System.nanoTime() < deadline && child.isAlive()) {
@@ -66,7 +90,7 @@ class CrashInteropTest {
             child.waitFor();
             long committed = lastCommitted(log);
 
-            String[] seen = ReferenceLibrary.runPython(CHECK, file.toString()).trim().split(" ");
+            String[] seen = ReferenceLibrary.runPython(linkGroups ? CHECK + LINK_CHECK : CHECK, file.toString()).trim().split(" ");
             long rows = Long.parseLong(seen[0]);
             assertTrue(rows >= committed, "h5py sees " + rows + " rows, but a commit of " + committed
                     + " rows had returned (seed " + seed + ", kill " + kill + ")");

@@ -10,7 +10,8 @@ import java.util.Random;
  * The child process of {@link CrashInteropTest}: appends rows of a known pattern to
  * {@code /crash/data} forever, committing after each batch with the row count as commit token,
  * and prints {@code COMMITTED <rows>} once each commit returned. Now and then it also creates a
- * group and rewrites an attribute, so kills land in those writes too. It runs until killed.
+ * group and rewrites an attribute, so kills land in those writes too; with {@code notes}, it also
+ * sets string attributes of changing sizes on the root. It runs until killed.
  *
  * <p>Row r, column c holds {@code r * COLUMNS + c}.
  */
@@ -24,6 +25,9 @@ public final class CrashingAppender {
         Path path = Path.of(args[0]);
         Random random = new Random(Long.parseLong(args[1]));
         boolean fsync = args.length > 2 && args[2].equals("fsync");
+        // In a file whose groups h5py stored with link messages (version 2 headers), notes of
+        // changing sizes make the root's header free, reuse and continue its checksummed chunks.
+        boolean notes = args.length > 2 && args[2].equals("notes");
         Hdf5File.Options options = Hdf5File.Options.defaults().withFsyncOnCommit(fsync);
         Hdf5File file = Files.exists(path) ? Hdf5File.openForAppend(path, options) : Hdf5File.create(path, options);
         Hdf5Dataset data = file.exists(DATASET) ? file.dataset(DATASET)
@@ -46,6 +50,9 @@ public final class CrashingAppender {
             System.out.flush();
             if (commit % 10 == 9) file.root().setAttribute("rows_at_last_mark", AttributeValue.of(rows));
             if (commit % 40 == 39) file.requireGroup("/marks/m" + rows).setAttribute("rows", AttributeValue.of(rows));
+            if (notes && commit % 5 == 2) {
+                file.root().setAttribute("note" + (commit / 5) % 6, AttributeValue.of("n".repeat(1 + random.nextInt(300))));
+            }
         }
     }
 }

@@ -51,15 +51,6 @@ class UnsupportedFileInteropTest {
                 for libver in ("latest", "v108"):
                     with h5py.File(p(libver + ".h5"), "w", libver=libver) as f:
                         chunked(f, "data")[...] = np.arange(10)
-                with plain("tracked_group.h5") as f:
-                    chunked(f.create_group("tracked", track_order=True), "inside")
-                with h5py.File(p("tracked_root.h5"), "w", track_order=True) as f:
-                    chunked(f, "data")
-                with plain("utf8_name.h5") as f:
-                    g = f.create_group("g")
-                    g.create_group("naïve")       # libhdf5 turns the group into a link-message group
-                with plain("external_link.h5") as f:
-                    f.create_group("g")["ext"] = h5py.ExternalLink("other.h5", "/x")
                 with plain("contiguous.h5") as f:
                     f.create_dataset("data", data=np.arange(10))
                 with plain("compact.h5") as f:
@@ -137,11 +128,6 @@ class UnsupportedFileInteropTest {
     }
 
     @Test
-    void rootGroupWithTrackOrder() {
-        refusedOnOpen("tracked_root.h5", "link messages", "track_order");
-    }
-
-    @Test
     void fourByteOffsets() {
         refusedOnOpen("offsets4.h5", "offsets of 4 bytes");
     }
@@ -167,21 +153,6 @@ class UnsupportedFileInteropTest {
     }
 
     // ---- the file opens, one object is refused -------------------------------------------------
-
-    @Test
-    void groupWithTrackOrderIsRefusedWhenOpenedOrWalkedThrough() {
-        assertAll(
-                () -> refusedObject("tracked_group.h5", f -> f.group("/tracked"), "/tracked", "link messages", "track_order"),
-                () -> refusedObject("tracked_group.h5", f -> f.dataset("/tracked/inside"), "/tracked", "link messages"),
-                () -> refusedObject("tracked_group.h5", f -> f.requireGroup("/tracked/new"), "/tracked", "link messages"));
-    }
-
-    @Test
-    void groupLibhdf5ConvertedToLinkMessages() {
-        assertAll(
-                () -> refusedObject("utf8_name.h5", f -> f.requireGroup("/g/added"), "/g", "link messages"),
-                () -> refusedObject("external_link.h5", f -> f.requireGroup("/g/added"), "/g", "link messages"));
-    }
 
     @Test
     void contiguousDataset() {

@@ -35,6 +35,21 @@ public final class Bytes {
         return b.getInt() & 0xFFFFFFFFL;
     }
 
+    /** Reads an unsigned little-endian field of {@code size} bytes (1 to 8), as the newer structures size theirs. */
+    public static long unsigned(ByteBuffer b, int size) {
+        long v = 0;
+        for (int i = 0; i < size; i++) v |= (long) (b.get() & 0xFF) << (8 * i);
+        return v;
+    }
+
+    /** The 4-byte ASCII signature at the start of a block; the buffer is left positioned after it. */
+    static String signature(ByteBuffer b) {
+        byte[] s = new byte[4];
+        b.get(0, s);
+        b.position(4);
+        return new String(s, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
     /** Checks that {@code n} more bytes of {@code what} are present. */
     public static void require(ByteBuffer b, int n, String what) {
         if (b.remaining() < n) {

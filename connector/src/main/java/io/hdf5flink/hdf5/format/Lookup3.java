@@ -8,6 +8,16 @@ package io.hdf5flink.hdf5.format;
 public final class Lookup3 {
     private Lookup3() {}
 
+    /**
+     * Checks a checksummed block: the lookup3 checksum in the last 4 of its first {@code size}
+     * bytes must be that of the bytes before it.
+     */
+    public static void verify(java.nio.ByteBuffer b, int size, String what) {
+        byte[] all = new byte[size];
+        b.get(0, all);
+        if (checksum(all, 0, size - 4) != b.getInt(size - 4)) throw new Hdf5FormatException(what + " fails its checksum");
+    }
+
     /** The checksum of {@code length} bytes of {@code data} from {@code offset}. */
     public static int checksum(byte[] data, int offset, int length) {
         int a = 0xdeadbeef + length;

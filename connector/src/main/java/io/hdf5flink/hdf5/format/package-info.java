@@ -9,19 +9,24 @@
  * <ul>
  *   <li>{@link io.hdf5flink.hdf5.format.Superblock} (II.A): writes version 0, reads 0 and 1.
  *   <li>{@link io.hdf5flink.hdf5.format.BTreeNode} (III.A.1): version 1 B-tree nodes, type 0
- *       (groups) and type 1 (chunk indexes); version 2 B-trees only come with layout version 4,
- *       which is refused.
+ *       (groups) and type 1 (chunk indexes). {@link io.hdf5flink.hdf5.format.V2BTree}
+ *       (III.A.2): version 2 B-trees, read, as a dense group's name index (type 5).
+ *   <li>{@link io.hdf5flink.hdf5.format.FractalHeap} (III.G): read, managed objects in direct and
+ *       indirect blocks and tiny objects, as a dense group's links.
  *   <li>{@link io.hdf5flink.hdf5.format.SymbolTableNode} (III.B), {@link
  *       io.hdf5flink.hdf5.format.SymbolTableEntry} (III.C), {@link
  *       io.hdf5flink.hdf5.format.LocalHeap} (III.D, version 0): "old-style" groups.
- *   <li>{@link io.hdf5flink.hdf5.format.ObjectHeader} (IV.A.1.a): version 1 only; version 2
- *       headers ({@code libver='latest'}) are refused by name.
+ *   <li>{@link io.hdf5flink.hdf5.format.ObjectHeader} (IV.A.1.a and b): version 1 written and
+ *       read; version 2 ({@code OHDR}/{@code OCHK} chunks, checksummed) read, and its chunks
+ *       rewritten whole by the engine.
  *   <li>Header messages (IV.A.2), each a {@link io.hdf5flink.hdf5.format.HeaderMessage}:
  *       dataspace (writes 1, reads 1 and 2), datatype (writes version 1: integers, IEEE
  *       half, single and double floats, fixed-length strings, and compound and enumerated
  *       types of those numbers; reads compound and enumerated types of versions 1 to 3), fill value (writes 2, reads 1 to 3), data layout (version 3,
  *       chunked), filter pipeline (writes 1, reads 1 and 2), attribute (writes 1, reads the name
- *       of 1 to 3), object header continuation, symbol table.
+ *       of 1 to 3), object header continuation, symbol table, and for groups stored with link
+ *       messages link info (version 0), group info (version 0) and link (version 1: hard, soft,
+ *       external and user-defined links read, hard and external written).
  * </ul>
  *
  * <p>Decoding throws {@link io.hdf5flink.hdf5.format.Hdf5FormatException} for bytes that are not

@@ -1,0 +1,178 @@
+package io.hdf5flink.hdf5.format;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A fractal heap (specification III.G), read-only: the header ({@code FRHP}), its managed
+ * objects in direct blocks ({@code FHDB}) reached through a tree of indirect blocks ({@code
+ * FHIB}) laid out as a doubling table, and tiny objects, which live in their heap ID. A dense
+ * group keeps its link messages here. Huge objects (kept outside the heap through a B-tree) and
+ * filtered heaps are refused by name; libhdf5 uses neither for links. Every block's checksum is
+ * checked, and an object must lie inside the block its offset falls in.
+ */
+public final class FractalHeap {
+    private static final int HEADER_SIZE = 146;
+    private static final int FLAG_DIRECT_BLOCKS_CHECKSUMMED = 0x02;
+    /** Bounds a corrupt header cannot talk the reader past: blocks up to 64 MiB, tables of 64 Ki entries. */
+    private static final long MAX_BLOCK_SIZE = 64L << 20;
+    private static final int MAX_TABLE_ENTRIES = 1 << 16;
+    /** Room for a direct block's own header (at most 25 bytes) and an object. */
+    private static final long MIN_BLOCK_SIZE = 32;
+
+    private final BlockReader reader;
+    private final long address;
+    private final String where;
+    private final int heapIdLength;
+    private final boolean directBlocksChecksummed;
+    private final int tableWidth;
+    private final long startingBlockSize;
+    private final int maxDirectRows;
+    private final long rootAddress;
+    private final int rootRows;
+    private final int offsetSize;
+    private final int lengthSize;
+    private final Map<Long, ByteBuffer> directBlocks = new HashMap<>();
+
+    private FractalHeap(BlockReader reader, long address, String where, ByteBuffer h) {
+        this.reader = reader;
+        this.address = address;
+        this.where = where;
+        if (!"FRHP".equals(Bytes.signature(h))) throw new Hdf5FormatException(where + ": no fractal heap header at " + address);
+        int version = Bytes.u8(h);
+        if (version != 0) throw new Hdf5FormatException(where + ": fractal heap version " + version + " is unknown");
+        heapIdLength = Bytes.u16(h);
+        int filterLength = Bytes.u16(h);
+        if (filterLength != 0) throw new Hdf5FormatException(where + ": the fractal heap at " + address + " is filtered; not supported");
+        int flags = Bytes.u8(h);
+        directBlocksChecksummed = (flags & FLAG_DIRECT_BLOCKS_CHECKSUMMED) != 0;
+        long maxManagedObjectSize = Bytes.u32(h);
+        h.position(h.position() + 12 * 8); // huge-object and free-space bookkeeping, counts
+        tableWidth = Bytes.u16(h);
+        startingBlockSize = h.getLong();
+        long maxDirectBlockSize = h.getLong();
+        int maxHeapSizeBits = Bytes.u16(h);
+        Bytes.u16(h); // starting rows of the root indirect block
+        rootAddress = h.getLong();
+        rootRows = Bytes.u16(h);
+        if (tableWidth == 0 || Integer.bitCount(tableWidth) != 1 || !powerOfTwo(startingBlockSize) || startingBlockSize < MIN_BLOCK_SIZE
+                || !powerOfTwo(maxDirectBlockSize)
+                || maxDirectBlockSize < startingBlockSize || maxDirectBlockSize > MAX_BLOCK_SIZE || maxHeapSizeBits < 1 || maxHeapSizeBits > 64
+                || maxManagedObjectSize == 0) {
+            throw new Hdf5FormatException(where + ": the fractal heap at " + address + " has an invalid doubling table (width " + tableWidth
+                    + ", blocks " + startingBlockSize + " to " + maxDirectBlockSize + ", " + maxHeapSizeBits + " address bits)");
+        }
+        maxDirectRows = log2(maxDirectBlockSize) - log2(startingBlockSize) + 2;
+        offsetSize = (maxHeapSizeBits + 7) / 8;
+        lengthSize = Math.min((log2(maxDirectBlockSize) + 7) / 8, (63 - Long.numberOfLeadingZeros(maxManagedObjectSize)) / 8 + 1);
+        if (1 + offsetSize + lengthSize > heapIdLength) {
+            throw new Hdf5FormatException(where + ": the fractal heap's IDs of " + heapIdLength + " bytes cannot hold an offset of "
+                    + offsetSize + " and a length of " + lengthSize + " bytes");
+        }
+    }
+
+    /** Reads the heap header at {@code address}, checking its checksum. */
+    public static FractalHeap open(BlockReader reader, long address, String where) throws IOException {
+        ByteBuffer h = reader.read(address, HEADER_SIZE, "fractal heap header of " + where);
+        Lookup3.verify(h, HEADER_SIZE, where + ": fractal heap header at " + address);
+        return new FractalHeap(reader, address, where, h);
+    }
+
+    /** The length of this heap's object IDs. */
+    public int heapIdLength() { return heapIdLength; }
+
+    /** The object a heap ID names. */
+    public ByteBuffer object(ByteBuffer id) throws IOException {
+        if (id.remaining() < heapIdLength) throw new Hdf5FormatException(where + ": a heap ID of " + id.remaining() + " bytes");
+        int first = Bytes.u8(id);
+        if ((first >> 6) != 0) throw new Hdf5FormatException(where + ": heap ID version " + (first >> 6) + " is unknown");
+        int type = (first >> 4) & 0x03;
+        if (type == 2) {
+            int length = (first & 0x0F) + 1;
+            if (length > id.remaining()) throw new Hdf5FormatException(where + ": a tiny heap object of " + length + " bytes overruns its ID");
+            return id.slice(id.position(), length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        }
+        if (type == 1) throw new Hdf5FormatException(where + ": a huge fractal heap object (stored outside the heap); not supported");
+        if (type != 0) throw new Hdf5FormatException(where + ": heap ID type " + type + " is unknown");
+        long offset = Bytes.unsigned(id, offsetSize);
+        long length = Bytes.unsigned(id, lengthSize);
+        if (rootRows == 0) return inDirectBlock(rootAddress, 0, startingBlockSize, offset, length);
+        return inIndirectBlock(rootAddress, 0, rootRows, offset, length, 0);
+    }
+
+    private ByteBuffer inIndirectBlock(long block, long blockOffset, int rows, long offset, long length, int depth)
+            throws IOException {
+        if (depth > 32 || rows < 1 || rows > 64 || (long) rows * tableWidth > MAX_TABLE_ENTRIES) {
+            throw new Hdf5FormatException(where + ": the fractal heap's indirect blocks are too deep or too wide (a corrupt heap?)");
+        }
+        int entries = rows * tableWidth;
+        int prefix = 4 + 1 + 8 + offsetSize;
+        int size = prefix + entries * 8 + 4;
+        ByteBuffer b = reader.read(block, size, "fractal heap indirect block of " + where);
+        Lookup3.verify(b, size, where + ": fractal heap indirect block at " + block);
+        if (!"FHIB".equals(Bytes.signature(b))) throw new Hdf5FormatException(where + ": no fractal heap indirect block at " + block);
+        long relative = offset - blockOffset;
+        for (int row = 0; row < rows; row++) {
+            long rowSize = rowSize(row);
+            long rowStart = rowStart(row);
+            if (rowSize <= 0 || rowStart < 0 || rowSize > Long.MAX_VALUE / tableWidth / 2) break; // past any heap's address space
+            if (relative < rowStart || relative >= rowStart + rowSize * tableWidth) continue;
+            long column = (relative - rowStart) / rowSize;
+            if (column < 0 || column >= tableWidth) break;
+            long child = b.getLong(prefix + (int) (row * tableWidth + column) * 8);
+            if (child == Bytes.UNDEFINED_ADDRESS) {
+                throw new Hdf5FormatException(where + ": a fractal heap object at offset " + offset + " lies in a block never allocated");
+            }
+            long childOffset = blockOffset + rowStart + column * rowSize;
+            if (row < maxDirectRows) return inDirectBlock(child, childOffset, rowSize, offset, length);
+            int childRows = log2(rowSize) - log2(startingBlockSize * tableWidth) + 1;
+            return inIndirectBlock(child, childOffset, childRows, offset, length, depth + 1);
+        }
+        throw new Hdf5FormatException(where + ": a fractal heap object at offset " + offset + " lies outside the heap");
+    }
+
+    private ByteBuffer inDirectBlock(long block, long blockOffset, long blockSize, long offset, long length) throws IOException {
+        ByteBuffer b = directBlocks.get(block);
+        if (b == null) {
+            b = reader.read(block, (int) blockSize, "fractal heap direct block of " + where);
+            if (!"FHDB".equals(Bytes.signature(b))) throw new Hdf5FormatException(where + ": no fractal heap direct block at " + block);
+            int headerEnd = 4 + 1 + 8 + offsetSize;
+            if (b.getLong(5) != address) throw new Hdf5FormatException(where + ": the direct block at " + block + " belongs to another heap");
+            if (directBlocksChecksummed) {
+                int stored = b.getInt(headerEnd);
+                byte[] whole = new byte[(int) blockSize];
+                b.get(0, whole);
+                java.util.Arrays.fill(whole, headerEnd, headerEnd + 4, (byte) 0);
+                if (Lookup3.checksum(whole, 0, whole.length) != stored) {
+                    throw new Hdf5FormatException(where + ": fractal heap direct block at " + block + " fails its checksum");
+                }
+            }
+            directBlocks.put(block, b);
+        }
+        long inBlock = offset - blockOffset;
+        int headerSize = 4 + 1 + 8 + offsetSize + (directBlocksChecksummed ? 4 : 0);
+        if (inBlock < headerSize || length <= 0 || inBlock + length > blockSize) {
+            throw new Hdf5FormatException(where + ": a fractal heap object of " + length + " bytes at offset " + offset
+                    + " does not lie inside its direct block");
+        }
+        return b.slice((int) inBlock, (int) length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private long rowSize(int row) {
+        return row < 2 ? startingBlockSize : startingBlockSize << (row - 1);
+    }
+
+    private long rowStart(int row) {
+        return row == 0 ? 0 : (startingBlockSize * tableWidth) << (row - 1);
+    }
+
+    private static boolean powerOfTwo(long v) {
+        return v > 0 && Long.bitCount(v) == 1;
+    }
+
+    private static int log2(long v) {
+        return 63 - Long.numberOfLeadingZeros(v);
+    }
+}

@@ -1,0 +1,121 @@
+package io.hdf5flink.hdf5.format;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A version 2 B-tree (specification III.A.2), read-only: the header ({@code BTHD}), internal
+ * nodes ({@code BTIN}) and leaves ({@code BTLF}), each checksummed. The sizes of an internal
+ * node's child-pointer fields are not stored: they follow from the node size, the record size
+ * and the depth the way libhdf5 derives them, which is done here. A dense group indexes its link
+ * names in one (record type 5: a name's hash and its heap ID).
+ */
+public final class V2BTree {
+    private static final int HEADER_SIZE = 38;
+    /** Signature, version and type before the records; the checksum after them. */
+    private static final int NODE_PREFIX = 6;
+    private static final int MAX_DEPTH = 16;
+
+    private final BlockReader reader;
+    private final String where;
+    private final int type;
+    private final int nodeSize;
+    private final int recordSize;
+    private final int depth;
+    private final long rootAddress;
+    private final int rootRecords;
+    private final long totalRecords;
+    /** Per depth: the most records a node holds, and the byte size of a child's total-records field. */
+    private final int[] maxRecords;
+    private final int[] totalFieldSize;
+    private final int countFieldSize;
+    private final List<ByteBuffer> records = new ArrayList<>();
+    private final Set<Long> seen = new HashSet<>();
+
+    private V2BTree(BlockReader reader, String where, ByteBuffer h) {
+        this.reader = reader;
+        this.where = where;
+        if (!"BTHD".equals(Bytes.signature(h))) throw new Hdf5FormatException(where + ": no v2 B-tree header");
+        int version = Bytes.u8(h);
+        if (version != 0) throw new Hdf5FormatException(where + ": v2 B-tree version " + version + " is unknown");
+        type = Bytes.u8(h);
+        nodeSize = h.getInt();
+        recordSize = Bytes.u16(h);
+        depth = Bytes.u16(h);
+        if (nodeSize < 64 || nodeSize > (1 << 20) || recordSize == 0 || recordSize > nodeSize / 2 || depth > MAX_DEPTH) {
+            throw new Hdf5FormatException(where + ": a v2 B-tree with nodes of " + nodeSize + " bytes, records of " + recordSize
+                    + " and depth " + depth + " is not valid");
+        }
+        maxRecords = new int[depth + 1];
+        totalFieldSize = new int[depth + 1];
+        long[] cumulative = new long[depth + 1];
+        maxRecords[0] = (nodeSize - NODE_PREFIX - 4) / recordSize;
+        cumulative[0] = maxRecords[0];
+        countFieldSize = encodedSize(maxRecords[0]);
+        for (int d = 1; d <= depth; d++) {
+            int pointer = 8 + countFieldSize + (d > 1 ? totalFieldSize[d - 1] : 0);
+            maxRecords[d] = (nodeSize - (NODE_PREFIX + 4 + pointer)) / (recordSize + pointer);
+            if (maxRecords[d] <= 0) throw new Hdf5FormatException(where + ": v2 B-tree nodes of " + nodeSize + " bytes hold no record at depth " + d);
+            cumulative[d] = (maxRecords[d] + 1) * cumulative[d - 1] + maxRecords[d];
+            totalFieldSize[d] = encodedSize(cumulative[d]);
+        }
+        h.getShort(); // split and merge percentages
+        rootAddress = h.getLong();
+        rootRecords = Bytes.u16(h);
+        totalRecords = h.getLong();
+    }
+
+    /**
+     * Every record of the tree at {@code address}, whose records must be of {@code expectedType},
+     * as buffers of the record size (in no particular order).
+     */
+    public static List<ByteBuffer> records(BlockReader reader, long address, int expectedType, String where) throws IOException {
+        ByteBuffer h = reader.read(address, HEADER_SIZE, "v2 B-tree header of " + where);
+        Lookup3.verify(h, HEADER_SIZE, where + ": v2 B-tree header at " + address);
+        V2BTree tree = new V2BTree(reader, where, h);
+        if (tree.type != expectedType) {
+            throw new Hdf5FormatException(where + ": the v2 B-tree at " + address + " holds records of type " + tree.type + ", not " + expectedType);
+        }
+        if (tree.rootAddress != Bytes.UNDEFINED_ADDRESS && tree.rootRecords > 0) tree.read(tree.rootAddress, tree.rootRecords, tree.depth);
+        if (tree.records.size() != tree.totalRecords) {
+            throw new Hdf5FormatException(where + ": the v2 B-tree at " + address + " holds " + tree.records.size() + " records, its header says "
+                    + tree.totalRecords);
+        }
+        return tree.records;
+    }
+
+    private void read(long address, int count, int level) throws IOException {
+        if (!seen.add(address)) throw new Hdf5FormatException(where + ": v2 B-tree node at " + address + " is reached twice: a corrupt tree");
+        if (count > maxRecords[level]) {
+            throw new Hdf5FormatException(where + ": a v2 B-tree node at " + address + " claims " + count + " records, at most "
+                    + maxRecords[level] + " fit");
+        }
+        ByteBuffer b = reader.read(address, nodeSize, "v2 B-tree node of " + where);
+        String signature = Bytes.signature(b);
+        if (!(level == 0 ? "BTLF" : "BTIN").equals(signature) || (b.get(5) & 0xFF) != type) {
+            throw new Hdf5FormatException(where + ": no v2 B-tree " + (level == 0 ? "leaf" : "internal node") + " of type " + type + " at " + address);
+        }
+        int pointer = level == 0 ? 0 : 8 + countFieldSize + (level > 1 ? totalFieldSize[level - 1] : 0);
+        int used = NODE_PREFIX + count * recordSize + (level == 0 ? 0 : (count + 1) * pointer);
+        Lookup3.verify(b, used + 4, where + ": v2 B-tree node at " + address);
+        for (int i = 0; i < count; i++) records.add(b.slice(NODE_PREFIX + i * recordSize, recordSize).order(java.nio.ByteOrder.LITTLE_ENDIAN));
+        if (records.size() > totalRecords) throw new Hdf5FormatException(where + ": the v2 B-tree holds more records than its header says");
+        if (level == 0) return;
+        b.position(NODE_PREFIX + count * recordSize);
+        for (int i = 0; i <= count; i++) {
+            long child = b.getLong();
+            int childCount = (int) Bytes.unsigned(b, countFieldSize);
+            if (level > 1) Bytes.unsigned(b, totalFieldSize[level - 1]);
+            read(child, childCount, level - 1);
+        }
+    }
+
+    /** libhdf5's size of a field that counts up to {@code max}: one byte per started 8 bits, at least one. */
+    private static int encodedSize(long max) {
+        return (63 - Long.numberOfLeadingZeros(Math.max(1, max))) / 8 + 1;
+    }
+}

@@ -34,6 +34,8 @@ final class ConvertPlan {
     final DatasetSpec spec;
     /** The dataset exists and is appended to. */
     final boolean appending;
+    /** Whether {@code --append} was given: the output file may exist, with or without the dataset. */
+    final boolean appendRequested;
     /** Rows the dataset held when the conversion (first) started; new rows go after them. */
     final long baseRows;
     /** The existing rows of the partial last chunk, re-emitted with the first new rows (null: aligned). */
@@ -69,6 +71,7 @@ final class ConvertPlan {
         this.source = b.source;
         this.spec = b.spec;
         this.appending = b.appending;
+        this.appendRequested = b.appendRequested;
         this.baseRows = b.baseRows;
         this.chunkAligned = b.chunkAligned;
         this.chunkChoice = b.chunkChoice;
@@ -108,9 +111,13 @@ final class ConvertPlan {
             return;
         }
         ExistingOutput now = ExistingOutput.read(output, dataset);
-        if (!appending && Files.exists(output)) {
+        if (!appendRequested && Files.exists(output)) {
             throw new UsageException(output + " was created while this convert started (by another run?): pass --append"
                     + " to add to it, or choose another --output");
+        }
+        if (!appending && now.spec() != null) {
+            throw new UsageException(output + ":" + dataset + " was created while this convert started (by another run?):"
+                    + " run the command again to append after its rows");
         }
         if (appending && (now.spec() == null || now.rows() != baseRows)) {
             throw new UsageException(output + ":" + dataset + " changed while this convert started (by another run?): it"
@@ -165,6 +172,7 @@ final class ConvertPlan {
         ArrayBlockSource source;
         DatasetSpec spec;
         boolean appending;
+        boolean appendRequested;
         long baseRows;
         boolean chunkAligned;
         String chunkChoice;
@@ -260,6 +268,7 @@ final class ConvertPlan {
                 }
             } else {
                 appending = o.append && existing.spec() != null;
+                appendRequested = o.append;
                 baseRows = appending ? existing.rows() : 0;
             }
 

@@ -260,6 +260,58 @@ class CliInteropTest {
                 """, out, more);
     }
 
+    /**
+     * Issue 18's new user: h5py default-format files whose groups libhdf5 stores with link
+     * messages (an external link in /, a non-ASCII group name, a non-ASCII sibling, a
+     * track_order root) are appended to; every link stays, h5py reads old and new rows.
+     */
+    @Test
+    void appendsToH5pyFilesWhoseGroupsAreStoredWithLinkMessages() {
+        Path more = npy("more18.npy", 3_000, 8, 5);
+        Path dirOf = dir.resolve("linkgroups");
+        H5py.check("""
+                import os
+                d = sys.argv[1]
+                os.makedirs(d, exist_ok=True)
+                a = np.arange(5000 * 8, dtype='<i2').reshape(5000, 8)
+                def data(g, name):
+                    g.create_dataset(name, data=a, maxshape=(None, 8), chunks=(1024, 8), compression='gzip')
+                with h5py.File(os.path.join(d, 'other.h5'), 'w') as f:
+                    f['x'] = np.arange(3)
+                with h5py.File(os.path.join(d, 'external.h5'), 'w') as f:
+                    data(f, 'data'); f['ext'] = h5py.ExternalLink('other.h5', '/x')
+                with h5py.File(os.path.join(d, 'accent.h5'), 'w') as f:
+                    data(f.create_group('données'), 'data')
+                with h5py.File(os.path.join(d, 'sibling.h5'), 'w') as f:
+                    data(f, 'data'); f['µV_scale'] = 0.195
+                with h5py.File(os.path.join(d, 'tracked.h5'), 'w', track_order=True) as f:
+                    data(f, 'data'); f['soft'] = h5py.SoftLink('/data')
+                """, dirOf);
+        for (String[] c : new String[][] {{"external.h5", "/data"}, {"accent.h5", "/données/data"}, {"sibling.h5", "/data"},
+                {"tracked.h5", "/data"}}) {
+            Run r = ok("convert", "--input", s(more), "--output", s(dirOf.resolve(c[0])), "--dataset", c[1], "--append", "--no-progress");
+            assertTrue(r.err().contains("appending after row 5000"), r.err());
+        }
+        ok("convert", "--input", s(more), "--output", s(dirOf.resolve("accent.h5")), "--dataset", "/données/nouvelles", "--append",
+                "--no-progress");
+        H5py.check("""
+                import os
+                d = sys.argv[1]
+                expected = np.concatenate([np.arange(5000 * 8, dtype='<i2').reshape(5000, 8), np.load(sys.argv[2])])
+                for name, path in (('external.h5', '/data'), ('accent.h5', '/données/data'), ('sibling.h5', '/data'), ('tracked.h5', '/data')):
+                    with h5py.File(os.path.join(d, name), 'r') as f:
+                        assert np.array_equal(f[path][:], expected), name
+                with h5py.File(os.path.join(d, 'external.h5'), 'r') as f:
+                    assert f.get('ext', getlink=True).filename == 'other.h5' and list(f['ext'][:]) == [0, 1, 2]
+                with h5py.File(os.path.join(d, 'accent.h5'), 'r') as f:
+                    assert np.array_equal(f['données/nouvelles'][:], np.load(sys.argv[2]))
+                with h5py.File(os.path.join(d, 'sibling.h5'), 'r') as f:
+                    assert f['µV_scale'][()] == 0.195
+                with h5py.File(os.path.join(d, 'tracked.h5'), 'r') as f:
+                    assert f.get('soft', getlink=True).path == '/data'
+                """, dirOf, more);
+    }
+
     // ------------------------------------------------------------------ issue 19: content, sizes, defaults
 
     /** The HDMF tutorial's own inputs: raw np.memmap files named .npy, one array and one per channel. */

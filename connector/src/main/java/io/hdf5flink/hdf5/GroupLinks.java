@@ -20,7 +20,7 @@ interface GroupLinks {
      * Refuses, naming the group, a link this group cannot take (its name taken, or a way of
      * storing links the engine does not change): called before anything of a new object is written.
      */
-    void checkCanAdd(String name);
+    void checkCanAdd(ObjectHeader header, String name);
 
     /**
      * Adds a hard link to the object header at {@code address}, which exists already.

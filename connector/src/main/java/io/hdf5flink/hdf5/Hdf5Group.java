@@ -27,7 +27,7 @@ public final class Hdf5Group extends Hdf5Object {
 
     /** Refuses, before anything is written, a link this group cannot take. */
     void checkCanAdd(String name) {
-        links.checkCanAdd(name);
+        links.checkCanAdd(header, name);
     }
 
     /** Links an object that exists; {@code newGroup} is its symbol table when it is a group just created. */

@@ -8,6 +8,7 @@ import io.hdf5flink.hdf5.format.ObjectHeader.Slot;
 import io.hdf5flink.hdf5.format.ObjectHeaderContinuationMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * Adds messages to, and removes them from, an existing object header, the way libhdf5 does.
@@ -75,13 +76,7 @@ final class HeaderEditor {
 
     /** Turns a message into a NIL message (its space becomes free). */
     static ObjectHeader remove(FileStorage storage, ObjectHeader header, Slot slot, String object) throws IOException {
-        if (header.version() == 2) {
-            byte[] nil = Bytes.allocate(4).put((byte) ObjectHeader.NIL).putShort((short) slot.bodySize()).put((byte) 0).array();
-            rewriteChunk(storage, header, slot.chunk(), slot.messageAddress(), nil);
-        } else {
-            storage.write(slot.messageAddress(), new byte[2]);
-        }
-        return ObjectHeader.read(storage, header.address(), object);
+        return patchTogether(storage, header, List.of(nil(header, slot)), object);
     }
 
     /**
@@ -91,12 +86,7 @@ final class HeaderEditor {
     static ObjectHeader patch(FileStorage storage, ObjectHeader header, Slot slot, int offset, byte[] bytes, String object)
             throws IOException {
         if (offset < 0 || offset + bytes.length > slot.bodySize()) throw new IllegalArgumentException("a patch outside the message body");
-        if (header.version() == 2) {
-            rewriteChunk(storage, header, slot.chunk(), slot.bodyAddress() + offset, bytes);
-        } else {
-            storage.write(slot.bodyAddress() + offset, bytes);
-        }
-        return ObjectHeader.read(storage, header.address(), object);
+        return patchTogether(storage, header, List.of(new Edit(slot.chunk(), slot.bodyAddress() + offset, bytes)), object);
     }
 
     private static ObjectHeader addV2(FileStorage storage, ObjectHeader header, int type, int flags, byte[] body, String object)
@@ -144,15 +134,118 @@ final class HeaderEditor {
         return ObjectHeader.read(storage, header.address(), object);
     }
 
-    /** Rewrites a version 2 chunk whole, with {@code bytes} at {@code address} in it, and its checksum anew: one write. */
+    /** One change of a header's bytes: {@code bytes} at {@code address}, in its block or chunk {@code chunk}. */
+    record Edit(int chunk, long address, byte[] bytes) {}
+
+    /** The edit that turns a message into a NIL message of the same size (its space becomes free). */
+    static Edit nil(ObjectHeader header, Slot slot) {
+        byte[] bytes = header.version() == 2
+                ? Bytes.allocate(4).put((byte) ObjectHeader.NIL).putShort((short) slot.bodySize()).put((byte) 0).array()
+                : new byte[2];
+        return new Edit(slot.chunk(), slot.messageAddress(), bytes);
+    }
+
+    /**
+     * Makes several changes within one block (version 1) or chunk (version 2) of a header in one
+     * write, so that a reader, or a crash, sees all of them or none. Returns the header as re-read.
+     */
+    static ObjectHeader patchTogether(FileStorage storage, ObjectHeader header, List<Edit> edits, String object) throws IOException {
+        int chunk = edits.get(0).chunk();
+        for (Edit e : edits) if (e.chunk() != chunk) throw new IllegalArgumentException("edits in several header blocks");
+        if (header.version() == 2) {
+            rewriteChunk(storage, header, chunk, edits);
+        } else {
+            long from = Long.MAX_VALUE;
+            long to = Long.MIN_VALUE;
+            for (Edit e : edits) {
+                from = Math.min(from, e.address());
+                to = Math.max(to, e.address() + e.bytes().length);
+            }
+            ByteBuffer b = storage.read(from, Math.toIntExact(to - from), "object header of " + object);
+            byte[] range = new byte[Math.toIntExact(to - from)];
+            b.get(0, range);
+            for (Edit e : edits) System.arraycopy(e.bytes(), 0, range, Math.toIntExact(e.address() - from), e.bytes().length);
+            storage.write(from, range);
+        }
+        return ObjectHeader.read(storage, header.address(), object);
+    }
+
+    /**
+     * Changes messages anywhere in a header with one write that readers (and crashes) see whole:
+     * the messages of every block after the first, but for {@code dropped} ones and continuation
+     * and NIL messages, with {@code replaced} bodies changed (same size), are copied into one new
+     * continuation block, written and published first; then one write of the first block frees
+     * its own dropped messages, changes its replaced bodies, and points its first continuation
+     * message at the new block (freeing any other). The old later blocks are left unreferenced.
+     * A version 1 header keeps its message count: the new block gets NIL messages to make it up.
+     * Returns the header as re-read.
+     */
+    static ObjectHeader rewriteTail(FileStorage storage, ObjectHeader header, java.util.Set<Slot> dropped,
+            java.util.Map<Slot, byte[]> replaced, String object) throws IOException {
+        boolean v2 = header.version() == 2;
+        boolean tracked = header.creationOrderTracked();
+        java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+        int keptCount = 0;
+        int firstCount = 0;
+        Slot firstContinuation = null;
+        List<Edit> edits = new java.util.ArrayList<>();
+        for (Slot slot : header.slots()) {
+            boolean continuation = slot.type() == ObjectHeaderContinuationMessage.TYPE;
+            if (slot.chunk() == 0) {
+                firstCount++;
+                if (dropped.contains(slot) || (continuation && firstContinuation != null)) edits.add(nil(header, slot));
+                else if (replaced.containsKey(slot)) edits.add(new Edit(0, slot.bodyAddress(), replaced.get(slot)));
+                else if (continuation) firstContinuation = slot;
+                continue;
+            }
+            if (dropped.contains(slot) || continuation || slot.type() == ObjectHeader.NIL) continue;
+            ByteBuffer m = storage.read(slot.messageAddress(), slot.totalSize(), "message of " + object);
+            byte[] message = new byte[slot.totalSize()];
+            m.get(0, message);
+            byte[] body = replaced.get(slot);
+            if (body != null) System.arraycopy(body, 0, message, slot.headerSize(), body.length);
+            kept.write(message);
+            keptCount++;
+        }
+        if (firstContinuation == null) throw new IllegalStateException(object + ": a header with later blocks but no continuation in its first");
+        int nilHeader = header.messageHeaderSize();
+        int padding = v2 ? 0 : Math.max(0, header.messageCount() - (firstCount + keptCount + 1));
+        int blockSize = (v2 ? 8 : 0) + kept.size() + padding * nilHeader + CONTINUATION_SLACK;
+        ByteBuffer block = Bytes.allocate(blockSize);
+        if (v2) block.put("OCHK".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        block.put(kept.toByteArray());
+        for (int i = 0; i < padding; i++) {
+            if (v2) ObjectHeader.putNilV2(block, tracked, nilHeader);
+            else ObjectHeader.putNil(block, nilHeader);
+        }
+        if (v2) {
+            ObjectHeader.putNilV2(block, tracked, CONTINUATION_SLACK);
+            block.putInt(io.hdf5flink.hdf5.format.Lookup3.checksum(block.array(), 0, blockSize - 4));
+        } else {
+            ObjectHeader.putNil(block, CONTINUATION_SLACK);
+        }
+        long blockAddress = storage.allocateInPlace(blockSize);
+        storage.write(blockAddress, block.array());
+        storage.publishEof();
+        edits.add(new Edit(0, firstContinuation.bodyAddress(), new ObjectHeaderContinuationMessage(blockAddress, blockSize).encodeBody()));
+        return patchTogether(storage, header, edits, object);
+    }
+
     private static void rewriteChunk(FileStorage storage, ObjectHeader header, int chunk, long address, byte[] bytes) throws IOException {
+        rewriteChunk(storage, header, chunk, List.of(new Edit(chunk, address, bytes)));
+    }
+
+    /** Rewrites a version 2 chunk whole, with the edits made in it, and its checksum anew: one write. */
+    private static void rewriteChunk(FileStorage storage, ObjectHeader header, int chunk, List<Edit> edits) throws IOException {
         ObjectHeader.Chunk c = header.chunks().get(chunk);
         ByteBuffer b = storage.read(c.address(), c.size(), "object header chunk");
         byte[] all = new byte[c.size()];
         b.get(0, all);
-        int at = Math.toIntExact(address - c.address());
-        if (at < 4 || at + bytes.length > c.size() - 4) throw new IllegalArgumentException("an edit outside its object header chunk");
-        System.arraycopy(bytes, 0, all, at, bytes.length);
+        for (Edit e : edits) {
+            int at = Math.toIntExact(e.address() - c.address());
+            if (at < 4 || at + e.bytes().length > c.size() - 4) throw new IllegalArgumentException("an edit outside its object header chunk");
+            System.arraycopy(e.bytes(), 0, all, at, e.bytes().length);
+        }
         ByteBuffer.wrap(all).order(java.nio.ByteOrder.LITTLE_ENDIAN)
                 .putInt(c.size() - 4, io.hdf5flink.hdf5.format.Lookup3.checksum(all, 0, c.size() - 4));
         storage.write(c.address(), all);

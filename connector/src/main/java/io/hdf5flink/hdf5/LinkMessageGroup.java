@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -28,14 +29,17 @@ import java.util.TreeMap;
  * into free header space, or into a continuation block written first). When the group tracks
  * creation order, the link takes the link info's next creation index, which is raised in place
  * before the link is written: a crash between the two leaves a gap in the creation order (as a
- * deletion does), never two links with one index. A group at its compact maximum would have to
- * become dense, as libhdf5 converts it, and a dense group needs its heap and B-tree changed: both
- * are refused by name for now, and the file is left as it was.
+ * deletion does), never two links with one index. A link into a dense group, or into a compact
+ * one at its maximum (which libhdf5 makes dense then), is added copy-on-write: a new heap and new
+ * indexes with every link, written and published first, then one write of the header's first
+ * block switches the group to them ({@link #addDense}). What does not fit one heap block of
+ * 64 KiB and indexes two levels deep (about 700 links with creation order indexed, 1100 without)
+ * is refused by name, the file left as it was.
  */
 final class LinkMessageGroup implements GroupLinks {
     private final FileStorage storage;
     private final String path;
-    private final LinkInfoMessage info;
+    private LinkInfoMessage info;
     private final GroupInfoMessage limits;
     private long nextCreationIndex;
     private final TreeMap<String, LinkMessage> links = new TreeMap<>(SymbolTableGroup.NAME_ORDER);
@@ -102,22 +106,36 @@ final class LinkMessageGroup implements GroupLinks {
     public List<String> names() { return new ArrayList<>(links.keySet()); }
 
     @Override
-    public void checkCanAdd(String name) {
+    public void checkCanAdd(ObjectHeader header, String name) {
         ErrorContext where = ErrorContext.of(storage.path()).object(path);
         if (links.containsKey(name)) throw where.error(path + " already has a member named '" + name + "'");
-        if (info.isDense()) {
-            throw where.error("cannot add '" + name + "': " + path + " stores its " + links.size() + " links densely (in a fractal heap"
-                    + " indexed by a v2 B-tree); adding links to such a group is not supported yet");
+        if (!info.isDense() && links.size() < limits.maxCompact()) return;
+        String why = denseRefusal(header, name);
+        if (why != null) throw where.error("cannot add '" + name + "': " + path + " " + why);
+    }
+
+    /**
+     * Why the group cannot hold its links and one more named {@code name} in new dense storage,
+     * or null when it can: everything in one heap block of at most 64 KiB, name (and creation
+     * order) indexes at most two levels deep, and, from compact storage, the link info and every
+     * link message in one block of the header, so that one write switches the group over.
+     */
+    private String denseRefusal(ObjectHeader header, String name) {
+        List<LinkMessage> all = withNewLink(name, 0);
+        if (info.indexesCreationOrder() && all.stream().anyMatch(m -> m.creationIndex() < 0)) {
+            return "indexes its links by creation order, but some have no creation index";
         }
-        if (links.size() >= limits.maxCompact()) {
-            throw where.error("cannot add '" + name + "': " + path + " holds " + links.size() + " links in its header, its compact maximum;"
-                    + " libhdf5 would move them to dense storage, which this engine does not write yet");
+        if (dense(all, size -> 0L) == null) {
+            return "would hold " + all.size() + " links, more than the engine writes into one dense group"
+                    + " (a heap of one 64 KiB block, indexes of two levels)";
         }
+        return null;
     }
 
     @Override
     public ObjectHeader addHardLink(ObjectHeader header, String name, long address, SymbolTableGroup newGroup) throws IOException {
-        checkCanAdd(name);
+        checkCanAdd(header, name);
+        if (info.isDense() || links.size() >= limits.maxCompact()) return addDense(header, name, address);
         LinkMessage link = LinkMessage.hard(name, address);
         if (info.tracksCreationOrder()) {
             link = link.withCreationIndex(nextCreationIndex);
@@ -128,5 +146,97 @@ final class LinkMessageGroup implements GroupLinks {
         ObjectHeader changed = HeaderEditor.add(storage, header, LinkMessage.TYPE, 0, link.encodeBody(), path);
         links.put(name, link);
         return changed;
+    }
+
+    /**
+     * Adds a link to a dense group, or to a compact one at its maximum (which libhdf5 would make
+     * dense): a new heap and new indexes holding every link are written past the end of file
+     * and published, then one write of the header points the link info at them (and, from
+     * compact storage, frees every link message). Until that write readers see the group as it
+     * was; the old heap and indexes, if any, are left unreferenced.
+     */
+    private ObjectHeader addDense(ObjectHeader header, String name, long address) throws IOException {
+        List<LinkMessage> all = withNewLink(name, address);
+        Dense d = dense(all, storage::allocate);
+        for (Map<Long, byte[]> blocks : d.blocks()) {
+            for (Map.Entry<Long, byte[]> b : blocks.entrySet()) storage.write(b.getKey(), b.getValue());
+        }
+        storage.publishEof();
+        LinkInfoMessage next = info.dense(nextCreationIndex + (info.tracksCreationOrder() ? 1 : 0), d.heap().headerAddress(),
+                d.names().headerAddress(), d.order() == null ? Bytes.UNDEFINED_ADDRESS : d.order().headerAddress());
+        Slot infoSlot = header.find(LinkInfoMessage.TYPE);
+        List<Slot> freed = info.isDense() ? List.of() : header.findAll(LinkMessage.TYPE);
+        ObjectHeader changed;
+        if (infoSlot.chunk() == 0 && freed.stream().allMatch(s -> s.chunk() == 0)) {
+            List<HeaderEditor.Edit> edits = new ArrayList<>();
+            edits.add(new HeaderEditor.Edit(0, infoSlot.bodyAddress(), next.encodeBody()));
+            for (Slot s : freed) edits.add(HeaderEditor.nil(header, s));
+            changed = HeaderEditor.patchTogether(storage, header, edits, path);
+        } else {
+            // Link messages or the link info beyond the first block: the blocks after it are
+            // copied without the link messages, and one write of the first block switches over.
+            changed = HeaderEditor.rewriteTail(storage, header, new java.util.HashSet<>(freed), Map.of(infoSlot, next.encodeBody()), path);
+        }
+        info = next;
+        if (info.tracksCreationOrder()) nextCreationIndex++;
+        LinkMessage added = all.get(all.size() - 1);
+        links.put(added.name(), added);
+        return changed;
+    }
+
+    /** The group's links and a new hard link named {@code name}, last, with the next creation index when tracked. */
+    private List<LinkMessage> withNewLink(String name, long address) {
+        List<LinkMessage> all = new ArrayList<>(links.values());
+        LinkMessage link = LinkMessage.hard(name, address);
+        all.add(info.tracksCreationOrder() ? link.withCreationIndex(nextCreationIndex) : link);
+        return all;
+    }
+
+    /** A dense group's structures: its heap, its name index and, when creation order is indexed, that index. */
+    private record Dense(FractalHeap.Written heap, V2BTree.Written names, V2BTree.Written order) {
+        List<Map<Long, byte[]>> blocks() {
+            return order == null ? List.of(heap.blocks(), names.blocks()) : List.of(heap.blocks(), names.blocks(), order.blocks());
+        }
+    }
+
+    /**
+     * Encodes the heap and indexes holding {@code all}, taking space from {@code allocate}; null
+     * when they do not fit what {@link FractalHeap#writeSingleBlock} and {@link V2BTree#write}
+     * write. Names are indexed by libhdf5's hash of the name (lookup3), ties by the name's bytes;
+     * creation order by the creation index.
+     */
+    private Dense dense(List<LinkMessage> all, java.util.function.IntToLongFunction allocate) {
+        List<byte[]> objects = new ArrayList<>();
+        for (LinkMessage m : all) objects.add(m.encodeBody());
+        FractalHeap.Written heap = FractalHeap.writeSingleBlock(objects, allocate);
+        if (heap == null) return null;
+        List<Integer> byName = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) byName.add(i);
+        int[] hashes = new int[all.size()];
+        byte[][] names = new byte[all.size()][];
+        for (int i = 0; i < all.size(); i++) {
+            names[i] = all.get(i).name().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            hashes[i] = io.hdf5flink.hdf5.format.Lookup3.checksum(names[i], 0, names[i].length);
+        }
+        byName.sort((a, b) -> {
+            int c = Integer.compareUnsigned(hashes[a], hashes[b]);
+            return c != 0 ? c : java.util.Arrays.compareUnsigned(names[a], names[b]);
+        });
+        List<byte[]> nameRecords = new ArrayList<>();
+        for (int i : byName) nameRecords.add(Bytes.allocate(4 + heap.ids().get(i).length).putInt(hashes[i]).put(heap.ids().get(i)).array());
+        V2BTree.Written nameIndex = V2BTree.write(5, nameRecords.get(0).length, nameRecords, allocate);
+        if (nameIndex == null) return null;
+        V2BTree.Written orderIndex = null;
+        if (info.indexesCreationOrder()) {
+            List<Integer> byOrder = new ArrayList<>(byName);
+            byOrder.sort(java.util.Comparator.comparingLong(i -> all.get(i).creationIndex()));
+            List<byte[]> orderRecords = new ArrayList<>();
+            for (int i : byOrder) {
+                orderRecords.add(Bytes.allocate(8 + heap.ids().get(i).length).putLong(all.get(i).creationIndex()).put(heap.ids().get(i)).array());
+            }
+            orderIndex = V2BTree.write(6, orderRecords.get(0).length, orderRecords, allocate);
+            if (orderIndex == null) return null;
+        }
+        return new Dense(heap, nameIndex, orderIndex);
     }
 }

@@ -109,7 +109,7 @@ final class SymbolTableGroup implements GroupLinks {
     public List<String> names() { return new ArrayList<>(links.keySet()); }
 
     @Override
-    public void checkCanAdd(String name) {
+    public void checkCanAdd(ObjectHeader header, String name) {
         if (links.containsKey(name)) throw ErrorContext.of(storage.path()).error(path + " already has a member named '" + name + "'");
     }
 

@@ -11,7 +11,8 @@ import java.util.Random;
  * {@code /crash/data} forever, committing after each batch with the row count as commit token,
  * and prints {@code COMMITTED <rows>} once each commit returned. Now and then it also creates a
  * group and rewrites an attribute, so kills land in those writes too; with {@code notes}, it also
- * sets string attributes of changing sizes on the root. It runs until killed.
+ * sets string attributes of changing sizes on the root and puts the marks' groups into
+ * {@code /crash}. It runs until killed.
  *
  * <p>Row r, column c holds {@code r * COLUMNS + c}.
  */
@@ -49,7 +50,8 @@ public final class CrashingAppender {
             System.out.println("COMMITTED " + rows);
             System.out.flush();
             if (commit % 10 == 9) file.root().setAttribute("rows_at_last_mark", AttributeValue.of(rows));
-            if (commit % 40 == 39) file.requireGroup("/marks/m" + rows).setAttribute("rows", AttributeValue.of(rows));
+            // With notes, the marks go into /crash, a link-message group that turns dense after 8 links.
+            if (commit % 40 == 39) file.requireGroup((notes ? "/crash/m" : "/marks/m") + rows).setAttribute("rows", AttributeValue.of(rows));
             if (notes && commit % 5 == 2) {
                 file.root().setAttribute("note" + (commit / 5) % 6, AttributeValue.of("n".repeat(1 + random.nextInt(300))));
             }

@@ -3,6 +3,7 @@ package io.hdf5flink.hdf5.format;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -71,6 +72,81 @@ public final class FractalHeap {
             throw new Hdf5FormatException(where + ": the fractal heap's IDs of " + heapIdLength + " bytes cannot hold an offset of "
                     + offsetSize + " and a length of " + lengthSize + " bytes");
         }
+    }
+
+    /** libhdf5's parameters for the link heap of a dense group (H5Gdense.c), but for the starting block size. */
+    private static final int LINK_TABLE_WIDTH = 4;
+    private static final long LINK_MAX_DIRECT_BLOCK = 1 << 16;
+    private static final int LINK_HEAP_BITS = 32;
+    private static final int LINK_MAX_MANAGED_OBJECT = 4096;
+    private static final int LINK_OFFSET_SIZE = (LINK_HEAP_BITS + 7) / 8;
+    private static final int LINK_LENGTH_SIZE = 2;
+    private static final int LINK_HEAP_ID_LENGTH = 1 + LINK_OFFSET_SIZE + LINK_LENGTH_SIZE;
+    private static final int LINK_DIRECT_BLOCK_PREFIX = 4 + 1 + 8 + LINK_OFFSET_SIZE + 4;
+    private static final long LINK_MIN_BLOCK = 512;
+
+    /** A heap written whole: the header's address, every block by address, and each object's heap ID, in order. */
+    public record Written(long headerAddress, Map<Long, byte[]> blocks, List<byte[]> ids) {}
+
+    /**
+     * Encodes a new heap holding {@code objects} in one root direct block, laid out as libhdf5
+     * lays out the link heap of a dense group (table width 4, direct blocks up to 64 KiB, 32-bit
+     * heap offsets, 7-byte heap IDs, objects up to 4 KiB, checksummed direct blocks), except that
+     * the starting block size is the smallest power of two from 512 that holds every object
+     * (libhdf5 turns the root into an indirect block when it adds an object that does not fit).
+     * The space left in the block is counted as free but entered in no free-space manager: none is
+     * written, and libhdf5 starts one when it first needs one.
+     *
+     * @param allocate hands out file space for a block of the given size, returning its address
+     * @return null when the objects do not fit in one direct block, or one is larger than 4 KiB
+     */
+    public static Written writeSingleBlock(List<byte[]> objects, java.util.function.IntToLongFunction allocate) {
+        long used = LINK_DIRECT_BLOCK_PREFIX;
+        for (byte[] o : objects) {
+            if (o.length == 0 || o.length > LINK_MAX_MANAGED_OBJECT) return null;
+            used += o.length;
+        }
+        long blockSize = LINK_MIN_BLOCK;
+        while (blockSize < used) blockSize <<= 1;
+        if (blockSize > LINK_MAX_DIRECT_BLOCK) return null;
+        long headerAddress = allocate.applyAsLong(HEADER_SIZE);
+        long blockAddress = allocate.applyAsLong((int) blockSize);
+
+        ByteBuffer block = Bytes.allocate((int) blockSize);
+        block.put("FHDB".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).putLong(headerAddress);
+        block.putInt(0); // the block's offset in the heap: the root starts it
+        block.putInt(0); // checksum, computed below over the block with this field zero
+        List<byte[]> ids = new java.util.ArrayList<>();
+        for (byte[] o : objects) {
+            ByteBuffer id = Bytes.allocate(LINK_HEAP_ID_LENGTH);
+            id.put((byte) 0).putInt(block.position()).putShort((short) o.length);
+            ids.add(id.array());
+            block.put(o);
+        }
+        block.putInt(LINK_DIRECT_BLOCK_PREFIX - 4, Lookup3.checksum(block.array(), 0, (int) blockSize));
+
+        ByteBuffer h = Bytes.allocate(HEADER_SIZE);
+        h.put("FRHP".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0);
+        h.putShort((short) LINK_HEAP_ID_LENGTH).putShort((short) 0).put((byte) FLAG_DIRECT_BLOCKS_CHECKSUMMED);
+        h.putInt(LINK_MAX_MANAGED_OBJECT);
+        h.putLong(0); // next huge object ID
+        h.putLong(Bytes.UNDEFINED_ADDRESS); // huge objects' B-tree
+        h.putLong(blockSize - used); // free space in managed blocks
+        h.putLong(Bytes.UNDEFINED_ADDRESS); // free-space manager
+        h.putLong(blockSize); // managed space
+        h.putLong(blockSize); // allocated managed space
+        h.putLong(0); // direct block allocation iterator: as libhdf5 leaves it while the root is a direct block
+        h.putLong(objects.size());
+        h.putLong(0).putLong(0).putLong(0).putLong(0); // huge and tiny objects: size, count
+        h.putShort((short) LINK_TABLE_WIDTH).putLong(blockSize).putLong(LINK_MAX_DIRECT_BLOCK);
+        h.putShort((short) LINK_HEAP_BITS).putShort((short) 1); // starting rows of a root indirect block
+        h.putLong(blockAddress).putShort((short) 0); // the root: a direct block
+        h.putInt(Lookup3.checksum(h.array(), 0, HEADER_SIZE - 4));
+
+        Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
+        blocks.put(headerAddress, h.array());
+        blocks.put(blockAddress, block.array());
+        return new Written(headerAddress, blocks, ids);
     }
 
     /** Reads the heap header at {@code address}, checking its checksum. */

@@ -29,6 +29,14 @@ public record LinkInfoMessage(int flags, long nextCreationIndex, long fractalHea
 
     public boolean tracksCreationOrder() { return (flags & TRACKED) != 0; }
 
+    public boolean indexesCreationOrder() { return (flags & INDEXED) != 0; }
+
+    /** The same message for dense storage at these addresses, with the next creation index {@code next}. */
+    public LinkInfoMessage dense(long next, long heap, long names, long order) {
+        return new LinkInfoMessage(flags, tracksCreationOrder() ? next : 0, heap, names,
+                indexesCreationOrder() ? order : Bytes.UNDEFINED_ADDRESS);
+    }
+
     /** Whether the links are in a fractal heap (dense storage) rather than in the header. */
     public boolean isDense() { return fractalHeapAddress != Bytes.UNDEFINED_ADDRESS; }
 

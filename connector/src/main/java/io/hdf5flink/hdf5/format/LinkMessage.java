@@ -27,6 +27,8 @@ public final class LinkMessage implements HeaderMessage {
     private final int linkType;
     private final long creationIndex;
     private final byte[] info;
+    /** The message as read, kept so that a link moved (into a dense group's heap) keeps its bytes, character set included. */
+    private byte[] read;
 
     private LinkMessage(String name, int linkType, long creationIndex, byte[] info) {
         if (name.isEmpty() || name.contains("/")) throw new IllegalArgumentException("a link name is not empty and holds no '/': " + name);
@@ -62,6 +64,7 @@ public final class LinkMessage implements HeaderMessage {
     /** Decodes a link message (a header message's body, or a dense group's heap object). */
     public static LinkMessage decode(ByteBuffer b, String where) {
         String what = "link message of " + where;
+        int start = b.position();
         Bytes.require(b, 2, what);
         int version = Bytes.u8(b);
         if (version != 1) throw new Hdf5FormatException(what + " has version " + version + "; only version 1 exists");
@@ -107,7 +110,10 @@ public final class LinkMessage implements HeaderMessage {
         }
         b.get(info);
         if (name.contains("/")) throw new Hdf5FormatException(what + " names a link '" + name + "', which holds a '/'");
-        return new LinkMessage(name, type, index, info);
+        LinkMessage m = new LinkMessage(name, type, index, info);
+        m.read = new byte[b.position() - start];
+        b.get(start, m.read);
+        return m;
     }
 
     public String name() { return name; }
@@ -142,6 +148,7 @@ public final class LinkMessage implements HeaderMessage {
 
     @Override
     public byte[] encodeBody() {
+        if (read != null) return read.clone();
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         int sizeCode = n.length <= 0xff ? 0 : 1; // a 1- or 2-byte name length
         if (n.length > 0xffff) throw new IllegalArgumentException("a link name of " + n.length + " bytes is too long");

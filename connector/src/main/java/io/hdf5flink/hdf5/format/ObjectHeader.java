@@ -33,9 +33,6 @@ public final class ObjectHeader {
      * index of the chunk it is in (-1 in version 1).
      */
     public record Slot(int type, int flags, long bodyAddress, int bodySize, int headerSize, int chunk) {
-        public Slot(int type, int flags, long bodyAddress, int bodySize) {
-            this(type, flags, bodyAddress, bodySize, MESSAGE_HEADER_SIZE, -1);
-        }
 
         public long messageAddress() { return bodyAddress - headerSize; }
 
@@ -44,8 +41,9 @@ public final class ObjectHeader {
     }
 
     /**
-     * A checksummed chunk of a version 2 header: {@code size} bytes at {@code address}, from its
-     * signature to its checksum, the last 4 bytes.
+     * A block of the header's messages: in version 1 the bytes after the prefix, or a
+     * continuation block; in version 2 a checksummed chunk, {@code size} bytes from its signature
+     * to its checksum, the last 4 bytes.
      */
     public record Chunk(long address, int size) {}
 
@@ -71,7 +69,7 @@ public final class ObjectHeader {
     /** 1 or 2. */
     public int version() { return version; }
 
-    /** A version 2 header's chunks, in the order read (chunk 0 first); empty for version 1. */
+    /** The header's blocks (version 1) or chunks (version 2), in the order read; a slot's {@code chunk} indexes them. */
     public List<Chunk> chunks() { return chunks; }
 
     /** Whether a version 2 header's messages carry a 2-byte creation order (attribute creation order tracked). */
@@ -117,6 +115,7 @@ public final class ObjectHeader {
         long firstSize = Bytes.u32(p);
         List<Slot> slots = new ArrayList<>();
         List<long[]> blocks = new ArrayList<>();
+        List<Chunk> chunks = new ArrayList<>();
         blocks.add(new long[] {address + PREFIX_SIZE, firstSize});
         // Blocks read so far, start to end: a valid header's blocks are disjoint, and one that
         // continues into a block already read would be read again and again.
@@ -131,16 +130,17 @@ public final class ObjectHeader {
                 throw new Hdf5FormatException(object + ": object header block of " + size + " bytes at " + start);
             }
             markRead(read, start, size, object);
+            chunks.add(new Chunk(start, (int) size));
             ByteBuffer b = r.read(start, (int) size, "object header block of " + object);
             while (b.remaining() >= MESSAGE_HEADER_SIZE) {
                 int type = Bytes.u16(b);
                 int bodySize = Bytes.u16(b);
                 int flags = Bytes.u8(b);
                 b.position(b.position() + 3);
-                addSlot(slots, blocks, b, start, type, flags, bodySize, MESSAGE_HEADER_SIZE, -1, object);
+                addSlot(slots, blocks, b, start, type, flags, bodySize, MESSAGE_HEADER_SIZE, i, object);
             }
         }
-        return new ObjectHeader(address, 1, count, slots, List.of(), false);
+        return new ObjectHeader(address, 1, count, slots, chunks, false);
     }
 
     private static final int V2_TIMES_STORED = 0x20;

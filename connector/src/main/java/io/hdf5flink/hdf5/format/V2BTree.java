@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -112,6 +114,83 @@ public final class V2BTree {
             if (level > 1) Bytes.unsigned(b, totalFieldSize[level - 1]);
             read(child, childCount, level - 1);
         }
+    }
+
+    /** libhdf5's node size and split and merge percentages for a group's link indexes (H5Gdense.c). */
+    private static final int LINK_NODE_SIZE = 512;
+    private static final int LINK_SPLIT_PERCENT = 100;
+    private static final int LINK_MERGE_PERCENT = 40;
+
+    /** A tree written whole: its header's address and every block by address. */
+    public record Written(long headerAddress, Map<Long, byte[]> blocks) {}
+
+    /**
+     * Encodes a new tree of {@code type} holding {@code records} (already in the tree's order, each
+     * {@code recordSize} bytes) with a group link index's parameters (512-byte nodes): one leaf,
+     * or leaves of even sizes under one internal root, the records between them as its keys.
+     *
+     * @param allocate hands out file space for a block of the given size, returning its address
+     * @return null when the records need a deeper tree
+     */
+    public static Written write(int type, int recordSize, List<byte[]> records, java.util.function.IntToLongFunction allocate) {
+        int perLeaf = (LINK_NODE_SIZE - NODE_PREFIX - 4) / recordSize;
+        int countSize = encodedSize(perLeaf);
+        int pointer = 8 + countSize;
+        int perInternal = (LINK_NODE_SIZE - (NODE_PREFIX + 4 + pointer)) / (recordSize + pointer);
+        int n = records.size();
+        Map<Long, byte[]> blocks = new LinkedHashMap<>();
+        long headerAddress = allocate.applyAsLong(HEADER_SIZE);
+        int depth;
+        long root;
+        int rootRecords;
+        if (n <= perLeaf) {
+            depth = 0;
+            root = n == 0 ? Bytes.UNDEFINED_ADDRESS : allocate.applyAsLong(LINK_NODE_SIZE);
+            rootRecords = n;
+            if (n > 0) blocks.put(root, node("BTLF", type, records, recordSize, null, countSize));
+        } else {
+            int leaves = (n + 1 + perLeaf) / (perLeaf + 1); // ceil((n + 1) / (perLeaf + 1))
+            if (leaves - 1 > perInternal) return null;
+            depth = 1;
+            int inLeaves = n - (leaves - 1);
+            List<byte[]> keys = new ArrayList<>();
+            List<long[]> children = new ArrayList<>();
+            int next = 0;
+            for (int i = 0; i < leaves; i++) {
+                int count = inLeaves / leaves + (i < inLeaves % leaves ? 1 : 0);
+                long leaf = allocate.applyAsLong(LINK_NODE_SIZE);
+                blocks.put(leaf, node("BTLF", type, records.subList(next, next + count), recordSize, null, countSize));
+                children.add(new long[] {leaf, count});
+                next += count;
+                if (i < leaves - 1) keys.add(records.get(next++));
+            }
+            root = allocate.applyAsLong(LINK_NODE_SIZE);
+            rootRecords = keys.size();
+            blocks.put(root, node("BTIN", type, keys, recordSize, children, countSize));
+        }
+        ByteBuffer h = Bytes.allocate(HEADER_SIZE);
+        h.put("BTHD".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).put((byte) type);
+        h.putInt(LINK_NODE_SIZE).putShort((short) recordSize).putShort((short) depth);
+        h.put((byte) LINK_SPLIT_PERCENT).put((byte) LINK_MERGE_PERCENT);
+        h.putLong(root).putShort((short) rootRecords).putLong(n);
+        h.putInt(Lookup3.checksum(h.array(), 0, HEADER_SIZE - 4));
+        blocks.put(headerAddress, h.array());
+        return new Written(headerAddress, blocks);
+    }
+
+    /** A leaf, or an internal node with {@code children} ({address, records}) of depth 1. */
+    private static byte[] node(String signature, int type, List<byte[]> records, int recordSize, List<long[]> children, int countSize) {
+        ByteBuffer b = Bytes.allocate(LINK_NODE_SIZE);
+        b.put(signature.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).put((byte) type);
+        for (byte[] r : records) b.put(r);
+        if (children != null) {
+            for (long[] c : children) {
+                b.putLong(c[0]);
+                for (int i = 0; i < countSize; i++) b.put((byte) (c[1] >>> (8 * i)));
+            }
+        }
+        b.putInt(Lookup3.checksum(b.array(), 0, b.position()));
+        return b.array();
     }
 
     /** libhdf5's size of a field that counts up to {@code max}: one byte per started 8 bits, at least one. */

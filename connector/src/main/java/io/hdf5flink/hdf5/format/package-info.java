@@ -10,9 +10,10 @@
  *   <li>{@link io.hdf5flink.hdf5.format.Superblock} (II.A): writes version 0, reads 0 and 1.
  *   <li>{@link io.hdf5flink.hdf5.format.BTreeNode} (III.A.1): version 1 B-tree nodes, type 0
  *       (groups) and type 1 (chunk indexes). {@link io.hdf5flink.hdf5.format.V2BTree}
- *       (III.A.2): version 2 B-trees, read, as a dense group's name index (type 5).
+ *       (III.A.2): version 2 B-trees, read at any depth, written one or two levels deep, as a
+ *       dense group's name (type 5) and creation-order (type 6) indexes.
  *   <li>{@link io.hdf5flink.hdf5.format.FractalHeap} (III.G): read, managed objects in direct and
- *       indirect blocks and tiny objects, as a dense group's links.
+ *       indirect blocks and tiny objects; written as one root direct block; a dense group's links.
  *   <li>{@link io.hdf5flink.hdf5.format.SymbolTableNode} (III.B), {@link
  *       io.hdf5flink.hdf5.format.SymbolTableEntry} (III.C), {@link
  *       io.hdf5flink.hdf5.format.LocalHeap} (III.D, version 0): "old-style" groups.

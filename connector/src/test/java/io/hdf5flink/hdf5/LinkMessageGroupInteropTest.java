@@ -205,6 +205,37 @@ class LinkMessageGroupInteropTest {
         ReferenceLibrary.h5dump(file);
     }
 
+    /**
+     * The dense storage the engine writes, through its boundaries: 713 links added one by one to
+     * a track_order group (name index leaves of 45 records, creation-order leaves of 33, then
+     * internal roots; the creation-order index is full at 713), then the 714th refused. libhdf5
+     * must resolve every name, list them in creation order, and read each group's attribute.
+     */
+    @Test
+    void denseStorageHoldsEveryLinkUpToItsLimit() throws IOException {
+        Path file = copy("tracked.h5");
+        try (Hdf5File f = Hdf5File.openForAppend(file)) {
+            for (int i = 3; i < 713; i++) f.requireGroup(String.format("/g%03d_%s", i, i % 7 == 0 ? "ü" : "x")).setAttribute("i", AttributeValue.of((long) i));
+            Hdf5Exception e = assertThrows(Hdf5Exception.class, () -> f.requireGroup("/one-too-many"));
+            assertTrue(e.getMessage().contains("would hold 714 links"), e.getMessage());
+            assertEquals(713, f.root().memberNames().size());
+        }
+        try (Hdf5File f = Hdf5File.openReadOnly(file)) {
+            assertEquals(713, f.root().memberNames().size());
+            assertEquals(List.of("i"), f.group("/g700_ü").attributeNames());
+        }
+        judge(file, """
+                order = []
+                f.id.links.iterate(lambda n: order.append(n.decode()), idx_type=h5py.h5.INDEX_CRT_ORDER)
+                names = ["g%03d_%s" % (i, "ü" if i % 7 == 0 else "x") for i in range(3, 713)]
+                assert order == ["b", "a", "soft"] + names, order[:6]
+                assert [f.id.links.get_info(n.encode()).corder for n in order] == list(range(713))
+                for i, n in enumerate(names):
+                    assert f[n].attrs["i"] == i + 3, n
+                assert len(f) == 713 and sorted(f) == sorted(order)
+                """);
+    }
+
     /** The same in a version 1 header: a group libhdf5 turned into a link-message group for an external link. */
     @Test
     void aVersion1GroupAtItsCompactMaximumBecomesDense() throws IOException {

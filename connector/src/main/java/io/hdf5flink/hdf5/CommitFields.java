@@ -18,6 +18,7 @@ import java.nio.ByteOrder;
  */
 final class CommitFields {
     private final FileStorage storage;
+    private final ObjectHeader header;
     private final ErrorContext where;
     private final Slot dataspace;
     private final int dimsFieldOffset;
@@ -28,9 +29,10 @@ final class CommitFields {
     private final int tokenCapacity;
     private byte[] committedToken;
 
-    private CommitFields(FileStorage storage, ErrorContext where, Slot dataspace, int dimsFieldOffset, Slot layout,
+    private CommitFields(FileStorage storage, ObjectHeader header, ErrorContext where, Slot dataspace, int dimsFieldOffset, Slot layout,
             Slot token, int tokenDataOffset, int tokenCapacity, byte[] committedToken) {
         this.storage = storage;
+        this.header = header;
         this.where = where;
         this.dataspace = dataspace;
         this.dimsFieldOffset = dimsFieldOffset;
@@ -52,7 +54,7 @@ final class CommitFields {
         try {
             ByteBuffer ds = storage.read(dataspace.bodyAddress(), 1, "dataspace of " + where.object());
             int dimsFieldOffset = ds.get(0) == 1 ? DataspaceMessage.dimsOffset() : 4;
-            if (tokenAttribute == null) return new CommitFields(storage, where, dataspace, dimsFieldOffset, layout, null, 0, 0, null);
+            if (tokenAttribute == null) return new CommitFields(storage, header, where, dataspace, dimsFieldOffset, layout, null, 0, 0, null);
             ByteBuffer b = storage.read(tokenAttribute.bodyAddress(), tokenAttribute.bodySize(),
                     "commit token of " + where.object());
             int nameSize = b.getShort(2) & 0xFFFF;
@@ -67,7 +69,7 @@ final class CommitFields {
             }
             byte[] committed = new byte[length];
             b.get(committed);
-            return new CommitFields(storage, where, dataspace, dimsFieldOffset, layout, tokenAttribute, tokenDataOffset,
+            return new CommitFields(storage, header, where, dataspace, dimsFieldOffset, layout, tokenAttribute, tokenDataOffset,
                     tokenCapacity, committed);
         } catch (IOException e) {
             throw where.error(e.getMessage(), e);
@@ -105,7 +107,11 @@ final class CommitFields {
         long dimsAt = dataspace.bodyAddress() + dimsFieldOffset;
         long rootAt = layout.bodyAddress() + DataLayoutMessage.BTREE_ADDRESS_OFFSET;
         long tokenAt = token == null ? -1 : token.bodyAddress() + tokenDataOffset;
-        if (adjacent()) {
+        if (header.version() == 2) {
+            publishInChunks(new HeaderEditor.Edit(dataspace.chunk(), dimsAt, dimsBytes.array()),
+                    new HeaderEditor.Edit(layout.chunk(), rootAt, rootBytes),
+                    tokenBytes == null ? null : new HeaderEditor.Edit(token.chunk(), tokenAt, tokenBytes));
+        } else if (adjacent()) {
             long end = tokenBytes != null ? tokenAt + tokenBytes.length : rootAt + 8;
             ByteBuffer region = storage.read(dimsAt, (int) (end - dimsAt), "header of " + where.object());
             byte[] r = new byte[region.remaining()];
@@ -123,6 +129,23 @@ final class CommitFields {
             if (tokenBytes != null) storage.write(tokenAt, tokenBytes);
         }
         if (newToken != null) committedToken = newToken;
+    }
+
+    /**
+     * A version 2 header's chunks are checksummed, so the fields are published by rewriting the
+     * chunks that hold them, each whole in one write: all three at once when one chunk holds
+     * them (h5py's dataspace and layout come first in the first chunk; the token attribute lands
+     * there while it has room), else in the order of the version 1 case.
+     */
+    private void publishInChunks(HeaderEditor.Edit dims, HeaderEditor.Edit root, HeaderEditor.Edit token) throws IOException {
+        java.util.List<HeaderEditor.Edit> edits = token == null ? java.util.List.of(dims, root) : java.util.List.of(dims, root, token);
+        if (edits.stream().allMatch(e -> e.chunk() == dims.chunk())) {
+            HeaderEditor.patchTogether(storage, header, edits, where.object());
+            return;
+        }
+        HeaderEditor.patchTogether(storage, header, java.util.List.of(root), where.object());
+        HeaderEditor.patchTogether(storage, header, java.util.List.of(dims), where.object());
+        if (token != null) HeaderEditor.patchTogether(storage, header, java.util.List.of(token), where.object());
     }
 
     /** Whether dataspace, layout and token messages follow each other, so one write covers all three. */

@@ -4,6 +4,8 @@ import io.hdf5flink.hdf5.filter.EncodedChunk;
 import io.hdf5flink.hdf5.filter.FilterDescription;
 import io.hdf5flink.hdf5.filter.FilterPipeline;
 import io.hdf5flink.hdf5.format.AttributeMessage;
+import io.hdf5flink.hdf5.format.DataLayoutMessage;
+import io.hdf5flink.hdf5.format.DataspaceMessage;
 import io.hdf5flink.hdf5.format.ObjectHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -281,7 +283,9 @@ public final class Hdf5Dataset extends Hdf5Object {
         openChunks.completeAll(this::storeRaw);
         if (pendingToken != null && !fields.hasTokenField()) {
             AttributeMessage m = CommitFields.tokenAttribute(Math.max(64, pendingToken.length));
-            header = HeaderEditor.add(file.storage(), header, AttributeMessage.TYPE, 0, m.encodeBody(), path);
+            // Beside the shape and index root, so that (in a checksummed version 2 header too) one write publishes all three.
+            header = HeaderEditor.addBeside(file.storage(), header, AttributeMessage.TYPE, 0, m.encodeBody(),
+                    List.of(header.find(DataspaceMessage.TYPE), header.find(DataLayoutMessage.TYPE)), path);
             headerChanged();
         }
         long root = index.writeDirty();

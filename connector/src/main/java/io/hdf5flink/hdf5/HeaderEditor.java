@@ -74,6 +74,80 @@ final class HeaderEditor {
         return recount(storage, header.address(), object);
     }
 
+    /**
+     * Adds a message that later edits must change together with {@code companions} (a commit
+     * token beside a dataset's shape and index root). In a version 1 header, as {@link #add}
+     * (fields there are written in place, one ordered write each when apart). In a version 2
+     * header, where every edit rewrites a checksummed chunk, the message goes into the chunk of
+     * its companions when a free slot there fits it; otherwise a new chunk holding copies of the
+     * companions and the message is written and published, and one write of the companions'
+     * chunk frees them, one of their places taking the continuation message that points to the
+     * new chunk. Either way the companions and the message end in one chunk, which one write
+     * then publishes whole. Returns the header as re-read.
+     */
+    static ObjectHeader addBeside(FileStorage storage, ObjectHeader header, int type, int flags, byte[] body, List<Slot> companions,
+            String object) throws IOException {
+        int chunk = companions.get(0).chunk();
+        if (header.version() != 2 || companions.stream().anyMatch(c -> c.chunk() != chunk)) {
+            return add(storage, header, type, flags, body, object);
+        }
+        boolean tracked = header.creationOrderTracked();
+        int h = header.messageHeaderSize();
+        int size = h + body.length;
+        Slot nil = null;
+        for (Slot s : header.findAll(ObjectHeader.NIL)) {
+            if (s.chunk() == chunk && fitsV2(header, s, size) && (nil == null || s.bodySize() < nil.bodySize())) nil = s;
+        }
+        if (nil != null) {
+            ByteBuffer b = Bytes.allocate(nil.totalSize());
+            ObjectHeader.putMessageV2(b, tracked, type, flags, body);
+            if (nil.totalSize() > size) ObjectHeader.putNilV2(b, tracked, nil.totalSize() - size);
+            rewriteChunk(storage, header, chunk, nil.messageAddress(), b.array());
+            return ObjectHeader.read(storage, header.address(), object);
+        }
+        int continuationSize = h + ObjectHeaderContinuationMessage.BODY_SIZE;
+        Slot place = null;
+        for (Slot c : companions) if (place == null && fitsV2(header, c, continuationSize)) place = c;
+        if (place == null) return add(storage, header, type, flags, body, object);
+        java.io.ByteArrayOutputStream moved = new java.io.ByteArrayOutputStream();
+        for (Slot c : companions) {
+            ByteBuffer m = storage.read(c.messageAddress(), c.totalSize(), "message of " + object);
+            byte[] message = new byte[c.totalSize()];
+            m.get(0, message);
+            moved.write(message);
+        }
+        byte[] continuation = continuationChunkV2(storage, header, moved.toByteArray(), type, flags, body, place);
+        List<Edit> edits = new java.util.ArrayList<>();
+        for (Slot c : companions) edits.add(c == place ? new Edit(chunk, c.messageAddress(), continuation) : nil(header, c));
+        return patchTogether(storage, header, edits, object);
+    }
+
+    /**
+     * Writes and publishes a new version 2 continuation chunk holding {@code moved} (whole
+     * messages copied from elsewhere in the header), a new message and free space, and returns
+     * the continuation message pointing to it, sized to take {@code place}'s bytes in its chunk.
+     */
+    private static byte[] continuationChunkV2(FileStorage storage, ObjectHeader header, byte[] moved, int type, int flags, byte[] body,
+            Slot place) throws IOException {
+        boolean tracked = header.creationOrderTracked();
+        int blockSize = 4 + moved.length + header.messageHeaderSize() + body.length + CONTINUATION_SLACK + 4;
+        ByteBuffer block = Bytes.allocate(blockSize);
+        block.put("OCHK".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        block.put(moved);
+        ObjectHeader.putMessageV2(block, tracked, type, flags, body);
+        ObjectHeader.putNilV2(block, tracked, CONTINUATION_SLACK);
+        block.putInt(io.hdf5flink.hdf5.format.Lookup3.checksum(block.array(), 0, blockSize - 4));
+        long blockAddress = storage.allocateInPlace(blockSize);
+        storage.write(blockAddress, block.array());
+        storage.publishEof();
+        int continuationSize = header.messageHeaderSize() + ObjectHeaderContinuationMessage.BODY_SIZE;
+        ByteBuffer c = Bytes.allocate(place.totalSize());
+        ObjectHeader.putMessageV2(c, tracked, ObjectHeaderContinuationMessage.TYPE, 0,
+                new ObjectHeaderContinuationMessage(blockAddress, blockSize).encodeBody());
+        if (place.totalSize() > continuationSize) ObjectHeader.putNilV2(c, tracked, place.totalSize() - continuationSize);
+        return c.array();
+    }
+
     /** Turns a message into a NIL message (its space becomes free). */
     static ObjectHeader remove(FileStorage storage, ObjectHeader header, Slot slot, String object) throws IOException {
         return patchTogether(storage, header, List.of(nil(header, slot)), object);
@@ -115,22 +189,8 @@ final class HeaderEditor {
             moved = new byte[m.remaining()];
             m.get(moved);
         }
-        int blockSize = 4 + moved.length + size + CONTINUATION_SLACK + 4;
-        ByteBuffer block = Bytes.allocate(blockSize);
-        block.put("OCHK".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        block.put(moved);
-        ObjectHeader.putMessageV2(block, tracked, type, flags, body);
-        ObjectHeader.putNilV2(block, tracked, CONTINUATION_SLACK);
-        block.putInt(io.hdf5flink.hdf5.format.Lookup3.checksum(block.array(), 0, blockSize - 4));
-        long blockAddress = storage.allocateInPlace(blockSize);
-        storage.write(blockAddress, block.array());
-        storage.publishEof();
-
-        ByteBuffer c = Bytes.allocate(place.totalSize());
-        ObjectHeader.putMessageV2(c, tracked, ObjectHeaderContinuationMessage.TYPE, 0,
-                new ObjectHeaderContinuationMessage(blockAddress, blockSize).encodeBody());
-        if (place.totalSize() > continuationSize) ObjectHeader.putNilV2(c, tracked, place.totalSize() - continuationSize);
-        rewriteChunk(storage, header, place.chunk(), place.messageAddress(), c.array());
+        byte[] continuation = continuationChunkV2(storage, header, moved, type, flags, body, place);
+        rewriteChunk(storage, header, place.chunk(), place.messageAddress(), continuation);
         return ObjectHeader.read(storage, header.address(), object);
     }
 

@@ -288,10 +288,6 @@ final class ObjectTree {
 
     private Hdf5Dataset loadDataset(String path, long headerAddress, ObjectHeader header) throws IOException {
         ErrorContext dataset = where.object(path);
-        if (header.version() != 1) {
-            throw dataset.error(path + " has a version 2 object header (libhdf5 writes one for libver='latest' or newer);"
-                    + " datasets with version 2 headers are not supported yet, only version 1, as h5py writes by default");
-        }
         DatasetHeader.Layout layout = DatasetHeader.read(storage, header, dataset);
         try {
             return new Hdf5Dataset(file, path, headerAddress, header, layout);

@@ -54,11 +54,13 @@ class CrashInteropTest {
             "    print(len(order) - 1)");
 
     /**
-     * With {@code linkGroups}, the file starts as h5py made it: a {@code track_order=True} root
-     * and {@code /crash} group (version 2, checksummed object headers, links stored as link
-     * messages) beside an external link; the writers create {@code /crash/data} and
-     * {@code /marks} in them and churn string attributes of the root (issue 18). h5py then also
-     * checks the links and the creation order.
+     * With {@code linkGroups}, the file starts as h5py made it (issue 18): a {@code
+     * track_order=True} root, group {@code /crash} and dataset {@code /crash/data} (version 2,
+     * checksummed object headers; links stored as link messages) beside an external link. The
+     * writers append to {@code /crash/data} (each commit rewrites the header chunk holding its
+     * shape, index root and token), put their mark groups into {@code /crash} (dense after 8
+     * links, rewritten copy-on-write) and churn string attributes of the root. h5py then also
+     * checks the links, the creation order of both groups and the marks.
      */
     @ParameterizedTest(name = "link-message groups: {0}")
     @ValueSource(booleans = {false, true})
@@ -73,7 +75,9 @@ class CrashInteropTest {
             ReferenceLibrary.runPython(String.join("\n",
                     "import sys, h5py",
                     "with h5py.File(sys.argv[1], 'w', track_order=True) as f:",
-                    "    f.create_group('crash', track_order=True)",
+                    "    g = f.create_group('crash', track_order=True)",
+                    "    g.create_dataset('data', shape=(0, 8), maxshape=(None, 8), chunks=(64, 8), dtype='<i4',",
+                    "                     shuffle=True, compression='gzip', compression_opts=1, track_order=True)",
                     "    f['ext'] = h5py.ExternalLink('elsewhere.h5', '/x')"), file.toString());
         }
         long previous = 0;

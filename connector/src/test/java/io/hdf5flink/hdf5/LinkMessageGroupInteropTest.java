@@ -63,6 +63,10 @@ class LinkMessageGroupInteropTest {
                     g["ext"] = h5py.ExternalLink("other.h5", "/x")
                     for i in range(7):
                         data(g, "d%d" % i)
+                with h5py.File(p("v2_dataset.h5"), "w") as f:
+                    ds = f.create_dataset("data", data=np.arange(10, dtype="<i4"), maxshape=(None,), chunks=(4,),
+                                          compression="gzip", shuffle=True, track_order=True)
+                    ds.attrs["unit"] = "mV"
                 with h5py.File(p("dense.h5"), "w", track_order=True) as f:
                     for i in range(12):
                         data(f, "d%02d" % i)
@@ -235,6 +239,37 @@ class LinkMessageGroupInteropTest {
                 for i, n in enumerate(names):
                     assert f[n].attrs["i"] == i + 3, n
                 assert len(f) == 713 and sorted(f) == sorted(order)
+                """);
+    }
+
+    /**
+     * A dataset h5py made with {@code track_order=True} has a version 2 object header: each
+     * commit rewrites the checksummed chunk holding its shape, index root and commit token.
+     */
+    @Test
+    void aDatasetWithAVersion2HeaderIsAppendedTo() throws IOException {
+        Path file = copy("v2_dataset.h5");
+        try (Hdf5File f = Hdf5File.openForAppend(file)) {
+            Hdf5Dataset d = f.dataset("/data");
+            for (int k = 0; k < 5; k++) {
+                d.append(ints(10 + 7 * k, 7));
+                d.setCommitToken(("rows " + (17 + 7 * k)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                f.commit();
+            }
+            // The token went beside shape and index root: every commit above was one chunk rewrite.
+            int chunk = d.header.find(io.hdf5flink.hdf5.format.DataspaceMessage.TYPE).chunk();
+            assertEquals(chunk, d.header.find(io.hdf5flink.hdf5.format.DataLayoutMessage.TYPE).chunk());
+            assertEquals(chunk, d.findAttribute(Hdf5Dataset.COMMIT_TOKEN_ATTRIBUTE).chunk());
+            d.setAttribute("note", AttributeValue.of("appended by the engine"));
+        }
+        try (Hdf5File f = Hdf5File.openReadOnly(file)) {
+            assertEquals("rows 45", new String(f.dataset("/data").commitToken(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        judge(file, """
+                d = f["data"]
+                assert np.array_equal(d[:], np.arange(45)), d[:]
+                assert d.compression == "gzip" and d.shuffle and d.chunks == (4,)
+                assert d.attrs["unit"] == "mV" and d.attrs["note"] == b"appended by the engine", dict(d.attrs)
                 """);
     }
 

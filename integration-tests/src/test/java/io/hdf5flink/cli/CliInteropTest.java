@@ -263,7 +263,8 @@ class CliInteropTest {
     /**
      * Issue 18's new user: h5py default-format files whose groups libhdf5 stores with link
      * messages (an external link in /, a non-ASCII group name, a non-ASCII sibling, a
-     * track_order root) are appended to; every link stays, h5py reads old and new rows.
+     * track_order root and dataset, whose object headers are version 2) are appended to; every
+     * link stays, h5py reads old and new rows.
      */
     @Test
     void appendsToH5pyFilesWhoseGroupsAreStoredWithLinkMessages() {
@@ -285,7 +286,9 @@ class CliInteropTest {
                 with h5py.File(os.path.join(d, 'sibling.h5'), 'w') as f:
                     data(f, 'data'); f['µV_scale'] = 0.195
                 with h5py.File(os.path.join(d, 'tracked.h5'), 'w', track_order=True) as f:
-                    data(f, 'data'); f['soft'] = h5py.SoftLink('/data')
+                    # track_order on the dataset too: a version 2 object header
+                    f.create_dataset('data', data=a, maxshape=(None, 8), chunks=(1024, 8), compression='gzip', track_order=True)
+                    f['soft'] = h5py.SoftLink('/data')
                 """, dirOf);
         for (String[] c : new String[][] {{"external.h5", "/data"}, {"accent.h5", "/données/data"}, {"sibling.h5", "/data"},
                 {"tracked.h5", "/data"}}) {

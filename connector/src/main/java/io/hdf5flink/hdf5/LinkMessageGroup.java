@@ -31,8 +31,8 @@ import java.util.TreeMap;
  * before the link is written: a crash between the two leaves a gap in the creation order (as a
  * deletion does), never two links with one index. A link into a dense group, or into a compact
  * one at its maximum (which libhdf5 makes dense then), is added copy-on-write: a new heap and new
- * indexes with every link, written and published first, then one write of the header's first
- * block switches the group to them ({@link #addDense}). What does not fit one heap block of
+ * indexes with every link, written and published first, then one write of the header switches
+ * the group to them ({@link #addDense}). What does not fit one heap block of
  * 64 KiB and indexes two levels deep (about 700 links with creation order indexed, 1100 without)
  * is refused by name, the file left as it was.
  */
@@ -152,8 +152,10 @@ final class LinkMessageGroup implements GroupLinks {
      * Adds a link to a dense group, or to a compact one at its maximum (which libhdf5 would make
      * dense): a new heap and new indexes holding every link are written past the end of file
      * and published, then one write of the header points the link info at them (and, from
-     * compact storage, frees every link message). Until that write readers see the group as it
-     * was; the old heap and indexes, if any, are left unreferenced.
+     * compact storage, frees every link message): of the block that holds them all, or of the
+     * first block after the later ones were copied ({@link HeaderEditor#rewriteTail}). Until
+     * that write readers see the group as it was; the old heap and indexes, if any, are left
+     * unreferenced.
      */
     private ObjectHeader addDense(ObjectHeader header, String name, long address) throws IOException {
         List<LinkMessage> all = withNewLink(name, address);
@@ -167,14 +169,14 @@ final class LinkMessageGroup implements GroupLinks {
         Slot infoSlot = header.find(LinkInfoMessage.TYPE);
         List<Slot> freed = info.isDense() ? List.of() : header.findAll(LinkMessage.TYPE);
         ObjectHeader changed;
-        if (infoSlot.chunk() == 0 && freed.stream().allMatch(s -> s.chunk() == 0)) {
+        if (freed.stream().allMatch(s -> s.chunk() == infoSlot.chunk())) {
             List<HeaderEditor.Edit> edits = new ArrayList<>();
-            edits.add(new HeaderEditor.Edit(0, infoSlot.bodyAddress(), next.encodeBody()));
+            edits.add(new HeaderEditor.Edit(infoSlot.chunk(), infoSlot.bodyAddress(), next.encodeBody()));
             for (Slot s : freed) edits.add(HeaderEditor.nil(header, s));
             changed = HeaderEditor.patchTogether(storage, header, edits, path);
         } else {
-            // Link messages or the link info beyond the first block: the blocks after it are
-            // copied without the link messages, and one write of the first block switches over.
+            // Link messages in several blocks: the blocks after the first are copied without
+            // them, and one write of the first block switches over.
             changed = HeaderEditor.rewriteTail(storage, header, new java.util.HashSet<>(freed), Map.of(infoSlot, next.encodeBody()), path);
         }
         info = next;

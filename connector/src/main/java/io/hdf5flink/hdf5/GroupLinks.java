@@ -31,4 +31,12 @@ interface GroupLinks {
      * @return the group's object header after the change
      */
     ObjectHeader addHardLink(ObjectHeader header, String name, long address, SymbolTableGroup newGroup) throws IOException;
+
+    /**
+     * Writes what {@link #addHardLink} left for the next commit; called by each commit before
+     * any dataset publishes. Returns the group's object header after the change.
+     */
+    default ObjectHeader flush(ObjectHeader header) throws IOException {
+        return header;
+    }
 }

@@ -194,11 +194,17 @@ public final class Hdf5File implements Closeable {
     }
 
     /**
-     * Publishes every dataset's changes (each atomically, one after another), then, with
-     * {@code fsyncOnCommit}, makes them durable.
+     * Publishes the links groups keep for it (links added to dense groups), then every dataset's
+     * changes (each atomically, one after another), then, with {@code fsyncOnCommit}, makes them
+     * durable.
      */
     public void commit() {
         checkOpen();
+        try {
+            objects.flushGroups();
+        } catch (IOException e) {
+            throw where.error("committing new links failed: " + e.getMessage() + "; the file still holds the previous commit", e);
+        }
         for (Hdf5Dataset d : objects.datasets()) {
             try {
                 d.commit(options.fsyncOnCommit());

@@ -30,6 +30,11 @@ public final class Hdf5Group extends Hdf5Object {
         links.checkCanAdd(header, name);
     }
 
+    /** Writes the links the group keeps for the next commit. */
+    void flush() throws IOException {
+        header = links.flush(header);
+    }
+
     /** Links an object that exists; {@code newGroup} is its symbol table when it is a group just created. */
     void addHardLink(String name, long address, SymbolTableGroup newGroup) throws IOException {
         header = links.addHardLink(header, name, address, newGroup);

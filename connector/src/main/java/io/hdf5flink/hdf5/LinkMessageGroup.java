@@ -32,7 +32,7 @@ import java.util.TreeMap;
  * deletion does), never two links with one index. A link into a dense group, or into a compact
  * one at its maximum (which libhdf5 makes dense then), is added copy-on-write: a new heap and new
  * indexes with every link, written and published first, then one write of the header switches
- * the group to them ({@link #addDense}). What does not fit one heap block of
+ * the group to them; this is done once per commit for all the links added since ({@link #flush}). What does not fit one heap block of
  * 64 KiB and indexes two levels deep (about 700 links with creation order indexed, 1100 without)
  * is refused by name, the file left as it was.
  */
@@ -42,6 +42,8 @@ final class LinkMessageGroup implements GroupLinks {
     private LinkInfoMessage info;
     private final GroupInfoMessage limits;
     private long nextCreationIndex;
+    /** Whether links were added to dense storage since it was last written. */
+    private boolean densePending;
     private final TreeMap<String, LinkMessage> links = new TreeMap<>(SymbolTableGroup.NAME_ORDER);
 
     private LinkMessageGroup(FileStorage storage, String path, LinkInfoMessage info, GroupInfoMessage limits) {
@@ -135,7 +137,14 @@ final class LinkMessageGroup implements GroupLinks {
     @Override
     public ObjectHeader addHardLink(ObjectHeader header, String name, long address, SymbolTableGroup newGroup) throws IOException {
         checkCanAdd(header, name);
-        if (info.isDense() || links.size() >= limits.maxCompact()) return addDense(header, name, address);
+        if (info.isDense() || links.size() >= limits.maxCompact()) {
+            // Dense storage is rewritten whole: once, at the next commit, for every link added until then.
+            LinkMessage link = withNewLink(name, address).get(links.size());
+            links.put(name, link);
+            if (info.tracksCreationOrder()) nextCreationIndex++;
+            densePending = true;
+            return header;
+        }
         LinkMessage link = LinkMessage.hard(name, address);
         if (info.tracksCreationOrder()) {
             link = link.withCreationIndex(nextCreationIndex);
@@ -149,22 +158,23 @@ final class LinkMessageGroup implements GroupLinks {
     }
 
     /**
-     * Adds a link to a dense group, or to a compact one at its maximum (which libhdf5 would make
-     * dense): a new heap and new indexes holding every link are written past the end of file
+     * Writes the links added to a dense group, or to a compact one at its maximum (which libhdf5
+     * would make dense), since the last commit: a new heap and new indexes holding every link are written past the end of file
      * and published, then one write of the header points the link info at them (and, from
      * compact storage, frees every link message): of the block that holds them all, or of the
      * first block after the later ones were copied ({@link HeaderEditor#rewriteTail}). Until
      * that write readers see the group as it was; the old heap and indexes, if any, are left
      * unreferenced.
      */
-    private ObjectHeader addDense(ObjectHeader header, String name, long address) throws IOException {
-        List<LinkMessage> all = withNewLink(name, address);
-        Dense d = dense(all, storage::allocate);
+    @Override
+    public ObjectHeader flush(ObjectHeader header) throws IOException {
+        if (!densePending) return header;
+        Dense d = dense(new ArrayList<>(links.values()), storage::allocate);
         for (Map<Long, byte[]> blocks : d.blocks()) {
             for (Map.Entry<Long, byte[]> b : blocks.entrySet()) storage.write(b.getKey(), b.getValue());
         }
         storage.publishEof();
-        LinkInfoMessage next = info.dense(nextCreationIndex + (info.tracksCreationOrder() ? 1 : 0), d.heap().headerAddress(),
+        LinkInfoMessage next = info.dense(nextCreationIndex, d.heap().headerAddress(),
                 d.names().headerAddress(), d.order() == null ? Bytes.UNDEFINED_ADDRESS : d.order().headerAddress());
         Slot infoSlot = header.find(LinkInfoMessage.TYPE);
         List<Slot> freed = info.isDense() ? List.of() : header.findAll(LinkMessage.TYPE);
@@ -180,9 +190,7 @@ final class LinkMessageGroup implements GroupLinks {
             changed = HeaderEditor.rewriteTail(storage, header, new java.util.HashSet<>(freed), Map.of(infoSlot, next.encodeBody()), path);
         }
         info = next;
-        if (info.tracksCreationOrder()) nextCreationIndex++;
-        LinkMessage added = all.get(all.size() - 1);
-        links.put(added.name(), added);
+        densePending = false;
         return changed;
     }
 

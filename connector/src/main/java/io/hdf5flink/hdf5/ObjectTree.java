@@ -173,6 +173,11 @@ final class ObjectTree {
         return new NewLink(parent, name);
     }
 
+    /** Writes the links groups keep for the next commit (a dense group's, rewritten once per commit). */
+    void flushGroups() throws IOException {
+        for (Hdf5Group g : groups.values()) g.flush();
+    }
+
     /** Whether objects were created that no dataset's commit publishes (a virtual dataset). */
     boolean hasUnpublishedObjects() { return unpublishedObjects; }
 

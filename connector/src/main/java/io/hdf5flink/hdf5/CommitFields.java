@@ -140,12 +140,12 @@ final class CommitFields {
     private void publishInChunks(HeaderEditor.Edit dims, HeaderEditor.Edit root, HeaderEditor.Edit token) throws IOException {
         java.util.List<HeaderEditor.Edit> edits = token == null ? java.util.List.of(dims, root) : java.util.List.of(dims, root, token);
         if (edits.stream().allMatch(e -> e.chunk() == dims.chunk())) {
-            HeaderEditor.patchTogether(storage, header, edits, where.object());
+            HeaderEditor.write(storage, header, edits, where.object());
             return;
         }
-        HeaderEditor.patchTogether(storage, header, java.util.List.of(root), where.object());
-        HeaderEditor.patchTogether(storage, header, java.util.List.of(dims), where.object());
-        if (token != null) HeaderEditor.patchTogether(storage, header, java.util.List.of(token), where.object());
+        HeaderEditor.write(storage, header, java.util.List.of(root), where.object());
+        HeaderEditor.write(storage, header, java.util.List.of(dims), where.object());
+        if (token != null) HeaderEditor.write(storage, header, java.util.List.of(token), where.object());
     }
 
     /** Whether dataspace, layout and token messages follow each other, so one write covers all three. */

@@ -35,7 +35,7 @@ final class HeaderEditor {
             throws IOException {
         if (header.version() == 2) return addV2(storage, header, type, flags, body, object);
         int size = ObjectHeader.messageSize(body.length);
-        Slot nil = smallestNil(header, size);
+        Slot nil = smallestNil(header, size, ANY_CHUNK);
         if (nil != null) {
             int nilSize = ObjectHeader.messageSize(nil.bodySize());
             ByteBuffer b = Bytes.allocate(nilSize);
@@ -44,10 +44,10 @@ final class HeaderEditor {
             storage.write(nil.messageAddress(), b.array());
             return recount(storage, header.address(), object);
         }
-        Slot place = smallestNil(header, CONTINUATION_SIZE);
+        Slot place = smallestNil(header, CONTINUATION_SIZE, ANY_CHUNK);
         byte[] moved = new byte[0];
         if (place == null) {
-            place = movable(header);
+            place = movable(header, CONTINUATION_SIZE);
             if (place == null) {
                 throw ErrorContext.of(storage.path()).object(object)
                         .error("its object header has no room for a new message and nothing that can be moved out");
@@ -91,23 +91,11 @@ final class HeaderEditor {
         if (header.version() != 2 || companions.stream().anyMatch(c -> c.chunk() != chunk)) {
             return add(storage, header, type, flags, body, object);
         }
-        boolean tracked = header.creationOrderTracked();
-        int h = header.messageHeaderSize();
-        int size = h + body.length;
-        Slot nil = null;
-        for (Slot s : header.findAll(ObjectHeader.NIL)) {
-            if (s.chunk() == chunk && fitsV2(header, s, size) && (nil == null || s.bodySize() < nil.bodySize())) nil = s;
-        }
-        if (nil != null) {
-            ByteBuffer b = Bytes.allocate(nil.totalSize());
-            ObjectHeader.putMessageV2(b, tracked, type, flags, body);
-            if (nil.totalSize() > size) ObjectHeader.putNilV2(b, tracked, nil.totalSize() - size);
-            rewriteChunk(storage, header, chunk, nil.messageAddress(), b.array());
-            return ObjectHeader.read(storage, header.address(), object);
-        }
-        int continuationSize = h + ObjectHeaderContinuationMessage.BODY_SIZE;
+        Slot nil = smallestNil(header, header.messageHeaderSize() + body.length, chunk);
+        if (nil != null) return fillV2(storage, header, nil, type, flags, body, object);
+        int continuationSize = header.messageHeaderSize() + ObjectHeaderContinuationMessage.BODY_SIZE;
         Slot place = null;
-        for (Slot c : companions) if (place == null && fitsV2(header, c, continuationSize)) place = c;
+        for (Slot c : companions) if (place == null && fits(header, c, continuationSize)) place = c;
         if (place == null) return add(storage, header, type, flags, body, object);
         java.io.ByteArrayOutputStream moved = new java.io.ByteArrayOutputStream();
         for (Slot c : companions) {
@@ -130,15 +118,13 @@ final class HeaderEditor {
     private static byte[] continuationChunkV2(FileStorage storage, ObjectHeader header, byte[] moved, int type, int flags, byte[] body,
             Slot place) throws IOException {
         boolean tracked = header.creationOrderTracked();
-        int blockSize = 4 + moved.length + header.messageHeaderSize() + body.length + CONTINUATION_SLACK + 4;
-        ByteBuffer block = Bytes.allocate(blockSize);
-        block.put("OCHK".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        block.put(moved);
-        ObjectHeader.putMessageV2(block, tracked, type, flags, body);
-        ObjectHeader.putNilV2(block, tracked, CONTINUATION_SLACK);
-        block.putInt(io.hdf5flink.hdf5.format.Lookup3.checksum(block.array(), 0, blockSize - 4));
+        ByteBuffer messages = Bytes.allocate(moved.length + header.messageHeaderSize() + body.length);
+        messages.put(moved);
+        ObjectHeader.putMessageV2(messages, tracked, type, flags, body);
+        byte[] block = newChunkV2(header, messages.array());
+        int blockSize = block.length;
         long blockAddress = storage.allocateInPlace(blockSize);
-        storage.write(blockAddress, block.array());
+        storage.write(blockAddress, block);
         storage.publishEof();
         int continuationSize = header.messageHeaderSize() + ObjectHeaderContinuationMessage.BODY_SIZE;
         ByteBuffer c = Bytes.allocate(place.totalSize());
@@ -146,6 +132,16 @@ final class HeaderEditor {
                 new ObjectHeaderContinuationMessage(blockAddress, blockSize).encodeBody());
         if (place.totalSize() > continuationSize) ObjectHeader.putNilV2(c, tracked, place.totalSize() - continuationSize);
         return c.array();
+    }
+
+    /** A new version 2 continuation chunk: its signature, {@code messages}, free space, and its checksum. */
+    private static byte[] newChunkV2(ObjectHeader header, byte[] messages) {
+        ByteBuffer block = Bytes.allocate(4 + messages.length + CONTINUATION_SLACK + 4);
+        block.put("OCHK".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        block.put(messages);
+        ObjectHeader.putNilV2(block, header.creationOrderTracked(), CONTINUATION_SLACK);
+        block.putInt(io.hdf5flink.hdf5.format.Lookup3.checksum(block.array(), 0, block.capacity() - 4));
+        return block.array();
     }
 
     /** Turns a message into a NIL message (its space becomes free). */
@@ -165,22 +161,13 @@ final class HeaderEditor {
 
     private static ObjectHeader addV2(FileStorage storage, ObjectHeader header, int type, int flags, byte[] body, String object)
             throws IOException {
-        boolean tracked = header.creationOrderTracked();
-        int h = header.messageHeaderSize();
-        int size = h + body.length;
-        Slot nil = smallestNilV2(header, size);
-        if (nil != null) {
-            ByteBuffer b = Bytes.allocate(nil.totalSize());
-            ObjectHeader.putMessageV2(b, tracked, type, flags, body);
-            if (nil.totalSize() > size) ObjectHeader.putNilV2(b, tracked, nil.totalSize() - size);
-            rewriteChunk(storage, header, nil.chunk(), nil.messageAddress(), b.array());
-            return ObjectHeader.read(storage, header.address(), object);
-        }
-        int continuationSize = h + ObjectHeaderContinuationMessage.BODY_SIZE;
-        Slot place = smallestNilV2(header, continuationSize);
+        Slot nil = smallestNil(header, header.messageHeaderSize() + body.length, ANY_CHUNK);
+        if (nil != null) return fillV2(storage, header, nil, type, flags, body, object);
+        int continuationSize = header.messageHeaderSize() + ObjectHeaderContinuationMessage.BODY_SIZE;
+        Slot place = smallestNil(header, continuationSize, ANY_CHUNK);
         byte[] moved = new byte[0];
         if (place == null) {
-            place = movableV2(header, continuationSize);
+            place = movable(header, continuationSize);
             if (place == null) {
                 throw ErrorContext.of(storage.path()).object(object)
                         .error("its object header has no room for a new message and nothing that can be moved out");
@@ -210,6 +197,12 @@ final class HeaderEditor {
      * write, so that a reader, or a crash, sees all of them or none. Returns the header as re-read.
      */
     static ObjectHeader patchTogether(FileStorage storage, ObjectHeader header, List<Edit> edits, String object) throws IOException {
+        write(storage, header, edits, object);
+        return ObjectHeader.read(storage, header.address(), object);
+    }
+
+    /** {@link #patchTogether} for a caller that keeps no header: the edits are written, the header not read again. */
+    static void write(FileStorage storage, ObjectHeader header, List<Edit> edits, String object) throws IOException {
         int chunk = edits.get(0).chunk();
         for (Edit e : edits) if (e.chunk() != chunk) throw new IllegalArgumentException("edits in several header blocks");
         if (header.version() == 2) {
@@ -227,7 +220,6 @@ final class HeaderEditor {
             for (Edit e : edits) System.arraycopy(e.bytes(), 0, range, Math.toIntExact(e.address() - from), e.bytes().length);
             storage.write(from, range);
         }
-        return ObjectHeader.read(storage, header.address(), object);
     }
 
     /**
@@ -243,7 +235,6 @@ final class HeaderEditor {
     static ObjectHeader rewriteTail(FileStorage storage, ObjectHeader header, java.util.Set<Slot> dropped,
             java.util.Map<Slot, byte[]> replaced, String object) throws IOException {
         boolean v2 = header.version() == 2;
-        boolean tracked = header.creationOrderTracked();
         java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
         int keptCount = 0;
         int firstCount = 0;
@@ -268,24 +259,20 @@ final class HeaderEditor {
             keptCount++;
         }
         if (firstContinuation == null) throw new IllegalStateException(object + ": a header with later blocks but no continuation in its first");
-        int nilHeader = header.messageHeaderSize();
-        int padding = v2 ? 0 : Math.max(0, header.messageCount() - (firstCount + keptCount + 1));
-        int blockSize = (v2 ? 8 : 0) + kept.size() + padding * nilHeader + CONTINUATION_SLACK;
-        ByteBuffer block = Bytes.allocate(blockSize);
-        if (v2) block.put("OCHK".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        block.put(kept.toByteArray());
-        for (int i = 0; i < padding; i++) {
-            if (v2) ObjectHeader.putNilV2(block, tracked, nilHeader);
-            else ObjectHeader.putNil(block, nilHeader);
-        }
+        byte[] block;
         if (v2) {
-            ObjectHeader.putNilV2(block, tracked, CONTINUATION_SLACK);
-            block.putInt(io.hdf5flink.hdf5.format.Lookup3.checksum(block.array(), 0, blockSize - 4));
+            block = newChunkV2(header, kept.toByteArray());
         } else {
-            ObjectHeader.putNil(block, CONTINUATION_SLACK);
+            int padding = Math.max(0, header.messageCount() - (firstCount + keptCount + 1));
+            ByteBuffer b = Bytes.allocate(kept.size() + padding * ObjectHeader.MESSAGE_HEADER_SIZE + CONTINUATION_SLACK);
+            b.put(kept.toByteArray());
+            for (int i = 0; i < padding; i++) ObjectHeader.putNil(b, ObjectHeader.MESSAGE_HEADER_SIZE);
+            ObjectHeader.putNil(b, CONTINUATION_SLACK);
+            block = b.array();
         }
+        int blockSize = block.length;
         long blockAddress = storage.allocateInPlace(blockSize);
-        storage.write(blockAddress, block.array());
+        storage.write(blockAddress, block);
         storage.publishEof();
         edits.add(new Edit(0, firstContinuation.bodyAddress(), new ObjectHeaderContinuationMessage(blockAddress, blockSize).encodeBody()));
         return patchTogether(storage, header, edits, object);
@@ -311,22 +298,44 @@ final class HeaderEditor {
         storage.write(c.address(), all);
     }
 
-    /** The smallest version 2 NIL slot a message of {@code size} bytes fits in exactly or with room for a NIL after it. */
-    private static Slot smallestNilV2(ObjectHeader header, int size) {
+    /** Writes a version 2 message into a NIL slot, the rest of the slot staying NIL: one chunk rewrite. */
+    private static ObjectHeader fillV2(FileStorage storage, ObjectHeader header, Slot nil, int type, int flags, byte[] body,
+            String object) throws IOException {
+        boolean tracked = header.creationOrderTracked();
+        int size = header.messageHeaderSize() + body.length;
+        ByteBuffer b = Bytes.allocate(nil.totalSize());
+        ObjectHeader.putMessageV2(b, tracked, type, flags, body);
+        if (nil.totalSize() > size) ObjectHeader.putNilV2(b, tracked, nil.totalSize() - size);
+        rewriteChunk(storage, header, nil.chunk(), nil.messageAddress(), b.array());
+        return ObjectHeader.read(storage, header.address(), object);
+    }
+
+    /** {@link #smallestNil}'s {@code chunk} for a slot in any block or chunk. */
+    private static final int ANY_CHUNK = -1;
+
+    /**
+     * The smallest NIL slot (in {@code chunk}, or anywhere) that a message taking {@code size}
+     * bytes, its header included, fits in exactly or with room for a NIL after it.
+     */
+    private static Slot smallestNil(ObjectHeader header, int size, int chunk) {
         Slot best = null;
         for (Slot s : header.findAll(ObjectHeader.NIL)) {
-            if (fitsV2(header, s, size) && (best == null || s.bodySize() < best.bodySize())) best = s;
+            if ((chunk == ANY_CHUNK || s.chunk() == chunk) && fits(header, s, size) && (best == null || s.bodySize() < best.bodySize())) {
+                best = s;
+            }
         }
         return best;
     }
 
-    private static boolean fitsV2(ObjectHeader header, Slot s, int size) {
+    /** Whether a message taking {@code size} bytes fits in slot {@code s} exactly, or with room for a NIL message after it. */
+    private static boolean fits(ObjectHeader header, Slot s, int size) {
         return s.totalSize() == size || s.totalSize() >= size + header.messageHeaderSize();
     }
 
-    private static Slot movableV2(ObjectHeader header, int size) {
+    /** A message that may live in a continuation block (not one the engine rewrites in place) and whose place a message of {@code size} bytes fits. */
+    private static Slot movable(ObjectHeader header, int size) {
         for (Slot s : header.slots()) {
-            if (!pinned(s) && fitsV2(header, s, size)) return s;
+            if (!pinned(s) && fits(header, s, size)) return s;
         }
         return null;
     }
@@ -336,26 +345,6 @@ final class HeaderEditor {
                 || s.type() == ObjectHeaderContinuationMessage.TYPE || s.type() == ObjectHeader.NIL;
     }
 
-    /** The smallest NIL slot a message of {@code size} bytes fits in exactly or with room for a NIL after it. */
-    private static Slot smallestNil(ObjectHeader header, int size) {
-        Slot best = null;
-        for (Slot s : header.findAll(ObjectHeader.NIL)) {
-            int total = ObjectHeader.messageSize(s.bodySize());
-            if ((total == size || total >= size + ObjectHeader.MESSAGE_HEADER_SIZE)
-                    && (best == null || s.bodySize() < best.bodySize())) {
-                best = s;
-            }
-        }
-        return best;
-    }
-
-    /** A message that may live in a continuation block: not one the engine rewrites in place. */
-    private static Slot movable(ObjectHeader header) {
-        for (Slot s : header.slots()) {
-            if (!pinned(s) && ObjectHeader.messageSize(s.bodySize()) >= CONTINUATION_SIZE) return s;
-        }
-        return null;
-    }
 
     private static ObjectHeader recount(FileStorage storage, long address, String object) throws IOException {
         ObjectHeader h = ObjectHeader.read(storage, address, object);

@@ -123,7 +123,8 @@ final class LinkMessageGroup implements GroupLinks {
      * link message in one block of the header, so that one write switches the group over.
      */
     private String denseRefusal(ObjectHeader header, String name) {
-        List<LinkMessage> all = withNewLink(name, 0);
+        List<LinkMessage> all = new ArrayList<>(links.values());
+        all.add(newLink(name, 0));
         if (info.indexesCreationOrder() && all.stream().anyMatch(m -> m.creationIndex() < 0)) {
             return "indexes its links by creation order, but some have no creation index";
         }
@@ -139,8 +140,7 @@ final class LinkMessageGroup implements GroupLinks {
         checkCanAdd(header, name);
         if (info.isDense() || links.size() >= limits.maxCompact()) {
             // Dense storage is rewritten whole: once, at the next commit, for every link added until then.
-            LinkMessage link = withNewLink(name, address).get(links.size());
-            links.put(name, link);
+            links.put(name, newLink(name, address));
             if (info.tracksCreationOrder()) nextCreationIndex++;
             densePending = true;
             return header;
@@ -194,12 +194,10 @@ final class LinkMessageGroup implements GroupLinks {
         return changed;
     }
 
-    /** The group's links and a new hard link named {@code name}, last, with the next creation index when tracked. */
-    private List<LinkMessage> withNewLink(String name, long address) {
-        List<LinkMessage> all = new ArrayList<>(links.values());
+    /** A new hard link, with the next creation index when the group tracks creation order. */
+    private LinkMessage newLink(String name, long address) {
         LinkMessage link = LinkMessage.hard(name, address);
-        all.add(info.tracksCreationOrder() ? link.withCreationIndex(nextCreationIndex) : link);
-        return all;
+        return info.tracksCreationOrder() ? link.withCreationIndex(nextCreationIndex) : link;
     }
 
     /** A dense group's structures: its heap, its name index and, when creation order is indexed, that index. */

@@ -11,10 +11,12 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -271,7 +273,22 @@ final class CheckpointDirectory {
 
     private boolean holdsFiles() throws IOException {
         try (Stream<Path> entries = Files.list(directory)) {
-            return entries.anyMatch(p -> !Files.isDirectory(p));
+            return entries.anyMatch(CheckpointDirectory::isStillThereAndNotADirectory);
+        }
+    }
+
+    /**
+     * Whether {@code entry} is a file (or link). An entry gone since it was listed is not: Flink,
+     * shutting down beside a completed run, removes job directories while {@link #delete} looks,
+     * and {@code !Files.isDirectory} would take each for a file someone else put there.
+     */
+    private static boolean isStillThereAndNotADirectory(Path entry) {
+        try {
+            return !Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isDirectory();
+        } catch (NoSuchFileException gone) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + entry + ": " + e.getMessage(), e);
         }
     }
 

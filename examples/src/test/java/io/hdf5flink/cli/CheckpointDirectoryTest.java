@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +49,44 @@ class CheckpointDirectoryTest {
         assertEquals("inputs=[a.npy]", c.readPlan().getProperty("options"));
         c.delete();
         assertFalse(Files.exists(c.path()));
+    }
+
+    /**
+     * A clean-clone CI run found the directory of a completed conversion left behind, empty: Flink's
+     * cluster, shutting down while {@code delete} ran, was discarding the job's checkpoints, and a
+     * job directory it removed between being listed and being looked at was taken for a file that
+     * someone else put there, so the directory stayed.
+     */
+    @Test
+    void deletesTheDirectoryWhileFlinkIsStillDiscardingCheckpointsInIt() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            CheckpointDirectory c = new CheckpointDirectory(dir.resolve("out-" + round + ".h5.checkpoints"));
+            c.writePlan(new Properties());
+            AtomicBoolean discarding = new AtomicBoolean(true);
+            Thread flink = new Thread(() -> {
+                // What a shutting-down cluster does: a checkpoint appears and is discarded again.
+                for (int n = 0; n < 2000; n++) {
+                    Path chk = c.path().resolve("job-" + n).resolve("chk-" + n);
+                    try {
+                        Files.createDirectory(Files.createDirectory(chk.getParent()).resolve(chk.getFileName()));
+                        Files.write(chk.resolve("_metadata"), new byte[] {1});
+                    } catch (IOException deletedMeanwhile) { // the root never comes back
+                        continue;
+                    }
+                    try {
+                        DirectoryTrees.delete(chk.getParent());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                discarding.set(false);
+            });
+            flink.start();
+            c.delete();
+            flink.join();
+            assertFalse(discarding.get());
+            assertFalse(Files.exists(c.path()), "round " + round + ": the directory a completed conversion created stays");
+        }
     }
 
     @Test

@@ -37,6 +37,10 @@ public final class Hdf5Group extends Hdf5Object {
 
     /** Links an object that exists; {@code newGroup} is its symbol table when it is a group just created. */
     void addHardLink(String name, long address, SymbolTableGroup newGroup) throws IOException {
+        // A new object was written past the published end of file: libhdf5 refuses to open an
+        // object there ("address of object past end of allocation"), so the end of file covers it
+        // before a link points at it, whatever instant a reader looks or a kill leaves.
+        file.storage().publishEof();
         header = links.addHardLink(header, name, address, newGroup);
     }
 }

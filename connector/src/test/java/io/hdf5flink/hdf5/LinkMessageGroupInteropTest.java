@@ -94,13 +94,36 @@ class LinkMessageGroupInteropTest {
             Hdf5Exception ext = assertThrows(Hdf5Exception.class, () -> f.dataset("/ext"));
             assertTrue(ext.getMessage().contains("/ext is an external link to other.h5:/x"), ext.getMessage());
         }
-        judge(file, """
+        ReferenceLibrary.checkAndKeepWriting(file, """
                 assert (f["data"][:] == np.arange(16)).all(), f["data"][:]
                 assert (f["new"][:] == np.arange(100, 105)).all(), f["new"][:]
                 link = f.get("ext", getlink=True)
                 assert isinstance(link, h5py.ExternalLink) and link.filename == "other.h5" and link.path == "/x", link
                 assert (f["ext"][:] == np.arange(3)).all()
                 """);
+    }
+
+    /**
+     * Found by an h5py reader in SWMR mode watching a conversion: a link message was written into
+     * free space of the group's header while the new dataset it points to lay past the published
+     * end of file, so a reader (or the file a kill left) met "address of object past end of
+     * allocation". The bytes as they are before any commit must open in libhdf5, the new objects too.
+     */
+    @Test
+    void newObjectsAreInsideThePublishedEndOfFileOnceLinked() throws IOException {
+        Path file = copy("external.h5");
+        Path leftByAKill = dir.resolve("left.h5");
+        try (Hdf5File f = Hdf5File.openForAppend(file)) {
+            f.createDataset("/new", spec());
+            f.requireGroup("/sub");
+            Files.copy(file, leftByAKill);
+        }
+        assertEquals("ok", ReferenceLibrary.runPython("""
+                import sys, h5py
+                with h5py.File(sys.argv[1], "r") as f:
+                    assert f["new"].shape == (0,) and len(f["sub"]) == 0
+                print("ok")
+                """, leftByAKill.toString()).strip());
     }
 
     @Test
@@ -113,7 +136,7 @@ class LinkMessageGroupInteropTest {
             f.requireGroup("/données/sous-groupe");
             f.createDataset("/données/sous-groupe/deep", spec()).append(ints(7, 2));
         }
-        judge(file, """
+        ReferenceLibrary.checkAndKeepWriting(file, """
                 g = f["données"]
                 assert list(g) == ["data", "neu", "sous-groupe"], list(g)
                 assert (g["data"][:] == np.arange(16)).all()
@@ -130,7 +153,7 @@ class LinkMessageGroupInteropTest {
             f.dataset("/data").append(ints(10, 6));
             f.createDataset("/ünïcode", spec()).append(ints(0, 4));
         }
-        judge(file, """
+        ReferenceLibrary.checkAndKeepWriting(file, """
                 assert sorted(f) == ["data", "µV_scale", "ünïcode"], list(f)
                 assert (f["data"][:] == np.arange(16)).all()
                 assert f["µV_scale"][()] == 0.195
@@ -157,7 +180,7 @@ class LinkMessageGroupInteropTest {
             Hdf5Exception soft = assertThrows(Hdf5Exception.class, () -> f.dataset("/soft"));
             assertTrue(soft.getMessage().contains("/soft is a soft link to '/a'"), soft.getMessage());
         }
-        judge(file, """
+        ReferenceLibrary.checkAndKeepWriting(file, """
                 order = []
                 f.id.links.iterate(lambda n: order.append(n.decode()), idx_type=h5py.h5.INDEX_CRT_ORDER)
                 assert order == ["b", "a", "soft", "c", "aa", "e", "f", "g"], order
@@ -187,7 +210,7 @@ class LinkMessageGroupInteropTest {
         try (Hdf5File f = Hdf5File.openReadOnly(file)) {
             assertEquals(List.of("d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9"), f.root().memberNames());
         }
-        judge(file, """
+        ReferenceLibrary.checkAndKeepWriting(file, """
                 order = []
                 f.id.links.iterate(lambda n: order.append(n.decode()), idx_type=h5py.h5.INDEX_CRT_ORDER)
                 assert order == ["d%d" % i for i in range(10)], order
@@ -203,7 +226,7 @@ class LinkMessageGroupInteropTest {
                         f["more%02d" % i] = np.arange(2)
                 with h5py.File(sys.argv[1], "r") as f:
                     assert "d3" not in f and len(f) == 10 - 1 + 1 + 40, len(f)
-                    assert list(f["d9"][:]) == [9, 10, 11, -1, -2], f["d9"][:]  # the judge appended two rows
+                    assert list(f["d9"][:]) == [9, 10, 11, -1, -1], f["d9"][:]  # the judge appended two rows
                     assert all(list(f["more%02d" % i][:]) == [0, 1] for i in range(40))
                 """, file.toString());
         ReferenceLibrary.h5dump(file);
@@ -233,7 +256,7 @@ class LinkMessageGroupInteropTest {
             assertEquals(713, f.root().memberNames().size());
             assertEquals(List.of("i"), f.group("/g700_ü").attributeNames());
         }
-        judge(file, """
+        ReferenceLibrary.checkAndKeepWriting(file, """
                 order = []
                 f.id.links.iterate(lambda n: order.append(n.decode()), idx_type=h5py.h5.INDEX_CRT_ORDER)
                 names = ["g%03d_%s" % (i, "ü" if i % 7 == 0 else "x") for i in range(3, 713)]
@@ -268,7 +291,7 @@ class LinkMessageGroupInteropTest {
         try (Hdf5File f = Hdf5File.openReadOnly(file)) {
             assertEquals("rows 45", new String(f.dataset("/data").commitToken(), java.nio.charset.StandardCharsets.UTF_8));
         }
-        judge(file, """
+        ReferenceLibrary.checkAndKeepWriting(file, """
                 d = f["data"]
                 assert np.array_equal(d[:], np.arange(45)), d[:]
                 assert d.compression == "gzip" and d.shuffle and d.chunks == (4,)
@@ -285,7 +308,7 @@ class LinkMessageGroupInteropTest {
             f.requireGroup("/g/sub");
             f.dataset("/g/d0").append(ints(10, 6));
         }
-        judge(file, """
+        ReferenceLibrary.checkAndKeepWriting(file, """
                 g = f["g"]
                 assert sorted(g) == ["d%d" % i for i in range(8)] + ["ext", "sub"], sorted(g)
                 assert g.get("ext", getlink=True).filename == "other.h5" and list(g["ext"][:]) == [0, 1, 2]
@@ -317,7 +340,7 @@ class LinkMessageGroupInteropTest {
             f.requireGroup("/newgroup");
             f.dataset("/d07").append(ints(10, 6));
         }
-        judge(file, """
+        ReferenceLibrary.checkAndKeepWriting(file, """
                 assert sorted(f) == ["d%02d" % i for i in range(12)] + ["new", "newgroup"], list(f)
                 order = []
                 f.id.links.iterate(lambda n: order.append(n.decode()), idx_type=h5py.h5.INDEX_CRT_ORDER)
@@ -340,7 +363,7 @@ class LinkMessageGroupInteropTest {
             f.dataset("/g/link_with_a_longer_name_02999").append(ints(10, 6));
             assertEquals(16, f.dataset("/target").shape()[0], "one object reached by two paths is one dataset");
         }
-        judge(file, """
+        ReferenceLibrary.checkAndKeepWriting(file, """
                 g = f["g"]
                 assert len(g) == 3001
                 assert (g["link_with_a_longer_name_01234"][:] == np.arange(16)).all()
@@ -365,39 +388,12 @@ class LinkMessageGroupInteropTest {
             f.dataset("/data").append(ints(10, 6));
             f.createDataset("/more", spec()).append(ints(3, 3));
         }
-        judge(file, """
+        ReferenceLibrary.checkAndKeepWriting(file, """
                 assert sorted(f) == ["data", "more", "températures"], list(f)
                 assert (f["data"][:] == np.arange(16)).all()
                 assert (f["températures"][:] == np.arange(5)).all()
                 assert (f["more"][:] == np.arange(3, 6)).all()
                 """);
-    }
-
-    /**
-     * h5py checks the file with {@code checks} (f open read-only, np imported), h5dump reads it
-     * whole, and h5py then writes to it (a dataset appended to, a new dataset): libhdf5 keeps
-     * working on what the engine wrote, and reads it back.
-     */
-    private static void judge(Path file, String checks) {
-        String indented = checks.strip().replace("\n", "\n    ");
-        String out = ReferenceLibrary.runPython("""
-                import sys, h5py, numpy as np
-                with h5py.File(sys.argv[1], "r") as f:
-                    CHECKS
-                with h5py.File(sys.argv[1], "a") as f:
-                    names = []
-                    f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) and o.maxshape and o.maxshape[0] is None else None)
-                    for n in names:
-                        d = f[n]; k = d.shape[0]; d.resize((k + 2,)); d[k:] = [-1, -2]
-                    f.create_dataset("added_by_h5py", data=np.arange(4))
-                with h5py.File(sys.argv[1], "r") as f:
-                    for n in names:
-                        assert list(f[n][-2:]) == [-1, -2], n
-                    assert (f["added_by_h5py"][:] == np.arange(4)).all()
-                print("ok")
-                """.replace("CHECKS", indented), file.toString());
-        assertEquals("ok", out.strip());
-        ReferenceLibrary.h5dump(file);
     }
 
     private static DatasetSpec spec() {

@@ -141,6 +141,37 @@ public final class ReferenceLibrary {
     }
 
     /**
+     * The judges of a file the engine appended to: h5py runs {@code checks} (Python, with {@code f}
+     * open read-only and {@code np} imported), then appends two rows of -1 to every dataset with an
+     * unlimited first axis and adds a dataset, and reads them back (h5py must be able to keep
+     * writing the file); then h5stat and h5dump read it.
+     *
+     * @throws AssertionError naming what failed
+     */
+    public static void checkAndKeepWriting(Path h5, String checks) {
+        String indented = checks.strip().replace("\n", "\n    ");
+        String out = runPython("""
+                import sys, h5py, numpy as np
+                with h5py.File(sys.argv[1], "r") as f:
+                    CHECKS
+                with h5py.File(sys.argv[1], "a") as f:
+                    names = []
+                    f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) and o.maxshape and o.maxshape[0] is None else None)
+                    for n in names:
+                        d = f[n]; k = d.shape[0]; d.resize((k + 2,) + d.shape[1:]); d[k:] = -1
+                    f.create_dataset("added_by_h5py", data=np.arange(4))
+                with h5py.File(sys.argv[1], "r") as f:
+                    for n in names:
+                        assert (f[n][-2:] == -1).all(), n
+                    assert (f["added_by_h5py"][:] == np.arange(4)).all()
+                print("ok")
+                """.replace("CHECKS", indented), h5.toString());
+        if (!out.strip().equals("ok")) throw new AssertionError("h5py's checks of " + h5 + " printed: " + out);
+        run(List.of("h5stat", h5.toString()), "h5stat");
+        h5dump(h5);
+    }
+
+    /**
      * Creates {@code h5} with h5py's defaults per the JSON specification documented in
      * {@code reference/h5py_fixture.py}; datasets hold the standard
      * {@linkplain DatasetData#pattern pattern} unless the spec says {@code "data": "none"}.

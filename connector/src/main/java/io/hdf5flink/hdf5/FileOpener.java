@@ -1,5 +1,6 @@
 package io.hdf5flink.hdf5;
 
+import io.hdf5flink.hdf5.format.Bytes;
 import io.hdf5flink.hdf5.format.Hdf5FormatException;
 import io.hdf5flink.hdf5.format.Superblock;
 import io.hdf5flink.hdf5.format.SymbolTableEntry;
@@ -47,14 +48,16 @@ final class FileOpener {
         FileStorage storage = null;
         Path creating = path.resolveSibling("." + path.getFileName() + "." + UUID.randomUUID() + ".creating");
         try {
-            storage = FileStorage.open(creating, path, true, Superblock.V0_EOF_FIELD, Superblock.V0_SIZE, null);
+            boolean latest = options.profile() == Profile.LATEST;
+            // A superblock of the new file's version (its addresses filled in below) tells how its root is written.
+            Superblock layout = latest ? Superblock.v3(0, Bytes.UNDEFINED_ADDRESS) : Superblock.v0(0, SymbolTableEntry.forObject(0, 0));
+            storage = FileStorage.open(creating, path, true, null, latest ? Superblock.V2_SIZE : Superblock.V0_SIZE, null);
             // Created alone under its temporary name; shared only once it has its name.
-            SymbolTableGroup table = SymbolTableGroup.create(storage, "/", Superblock.GROUP_LEAF_NODE_K,
-                    Superblock.GROUP_INTERNAL_NODE_K);
-            long header = ObjectTree.writeGroupHeader(storage, table);
-            SymbolTableEntry root = SymbolTableEntry.forGroup(0, header, table.bTreeAddress(), table.heapAddress());
-            Superblock sb = Superblock.v0(storage.eof(), root);
-            storage.write(0, sb.encode());
+            ObjectTree.NewGroup root = ObjectTree.writeEmptyGroup(storage, "/", layout);
+            Superblock sb = latest ? Superblock.v3(storage.eof(), root.header())
+                    : Superblock.v0(storage.eof(), SymbolTableEntry.forGroup(0, root.header(), root.table().bTreeAddress(),
+                            root.table().heapAddress()));
+            storage.writeSuperblock(sb);
             storage.publishEof();
             if (options.fsyncOnCommit()) storage.sync();
             if (!keepOpen) {
@@ -74,8 +77,9 @@ final class FileOpener {
                 return open(path, options, false);
             }
             if (options.sharedSpace() != null) storage.shareSpace(options.sharedSpace());
+            storage.markOpenForWrite();
             Hdf5File file = new Hdf5File(storage, sb, options);
-            file.objects().createdRoot(header, table);
+            file.objects().createdRoot(root);
             return file;
         } catch (IOException e) {
             closeQuietly(storage);
@@ -117,11 +121,13 @@ final class FileOpener {
                 throw new Hdf5Exception(path + " is truncated: it has " + size + " bytes, its superblock says "
                         + sb.endOfFileAddress());
             }
-            storage = readOnly ? FileStorage.openReadOnly(path, sb.endOfFileFieldOffset(), sb.endOfFileAddress())
-                    : FileStorage.open(path, false, sb.endOfFileFieldOffset(), sb.endOfFileAddress(), options.sharedSpace());
-            if (!readOnly && options.sharedSpace() != null) storage.shareSpace(options.sharedSpace());
+            storage = readOnly ? FileStorage.openReadOnly(path, sb) : FileStorage.open(path, sb, options.sharedSpace());
+            if (!readOnly) {
+                if (options.sharedSpace() != null) storage.shareSpace(options.sharedSpace());
+                storage.markOpenForWrite();
+            }
             Hdf5File file = new Hdf5File(storage, sb, options);
-            file.objects().openRoot(sb.rootGroup().objectHeaderAddress());
+            file.objects().openRoot(sb.rootObjectHeaderAddress());
             return file;
         } catch (Hdf5FormatException e) {
             closeQuietly(storage);

@@ -2,6 +2,7 @@ package io.hdf5flink.hdf5;
 
 import io.hdf5flink.hdf5.format.BlockReader;
 import io.hdf5flink.hdf5.format.Bytes;
+import io.hdf5flink.hdf5.format.Superblock;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,7 +47,11 @@ final class FileStorage implements BlockReader, Closeable {
     private final FileLock lock;
     /** libhdf5's kind of lock (and, on Linux, the writer lock), held by writers; null for readers or where unavailable. */
     private final LibhdfFileLock libhdfLock;
-    private final long eofField;
+    /**
+     * The superblock as last written (its end of file the published one); null while a new file is
+     * being built, until {@link #writeSuperblock} writes its first.
+     */
+    private Superblock superblock;
     private long eof;
     private long publishedEof;
     /** Released node slots by size, oldest first, each with when it was released (nanoTime). */
@@ -61,13 +66,13 @@ final class FileStorage implements BlockReader, Closeable {
     private long ownEnd;
 
     private FileStorage(Path path, FileChannel channel, boolean writable, FileLock lock, LibhdfFileLock libhdfLock,
-            long eofField, long eof) {
+            Superblock superblock, long eof) {
         this.writable = writable;
         this.libhdfLock = libhdfLock;
         this.path = path;
         this.channel = channel;
         this.lock = lock;
-        this.eofField = eofField;
+        this.superblock = superblock;
         this.eof = eof;
         this.publishedEof = eof;
     }
@@ -77,8 +82,9 @@ final class FileStorage implements BlockReader, Closeable {
      * Readers see a consistent state as long as the writer keeps each instant valid, as this
      * engine does.
      */
-    static FileStorage openReadOnly(Path path, long eofField, long eof) throws IOException {
-        return new FileStorage(path, FileChannel.open(path, StandardOpenOption.READ), false, null, null, eofField, eof);
+    static FileStorage openReadOnly(Path path, Superblock superblock) throws IOException {
+        return new FileStorage(path, FileChannel.open(path, StandardOpenOption.READ), false, null, null, superblock,
+                superblock.endOfFileAddress());
     }
 
     /**
@@ -86,8 +92,8 @@ final class FileStorage implements BlockReader, Closeable {
      * space a sink shares through {@code shared} is opened following no symbolic link below the
      * ledger's root directory ({@link NoFollowOpen}).
      */
-    static FileStorage open(Path path, boolean create, long eofField, long eof, SpaceLedger shared) throws IOException {
-        return open(path, path, create, eofField, eof, shared);
+    static FileStorage open(Path path, Superblock superblock, SpaceLedger shared) throws IOException {
+        return open(path, path, false, superblock, superblock.endOfFileAddress(), shared);
     }
 
     /**
@@ -95,7 +101,7 @@ final class FileStorage implements BlockReader, Closeable {
      * @param path the file's name in messages (the name it will have)
      * @param shared the ledger of a file whose space a sink shares, or null
      */
-    static FileStorage open(Path openAt, Path path, boolean create, long eofField, long eof, SpaceLedger shared)
+    static FileStorage open(Path openAt, Path path, boolean create, Superblock superblock, long eof, SpaceLedger shared)
             throws IOException {
         FileChannel ch = create
                 ? FileChannel.open(openAt, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
@@ -108,7 +114,7 @@ final class FileStorage implements BlockReader, Closeable {
             ch.close();
             throw e;
         }
-        if (libhdfLock != null && libhdfLock.excludesWriters()) return new FileStorage(path, ch, true, null, libhdfLock, eofField, eof);
+        if (libhdfLock != null && libhdfLock.excludesWriters()) return new FileStorage(path, ch, true, null, libhdfLock, superblock, eof);
         FileLock lock;
         try {
             lock = ch.tryLock();
@@ -120,7 +126,7 @@ final class FileStorage implements BlockReader, Closeable {
             ch.close();
             throw new Hdf5Exception(path + " is open for writing by another writer (file lock held); only one writer per file");
         }
-        return new FileStorage(path, ch, true, lock, libhdfLock, eofField, eof);
+        return new FileStorage(path, ch, true, lock, libhdfLock, superblock, eof);
     }
 
     Path path() { return path; }
@@ -259,9 +265,7 @@ final class FileStorage implements BlockReader, Closeable {
                 // at least as long as the address libhdf5 will check it against.
                 write(eof - 1, new byte[1]);
             }
-            ByteBuffer b = Bytes.allocate(8);
-            b.putLong(0, eof);
-            write(eofField, b.array());
+            writeSuperblock(superblock.withEndOfFile(eof));
             publishedEof = eof;
         }
     }
@@ -279,10 +283,38 @@ final class FileStorage implements BlockReader, Closeable {
                     + referencedEnd + ": a chunk to be committed was never written there");
         }
         ledger.publishing(referencedEnd);
-        ByteBuffer b = Bytes.allocate(8);
-        b.putLong(0, referencedEnd);
-        write(eofField, b.array());
+        writeSuperblock(superblock.withEndOfFile(referencedEnd));
         publishedEof = referencedEnd;
+    }
+
+    /**
+     * Stores {@code next}, which differs from the superblock last written in end of file or flags
+     * only: the end-of-file field, or a checksummed superblock whole (48 bytes at offset 0, within
+     * the first sector: one write a killed process made or did not make). A new file's first
+     * superblock is written whole.
+     */
+    void writeSuperblock(Superblock next) throws IOException {
+        if (superblock == null) {
+            write(0, next.encode());
+        } else {
+            write(next.changedBytesOffset(), next.changedBytes());
+        }
+        superblock = next;
+    }
+
+    /** The superblock as last written or read. */
+    Superblock superblock() { return superblock; }
+
+    /**
+     * Flags a version 3 superblock as open for writing in SWMR's order of writes, as libhdf5 does
+     * while its writer has the file (a file a killed writer left flagged is taken as it is): SWMR
+     * readers may open it, libhdf5's other opens are refused until {@link #close} clears the flags.
+     * Does nothing to other versions, which have no flags.
+     */
+    void markOpenForWrite() throws IOException {
+        if (superblock.version() == 3) {
+            writeSuperblock(superblock.withFlags(Superblock.WRITE_ACCESS | Superblock.SWMR_WRITE_ACCESS));
+        }
     }
 
     void sync() throws IOException {
@@ -291,6 +323,15 @@ final class FileStorage implements BlockReader, Closeable {
 
     @Override
     public void close() throws IOException {
+        try {
+            // Still under the locks: no other writer can have flagged the file meanwhile.
+            if (writable && superblock != null && superblock.flags() != 0) writeSuperblock(superblock.withFlags(0));
+        } finally {
+            release();
+        }
+    }
+
+    private void release() throws IOException {
         try {
             if (lock != null) lock.release();
             if (libhdfLock != null) libhdfLock.close();

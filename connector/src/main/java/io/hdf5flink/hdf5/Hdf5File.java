@@ -20,9 +20,10 @@ import java.util.List;
  *
  * <p>Files are written in the format h5py writes by default (superblock 0, version 1 object
  * headers, symbol-table groups, version 1 B-tree chunk indexes), readable by libhdf5 1.8 and
- * later, h5py, MATLAB and jhdf. {@link #openForAppend} opens files this engine wrote and files
- * h5py wrote in that default format; anything else is refused with a message naming the
- * unsupported feature.
+ * later, h5py, MATLAB and jhdf, or on request in {@link Profile#LATEST} (superblock 3, for SWMR
+ * readers). {@link #openForAppend} opens files this engine wrote and files h5py wrote, also with
+ * {@code libver='latest'}; what it cannot append to (chunk indexes of layout version 4, among
+ * others) is refused with a message naming the unsupported feature.
  *
  * <p><b>Crash consistency.</b> Changes to datasets become visible only at {@link #commit()}.
  * After a kill at any instant the file opens in libhdf5 and each dataset shows its state after
@@ -47,22 +48,27 @@ public final class Hdf5File implements Closeable {
      *     other writers of chunks ({@link SegmentWriter}s, possibly in other processes): every
      *     allocation of this file goes through it, and a reopen reuses no space past the end of file
      *     (another writer may be filling it). Null: this file alone allocates, at its end of file.
+     * @param profile the format a file is created in; an existing file keeps its own
      */
-    public record Options(boolean fsyncOnCommit, long openChunkBudgetBytes, SpaceLedger sharedSpace) {
+    public record Options(boolean fsyncOnCommit, long openChunkBudgetBytes, SpaceLedger sharedSpace, Profile profile) {
         public static Options defaults() {
-            return new Options(false, 64L << 20, null);
+            return new Options(false, 64L << 20, null, Profile.DEFAULT);
         }
 
         public Options withFsyncOnCommit(boolean fsync) {
-            return new Options(fsync, openChunkBudgetBytes, sharedSpace);
+            return new Options(fsync, openChunkBudgetBytes, sharedSpace, profile);
         }
 
         public Options withOpenChunkBudgetBytes(long bytes) {
-            return new Options(fsyncOnCommit, bytes, sharedSpace);
+            return new Options(fsyncOnCommit, bytes, sharedSpace, profile);
         }
 
         public Options withSharedSpace(SpaceLedger ledger) {
-            return new Options(fsyncOnCommit, openChunkBudgetBytes, ledger);
+            return new Options(fsyncOnCommit, openChunkBudgetBytes, ledger, profile);
+        }
+
+        public Options withProfile(Profile newProfile) {
+            return new Options(fsyncOnCommit, openChunkBudgetBytes, sharedSpace, java.util.Objects.requireNonNull(newProfile));
         }
     }
 
@@ -93,6 +99,11 @@ public final class Hdf5File implements Closeable {
 
     public static Hdf5File create(Path path, Options options) {
         return FileOpener.create(path, options);
+    }
+
+    /** Creates a new file in {@code profile}'s format, with default options otherwise. */
+    public static Hdf5File create(Path path, Profile profile) {
+        return create(path, Options.defaults().withProfile(profile));
     }
 
     /**

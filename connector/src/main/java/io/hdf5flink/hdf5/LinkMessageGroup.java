@@ -54,6 +54,11 @@ final class LinkMessageGroup implements GroupLinks {
         this.nextCreationIndex = info.nextCreationIndex();
     }
 
+    /** A new group's links: none, compact, no creation order tracked (what {@code ObjectTree} writes in its header). */
+    static LinkMessageGroup empty(FileStorage storage, String path) {
+        return new LinkMessageGroup(storage, path, new LinkInfoMessage(), new GroupInfoMessage());
+    }
+
     /** Whether {@code header} is that of a group stored with link messages. */
     static boolean isOne(ObjectHeader header) {
         return header.find(LinkInfoMessage.TYPE) != null;

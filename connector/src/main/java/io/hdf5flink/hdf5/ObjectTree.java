@@ -4,6 +4,8 @@ import io.hdf5flink.hdf5.format.Bytes;
 import io.hdf5flink.hdf5.format.DataLayoutMessage;
 import io.hdf5flink.hdf5.format.DataspaceMessage;
 import io.hdf5flink.hdf5.format.GlobalHeapCollection;
+import io.hdf5flink.hdf5.format.GroupInfoMessage;
+import io.hdf5flink.hdf5.format.LinkInfoMessage;
 import io.hdf5flink.hdf5.format.DatatypeMessage;
 import io.hdf5flink.hdf5.format.Hdf5FormatException;
 import io.hdf5flink.hdf5.format.HeaderMessage;
@@ -54,8 +56,8 @@ final class ObjectTree {
     }
 
     /** Adds the root group the file was just created with. */
-    void createdRoot(long headerAddress, SymbolTableGroup table) throws IOException {
-        register("/", new Hdf5Group(file, "/", headerAddress, ObjectHeader.read(storage, headerAddress, "/"), table));
+    void createdRoot(NewGroup root) throws IOException {
+        register("/", new Hdf5Group(file, "/", root.header(), ObjectHeader.read(storage, root.header(), "/"), root.links()));
     }
 
     /** Loads the root group of an existing file. */
@@ -183,18 +185,39 @@ final class ObjectTree {
 
     void objectsPublished() { unpublishedObjects = false; }
 
-    /** Writes the object header of a new, empty group for {@code table}; returns its address. */
-    static long writeGroupHeader(FileStorage storage, SymbolTableGroup table) throws IOException {
-        return writeHeader(storage, List.of(new SymbolTableMessage(table.bTreeAddress(), table.heapAddress())));
+    /**
+     * A new, empty group: its header's address and its links; {@code table} is its symbol table, or
+     * null when it stores links as messages.
+     */
+    record NewGroup(long header, GroupLinks links, SymbolTableGroup table) {}
+
+    /**
+     * Writes a new, empty group in the format of a file with superblock {@code superblock}: in
+     * versions 2 and 3 a version 2 header with link info and group info messages (as libhdf5
+     * writes groups there), else a symbol table (B-tree and local heap) and a version 1 header.
+     */
+    static NewGroup writeEmptyGroup(FileStorage storage, String path, Superblock superblock) throws IOException {
+        if (superblock.version() >= 2) {
+            long header = writeHeader(storage, superblock, List.of(new LinkInfoMessage(), new GroupInfoMessage()));
+            return new NewGroup(header, LinkMessageGroup.empty(storage, path), null);
+        }
+        SymbolTableGroup table = SymbolTableGroup.create(storage, path, superblock.groupLeafNodeK(), superblock.groupInternalNodeK());
+        long header = writeHeader(storage, superblock, List.of(new SymbolTableMessage(table.bTreeAddress(), table.heapAddress())));
+        return new NewGroup(header, table, table);
     }
 
     private long writeHeader(List<? extends HeaderMessage> messages) throws IOException {
-        return writeHeader(storage, messages);
+        return writeHeader(storage, superblock, messages);
     }
 
-    private static long writeHeader(FileStorage storage, List<? extends HeaderMessage> messages)
+    /**
+     * Writes a new object header, in the version the file's objects have: 2 in files with
+     * superblock 2 or 3 (libhdf5 writes no other there), else 1.
+     */
+    private static long writeHeader(FileStorage storage, Superblock superblock, List<? extends HeaderMessage> messages)
             throws IOException {
-        byte[] header = ObjectHeader.encode(messages, HEADER_SLACK, new int[messages.size()]);
+        byte[] header = superblock.version() >= 2 ? ObjectHeader.encodeV2(messages, HEADER_SLACK)
+                : ObjectHeader.encode(messages, HEADER_SLACK, new int[messages.size()]);
         long address = storage.allocateInPlace(header.length);
         storage.write(address, header);
         return address;
@@ -239,11 +262,9 @@ final class ObjectTree {
 
     private Hdf5Group createGroup(Hdf5Group parent, String path, String name) throws IOException {
         parent.checkCanAdd(name);
-        SymbolTableGroup table = SymbolTableGroup.create(storage, path, superblock.groupLeafNodeK(),
-                superblock.groupInternalNodeK());
-        long header = writeGroupHeader(storage, table);
-        parent.addHardLink(name, header, table);
-        Hdf5Group g = new Hdf5Group(file, path, header, ObjectHeader.read(storage, header, path), table);
+        NewGroup created = writeEmptyGroup(storage, path, superblock);
+        parent.addHardLink(name, created.header(), created.table());
+        Hdf5Group g = new Hdf5Group(file, path, created.header(), ObjectHeader.read(storage, created.header(), path), created.links());
         register(path, g);
         return g;
     }

@@ -68,7 +68,7 @@ final class Hdf5Surgery {
     }
 
     long headerAddress(String path) {
-        long address = superblock.rootGroup().objectHeaderAddress();
+        long address = superblock.rootObjectHeaderAddress();
         String current = "";
         for (String name : path.split("/")) {
             if (name.isEmpty()) continue;

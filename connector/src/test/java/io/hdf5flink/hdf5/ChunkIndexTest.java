@@ -20,7 +20,9 @@ class ChunkIndexTest {
     @TempDir Path dir;
 
     private FileStorage storage(String name) throws Exception {
-        FileStorage s = FileStorage.open(dir.resolve(name), true, 40, 96, null);
+        Path file = dir.resolve(name);
+        FileStorage s = FileStorage.open(file, file, true,
+                io.hdf5flink.hdf5.format.Superblock.v0(96, io.hdf5flink.hdf5.format.SymbolTableEntry.forObject(0, 0)), 96, null);
         s.write(0, new byte[96]);
         return s;
     }

@@ -27,7 +27,7 @@ class CrashInteropTest {
 
     private static final String CHECK = String.join("\n",
             "import sys, h5py, numpy as np",
-            "with h5py.File(sys.argv[1], 'r') as f:",
+            "with h5py.File(sys.argv[1], 'r', swmr=len(sys.argv) > 2) as f:",
             "    d = f['/crash/data']",
             "    rows = d.shape[0]",
             "    a = d[:]",
@@ -54,21 +54,36 @@ class CrashInteropTest {
             "    print(len(order) - 1)");
 
     /**
-     * With {@code linkGroups}, the file starts as h5py made it (issue 18): a {@code
+     * What h5py, in SWMR mode (a killed writer leaves the file flagged as open for SWMR writing),
+     * checks of a {@link Profile#LATEST} file: superblock 3, the notes, and the marks in {@code /crash}.
+     */
+    private static final String LATEST_CHECK = "\n" + String.join("\n",
+            "    assert f.id.get_create_plist().get_version()[0] == 3",
+            "    assert all(set(bytes(f.attrs[k])) <= {ord('n')} for k in f.attrs if k.startswith('note')), dict(f.attrs)",
+            "    c = f['crash']; marks = [m for m in c if m != 'data']",
+            "    assert all(c[m].attrs['rows'] == int(m[1:]) for m in marks), marks",
+            "    print(len(marks))");
+
+    /**
+     * In the {@code "h5py-link-groups"} variant, the file starts as h5py made it (issue 18): a {@code
      * track_order=True} root, group {@code /crash} and dataset {@code /crash/data} (version 2,
      * checksummed object headers; links stored as link messages) beside an external link. The
      * writers append to {@code /crash/data} (each commit rewrites the header chunk holding its
      * shape, index root and token), put their mark groups into {@code /crash} (dense after 8
      * links, rewritten copy-on-write) and churn string attributes of the root. h5py then also
-     * checks the links, the creation order of both groups and the marks.
+     * checks the links, the creation order of both groups and the marks. In the {@code "latest"}
+     * variant the writers create the file in {@link Profile#LATEST} (superblock 3, whose flags every
+     * kill leaves set, version 2 headers, link-message groups) and h5py reads it in SWMR mode.
      */
-    @ParameterizedTest(name = "link-message groups: {0}")
-    @ValueSource(booleans = {false, true})
-    void killedWritersLeaveACommittedPrefixAndTheNextWriterCarriesOn(boolean linkGroups) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"default", "h5py-link-groups", "latest"})
+    void killedWritersLeaveACommittedPrefixAndTheNextWriterCarriesOn(String variant) throws Exception {
         ReferenceLibrary.requireAvailable();
+        boolean linkGroups = variant.equals("h5py-link-groups");
+        boolean latest = variant.equals("latest");
         int kills = Integer.getInteger("crash.kills", 25);
         long seed = Long.getLong("crash.seed", System.nanoTime());
-        System.out.println("CrashInteropTest seed " + seed + ", " + kills + " kills" + (linkGroups ? ", link-message groups" : ""));
+        System.out.println("CrashInteropTest seed " + seed + ", " + kills + " kills, " + variant);
         Random random = new Random(seed);
         Path file = dir.resolve("crash.h5");
         if (linkGroups) {
@@ -88,7 +103,8 @@ class CrashInteropTest {
             // its last lines (the JDK drains and closes the pipe when the process exits).
             Path log = dir.resolve("child-" + kill + ".log");
             Process child = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
-                    CrashingAppender.class.getName(), file.toString(), Long.toString(random.nextLong()), linkGroups ? "notes" : "")
+                    CrashingAppender.class.getName(), file.toString(), Long.toString(random.nextLong()),
+                    linkGroups ? "notes" : latest ? "latest" : "")
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (lastCommitted(log) < previous + 1 && System.nanoTime() < deadline && child.isAlive()) {
@@ -100,9 +116,10 @@ class CrashInteropTest {
             child.waitFor();
             long committed = lastCommitted(log);
 
-            String[] seen = ReferenceLibrary.runPython(linkGroups ? CHECK + LINK_CHECK : CHECK, file.toString()).trim().split("\\s+");
+            String[] seen = (latest ? ReferenceLibrary.runPython(CHECK + LATEST_CHECK, file.toString(), "swmr")
+                    : ReferenceLibrary.runPython(linkGroups ? CHECK + LINK_CHECK : CHECK, file.toString())).trim().split("\\s+");
             long rows = Long.parseLong(seen[0]);
-            if (linkGroups) marks = Integer.parseInt(seen[2]);
+            if (linkGroups || latest) marks = Integer.parseInt(seen[2]);
             assertTrue(rows >= committed, "h5py sees " + rows + " rows, but a commit of " + committed
                     + " rows had returned (seed " + seed + ", kill " + kill + ")");
             assertTrue(rows <= committed + 300, "h5py sees " + rows + " rows, more than one batch past " + committed);
@@ -112,7 +129,7 @@ class CrashInteropTest {
         assertEquals(kills, survived);
         System.out.println("CrashInteropTest: " + survived + " kills survived, " + previous
                 + " rows, 0 lost, 0 doubled (h5py checked every value after each kill)"
-                + (linkGroups ? "; " + marks + " mark groups in the link-message group /crash" : ""));
+                + (linkGroups || latest ? "; " + marks + " mark groups in the link-message group /crash" : "") + " (" + variant + ")");
     }
 
     /** The row count of the last commit the child reported, or -1. */

@@ -28,8 +28,12 @@ public final class CrashingAppender {
         boolean fsync = args.length > 2 && args[2].equals("fsync");
         // In a file whose groups h5py stored with link messages (version 2 headers), notes of
         // changing sizes make the root's header free, reuse and continue its checksummed chunks.
-        boolean notes = args.length > 2 && args[2].equals("notes");
-        Hdf5File.Options options = Hdf5File.Options.defaults().withFsyncOnCommit(fsync);
+        // With latest, a new file is created in Profile.LATEST (its objects have version 2 headers,
+        // its groups link messages), with the notes and the marks in /crash as well.
+        boolean latest = args.length > 2 && args[2].equals("latest");
+        boolean notes = latest || args.length > 2 && args[2].equals("notes");
+        Hdf5File.Options options = Hdf5File.Options.defaults().withFsyncOnCommit(fsync)
+                .withProfile(latest ? Profile.LATEST : Profile.DEFAULT);
         Hdf5File file = Files.exists(path) ? Hdf5File.openForAppend(path, options) : Hdf5File.create(path, options);
         Hdf5Dataset data = file.exists(DATASET) ? file.dataset(DATASET)
                 : file.createDataset(DATASET, DatasetSpec.builder(DataType.INT32, 0, COLUMNS)

@@ -36,9 +36,10 @@ public record DataLayoutMessage(long bTreeAddress, long[] chunkDims, int element
     public static DataLayoutMessage decode(ByteBuffer b, String dataset) {
         Bytes.require(b, 2, "data layout message");
         int version = Bytes.u8(b);
+        if (version == 4) throw new UnsupportedFormatException(dataset + ": " + version4Refusal(b));
         if (version != 3) {
             throw new UnsupportedFormatException(dataset + ": data layout message version " + version
-                    + " is not supported (only version 3, as h5py writes by default; version 4 comes from libver='latest')");
+                    + " is not supported (only version 3, as h5py writes by default)");
         }
         int layoutClass = Bytes.u8(b);
         if (layoutClass != 2) {
@@ -59,5 +60,36 @@ public record DataLayoutMessage(long bTreeAddress, long[] chunkDims, int element
         }
         int elementSize = b.getInt();
         return new DataLayoutMessage(address, dims, elementSize);
+    }
+
+    /**
+     * Why a version 4 layout (libver='latest' from libhdf5 1.10 on) is refused, naming its chunk
+     * index: version 4 chunked layouts hold flags, the dimensions (in as many bytes as the "encoded
+     * length" says), then the index type.
+     */
+    private static String version4Refusal(ByteBuffer b) {
+        int layoutClass = b.remaining() >= 1 ? Bytes.u8(b) : -1;
+        String kind = layoutClass == 0 ? "compact" : layoutClass == 1 ? "contiguous" : layoutClass == 3 ? "virtual" : null;
+        if (kind != null) return kind + " datasets cannot be appended to; only chunked datasets can grow";
+        String index = "an unknown chunk index";
+        if (layoutClass == 2 && b.remaining() >= 3) {
+            b.get(); // flags
+            int dimensionality = Bytes.u8(b);
+            int width = Bytes.u8(b);
+            if (b.remaining() > (long) dimensionality * width) {
+                b.position(b.position() + dimensionality * width);
+                index = switch (Bytes.u8(b)) {
+                    case 1 -> "a single-chunk index";
+                    case 2 -> "an implicit index";
+                    case 3 -> "a fixed array index";
+                    case 4 -> "an extensible array index";
+                    case 5 -> "a version 2 B-tree index";
+                    default -> index;
+                };
+            }
+        }
+        return "its chunks are located by " + index + " (data layout message version 4, libver='latest' since libhdf5 1.10),"
+                + " which this engine does not write yet; it appends to datasets indexed by a version 1 B-tree (layout version 3:"
+                + " h5py's default format, libver='v108', and the engine's own files in either profile)";
     }
 }

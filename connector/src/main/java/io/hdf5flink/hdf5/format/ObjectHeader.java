@@ -289,6 +289,33 @@ public final class ObjectHeader {
     }
 
     /**
+     * Encodes a new version 2 header ({@code OHDR}, no times, no attribute limits, no creation
+     * order) holding {@code messages} in order in one chunk, followed by a NIL message of {@code
+     * slack} bytes (at least 4, or 0 for none), and the chunk's checksum.
+     */
+    public static byte[] encodeV2(List<? extends HeaderMessage> messages, int slack) {
+        if (slack != 0 && slack < 4) throw new IllegalArgumentException("NIL message size " + slack);
+        List<byte[]> bodies = new ArrayList<>();
+        int size = slack;
+        for (HeaderMessage m : messages) {
+            byte[] body = m.encodeBody();
+            bodies.add(body);
+            size += 4 + body.length;
+        }
+        int sizeField = size <= 0xFF ? 1 : size <= 0xFFFF ? 2 : 4;
+        ByteBuffer b = Bytes.allocate(6 + sizeField + size + 4);
+        b.put("OHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        b.put((byte) 2);
+        b.put((byte) Integer.numberOfTrailingZeros(sizeField)); // flags bits 0-1: the width of the chunk size
+        for (int i = 0; i < sizeField; i++) b.put((byte) (size >>> (8 * i)));
+        for (int i = 0; i < messages.size(); i++) putMessageV2(b, false, messages.get(i).type(), flagsFor(messages.get(i)), bodies.get(i));
+        if (slack > 0) putNilV2(b, false, slack);
+        byte[] out = b.array();
+        b.putInt(Lookup3.checksum(out, 0, out.length - 4));
+        return out;
+    }
+
+    /**
      * Encodes a new header holding {@code messages} in order, followed by a NIL message of
      * {@code slack} bytes (a multiple of 8, at least 8, or 0 for none) where attributes can be
      * added later without a continuation block.

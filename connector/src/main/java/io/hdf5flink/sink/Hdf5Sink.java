@@ -1,6 +1,7 @@
 package io.hdf5flink.sink;
 
 import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.hdf5.Profile;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.sink.committer.Hdf5Committer;
 import io.hdf5flink.sink.committer.OwnedCommittables;
@@ -184,6 +185,7 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
         private long bufferBudgetBytes = 256L << 20;
         private boolean chunkAlignedInput;
         private boolean fsyncOnCommit;
+        private Profile profile = Profile.DEFAULT;
         private boolean stageChunks;
 
         private Builder(Path baseDirectory) {
@@ -288,6 +290,18 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
         }
 
         /**
+         * The format of the files the sink creates (files it appends to keep theirs): {@link
+         * Profile#DEFAULT}, h5py's default, or {@link Profile#LATEST}, superblock 3, which h5py
+         * readers in SWMR mode watch while the job writes ({@code h5py.File(path, 'r', swmr=True)},
+         * then {@code dataset.refresh()}); other libhdf5 readers are refused until the committer
+         * closes the file at the end of the job.
+         */
+        public Builder profile(Profile fileProfile) {
+            this.profile = java.util.Objects.requireNonNull(fileProfile, "profile");
+            return this;
+        }
+
+        /**
          * Writers stage filtered chunks in files of the staging directory, and the committer copies
          * them into the output file. Off by default: writers then write each filtered chunk once,
          * straight into the output file, in space a ledger in the staging directory hands each of
@@ -306,7 +320,7 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
          */
         public Hdf5Sink build() {
             SinkConfig config = new SinkConfig(baseDirectory, defaultFile, declarations, defaultCompression,
-                    targetChunkBytes, compressionThreads, bufferBudgetBytes, chunkAlignedInput, fsyncOnCommit, stageChunks);
+                    targetChunkBytes, compressionThreads, bufferBudgetBytes, chunkAlignedInput, fsyncOnCommit, stageChunks, profile);
             config.checkRolling();
             return new Hdf5Sink(config);
         }

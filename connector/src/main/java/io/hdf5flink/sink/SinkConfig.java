@@ -1,6 +1,8 @@
 package io.hdf5flink.sink;
 
 import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.hdf5.Hdf5File;
+import io.hdf5flink.hdf5.Profile;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -35,10 +37,11 @@ public final class SinkConfig implements Serializable {
     private final boolean chunkAlignedInput;
     private final boolean fsyncOnCommit;
     private final boolean stageChunks;
+    private final Profile profile;
 
     SinkConfig(Path baseDirectory, String defaultFile, Map<String, DatasetDeclaration> declarations,
             ChunkFilters defaultCompression, long targetChunkBytes, int compressionThreads, long bufferBudgetBytes,
-            boolean chunkAlignedInput, boolean fsyncOnCommit, boolean stageChunks) {
+            boolean chunkAlignedInput, boolean fsyncOnCommit, boolean stageChunks, Profile profile) {
         this.baseDirectory = baseDirectory.toAbsolutePath().normalize().toString();
         this.defaultFile = defaultFile;
         this.declarations = new HashMap<>(declarations);
@@ -49,6 +52,7 @@ public final class SinkConfig implements Serializable {
         this.chunkAlignedInput = chunkAlignedInput;
         this.fsyncOnCommit = fsyncOnCommit;
         this.stageChunks = stageChunks;
+        this.profile = profile;
     }
 
     /** Every declared dataset. */
@@ -194,6 +198,14 @@ public final class SinkConfig implements Serializable {
     public boolean chunkAlignedInput() { return chunkAlignedInput; }
 
     public boolean fsyncOnCommit() { return fsyncOnCommit; }
+
+    /** The format new output files are created in. */
+    public Profile profile() { return profile; }
+
+    /** How writers and committer open and create output files: durability and format as configured. */
+    public Hdf5File.Options fileOptions() {
+        return Hdf5File.Options.defaults().withFsyncOnCommit(fsyncOnCommit).withProfile(profile);
+    }
 
     /** Whether writers stage filtered chunks for the committer to copy, instead of writing them in place. */
     public boolean stageChunks() { return stageChunks; }

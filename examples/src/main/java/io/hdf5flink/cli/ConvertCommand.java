@@ -113,6 +113,13 @@ public final class ConvertCommand implements Callable<Integer> {
                     + "virtual datasets (jhdf).")
     String master;
 
+    @Option(names = "--format", paramLabel = "default|latest",
+            description = "The format of a new output: default, h5py's default (superblock 0; every HDF5 reader, any "
+                    + "reader may open it while convert runs); latest, superblock 3 with version 2 object headers (libhdf5 "
+                    + "1.10+), flagged for SWMR writing while convert runs: read it live with h5py.File(OUT, 'r', swmr=True) "
+                    + "and dataset.refresh(). An existing output keeps its format.")
+    String format;
+
     @Option(names = "--copy-attributes",
             description = "With an HDF5 input: copy its dataset's attributes to the new output dataset (strings, "
                     + "numbers and numeric arrays; others are listed as not copied).")
@@ -200,6 +207,7 @@ public final class ConvertCommand implements Callable<Integer> {
                 "shuffle=" + shuffle, "fletcher32=" + fletcher32, "fill=" + fill, "append=" + append, "layout=" + layout,
                 "dtype=" + (dtype == null ? null : dtype.toLowerCase(Locale.ROOT)), "shape=" + shape,
                 "headerBytes=" + headerBytes) + (copyAttributes ? " copyAttributes=true" : "")
-                + (rowsPerFile != null ? " rowsPerFile=" + rowsPerFile + " master=" + master : "");
+                + (rowsPerFile != null ? " rowsPerFile=" + rowsPerFile + " master=" + master : "")
+                + (format != null ? " format=" + format.toLowerCase(Locale.ROOT) : "");
     }
 }

@@ -76,6 +76,7 @@ final class ConvertJob {
                         .defaultFile(plan.output.getFileName().toString())
                         .declare(declaration)
                         .chunkAlignedInput(plan.chunkAligned)
+                        .profile(plan.profile)
                         .build())
                 .name("write " + plan.output.getFileName());
 

@@ -4,6 +4,7 @@ import io.hdf5flink.hdf5.AttributeValue;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
 import io.hdf5flink.hdf5.Hdf5Paths;
+import io.hdf5flink.hdf5.Profile;
 import io.hdf5flink.sink.ChunkFilters;
 import io.hdf5flink.sink.RolledFiles;
 import io.hdf5flink.sink.RolledMaster;
@@ -62,10 +63,13 @@ final class ConvertPlan {
     final long rowsPerFile;
     /** What the master holds, with {@code --rows-per-file}. */
     final RolledMaster master;
+    /** The format of the files the conversion creates ({@code --format}). */
+    final Profile profile;
 
     private ConvertPlan(Builder b) {
         this.rowsPerFile = b.rowsPerFile;
         this.master = b.master;
+        this.profile = b.profile;
         this.output = b.output;
         this.dataset = b.dataset;
         this.source = b.source;
@@ -187,6 +191,7 @@ final class ConvertPlan {
         Map<String, Map<String, AttributeValue>> groupAttributes = Map.of();
         long rowsPerFile;
         RolledMaster master = RolledMaster.VIRTUAL_DATASET;
+        Profile profile = Profile.DEFAULT;
 
         Builder(ConvertCommand o) {
             this.o = o;
@@ -210,6 +215,7 @@ final class ConvertPlan {
             }
             if (dataset.equals("/")) throw new UsageException("--dataset / is the root group; name a dataset, e.g. /data");
             checkRolling();
+            profile = profile(o.format);
             ChunkFilters filters = NewDatasetOptions.filters(o);
             ConvertInputs inputs = ConvertInputs.resolve(o, dataset);
             checkpoints = new CheckpointDirectory(o.checkpointDir != null ? o.checkpointDir.toAbsolutePath().normalize()
@@ -252,6 +258,10 @@ final class ConvertPlan {
                 throw new UsageException(output + " exists; pass --append to add to it, or choose another --output"
                         + (previous != null ? " (an earlier run may have completed; " + checkpoints.path()
                         + " holds no completed checkpoint)" : ExistingOutput.completedHint(output, dataset, inShape)));
+            }
+            if (!rolled && Files.exists(output) && o.format != null && resumeFrom == null) {
+                throw new UsageException("--format " + o.format + " applies to a new output; " + output
+                        + " exists and keeps its own format: convert into a new --output to choose one");
             }
             // A rolled output is always new: its master holds a virtual dataset, nothing to append to.
             ExistingOutput existing = rolled ? ExistingOutput.none(output, dataset) : ExistingOutput.read(output, dataset);
@@ -306,6 +316,15 @@ final class ConvertPlan {
                     : existing.recordedInputs());
             planFile.setProperty("output", output.toString());
             return new ConvertPlan(this);
+        }
+
+        private static Profile profile(String format) {
+            if (format == null) return Profile.DEFAULT;
+            return switch (format.toLowerCase(java.util.Locale.ROOT)) {
+                case "default" -> Profile.DEFAULT;
+                case "latest" -> Profile.LATEST;
+                default -> throw new UsageException("--format '" + format + "' is not default or latest");
+            };
         }
 
         /** Checks {@code --rows-per-file} and {@code --master}, before anything is probed or written. */

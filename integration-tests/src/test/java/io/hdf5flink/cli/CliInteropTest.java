@@ -659,12 +659,7 @@ class CliInteropTest {
      */
     @Test
     void aLiveReaderSeesOnlyAGrowingPrefixOfTheInput() throws Exception {
-        assertTrue(Files.isRegularFile(JAR), JAR + " is missing: build the examples module first (mvn package)");
-        List<Path> segments = List.of(npy("s0.npy", 120_000, 64, 1), npy("s1.npy", 120_000, 64, 2), npy("s2.npy", 60_000, 64, 3));
-        Path out = dir.resolve("live.h5");
-        Path stop = dir.resolve("stop");
-        Path script = dir.resolve("reader.py");
-        Files.writeString(script, """
+        String[] seen = watchConversion("live", List.of(), """
                 import os, sys, time, h5py, numpy as np
                 out, stop = sys.argv[1], sys.argv[2]
                 a = np.concatenate([np.load(p) for p in sys.argv[3:]])
@@ -694,22 +689,96 @@ class CliInteropTest {
                 look()  # once more after convert ended: the last look sees the whole input
                 print(opened, len(sizes), shown, torn)
                 """);
-        List<String> reader = new ArrayList<>(List.of(ReferenceLibrary.PYTHON, script.toString(), s(out), s(stop)));
-        for (Path p : segments) reader.add(s(p));
-        Process watching = new ProcessBuilder(reader).redirectOutput(dir.resolve("reader.out").toFile())
-                .redirectError(dir.resolve("reader.err").toFile()).start();
-        Run run = cli("convert", "--input", s(segments.get(0)), "--input", s(segments.get(1)), "--input", s(segments.get(2)),
-                "--layout", "segments", "--output", s(out), "--codec", "gzip:9", "--chunks", "4096,64", "--parallelism", "2",
-                "--checkpoint-interval", "200ms", "--no-progress");
-        Files.writeString(stop, "");
-        assertTrue(watching.waitFor(60, TimeUnit.SECONDS));
-        String err = Files.readString(dir.resolve("reader.err"));
-        assertEquals(0, run.exit(), run.err());
-        assertEquals(0, watching.exitValue(), err);
-        String[] seen = Files.readString(dir.resolve("reader.out")).strip().split(" ");
         System.out.printf("live reader: %s looks read a prefix (%s sizes), %s refused by libhdf5 as torn%n", seen[0], seen[1], seen[3]);
         assertEquals("300000", seen[2], "the reader's last look shows every row");
         assertTrue(Integer.parseInt(seen[1]) >= 3, "the reader saw the dataset grow: " + String.join(" ", seen));
+    }
+
+    /**
+     * Issue 18: {@code convert --format latest} writes superblock 3, flagged for SWMR writing while it
+     * runs. An h5py reader in SWMR mode keeps the file open and calls {@code refresh()} in a loop:
+     * it must see a growing prefix of the input and never an error (no torn look is tolerated
+     * here, unlike for readers without SWMR). After the run, the flags are cleared and every reader
+     * opens the file.
+     */
+    @Test
+    void anH5pySwmrReaderWatchesALatestFormatConversion() throws Exception {
+        String[] seen = watchConversion("swmr", List.of("--format", "latest"), """
+                import os, sys, time, h5py, numpy as np
+                out, stop = sys.argv[1], sys.argv[2]
+                a = np.concatenate([np.load(p) for p in sys.argv[3:]])
+                f = None
+                while f is None and not os.path.exists(stop):
+                    if os.path.exists(out):
+                        g = h5py.File(out, 'r', swmr=True)
+                        if 'data' in g: f = g
+                        else: g.close()
+                    time.sleep(0.005)
+                assert f is not None, 'the dataset never appeared'
+                d = f['data']
+                shown, looks, sizes = 0, 0, set()
+                def look():
+                    global shown, looks
+                    d.refresh()
+                    rows = d.shape[0]
+                    v = d[:rows]
+                    assert rows >= shown, f'{shown} rows were shown, then {rows}'
+                    assert np.array_equal(v, a[:rows]), f'of the {rows} rows shown, some differ from the input'
+                    shown = rows; looks += 1; sizes.add(rows)
+                while not os.path.exists(stop):
+                    look()
+                    time.sleep(0.01)
+                look()
+                f.close()
+                with h5py.File(out, 'r') as g:  # the flags are cleared: a reader without SWMR opens it too
+                    assert g.id.get_create_plist().get_version()[0] == 3
+                    assert h5py.h5o.get_info(g['data'].id).hdr.version == 2
+                print(looks, len(sizes), shown)
+                """);
+        Path out = dir.resolve("swmr.h5");
+        Path segment = dir.resolve("swmr-2.npy");
+        System.out.printf("SWMR reader: %s looks, %s sizes, never an error%n", seen[0], seen[1]);
+        assertEquals("300000", seen[2], "the reader's last look shows every row");
+        assertTrue(Integer.parseInt(seen[1]) >= 3, "the reader saw the dataset grow: " + String.join(" ", seen));
+        ReferenceLibrary.h5dump(out);
+
+        // An existing output keeps its format; an unknown format is named.
+        refused("--format latest applies to a new output", out, "convert", "--input", s(segment), "--output", s(out),
+                "--append", "--format", "latest");
+        refused("--format 'v110' is not default or latest", dir.resolve("none.h5"), "convert", "--input", s(segment),
+                "--output", s(dir.resolve("none.h5")), "--format", "v110");
+    }
+
+    /**
+     * Runs {@code reader} (Python: {@code sys.argv[1]} the output, {@code [2]} the file whose
+     * appearance says convert ended, then the three inputs) in a child process while {@code
+     * convert} writes three segments of 300,000 rows into {@code NAME.h5} at parallelism 2 with
+     * checkpoints every 200 ms; the inputs are {@code NAME-0.npy} to {@code NAME-2.npy}.
+     *
+     * @return what the reader printed last, split at spaces
+     */
+    private String[] watchConversion(String name, List<String> options, String reader) throws Exception {
+        assertTrue(Files.isRegularFile(JAR), JAR + " is missing: build the examples module first (mvn package)");
+        List<Path> segments = List.of(npy(name + "-0.npy", 120_000, 64, 1), npy(name + "-1.npy", 120_000, 64, 2),
+                npy(name + "-2.npy", 60_000, 64, 3));
+        Path out = dir.resolve(name + ".h5");
+        Path stop = dir.resolve(name + ".stop");
+        Path script = dir.resolve(name + "_reader.py");
+        Files.writeString(script, reader);
+        List<String> command = new ArrayList<>(List.of(ReferenceLibrary.PYTHON, script.toString(), s(out), s(stop)));
+        for (Path p : segments) command.add(s(p));
+        Process watching = new ProcessBuilder(command).redirectOutput(dir.resolve(name + ".out").toFile())
+                .redirectError(dir.resolve(name + ".err").toFile()).start();
+        List<String> convert = new ArrayList<>(List.of("convert", "--input", s(segments.get(0)), "--input", s(segments.get(1)),
+                "--input", s(segments.get(2)), "--layout", "segments", "--output", s(out), "--codec", "gzip:9", "--chunks",
+                "4096,64", "--parallelism", "2", "--checkpoint-interval", "200ms", "--no-progress"));
+        convert.addAll(options);
+        Run run = cli(convert.toArray(String[]::new));
+        Files.writeString(stop, "");
+        assertTrue(watching.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, run.exit(), run.err());
+        assertEquals(0, watching.exitValue(), Files.readString(dir.resolve(name + ".err")));
+        return Files.readString(dir.resolve(name + ".out")).strip().split(" ");
     }
 
     /** Issue 20, item 4: the same {@code --append} run again after it completed appended its input a second time. */

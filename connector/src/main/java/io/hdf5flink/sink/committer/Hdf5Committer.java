@@ -171,7 +171,7 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
             try {
                 if (file == null) {
                     Files.createDirectories(path.getParent());
-                    Hdf5File.Options options = Hdf5File.Options.defaults().withFsyncOnCommit(config.fsyncOnCommit());
+                    Hdf5File.Options options = config.fileOptions();
                     if (!config.stageChunks()) options = options.withSharedSpace(config.spaceLedger(path));
                     file = Files.exists(path) ? Hdf5File.openForAppend(path, options) : createOrOpen(path, options);
                     files.put(relative, file);

@@ -112,7 +112,7 @@ final class MasterFile {
     }
 
     private void writeVirtualDatasets(Path temp, List<Committed> datasets) {
-        try (Hdf5File f = Hdf5File.create(temp, Hdf5File.Options.defaults().withFsyncOnCommit(config.fsyncOnCommit()))) {
+        try (Hdf5File f = Hdf5File.create(temp, config.fileOptions())) {
             for (Committed c : datasets) {
                 long[] rowShape = Arrays.copyOfRange(c.layout().shape(), 1, c.layout().shape().length);
                 List<VirtualMapping> mappings = new ArrayList<>();

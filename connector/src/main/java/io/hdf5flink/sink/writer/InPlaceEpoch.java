@@ -72,7 +72,7 @@ final class InPlaceEpoch extends EpochChunks {
         try {
             // Closed before it has its name: the committer may open the file at any moment, and a
             // file locked under its name would fail that commit ("open for writing by another writer").
-            Hdf5File.createClosed(file, Hdf5File.Options.defaults().withFsyncOnCommit(config.fsyncOnCommit()));
+            Hdf5File.createClosed(file, config.fileOptions());
         } catch (Hdf5Exception e) {
             if (!Files.exists(file)) throw e; // else another writer created it first
         }

@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * file grows (in the middle of a commit's writes), and at any other moment. Each run picks
  * parallelism 1 or 2 at random: a resumed run may change it.
  *
- * <p>Four layouts: {@link Layout#ALIGNED}, the single {@code .npy} on the chunk-aligned path (no
+ * <p>The layouts: {@link Layout#ALIGNED}, the single {@code .npy} on the chunk-aligned path (no
  * routing, nothing open between checkpoints); {@link Layout#COLUMNS}, the same array as one
  * {@code .npy} per channel ({@code --layout columns}): every chunk is assembled from 64 column
  * pieces routed to one writer, so checkpoints hold open (and spilled) chunks, and a resume at
@@ -47,7 +47,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * into row ranges that do not end on chunk boundaries ({@code --layout segments}): the chunks
  * that straddle two files are assembled from two routed pieces; and {@link Layout#HDF5}, the array
  * as an HDF5 dataset h5py wrote ({@code libver='latest'}, chunks of 5000 rows, gzip), read chunk by
- * chunk ({@code --input in.h5:/rec/data}) on the output's grid of 4096 rows.
+ * chunk ({@code --input in.h5:/rec/data}) on the output's grid of 4096 rows; {@link Layout#ROLLED}
+ * and {@link Layout#LATEST}, the aligned input rolled over files, and into the newer format.
  *
  * <p>After every kill, h5py (libhdf5) judges the output if it exists: it opens; the dataset has the
  * input's dtype and row shape, at most its rows; it shows a prefix of the input: every chunk
@@ -105,7 +106,13 @@ class ConvertCrashInteropTest {
          * files) under a virtual-dataset master: kills also land while a data file rolls over and
          * between a data file's commit and the master's rebuild.
          */
-        ROLLED
+        ROLLED,
+        /**
+         * The one 2-D {@code .npy} into a {@code --format latest} output (issue 18): superblock 3,
+         * flagged for SWMR writing while convert runs and as every kill leaves it, version 2
+         * object headers; h5py judges it in SWMR mode, the only mode libhdf5 opens it in then.
+         */
+        LATEST
     }
 
     /** Rows per data file of the {@link Layout#ROLLED} layout: 16 chunks. */
@@ -152,6 +159,7 @@ class ConvertCrashInteropTest {
                 """, input, ROWS, COLUMNS, layout, Files.createDirectories(dir.resolve("parts")));
         List<String> inputs = switch (layout) {
             case ALIGNED -> List.of(input.toString());
+            case LATEST -> List.of(input.toString(), "--format", "latest");
             case ROLLED -> List.of(input.toString(), "--rows-per-file", Integer.toString(ROWS_PER_FILE));
             case COLUMNS -> List.of(dir.resolve("parts") + "/ch*.npy", "--layout", "columns");
             case SEGMENTS -> List.of(dir.resolve("parts") + "/part*.npy", "--layout", "segments");
@@ -207,7 +215,7 @@ class ConvertCrashInteropTest {
                     if (watch.killedWithinMillisOfAWrite(30)) {
                         midCommit++;
                     }
-                    Seen seen = judge(input, out, layout == Layout.ROLLED, previous, "kill " + killed + " (" + moment + ", run " + launch + ", seed " + seed + ")");
+                    Seen seen = judge(input, out, layout, previous, "kill " + killed + " (" + moment + ", run " + launch + ", seed " + seed + ")");
                     if (!seen.exists()) noOutputYet++;
                     previous = seen;
                     continue;
@@ -328,10 +336,11 @@ class ConvertCrashInteropTest {
     }
 
     /** h5py's verdict on a killed run's output (see the class comment); fails the test when it is wrong. */
-    private static Seen judge(Path input, Path out, boolean rolled, Seen previous, String where) {
+    private static Seen judge(Path input, Path out, Layout layout, Seen previous, String where) {
         String printed;
         try {
-            printed = H5py.check(rolled ? JUDGE_ROLLED : JUDGE, input, out, FILL, join(previous.chunks()), previous.rows(), ROWS_PER_FILE);
+            printed = H5py.check(layout == Layout.ROLLED ? JUDGE_ROLLED : JUDGE, input, out, FILL, join(previous.chunks()), previous.rows(),
+                    ROWS_PER_FILE, layout == Layout.LATEST ? "swmr" : "");
         } catch (AssertionError e) {
             throw new AssertionError(where + ": " + e.getMessage(), e);
         }
@@ -352,7 +361,8 @@ class ConvertCrashInteropTest {
             if not os.path.exists(path):
                 assert not before, f'the output vanished, it had chunks {sorted(before)}'
                 print('absent'); sys.exit(0)
-            with h5py.File(path, 'r') as f:
+            with h5py.File(path, 'r', swmr=sys.argv[7] == 'swmr') as f:
+                assert sys.argv[7] != 'swmr' or f.id.get_create_plist().get_version()[0] == 3
                 if 'data' not in f:
                     assert not before, 'the dataset vanished'
                     print('empty'); sys.exit(0)

@@ -10,6 +10,7 @@ import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.hdf5.Hdf5Group;
 import io.hdf5flink.hdf5.Hdf5Object;
 import io.hdf5flink.hdf5.Hdf5Paths;
+import io.hdf5flink.hdf5.Profile;
 import io.hdf5flink.hdf5.format.Hdf5FormatException;
 import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import java.io.IOException;
@@ -44,8 +45,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with enough members for several symbol table nodes, a chunked deflate+shuffle dataset with a
  * two-level chunk B-tree and a commit token, a Fletcher-32 dataset with a fill value) and h5py's
  * default fixture ({@link ReferenceLibrary#makeFixture(Path)}: gzip, LZF, LZ4, bzip2, Fletcher-32
- * and NaN-filled datasets in nested groups), and h5py's groups stored with link messages
- * ({@link #writeLinkGroupsSeed}).
+ * and NaN-filled datasets in nested groups), h5py's groups stored with link messages
+ * ({@link #writeLinkGroupsSeed}), and the engine's file again in {@link Profile#LATEST}.
  */
 class Hdf5ReopenFuzzTest {
     static final String TARGET = "hdf5-reopen";
@@ -202,7 +203,9 @@ class Hdf5ReopenFuzzTest {
             ReferenceLibrary.makeFixture(h5py);
             Path linkGroups = dir.resolve("link-groups.h5");
             writeLinkGroupsSeed(linkGroups);
-            return Stream.of(Files.readAllBytes(engine), Files.readAllBytes(h5py), Files.readAllBytes(linkGroups))
+            Path latest = dir.resolve("latest.h5");
+            writeEngineSeed(latest, Profile.LATEST);
+            return Stream.of(Files.readAllBytes(engine), Files.readAllBytes(h5py), Files.readAllBytes(linkGroups), Files.readAllBytes(latest))
                     .map(s -> Arguments.of((Object) s));
         } finally {
             try (Stream<Path> files = Files.list(dir)) {
@@ -235,7 +238,12 @@ class Hdf5ReopenFuzzTest {
 
     /** A small file with every structure the engine writes. */
     static void writeEngineSeed(Path file) {
-        try (Hdf5File f = Hdf5File.create(file)) {
+        writeEngineSeed(file, Profile.DEFAULT);
+    }
+
+    /** The same structures in {@code profile}'s format (issue 18: superblock 3, version 2 headers, link-message groups). */
+    static void writeEngineSeed(Path file, Profile profile) {
+        try (Hdf5File f = Hdf5File.create(file, profile)) {
             f.root().setAttribute("title", AttributeValue.of("fuzz seed"));
             f.root().setAttribute("rate", AttributeValue.of(30000.0));
             Hdf5Group many = f.requireGroup("/many");

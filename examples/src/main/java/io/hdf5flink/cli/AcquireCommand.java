@@ -79,6 +79,12 @@ public final class AcquireCommand implements Callable<Integer> {
                     + "file are bad. The chunk rows are chosen to divide N.")
     Long rowsPerFile;
 
+    @Option(names = "--format", paramLabel = "default|latest",
+            description = "The format of a new output, as convert's --format: latest (superblock 3) lets h5py readers "
+                    + "watch rows arrive with h5py.File(OUT, 'r', swmr=True) and dataset.refresh(); other libhdf5 readers "
+                    + "open it once acquire stops. An existing output keeps its format.")
+    String format;
+
     @Option(names = "--bad-messages", defaultValue = "fail", paramLabel = "fail|set-aside",
             converter = BadMessagesConverter.class,
             description = "A message that is not a .npy array, has an unknown hdf5.* header or does not match its dataset: "
@@ -210,7 +216,8 @@ public final class AcquireCommand implements Callable<Integer> {
      */
     String canonicalOptions() {
         return String.join(" ", "topics=" + topics, "dataset=" + datasetPath(), "codec=" + codec, "shuffle=" + shuffle,
-                "dtype=" + (dtype == null ? null : dataType()), "rowsPerFile=" + rowsPerFile, "chunkBytes=" + chunkBytesValue());
+                "dtype=" + (dtype == null ? null : dataType()), "rowsPerFile=" + rowsPerFile, "chunkBytes=" + chunkBytesValue())
+                + FileFormat.canonical(format);
     }
 
     /** {@code fail} or {@code set-aside}, as users type them. */

@@ -83,6 +83,7 @@ final class AcquireJob {
         Duration idle = o.idleLimit();
         boolean earliest = o.fromEarliest();
         int parallelism = o.parallelismOrDefault();
+        FileFormat.profile(o.format); // a wrong --format is refused before anything is written
         if (Files.isDirectory(output)) throw new UsageException("--output " + output + " is a directory");
         CheckpointDirectory checkpoints = new CheckpointDirectory(o.checkpointDir != null
                 ? o.checkpointDir.toAbsolutePath().normalize() : output.resolveSibling(output.getFileName() + ".checkpoints"), "acquire");
@@ -179,7 +180,7 @@ final class AcquireJob {
         DataStream<ArrayBlock> counted = blocks.flatMap(new PrepareBlocks()).returns(ArrayBlockTypeInfo.INSTANCE).name("count");
         long chunkBytes = o.chunkBytesValue();
         Hdf5Sink.Builder sink = Hdf5Sink.builder(output.getParent()).defaultFile(output.getFileName().toString())
-                .defaultCompression(filters).targetChunkBytes(chunkBytes);
+                .defaultCompression(filters).targetChunkBytes(chunkBytes).profile(FileFormat.profile(o.format));
         if (rowsPerFile > 0) {
             // The row shape comes from the first message; the chunk rows are chosen then, to divide the rows per file.
             DatasetSpec spec = filters.applyTo(DatasetSpec.builder(type, 0).maxShape(DatasetSpec.UNLIMITED)

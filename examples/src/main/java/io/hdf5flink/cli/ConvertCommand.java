@@ -208,6 +208,6 @@ public final class ConvertCommand implements Callable<Integer> {
                 "dtype=" + (dtype == null ? null : dtype.toLowerCase(Locale.ROOT)), "shape=" + shape,
                 "headerBytes=" + headerBytes) + (copyAttributes ? " copyAttributes=true" : "")
                 + (rowsPerFile != null ? " rowsPerFile=" + rowsPerFile + " master=" + master : "")
-                + (format != null ? " format=" + format.toLowerCase(Locale.ROOT) : "");
+                + FileFormat.canonical(format);
     }
 }

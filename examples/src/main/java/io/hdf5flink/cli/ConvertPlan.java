@@ -215,7 +215,7 @@ final class ConvertPlan {
             }
             if (dataset.equals("/")) throw new UsageException("--dataset / is the root group; name a dataset, e.g. /data");
             checkRolling();
-            profile = profile(o.format);
+            profile = FileFormat.profile(o.format);
             ChunkFilters filters = NewDatasetOptions.filters(o);
             ConvertInputs inputs = ConvertInputs.resolve(o, dataset);
             checkpoints = new CheckpointDirectory(o.checkpointDir != null ? o.checkpointDir.toAbsolutePath().normalize()
@@ -316,15 +316,6 @@ final class ConvertPlan {
                     : existing.recordedInputs());
             planFile.setProperty("output", output.toString());
             return new ConvertPlan(this);
-        }
-
-        private static Profile profile(String format) {
-            if (format == null) return Profile.DEFAULT;
-            return switch (format.toLowerCase(java.util.Locale.ROOT)) {
-                case "default" -> Profile.DEFAULT;
-                case "latest" -> Profile.LATEST;
-                default -> throw new UsageException("--format '" + format + "' is not default or latest");
-            };
         }
 
         /** Checks {@code --rows-per-file} and {@code --master}, before anything is probed or written. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.hdf5flink.itest.H5py;
+import io.hdf5flink.itest.SwmrReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -703,38 +704,7 @@ class CliInteropTest {
      */
     @Test
     void anH5pySwmrReaderWatchesALatestFormatConversion() throws Exception {
-        String[] seen = watchConversion("swmr", List.of("--format", "latest"), """
-                import os, sys, time, h5py, numpy as np
-                out, stop = sys.argv[1], sys.argv[2]
-                a = np.concatenate([np.load(p) for p in sys.argv[3:]])
-                f = None
-                while f is None and not os.path.exists(stop):
-                    if os.path.exists(out):
-                        g = h5py.File(out, 'r', swmr=True)
-                        if 'data' in g: f = g
-                        else: g.close()
-                    time.sleep(0.005)
-                assert f is not None, 'the dataset never appeared'
-                d = f['data']
-                shown, looks, sizes = 0, 0, set()
-                def look():
-                    global shown, looks
-                    d.refresh()
-                    rows = d.shape[0]
-                    v = d[:rows]
-                    assert rows >= shown, f'{shown} rows were shown, then {rows}'
-                    assert np.array_equal(v, a[:rows]), f'of the {rows} rows shown, some differ from the input'
-                    shown = rows; looks += 1; sizes.add(rows)
-                while not os.path.exists(stop):
-                    look()
-                    time.sleep(0.01)
-                look()
-                f.close()
-                with h5py.File(out, 'r') as g:  # the flags are cleared: a reader without SWMR opens it too
-                    assert g.id.get_create_plist().get_version()[0] == 3
-                    assert h5py.h5o.get_info(g['data'].id).hdr.version == 2
-                print(looks, len(sizes), shown)
-                """);
+        String[] seen = watchConversion("swmr", List.of("--format", "latest"), SwmrReader.script(), "npy");
         Path out = dir.resolve("swmr.h5");
         Path segment = dir.resolve("swmr-2.npy");
         System.out.printf("SWMR reader: %s looks, %s sizes, never an error%n", seen[0], seen[1]);
@@ -751,13 +721,13 @@ class CliInteropTest {
 
     /**
      * Runs {@code reader} (Python: {@code sys.argv[1]} the output, {@code [2]} the file whose
-     * appearance says convert ended, then the three inputs) in a child process while {@code
+     * appearance says convert ended, then {@code readerArgs} and the three inputs) in a child process while {@code
      * convert} writes three segments of 300,000 rows into {@code NAME.h5} at parallelism 2 with
      * checkpoints every 200 ms; the inputs are {@code NAME-0.npy} to {@code NAME-2.npy}.
      *
      * @return what the reader printed last, split at spaces
      */
-    private String[] watchConversion(String name, List<String> options, String reader) throws Exception {
+    private String[] watchConversion(String name, List<String> options, String reader, String... readerArgs) throws Exception {
         assertTrue(Files.isRegularFile(JAR), JAR + " is missing: build the examples module first (mvn package)");
         List<Path> segments = List.of(npy(name + "-0.npy", 120_000, 64, 1), npy(name + "-1.npy", 120_000, 64, 2),
                 npy(name + "-2.npy", 60_000, 64, 3));
@@ -766,6 +736,7 @@ class CliInteropTest {
         Path script = dir.resolve(name + "_reader.py");
         Files.writeString(script, reader);
         List<String> command = new ArrayList<>(List.of(ReferenceLibrary.PYTHON, script.toString(), s(out), s(stop)));
+        command.addAll(List.of(readerArgs));
         for (Path p : segments) command.add(s(p));
         Process watching = new ProcessBuilder(command).redirectOutput(dir.resolve(name + ".out").toFile())
                 .redirectError(dir.resolve(name + ".err").toFile()).start();

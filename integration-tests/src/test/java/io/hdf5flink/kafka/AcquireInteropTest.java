@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.examples.AcquisitionProducerExample;
 import io.hdf5flink.itest.H5py;
+import io.hdf5flink.itest.SwmrReader;
 import io.hdf5flink.source.message.NpyMessages;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -214,11 +215,12 @@ class AcquireInteropTest {
     /** Issue 15, tests 3 and 5: the broker restarts mid-run while h5py reads the file live; it never sees a wrong row. */
     @Test
     void aBrokerRestartUnderALiveReaderLosesNothingAndShowsNothingFalse() throws Exception {
-        broker.createTopic("restart", 1);
-        Path out = dir.resolve("live.h5");
-        Path stop = dir.resolve("stop");
-        Path script = dir.resolve("reader.py");
-        Files.writeString(script, """
+        String[] seen = watchAcquisition("restart", 14, () -> {
+            Thread.sleep(5000);
+            broker.stop();
+            Thread.sleep(3000);
+            broker.restart();
+        }, """
                 import os, sys, time, h5py, numpy as np
                 out, stop, channels = sys.argv[1], sys.argv[2], int(sys.argv[3])
                 shown, looks, sizes, torn = 0, 0, set(), 0
@@ -240,35 +242,77 @@ class AcquireInteropTest {
                     look(); time.sleep(0.05)
                 look()
                 print(looks, len(sizes), shown, torn)
-                """);
-        Process reader = new ProcessBuilder(io.hdf5flink.hdf5.testing.ReferenceLibrary.PYTHON, script.toString(), out.toString(),
-                stop.toString(), String.valueOf(CHANNELS)).redirectOutput(dir.resolve("reader.out").toFile())
-                .redirectError(dir.resolve("reader.err").toFile()).start();
+                """, List.of(String.valueOf(CHANNELS)));
+        System.out.printf("acquire, broker restarted: live reader %s looks (%s sizes), %s refused as torn; %s rows%n", seen[0], seen[1],
+                seen[3], seen[4]);
+        assertTrue(Integer.parseInt(seen[1]) >= 3, "the reader saw the dataset grow: " + String.join(" ", seen));
+    }
+
+    /**
+     * Issue 18: a live acquisition into {@code --format latest} (superblock 3, flagged for SWMR
+     * writing while it runs) watched by an h5py reader in SWMR mode in a child process: it opens
+     * the file once, calls {@code refresh()} in a loop, and must see a growing prefix of the rows,
+     * each one right, and never an error.
+     */
+    @Test
+    void anH5pySwmrReaderWatchesALatestFormatAcquisition() throws Exception {
+        String[] seen = watchAcquisition("swmr", 6, () -> { }, SwmrReader.script(), List.of("pattern", String.valueOf(CHANNELS)),
+                "--format", "latest");
+        System.out.printf("acquire --format latest: SWMR reader %s looks (%s sizes), never an error; %s rows%n", seen[0], seen[1],
+                seen[3]);
+        assertTrue(Integer.parseInt(seen[1]) >= 3, "the reader saw the dataset grow: " + String.join(" ", seen));
+    }
+
+    /** What happens while an acquisition runs, besides the producer streaming. */
+    private interface Meanwhile {
+        void run() throws Exception;
+    }
+
+    /**
+     * A producer streams {@code seconds} of rows in real time into a new one-partition topic while
+     * {@code acquire} (parallelism 1, 200 ms checkpoints, 64 KB chunks, {@code options}) writes
+     * {@code NAME.h5} and {@code reader} (Python: the output, the file whose appearance says
+     * acquire ended, then {@code readerArgs}) watches it in a child process; {@code meanwhile} runs
+     * after acquire started. Both must exit 0, h5py must find every row produced, and the reader's
+     * last look must show them all.
+     *
+     * @return what the reader printed, split at spaces, then the rows produced
+     */
+    private String[] watchAcquisition(String name, double seconds, Meanwhile meanwhile, String reader, List<String> readerArgs,
+            String... options) throws Exception {
+        broker.createTopic(name, 1);
+        Path out = dir.resolve(name + ".h5");
+        Path stop = dir.resolve(name + ".stop");
+        Path script = dir.resolve(name + "_reader.py");
+        Files.writeString(script, reader);
+        List<String> command = new ArrayList<>(List.of(io.hdf5flink.hdf5.testing.ReferenceLibrary.PYTHON, script.toString(),
+                out.toString(), stop.toString()));
+        command.addAll(readerArgs);
+        Process watching = new ProcessBuilder(command).redirectOutput(dir.resolve(name + "-reader.out").toFile())
+                .redirectError(dir.resolve(name + "-reader.err").toFile()).start();
         CompletableFuture<Long> producing = CompletableFuture.supplyAsync(() -> {
             try {
-                return produce("restart", 14, 1, true);
+                return produce(name, seconds, 1, true);
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }
         });
-        Process acquiring = start("live", acquireArgs("restart", out, "--parallelism", "1", "--checkpoint-interval", "200ms",
-                "--chunk-bytes", "64kb", "--stop-after-idle", "3s").toArray(String[]::new));
-        Thread.sleep(5000);
-        broker.stop();
-        Thread.sleep(3000);
-        broker.restart();
+        List<String> args = acquireArgs(name, out, "--parallelism", "1", "--checkpoint-interval", "200ms", "--chunk-bytes", "64kb",
+                "--stop-after-idle", "3s");
+        args.addAll(List.of(options));
+        Process acquiring = start(name, args.toArray(String[]::new));
+        meanwhile.run();
         long rows = producing.get(5, TimeUnit.MINUTES);
-        Run r = finish("live", acquiring);
+        Run r = finish(name, acquiring);
         Files.writeString(stop, "");
-        assertTrue(reader.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(watching.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, r.exit(), r.err());
-        assertEquals(0, reader.exitValue(), Files.readString(dir.resolve("reader.err")));
+        assertEquals(0, watching.exitValue(), Files.readString(dir.resolve(name + "-reader.err")));
         assertEquals(String.valueOf(rows), check(out, rows, "/data"));
-        String[] seen = Files.readString(dir.resolve("reader.out")).strip().split(" ");
-        System.out.printf("acquire, broker restarted: live reader %s looks (%s sizes), %s refused as torn; %d rows%n", seen[0], seen[1],
-                seen[3], rows);
-        assertEquals(String.valueOf(rows), seen[2], "the reader's last look shows every row");
-        assertTrue(Integer.parseInt(seen[1]) >= 3, "the reader saw the dataset grow: " + String.join(" ", seen));
+        List<String> seen = new ArrayList<>(List.of(Files.readString(dir.resolve(name + "-reader.out")).strip().split(" ")));
+        assertEquals(String.valueOf(rows), seen.get(2), "the reader's last look shows every row");
+        seen.add(String.valueOf(rows));
+        return seen.toArray(String[]::new);
     }
 
     /**

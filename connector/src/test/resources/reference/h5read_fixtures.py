@@ -102,6 +102,12 @@ add('userblock', lambda f: (f.create_dataset('data', data=ramp((500, 4), '<i2'),
 add('latest_extensible_array', lambda f: f.create_dataset(
     'data', data=ramp((3000, 6), '<i2'), chunks=(128, 6), maxshape=(None, 6), compression='gzip', shuffle=True),
     libver='latest')
+def paged(f):
+    # More chunks than jhdf 0.13 reads (its paged extensible-array data blocks begin at 131,072), with holes.
+    d = f.create_dataset('data', shape=(140000,), maxshape=(None,), chunks=(1,), dtype='<i1', fillvalue=-1)
+    for k in range(0, 140000, 1000):
+        d[k:k + 900] = (np.arange(k, k + 900) % 100).astype('<i1')
+add('latest_paged_extensible_array', paged, libver='latest')
 add('latest_fixed_array', lambda f: f.create_dataset(
     'data', data=ramp((3000, 6), '<f4'), chunks=(128, 4), compression='lzf'), libver='latest')
 add('latest_btree2', lambda f: f.create_dataset(

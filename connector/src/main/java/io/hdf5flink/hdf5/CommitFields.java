@@ -23,6 +23,11 @@ final class CommitFields {
     private final Slot dataspace;
     private final int dimsFieldOffset;
     private final Slot layout;
+    /**
+     * The version 4 layout message the first commit replaces by a version 3 one pointing at the
+     * version 1 B-tree that now indexes the chunks; null when the layout is version 3 already.
+     */
+    private final DataLayoutMessage reindexed;
     /** Null when the dataset has no commit token attribute yet. */
     private final Slot token;
     private final int tokenDataOffset;
@@ -30,13 +35,14 @@ final class CommitFields {
     private byte[] committedToken;
 
     private CommitFields(FileStorage storage, ObjectHeader header, ErrorContext where, Slot dataspace, int dimsFieldOffset, Slot layout,
-            Slot token, int tokenDataOffset, int tokenCapacity, byte[] committedToken) {
+            DataLayoutMessage reindexed, Slot token, int tokenDataOffset, int tokenCapacity, byte[] committedToken) {
         this.storage = storage;
         this.header = header;
         this.where = where;
         this.dataspace = dataspace;
         this.dimsFieldOffset = dimsFieldOffset;
         this.layout = layout;
+        this.reindexed = reindexed;
         this.token = token;
         this.tokenDataOffset = tokenDataOffset;
         this.tokenCapacity = tokenCapacity;
@@ -54,7 +60,11 @@ final class CommitFields {
         try {
             ByteBuffer ds = storage.read(dataspace.bodyAddress(), 1, "dataspace of " + where.object());
             int dimsFieldOffset = ds.get(0) == 1 ? DataspaceMessage.dimsOffset() : 4;
-            if (tokenAttribute == null) return new CommitFields(storage, header, where, dataspace, dimsFieldOffset, layout, null, 0, 0, null);
+            ByteBuffer layoutBody = storage.read(layout.bodyAddress(), layout.bodySize(), "layout of " + where.object());
+            DataLayoutMessage reindexed = layoutBody.get(0) == 4 ? DataLayoutMessage.decode(layoutBody, where.object()) : null;
+            if (tokenAttribute == null) {
+                return new CommitFields(storage, header, where, dataspace, dimsFieldOffset, layout, reindexed, null, 0, 0, null);
+            }
             ByteBuffer b = storage.read(tokenAttribute.bodyAddress(), tokenAttribute.bodySize(),
                     "commit token of " + where.object());
             int nameSize = b.getShort(2) & 0xFFFF;
@@ -69,7 +79,7 @@ final class CommitFields {
             }
             byte[] committed = new byte[length];
             b.get(committed);
-            return new CommitFields(storage, header, where, dataspace, dimsFieldOffset, layout, tokenAttribute, tokenDataOffset,
+            return new CommitFields(storage, header, where, dataspace, dimsFieldOffset, layout, reindexed, tokenAttribute, tokenDataOffset,
                     tokenCapacity, committed);
         } catch (IOException e) {
             throw where.error(e.getMessage(), e);
@@ -84,6 +94,9 @@ final class CommitFields {
     }
 
     boolean hasTokenField() { return token != null; }
+
+    /** Whether the next {@link #publish} replaces a version 4 layout message (the header changes: read it again after). */
+    boolean reindexes() { return reindexed != null; }
 
     int tokenCapacity() { return tokenCapacity; }
 
@@ -107,7 +120,10 @@ final class CommitFields {
         long dimsAt = dataspace.bodyAddress() + dimsFieldOffset;
         long rootAt = layout.bodyAddress() + DataLayoutMessage.BTREE_ADDRESS_OFFSET;
         long tokenAt = token == null ? -1 : token.bodyAddress() + tokenDataOffset;
-        if (header.version() == 2) {
+        if (reindexed != null) {
+            publishReindexed(new HeaderEditor.Edit(dataspace.chunk(), dimsAt, dimsBytes.array()), indexRoot,
+                    tokenBytes == null ? null : new HeaderEditor.Edit(token.chunk(), tokenAt, tokenBytes));
+        } else if (header.version() == 2) {
             publishInChunks(new HeaderEditor.Edit(dataspace.chunk(), dimsAt, dimsBytes.array()),
                     new HeaderEditor.Edit(layout.chunk(), rootAt, rootBytes),
                     tokenBytes == null ? null : new HeaderEditor.Edit(token.chunk(), tokenAt, tokenBytes));
@@ -146,6 +162,23 @@ final class CommitFields {
         HeaderEditor.write(storage, header, java.util.List.of(root), where.object());
         HeaderEditor.write(storage, header, java.util.List.of(dims), where.object());
         if (token != null) HeaderEditor.write(storage, header, java.util.List.of(token), where.object());
+    }
+
+    /**
+     * The first commit of a dataset whose layout was version 4: the layout message becomes version
+     * 3, pointing at the version 1 B-tree that lists every chunk of the old index and the new ones,
+     * in the same one write of its chunk as shape and token when they are there (they are in
+     * h5py's files); else the layout first, then shape, then token, as in the version 1 case.
+     */
+    private void publishReindexed(HeaderEditor.Edit dims, long indexRoot, HeaderEditor.Edit token) throws IOException {
+        byte[] body = new DataLayoutMessage(indexRoot, reindexed.chunkDims(), reindexed.elementSize()).encodeBody();
+        java.util.List<HeaderEditor.Edit> together = new java.util.ArrayList<>();
+        java.util.List<HeaderEditor.Edit> after = new java.util.ArrayList<>();
+        for (HeaderEditor.Edit e : token == null ? java.util.List.of(dims) : java.util.List.of(dims, token)) {
+            (e.chunk() == layout.chunk() ? together : after).add(e);
+        }
+        HeaderEditor.replaceBody(storage, header, layout, body, together, where.object());
+        for (HeaderEditor.Edit e : after) HeaderEditor.write(storage, header, java.util.List.of(e), where.object());
     }
 
     /** Whether dataspace, layout and token messages follow each other, so one write covers all three. */

@@ -30,8 +30,13 @@ final class DatasetHeader {
     private DatasetHeader() {}
 
     /** Everything read from (or written into) the header when the dataset is opened. */
+    /**
+     * @param reindexedFrom the index a version 4 layout names (the dataset is then re-indexed with a
+     *     version 1 B-tree holding {@code inherited}, published with its first commit), else null
+     * @param inherited the chunks that index lists, inside the shape; empty when not re-indexed
+     */
     record Layout(DataType type, long[] dims, long[] maxDims, long[] chunkDims, List<FilterDescription> filters,
-            byte[] fillElement, long indexRoot) {
+            byte[] fillElement, long indexRoot, String reindexedFrom, List<Hdf5DatasetReader.StoredChunk> inherited) {
         Layout {
             if (fillElement == null) fillElement = new byte[type.size()];
         }
@@ -88,7 +93,7 @@ final class DatasetHeader {
     /** The layout of a new dataset, as {@link #messagesFor} describes it, with an empty chunk index. */
     static Layout layoutOf(DatasetSpec spec) {
         return new Layout(spec.type(), spec.shape(), spec.maxShape(), spec.chunks(), spec.filters(), spec.fillValue(),
-                Bytes.UNDEFINED_ADDRESS);
+                Bytes.UNDEFINED_ADDRESS, null, List.of());
     }
 
     /** Reads the layout of an existing dataset, refusing what this engine cannot append to. */
@@ -134,7 +139,12 @@ final class DatasetHeader {
                         + Arrays.toString(max) + " is corrupt (axis " + i + ")");
             }
         }
-        return new Layout(type, dims, max, layout.chunkDims(), filters, fill, layout.bTreeAddress());
+        if (layout.version4Index() == null) {
+            return new Layout(type, dims, max, layout.chunkDims(), filters, fill, layout.indexAddress(), null, List.of());
+        }
+        if (header.version() != 2) throw file.error(path + ": a version 4 data layout in a version 1 object header is not supported");
+        List<Hdf5DatasetReader.StoredChunk> inherited = Version4Chunks.list(storage, where, layout, dims, max, !filters.isEmpty());
+        return new Layout(type, dims, max, layout.chunkDims(), filters, fill, Bytes.UNDEFINED_ADDRESS, layout.version4Index(), inherited);
     }
 
     private static Slot require(ObjectHeader header, int type, String what, ErrorContext where) {

@@ -56,6 +56,9 @@ public final class Hdf5Dataset extends Hdf5Object {
         this.dims = layout.dims().clone();
         this.chunkBytes = layout.chunkBytes(where);
         this.index = new ChunkIndex(file.storage(), path, dims.length, type.size(), file.chunkIndexK(), layout.indexRoot());
+        // A dataset of layout version 4: its chunks enter a new version 1 B-tree, written (and the
+        // layout message replaced) by the first commit that changes the dataset; until then nothing is.
+        for (Hdf5DatasetReader.StoredChunk c : layout.inherited()) index.put(c.offset(), c.address(), c.size(), c.filterMask());
         this.stored = new StoredChunks(file.storage(), where, index,
                 FilterPipeline.of(layout.filters(), type.size(), chunkBytes), chunkBytes, layout.fillElement());
         this.openChunks = new OpenChunks(chunkBytes, file.options().openChunkBudgetBytes());
@@ -97,6 +100,12 @@ public final class Hdf5Dataset extends Hdf5Object {
             throw where.error("its layout cannot be described as a spec here: " + e.getMessage(), e);
         }
     }
+
+    /** The chunk index a version 4 layout named, which the first change replaces; null for a version 1 B-tree. */
+    String reindexedFrom() { return layout.reindexedFrom(); }
+
+    /** The chunks that index listed when the dataset was opened (empty for a version 1 B-tree). */
+    List<Hdf5DatasetReader.StoredChunk> inheritedChunks() { return layout.inherited(); }
 
     /** The fill value as one little-endian element. */
     public byte[] fillValue() { return layout.fillElement().clone(); }
@@ -292,7 +301,12 @@ public final class Hdf5Dataset extends Hdf5Object {
         FileStorage storage = file.storage();
         storage.publishEof();
         if (fsync) storage.sync();
+        boolean reindexing = fields.reindexes();
         fields.publish(dims, root, pendingToken);
+        if (reindexing) {
+            header = ObjectHeader.read(storage, headerAddress, path);
+            headerChanged();
+        }
         if (fsync) storage.sync();
         index.afterCommit();
         pendingToken = null;

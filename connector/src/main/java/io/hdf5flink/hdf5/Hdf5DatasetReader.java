@@ -121,11 +121,11 @@ public final class Hdf5DatasetReader implements Closeable {
             filters = pipeline(ds, type.size(), (int) chunkBytes);
             grid = new long[shape.length];
             for (int d = 0; d < grid.length; d++) grid[d] = (shape[d] + cs[d] - 1) / cs[d];
-            Collection<Chunk> chunks = chunks(chunked);
+            List<StoredChunk> chunks = chunks(chunked, file, path);
             long[][] entries = new long[chunks.size()][];
             int n = 0;
-            for (Chunk c : chunks) {
-                long[] at = c.getChunkOffset();
+            for (StoredChunk c : chunks) {
+                long[] at = c.offset();
                 long number = 0;
                 boolean inside = true;
                 for (int d = 0; d < shape.length; d++) {
@@ -133,7 +133,7 @@ public final class Hdf5DatasetReader implements Closeable {
                     if (at[d] >= shape[d]) inside = false; // left over from a dataset that shrank
                     number = number * grid[d] + at[d] / cs[d];
                 }
-                if (inside) entries[n++] = new long[] {number, c.getAddress(), c.getSize(), mask(c.getFilterMask())};
+                if (inside) entries[n++] = new long[] {number, c.address(), c.size(), c.filterMask()};
             }
             entries = Arrays.copyOf(entries, n);
             Arrays.sort(entries, (a, b) -> Long.compare(a[0], b[0]));
@@ -373,7 +373,30 @@ public final class Hdf5DatasetReader implements Closeable {
     /** Whether the file stores the numbers big-endian ({@link #read} returns them as stored). */
     public boolean bigEndian() { return bigEndian; }
 
-    public long[] shape() { return shape.clone(); }
+    /** A chunk as the dataset's index lists it: its offset (element coordinates), where it is, its stored size and filter mask. */
+    record StoredChunk(long[] offset, long address, int size, int filterMask) {}
+
+    /**
+     * Every chunk of a chunked dataset that lies inside its shape, in chunk-number order: what an
+     * index of another kind must hold to list the same chunks ({@link DatasetHeader} re-indexing a
+     * dataset of layout version 4).
+     */
+    List<StoredChunk> storedChunks() {
+        if (storage != Storage.CHUNKED) throw new IllegalStateException(file + ":" + path + " is not chunked");
+        List<StoredChunk> out = new java.util.ArrayList<>(chunkNumbers.length);
+        for (int i = 0; i < chunkNumbers.length; i++) {
+            long[] offset = new long[chunkGrid.length];
+            long n = chunkNumbers[i];
+            for (int d = chunkGrid.length - 1; d >= 0; d--) {
+                offset[d] = n % chunkGrid[d] * chunkShape[d];
+                n /= chunkGrid[d];
+            }
+            out.add(new StoredChunk(offset, chunkAddresses[i], chunkSizes[i], chunkMasks[i]));
+        }
+        return out;
+    }
+
+        public long[] shape() { return shape.clone(); }
 
     public Storage storage() { return storage; }
 
@@ -582,15 +605,36 @@ public final class Hdf5DatasetReader implements Closeable {
         }
     }
 
+    /**
+     * The chunks jhdf's index lists; where jhdf cannot read the index (its reader of paged
+     * extensible-array data blocks fails past 131,072 chunks), the ones the append engine's own
+     * reader of layout version 4 indexes lists ({@link Version4Chunks}), inside the shape.
+     */
     @SuppressWarnings("unchecked")
-    private static Collection<Chunk> chunks(ChunkedDatasetBase ds) throws IOException {
+    private static List<StoredChunk> chunks(ChunkedDatasetBase ds, Path file, String path) throws IOException {
+        Collection<Chunk> listed;
         try {
-            return ((Map<?, Chunk>) CHUNK_LOOKUP.invoke(ds)).values();
+            listed = ((Map<?, Chunk>) CHUNK_LOOKUP.invoke(ds)).values();
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
-            throw new IOException("its chunk index cannot be read: " + (cause == null ? e : message(cause)), cause);
+            IOException failed = new IOException("its chunk index cannot be read: " + (cause == null ? e : message(cause)), cause);
+            return engineChunks(file, path, failed);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
+        }
+        List<StoredChunk> out = new java.util.ArrayList<>(listed.size());
+        for (Chunk c : listed) out.add(new StoredChunk(c.getChunkOffset(), c.getAddress(), c.getSize(), mask(c.getFilterMask())));
+        return out;
+    }
+
+    private static List<StoredChunk> engineChunks(Path file, String path, IOException jhdfFailed) throws IOException {
+        try (Hdf5File f = Hdf5File.openReadOnly(file)) {
+            Hdf5Dataset d = f.dataset(path);
+            if (d.reindexedFrom() == null) throw jhdfFailed; // a version 1 B-tree jhdf could not read: no second opinion
+            return d.inheritedChunks();
+        } catch (Hdf5Exception e) {
+            jhdfFailed.addSuppressed(e);
+            throw jhdfFailed;
         }
     }
 

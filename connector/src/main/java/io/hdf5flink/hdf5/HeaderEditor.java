@@ -3,6 +3,7 @@ package io.hdf5flink.hdf5;
 import io.hdf5flink.hdf5.format.Bytes;
 import io.hdf5flink.hdf5.format.DataLayoutMessage;
 import io.hdf5flink.hdf5.format.DataspaceMessage;
+import io.hdf5flink.hdf5.format.Lookup3;
 import io.hdf5flink.hdf5.format.ObjectHeader;
 import io.hdf5flink.hdf5.format.ObjectHeader.Slot;
 import io.hdf5flink.hdf5.format.ObjectHeaderContinuationMessage;
@@ -220,6 +221,69 @@ final class HeaderEditor {
             for (Edit e : edits) System.arraycopy(e.bytes(), 0, range, Math.toIntExact(e.address() - from), e.bytes().length);
             storage.write(from, range);
         }
+    }
+
+    /**
+     * Replaces the body of {@code replaced}, a message of a version 2 header, by {@code newBody} of
+     * another size, with {@code edits} (same-size changes at the chunk's current addresses) made in
+     * the same chunk: the chunk's messages are laid out anew, the ones after it moved, the room left
+     * at the end a NIL message (a gap, when smaller than a message header); when the new body does
+     * not fit, the chunk's NIL messages give up their room. One write of the whole chunk with its
+     * new checksum, as every rewrite of a version 2 chunk: readers and crashes see the old chunk or
+     * the new one. The caller reads the header again.
+     *
+     * @throws Hdf5Exception when the chunk has no room for the new body, before anything is written
+     */
+    static void replaceBody(FileStorage storage, ObjectHeader header, Slot replaced, byte[] newBody, List<Edit> edits, String object)
+            throws IOException {
+        if (header.version() != 2) throw new IllegalArgumentException("only version 2 chunks are laid out anew");
+        ObjectHeader.Chunk c = header.chunks().get(replaced.chunk());
+        ByteBuffer read = storage.read(c.address(), c.size(), "object header chunk of " + object);
+        byte[] all = new byte[c.size()];
+        read.get(0, all);
+        for (Edit e : edits) {
+            int at = Math.toIntExact(e.address() - c.address());
+            if (e.chunk() != replaced.chunk() || at < 4 || at + e.bytes().length > c.size() - 4) {
+                throw new IllegalArgumentException("an edit outside the chunk being laid out anew");
+            }
+            System.arraycopy(e.bytes(), 0, all, at, e.bytes().length);
+        }
+        List<Slot> inChunk = new java.util.ArrayList<>();
+        for (Slot s : header.slots()) if (s.chunk() == replaced.chunk()) inChunk.add(s);
+        inChunk.sort(java.util.Comparator.comparingLong(Slot::messageAddress));
+        int start = Math.toIntExact(inChunk.get(0).messageAddress() - c.address());
+        int end = c.size() - 4;
+        int headerSize = header.messageHeaderSize();
+        for (boolean dropNils : new boolean[] {false, true}) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            out.write(all, 0, start);
+            for (Slot s : inChunk) {
+                int from = Math.toIntExact(s.messageAddress() - c.address());
+                if (s.equals(replaced)) {
+                    ByteBuffer m = Bytes.allocate(headerSize + newBody.length);
+                    ObjectHeader.putMessageV2(m, false, s.type(), s.flags(), new byte[0]);
+                    m.putShort(1, (short) newBody.length);
+                    // the creation order, when tracked, stays the message's
+                    if (headerSize == 6) m.put(4, all[from + 4]).put(5, all[from + 5]);
+                    m.position(headerSize).put(newBody);
+                    out.write(m.array());
+                } else if (!(dropNils && s.type() == ObjectHeader.NIL)) {
+                    out.write(all, from, s.totalSize());
+                }
+            }
+            int room = end - out.size();
+            if (room < 0) continue;
+            ByteBuffer rest = Bytes.allocate(room);
+            if (room >= headerSize) ObjectHeader.putNilV2(rest, header.creationOrderTracked(), room);
+            out.write(rest.array()); // else a gap, smaller than a message header: zeros
+            out.write(new byte[4]); // the checksum's place
+            byte[] chunk = out.toByteArray();
+            ByteBuffer.wrap(chunk).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(end, Lookup3.checksum(chunk, 0, end));
+            storage.write(c.address(), chunk);
+            return;
+        }
+        throw ErrorContext.of(storage.path()).object(object).error("its object header chunk at " + c.address() + " has no room for a "
+                + newBody.length + "-byte message " + replaced.type() + " in place of " + replaced.bodySize() + " bytes");
     }
 
     /**

@@ -46,7 +46,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * two-level chunk B-tree and a commit token, a Fletcher-32 dataset with a fill value) and h5py's
  * default fixture ({@link ReferenceLibrary#makeFixture(Path)}: gzip, LZF, LZ4, bzip2, Fletcher-32
  * and NaN-filled datasets in nested groups), h5py's groups stored with link messages
- * ({@link #writeLinkGroupsSeed}), and the engine's file again in {@link Profile#LATEST}.
+ * and h5py's {@code libver='latest'} chunk indexes ({@link #writeLinkGroupsSeed}), and the engine's
+ * file again in {@link Profile#LATEST}.
  */
 class Hdf5ReopenFuzzTest {
     static final String TARGET = "hdf5-reopen";
@@ -205,7 +206,8 @@ class Hdf5ReopenFuzzTest {
             writeLinkGroupsSeed(linkGroups);
             Path latest = dir.resolve("latest.h5");
             writeEngineSeed(latest, Profile.LATEST);
-            return Stream.of(Files.readAllBytes(engine), Files.readAllBytes(h5py), Files.readAllBytes(linkGroups), Files.readAllBytes(latest))
+            return Stream.of(Files.readAllBytes(engine), Files.readAllBytes(h5py), Files.readAllBytes(linkGroups), Files.readAllBytes(latest),
+                            Files.readAllBytes(dir.resolve("link-groups-latest.h5")))
                     .map(s -> Arguments.of((Object) s));
         } finally {
             try (Stream<Path> files = Files.list(dir)) {
@@ -233,6 +235,12 @@ class Hdf5ReopenFuzzTest {
                         d["l%d" % i] = t["data"]
                     f["ext"] = h5py.ExternalLink("other.h5", "/x")
                     f.create_group("données")
+                # libver='latest' datasets: an extensible array (with a paged data block) and a version 2 B-tree index.
+                with h5py.File(sys.argv[1][:-3] + "-latest.h5", "w", libver="latest") as f:
+                    e = f.create_dataset("ea", shape=(3000,), maxshape=(None,), chunks=(1,), dtype="<i1")
+                    e[:1500] = 1
+                    f.create_dataset("bt2", data=np.arange(24, dtype="<i2").reshape(4, 6), maxshape=(None, None), chunks=(2, 2),
+                                     compression="gzip")
                 """, file.toString());
     }
 

@@ -73,14 +73,18 @@ class CrashInteropTest {
      * links, rewritten copy-on-write) and churn string attributes of the root. h5py then also
      * checks the links, the creation order of both groups and the marks. In the {@code "latest"}
      * variant the writers create the file in {@link Profile#LATEST} (superblock 3, whose flags every
-     * kill leaves set, version 2 headers, link-message groups) and h5py reads it in SWMR mode.
+     * kill leaves set, version 2 headers, link-message groups) and h5py reads it in SWMR mode. In
+     * {@code "h5py-latest"} h5py made the file with {@code libver='latest'}: {@code /crash/data}
+     * has an extensible-array chunk index, which the first child's first commit replaces by a
+     * version 1 B-tree (one rewrite of the header chunk).
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"default", "h5py-link-groups", "latest"})
+    @ValueSource(strings = {"default", "h5py-link-groups", "latest", "h5py-latest"})
     void killedWritersLeaveACommittedPrefixAndTheNextWriterCarriesOn(String variant) throws Exception {
         ReferenceLibrary.requireAvailable();
         boolean linkGroups = variant.equals("h5py-link-groups");
-        boolean latest = variant.equals("latest");
+        boolean h5pyLatest = variant.equals("h5py-latest");
+        boolean latest = variant.equals("latest") || h5pyLatest;
         int kills = Integer.getInteger("crash.kills", 25);
         long seed = Long.getLong("crash.seed", System.nanoTime());
         System.out.println("CrashInteropTest seed " + seed + ", " + kills + " kills, " + variant);
@@ -95,6 +99,13 @@ class CrashInteropTest {
                     "                     shuffle=True, compression='gzip', compression_opts=1, track_order=True)",
                     "    f['ext'] = h5py.ExternalLink('elsewhere.h5', '/x')"), file.toString());
         }
+        if (h5pyLatest) {
+            ReferenceLibrary.runPython(String.join("\n",
+                    "import sys, h5py",
+                    "with h5py.File(sys.argv[1], 'w', libver='latest') as f:",
+                    "    f.create_group('crash').create_dataset('data', shape=(0, 8), maxshape=(None, 8), chunks=(64, 8), dtype='<i4',",
+                    "                                           shuffle=True, compression='gzip', compression_opts=1)"), file.toString());
+        }
         long previous = 0;
         int survived = 0;
         int marks = 0;
@@ -104,7 +115,7 @@ class CrashInteropTest {
             Path log = dir.resolve("child-" + kill + ".log");
             Process child = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
                     CrashingAppender.class.getName(), file.toString(), Long.toString(random.nextLong()),
-                    linkGroups ? "notes" : latest ? "latest" : "")
+                    linkGroups || h5pyLatest ? "notes" : latest ? "latest" : "")
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (lastCommitted(log) < previous + 1 && System.nanoTime() < deadline && child.isAlive()) {

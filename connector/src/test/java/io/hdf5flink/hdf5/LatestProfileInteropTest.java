@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +42,25 @@ class LatestProfileInteropTest {
                         g = f.create_group("grp")
                         g.attrs["note"] = "made by h5py"
                         g["soft"] = h5py.SoftLink("/grow")
+                # Every chunk index of layout version 4 that h5py makes (libver='latest').
+                with h5py.File(os.path.join(d, "indexes.h5"), "w", libver="latest") as f:
+                    w = f.create_dataset("wide", data=np.arange(800, dtype="<i2").reshape(100, 8), maxshape=(None, 8),
+                                         chunks=(16, 8), compression="gzip", shuffle=True)      # extensible array
+                    w.attrs["unit"] = "uV"
+                    f.create_dataset("two", data=np.arange(60, dtype="<f8").reshape(10, 6), maxshape=(None, None),
+                                     chunks=(4, 4))                                           # version 2 B-tree
+                    # Extensible arrays numbering chunks over a grid of several columns of chunks,
+                    # the unlimited axis first and (swizzled there) second.
+                    f.create_dataset("cols", data=np.arange(80, dtype="<i4").reshape(10, 8), maxshape=(None, 12), chunks=(4, 4))
+                    f.create_dataset("late", data=np.arange(60, dtype="<i4").reshape(6, 10), maxshape=(6, None), chunks=(3, 4))
+                    f.create_dataset("fa", data=np.arange(36, dtype="<i4").reshape(12, 3), chunks=(4, 3))  # fixed array
+                    f.create_dataset("single", data=np.arange(16, dtype="<i4").reshape(4, 4), chunks=(4, 4),
+                                     compression="gzip")                                      # single chunk, filtered
+                    # More chunks than one extensible-array data block page, with holes: runs of
+                    # 900 written chunks, 100 never written.
+                    m = f.create_dataset("many", shape=(140000,), maxshape=(None,), chunks=(1,), dtype="<i1", fillvalue=-1)
+                    for k in range(0, 140000, 1000):
+                        m[k:k + 900] = (np.arange(k, k + 900) % 100).astype("<i1")
                 """, made.toString());
     }
 
@@ -120,27 +140,103 @@ class LatestProfileInteropTest {
     }
 
     @Test
-    void appendsToH5pyLatestFilesAndRefusesTheirNewerChunkIndexesByName() throws IOException {
+    void extendsH5pyLatestFilesWithDatasetsAndGroups() throws IOException {
         Path file = copy("latest.h5");
-        byte[] before = Files.readAllBytes(file);
-        try (Hdf5File f = Hdf5File.openForAppend(file)) {
-            Hdf5Exception e = assertThrows(Hdf5Exception.class, () -> f.dataset("/grow"));
-            assertTrue(e.getMessage().contains("/grow") && e.getMessage().contains("layout"), e.getMessage());
-        }
-        assertTrue(Arrays.equals(before, Files.readAllBytes(file)), "a refused open leaves every byte");
         try (Hdf5File f = Hdf5File.openForAppend(file)) {
             f.createDataset("/grp/new", spec()).append(ints(100, 7));
             f.requireGroup("/grp/sub");
             f.createDataset("/grp/sub/deep", spec()).append(ints(5, 2));
+            f.dataset("/grow").append(ints(10, 3));
         }
         ReferenceLibrary.checkAndKeepWriting(file, """
-                assert (f["grow"][:] == np.arange(10)).all()
+                assert (f["grow"][:] == np.arange(13)).all()
                 assert (f["fixed"][:] == np.arange(6).reshape(2, 3)).all()
                 assert (f["grp/new"][:] == np.arange(100, 107)).all()
                 assert (f["grp/sub/deep"][:] == np.arange(5, 7)).all()
                 assert f["grp"].attrs["note"] in (b"made by h5py", "made by h5py")
                 assert f["grp"].get("soft", getlink=True).path == "/grow"
                 """);
+    }
+
+    /**
+     * Datasets indexed by each of libhdf5 1.10's chunk indexes are changed by the engine: their
+     * chunks stay where they are, a version 1 B-tree lists them and the new ones, and one write of
+     * the header chunk replaces the layout message. Before the first commit nothing is written
+     * (a read-only open and an open that changes nothing leave every byte).
+     */
+    @Test
+    void reindexesDatasetsOfEveryVersion4ChunkIndexWhenItChangesThem() throws IOException {
+        Path file = copy("indexes.h5");
+        String chunksBefore = chunkAddresses(file, "wide");
+        byte[] before = Files.readAllBytes(file);
+        try (Hdf5File f = Hdf5File.openReadOnly(file)) {
+            Hdf5Dataset many = f.dataset("/many");
+            ByteBuffer b = many.read(new long[] {899}, new long[] {3});
+            assertEquals(99, b.get(0));
+            assertEquals(-1, b.get(1), "a chunk never written reads as the fill value");
+            assertEquals(-1, b.get(2));
+        }
+        try (Hdf5File f = Hdf5File.openForAppend(file)) {
+            for (String d : List.of("/wide", "/two", "/cols", "/late", "/fa", "/single", "/many")) f.dataset(d);
+        }
+        assertTrue(Arrays.equals(before, Files.readAllBytes(file)), "opening without a change writes nothing");
+
+        try (Hdf5File f = Hdf5File.openForAppend(file)) {
+            short[] wide = new short[50 * 8];
+            for (int i = 0; i < wide.length; i++) wide[i] = (short) (800 + i);
+            f.dataset("/wide").appendValues(wide);
+            double[] two = new double[2 * 6];
+            for (int i = 0; i < two.length; i++) two[i] = 60 + i;
+            f.dataset("/two").appendValues(two);
+            int[] cols = new int[2 * 8];
+            for (int i = 0; i < cols.length; i++) cols[i] = 80 + i;
+            f.dataset("/cols").appendValues(cols);
+            Hdf5Dataset late = f.dataset("/late");
+            late.resize(6, 14);
+            int[] more = new int[6 * 4];
+            for (int i = 0; i < more.length; i++) more[i] = 1000 + i;
+            late.writeValues(new long[] {0, 10}, new long[] {6, 4}, more);
+            f.dataset("/fa").writeValues(new long[] {4, 0}, new long[] {4, 3}, new int[] {-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12});
+            f.dataset("/single").writeValues(new long[] {1, 1}, new long[] {2, 2}, new int[] {-5, -6, -9, -10});
+            Hdf5Dataset many = f.dataset("/many");
+            many.appendValues(new byte[] {7, 7, 7, 7, 7, 7, 7, 7, 7, 7});
+            f.commit();
+            assertEquals(140_010, many.shape()[0]);
+        }
+        // The last of the 7 old chunks was partly filled (rows 96-99): it is completed and written anew.
+        String whole = chunksBefore.substring(0, chunksBefore.lastIndexOf(','));
+        assertTrue(chunkAddresses(file, "wide").startsWith(whole + ","), "the old whole chunks stay where they were");
+        ReferenceLibrary.checkAndKeepWriting(file, """
+                w = f["wide"]
+                assert w.shape == (150, 8) and w.compression == "gzip" and w.shuffle and w.attrs["unit"] in (b"uV", "uV")
+                assert (w[:] == np.arange(1200, dtype="<i2").reshape(150, 8)).all()
+                t = f["two"]
+                assert t.shape == (12, 6) and (t[:] == np.arange(72, dtype="<f8").reshape(12, 6)).all(), t[:]
+                assert (f["cols"][:] == np.arange(96, dtype="<i4").reshape(12, 8)).all(), f["cols"][:]
+                late = np.zeros((6, 14), dtype="<i4"); late[:, :10] = np.arange(60).reshape(6, 10); late[:, 10:] = 1000 + np.arange(24).reshape(6, 4)
+                assert (f["late"][:] == late).all(), f["late"][:]
+                fa = np.arange(36, dtype="<i4").reshape(12, 3); fa[4:8] = -np.arange(1, 13).reshape(4, 3)
+                assert (f["fa"][:] == fa).all(), f["fa"][:]
+                single = np.arange(16, dtype="<i4").reshape(4, 4); single[1:3, 1:3] = [[-5, -6], [-9, -10]]
+                assert (f["single"][:] == single).all(), f["single"][:]
+                m = f["many"]
+                expected = np.full(140010, -1, dtype="<i1")
+                for k in range(0, 140000, 1000):
+                    expected[k:k + 900] = (np.arange(k, k + 900) % 100).astype("<i1")
+                expected[140000:] = 7
+                assert (m[:] == expected).all(), np.nonzero(m[:] != expected)[0][:10]
+                assert m.id.get_num_chunks() == 126010, m.id.get_num_chunks()
+                """);
+    }
+
+    /** The byte offsets of a dataset's chunks in chunk order, as libhdf5 lists them. */
+    private static String chunkAddresses(Path file, String dataset) {
+        return ReferenceLibrary.runPython("""
+                import sys, h5py
+                with h5py.File(sys.argv[1], "r") as f:
+                    d = f[sys.argv[2]]
+                    print(",".join(str(d.id.get_chunk_info(i).byte_offset) for i in range(d.id.get_num_chunks())))
+                """, file.toString(), dataset).strip();
     }
 
     @Test

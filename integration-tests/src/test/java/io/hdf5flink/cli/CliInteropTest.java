@@ -290,9 +290,12 @@ class CliInteropTest {
                     # track_order on the dataset too: a version 2 object header
                     f.create_dataset('data', data=a, maxshape=(None, 8), chunks=(1024, 8), compression='gzip', track_order=True)
                     f['soft'] = h5py.SoftLink('/data')
+                # libver='latest' (superblock 3, an extensible-array chunk index), as SWMR writers make them
+                with h5py.File(os.path.join(d, 'latest.h5'), 'w', libver='latest') as f:
+                    data(f.create_group('entry'), 'data')
                 """, dirOf);
         for (String[] c : new String[][] {{"external.h5", "/data"}, {"accent.h5", "/données/data"}, {"sibling.h5", "/data"},
-                {"tracked.h5", "/data"}}) {
+                {"tracked.h5", "/data"}, {"latest.h5", "/entry/data"}}) {
             Run r = ok("convert", "--input", s(more), "--output", s(dirOf.resolve(c[0])), "--dataset", c[1], "--append", "--no-progress");
             assertTrue(r.err().contains("appending after row 5000"), r.err());
         }
@@ -302,7 +305,8 @@ class CliInteropTest {
                 import os
                 d = sys.argv[1]
                 expected = np.concatenate([np.arange(5000 * 8, dtype='<i2').reshape(5000, 8), np.load(sys.argv[2])])
-                for name, path in (('external.h5', '/data'), ('accent.h5', '/données/data'), ('sibling.h5', '/data'), ('tracked.h5', '/data')):
+                for name, path in (('external.h5', '/data'), ('accent.h5', '/données/data'), ('sibling.h5', '/data'), ('tracked.h5', '/data'),
+                                   ('latest.h5', '/entry/data')):
                     with h5py.File(os.path.join(d, name), 'r') as f:
                         assert np.array_equal(f[path][:], expected), name
                 with h5py.File(os.path.join(d, 'external.h5'), 'r') as f:

@@ -24,7 +24,7 @@ public final class ReadFixtures {
     public static final List<String> CASES = List.of("gzip_shuffle_2d_edges", "lzf_1d", "fletcher32_3d", "gzip_4d_u1",
             "bool_complex", "lz4", "blosc_lz4", "lzf_incompressible", "unallocated_fill", "big_endian_contiguous",
             "big_endian_chunked", "compact", "contiguous_unwritten", "nested_path", "userblock",
-            "latest_extensible_array", "latest_fixed_array", "latest_btree2", "latest_single_chunk", "latest_contiguous",
+            "latest_extensible_array", "latest_paged_extensible_array", "latest_fixed_array", "latest_btree2", "latest_single_chunk", "latest_contiguous",
             "v108_superblock2", "h5repack_rechunked", "h5repack_latest_fletcher");
 
     /** One case: the dataset, its shape and numpy dtype, and the file of what h5py reads. */

@@ -121,6 +121,12 @@ final class FileOpener {
                 throw new Hdf5Exception(path + " is truncated: it has " + size + " bytes, its superblock says "
                         + sb.endOfFileAddress());
             }
+            if (!readOnly && sb.flags() != 0 && !options.reopenFlagged()) {
+                throw new Hdf5Exception(path + " is flagged as open for writing (superblock version 3, file-consistency flags "
+                        + sb.flags() + "): a libhdf5 writer has it open (in SWMR mode it holds no lock), or one was killed. If no"
+                        + " writer runs, clear the flags with 'h5clear -s " + path + "' (after a libhdf5 SWMR writer was killed, also"
+                        + " 'h5clear --increment " + path + "', whose end of file it left behind)");
+            }
             storage = readOnly ? FileStorage.openReadOnly(path, sb) : FileStorage.open(path, sb, options.sharedSpace());
             if (!readOnly) {
                 if (options.sharedSpace() != null) storage.shareSpace(options.sharedSpace());
@@ -138,6 +144,15 @@ final class FileOpener {
         } catch (RuntimeException e) {
             closeQuietly(storage);
             throw e;
+        }
+    }
+
+    /** Whether the file's superblock (version 3) is flagged as open for writing; false for files without one this engine reads. */
+    static boolean flagged(Path path) {
+        try {
+            return readSuperblock(path).flags() != 0;
+        } catch (IOException | Hdf5FormatException notOurs) {
+            return false;
         }
     }
 

@@ -50,26 +50,36 @@ public final class Hdf5File implements Closeable {
      *     allocation of this file goes through it, and a reopen reuses no space past the end of file
      *     (another writer may be filling it). Null: this file alone allocates, at its end of file.
      * @param profile the format a file is created in; an existing file keeps its own
+     * @param reopenFlagged whether {@link #openForAppend} takes a superblock-3 file flagged as open
+     *     for writing: only for a file this engine's own writer left so when it was killed (as
+     *     the sink's committer does on recovery), since a libhdf5 writer in SWMR mode flags the
+     *     file the same way and holds no lock on it; by default such a file is refused, naming
+     *     {@code h5clear -s}
      */
-    public record Options(boolean fsyncOnCommit, long openChunkBudgetBytes, SpaceLedger sharedSpace, Profile profile) {
+    public record Options(boolean fsyncOnCommit, long openChunkBudgetBytes, SpaceLedger sharedSpace, Profile profile,
+            boolean reopenFlagged) {
         public static Options defaults() {
-            return new Options(false, 64L << 20, null, Profile.DEFAULT);
+            return new Options(false, 64L << 20, null, Profile.DEFAULT, false);
         }
 
         public Options withFsyncOnCommit(boolean fsync) {
-            return new Options(fsync, openChunkBudgetBytes, sharedSpace, profile);
+            return new Options(fsync, openChunkBudgetBytes, sharedSpace, profile, reopenFlagged);
         }
 
         public Options withOpenChunkBudgetBytes(long bytes) {
-            return new Options(fsyncOnCommit, bytes, sharedSpace, profile);
+            return new Options(fsyncOnCommit, bytes, sharedSpace, profile, reopenFlagged);
         }
 
         public Options withSharedSpace(SpaceLedger ledger) {
-            return new Options(fsyncOnCommit, openChunkBudgetBytes, ledger, profile);
+            return new Options(fsyncOnCommit, openChunkBudgetBytes, ledger, profile, reopenFlagged);
         }
 
         public Options withProfile(Profile newProfile) {
-            return new Options(fsyncOnCommit, openChunkBudgetBytes, sharedSpace, java.util.Objects.requireNonNull(newProfile));
+            return new Options(fsyncOnCommit, openChunkBudgetBytes, sharedSpace, java.util.Objects.requireNonNull(newProfile), reopenFlagged);
+        }
+
+        public Options withReopenFlagged(boolean reopen) {
+            return new Options(fsyncOnCommit, openChunkBudgetBytes, sharedSpace, profile, reopen);
         }
     }
 
@@ -117,6 +127,14 @@ public final class Hdf5File implements Closeable {
      */
     public static void createClosed(Path path, Options options) {
         FileOpener.createClosed(path, options);
+    }
+
+    /**
+     * Whether {@code path} has a version 3 superblock flagged as open for writing: a writer has it
+     * open (a libhdf5 writer in SWMR mode holds no lock on it) or one was killed.
+     */
+    public static boolean isFlaggedOpenForWrite(Path path) {
+        return FileOpener.flagged(path);
     }
 
     /** Opens an existing file to add data, datasets, groups and attributes. */

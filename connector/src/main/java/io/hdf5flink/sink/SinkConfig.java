@@ -202,9 +202,14 @@ public final class SinkConfig implements Serializable {
     /** The format new output files are created in. */
     public Profile profile() { return profile; }
 
-    /** How writers and committer open and create output files: durability and format as configured. */
+    /**
+     * How writers and committer open and create output files: durability and format as configured;
+     * a file flagged as open for writing is reopened, since after a failure or kill the flags are
+     * those of this sink's own earlier committer (the CLI refuses, before the job, an output that
+     * another writer flagged; a sink of your own must not be pointed at a file a libhdf5 SWMR writer writes).
+     */
     public Hdf5File.Options fileOptions() {
-        return Hdf5File.Options.defaults().withFsyncOnCommit(fsyncOnCommit).withProfile(profile);
+        return Hdf5File.Options.defaults().withFsyncOnCommit(fsyncOnCommit).withProfile(profile).withReopenFlagged(true);
     }
 
     /** Whether writers stage filtered chunks for the committer to copy, instead of writing them in place. */

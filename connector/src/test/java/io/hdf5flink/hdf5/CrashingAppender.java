@@ -33,7 +33,7 @@ public final class CrashingAppender {
         boolean latest = args.length > 2 && args[2].equals("latest");
         boolean notes = latest || args.length > 2 && args[2].equals("notes");
         Hdf5File.Options options = Hdf5File.Options.defaults().withFsyncOnCommit(fsync)
-                .withProfile(latest ? Profile.LATEST : Profile.DEFAULT);
+                .withProfile(latest ? Profile.LATEST : Profile.DEFAULT).withReopenFlagged(true); // what its killed predecessor left
         Hdf5File file = Files.exists(path) ? Hdf5File.openForAppend(path, options) : Hdf5File.create(path, options);
         Hdf5Dataset data = file.exists(DATASET) ? file.dataset(DATASET)
                 : file.createDataset(DATASET, DatasetSpec.builder(DataType.INT32, 0, COLUMNS)

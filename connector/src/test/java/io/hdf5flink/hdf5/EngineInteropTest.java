@@ -18,16 +18,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Files written by the engine, judged by libhdf5 (h5py) and by jhdf: every dtype, ranks 1 to 8,
  * every codec, every write path, value for value, with shape, maxshape, chunk shape, filter
- * list, fill value and attributes compared too.
+ * list, fill value and attributes compared too; all of it in both {@link Profile}s (issue 18).
  */
 class EngineInteropTest {
     @TempDir Path dir;
@@ -58,10 +58,17 @@ class EngineInteropTest {
 
     static Stream<Arguments> typesAndCodecs() {
         List<Arguments> out = new ArrayList<>();
-        for (int i = 0; i < TYPES.size(); i++) {
-            for (Codec c : CODECS) out.add(Arguments.of(TYPES.get(i), c));
+        for (Profile profile : Profile.values()) {
+            for (int i = 0; i < TYPES.size(); i++) {
+                for (Codec c : CODECS) out.add(Arguments.of(TYPES.get(i), c, profile));
+            }
         }
         return out.stream();
+    }
+
+    /** The superblock version libhdf5 must report for a file of {@code profile}. */
+    private static int superblock(Profile profile) {
+        return profile == Profile.LATEST ? 3 : 0;
     }
 
     /** Pattern element bytes [start, start + count) of a dtype, little-endian. */
@@ -69,19 +76,19 @@ class EngineInteropTest {
         return DatasetData.pattern(t.numpyStr(), start, count).bytes();
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("typesAndCodecs")
-    void appendsInBatchesThatStraddleChunks(DataType type, Codec codec) {
-        Path file = dir.resolve(type + "-" + codec + ".h5");
+    void appendsInBatchesThatStraddleChunks(DataType type, Codec codec, Profile profile) {
+        Path file = dir.resolve(type + "-" + codec + "-" + profile + ".h5");
         int channels = 3;
         long rows = 1000;
         DatasetSpec.Builder b = DatasetSpec.builder(type, 0, channels).maxShape(DatasetSpec.UNLIMITED, channels)
                 .chunks(64, 2).attribute("unit", AttributeValue.of("mV"));
         codec.apply.accept(b);
-        try (Hdf5File f = Hdf5File.create(file)) {
+        try (Hdf5File f = Hdf5File.create(file, profile)) {
             appendInBatches(f, f.createDataset("/rec/data", b.build()), rows, channels, 197);
         }
-        FileDescription expected = ExpectedFile.create().superblockVersion(0)
+        FileDescription expected = ExpectedFile.create().superblockVersion(superblock(profile))
                 .dataset("/rec/data", d -> d.dtype(type.numpyStr()).shape(rows, channels)
                         .maxshape(ExpectedFile.UNLIMITED, channels).chunks(64, 2)
                         .filters(codec.expected.apply(type.size())).fill(type.isComplex() ? List.of(0.0, 0.0) : 0)
@@ -109,9 +116,9 @@ class EngineInteropTest {
         }
     }
 
-    @ParameterizedTest(name = "rank {0}")
+    @ParameterizedTest(name = "rank {0} {1}")
     @MethodSource("ranks")
-    void everyRankThroughHyperslabsDirectChunksAndTheParallelWriter(int rank) throws Exception {
+    void everyRankThroughHyperslabsDirectChunksAndTheParallelWriter(int rank, Profile profile) throws Exception {
         long[] shape = new long[rank];
         long[] chunks = new long[rank];
         long[] max = new long[rank];
@@ -123,9 +130,9 @@ class EngineInteropTest {
         DataType type = DataType.FLOAT32;
         long count = Arrays.stream(shape).reduce(1, (x, y) -> x * y);
         byte[] all = pattern(type, 0, count);
-        Path file = dir.resolve("rank" + rank + ".h5");
+        Path file = dir.resolve("rank" + rank + "-" + profile + ".h5");
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        try (Hdf5File f = Hdf5File.create(file)) {
+        try (Hdf5File f = Hdf5File.create(file, profile)) {
             // Three datasets with the same content, each written a different way.
             Hdf5Dataset slabs = f.createDataset("/slabs", spec(type, shape, max, chunks));
             long half = shape[0] / 2;
@@ -155,7 +162,7 @@ class EngineInteropTest {
         } finally {
             pool.shutdown();
         }
-        ExpectedFile expected = ExpectedFile.create().superblockVersion(0);
+        ExpectedFile expected = ExpectedFile.create().superblockVersion(superblock(profile));
         for (String name : List.of("/slabs", "/direct", "/parallel")) {
             expected.dataset(name, d -> d.dtype("<f4").shape(shape).maxshape(max).chunks(chunks)
                     .filters(FilterInfo.shuffle(4), FilterInfo.deflate(6)).fill(-1.5).noAttributes().data(all));
@@ -163,8 +170,8 @@ class EngineInteropTest {
         HdfAssertions.assertReadableByAll(file, expected.build());
     }
 
-    static Stream<Integer> ranks() {
-        return Stream.of(1, 2, 3, 4, 8);
+    static Stream<Arguments> ranks() {
+        return Stream.of(Profile.values()).flatMap(p -> Stream.of(1, 2, 3, 4, 8).map(r -> Arguments.of(r, p)));
     }
 
     private static DatasetSpec spec(DataType type, long[] shape, long[] max, long[] chunks) {
@@ -192,14 +199,15 @@ class EngineInteropTest {
         }
     }
 
-    @Test
-    void moreThanAHundredThousandChunksSparseTilesGroupsAndAttributes() {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Profile.class)
+    void moreThanAHundredThousandChunksSparseTilesGroupsAndAttributes(Profile profile) {
         ReferenceLibrary.requireAvailable();
-        Path file = dir.resolve("big.h5");
+        Path file = dir.resolve("big-" + profile + ".h5");
         long n = 150_000;
         double[] tile = new double[100];
         for (int i = 0; i < tile.length; i++) tile[i] = i + 0.5;
-        try (Hdf5File f = Hdf5File.create(file)) {
+        try (Hdf5File f = Hdf5File.create(file, profile)) {
             Hdf5Dataset many = f.createDataset("/many", DatasetSpec.builder(DataType.UINT16, 0)
                     .maxShape(DatasetSpec.UNLIMITED).chunks(1).build());
             many.append(ByteBuffer.wrap(pattern(DataType.UINT16, 0, n)).order(ByteOrder.LITTLE_ENDIAN));
@@ -216,7 +224,7 @@ class EngineInteropTest {
         assertEquals(n, h5py.dataset("/many").allocatedChunks());
         assertEquals(50, h5py.dataset("/matrix").allocatedChunks());
         assertEquals(50 * 800L, h5py.dataset("/matrix").storedBytes());
-        ExpectedFile expected = ExpectedFile.create().superblockVersion(0)
+        ExpectedFile expected = ExpectedFile.create().superblockVersion(superblock(profile))
                 .dataset("/many", d -> d.dtype("<u2").shape(n).maxshape(ExpectedFile.UNLIMITED).chunks(1)
                         .allocatedChunks(n).data(pattern(DataType.UINT16, 0, n)))
                 .dataset("/matrix", d -> d.dtype("<f8").shape(1_000_000, 1_000_000).chunks(10, 10).allocatedChunks(50))

@@ -42,6 +42,23 @@ class LatestProfileInteropTest {
                         g = f.create_group("grp")
                         g.attrs["note"] = "made by h5py"
                         g["soft"] = h5py.SoftLink("/grow")
+                # Written by an h5py writer in SWMR mode; then the same killed while it wrote (its flags stay set).
+                import subprocess
+                import textwrap
+                swmr = textwrap.dedent('''
+                    import sys, os, h5py, numpy as np
+                    f = h5py.File(sys.argv[1], "w", libver="latest")
+                    d = f.create_dataset("frames", shape=(0, 4, 4), maxshape=(None, 4, 4), chunks=(1, 4, 4), dtype="<u2",
+                                         compression="gzip")
+                    f.swmr_mode = True
+                    for i in range(10):
+                        d.resize((i + 1, 4, 4)); d[i] = i; d.flush()
+                    if sys.argv[2] == "kill":
+                        os._exit(0)
+                    f.close()
+                    ''')
+                for name, how in (("swmr.h5", "close"), ("swmr_killed.h5", "kill")):
+                    subprocess.run([sys.executable, "-c", swmr, os.path.join(d, name), how], check=True)
                 # Every chunk index of layout version 4 that h5py makes (libver='latest').
                 with h5py.File(os.path.join(d, "indexes.h5"), "w", libver="latest") as f:
                     w = f.create_dataset("wide", data=np.arange(800, dtype="<i2").reshape(100, 8), maxshape=(None, 8),
@@ -122,20 +139,31 @@ class LatestProfileInteropTest {
         ReferenceLibrary.checkAndKeepWriting(file, "assert (f['data'][:] == np.arange(10)).all()");
     }
 
+    /**
+     * The bytes a kill leaves while the engine holds a latest-profile file: flagged. Refused by
+     * default (a libhdf5 SWMR writer flags a file the same way and holds no lock), naming
+     * h5clear, the file unchanged; reopened and appended to by a writer that knows the flags are
+     * its own killed predecessor's (the sink's committer, {@code Options.withReopenFlagged}).
+     */
     @Test
-    void aFileAKilledWriterLeftFlaggedIsReopened() throws IOException {
+    void aFileAKilledWriterLeftFlaggedIsReopenedOnlyWhenAskedTo() throws IOException {
         Path file = dir.resolve("killed.h5");
         Path copy = dir.resolve("left.h5");
         try (Hdf5File f = Hdf5File.create(file, Profile.LATEST)) {
             f.createDataset("/data", spec()).append(ints(0, 10));
             f.commit();
-            // What a SIGKILL leaves: the bytes as they are while the writer holds the file.
             Files.copy(file, copy);
         }
         assertEquals(Superblock3.WRITE | Superblock3.SWMR, Files.readAllBytes(copy)[11]);
-        try (Hdf5File f = Hdf5File.openForAppend(copy)) {
+        assertTrue(Hdf5File.isFlaggedOpenForWrite(copy));
+        byte[] before = Files.readAllBytes(copy);
+        Hdf5Exception e = assertThrows(Hdf5Exception.class, () -> Hdf5File.openForAppend(copy));
+        assertTrue(e.getMessage().contains("is flagged as open for writing") && e.getMessage().contains("h5clear -s " + copy), e.getMessage());
+        assertTrue(Arrays.equals(before, Files.readAllBytes(copy)), "a refused open writes nothing");
+        try (Hdf5File f = Hdf5File.openForAppend(copy, Hdf5File.Options.defaults().withReopenFlagged(true))) {
             f.dataset("/data").append(ints(10, 5));
         }
+        assertTrue(!Hdf5File.isFlaggedOpenForWrite(copy));
         ReferenceLibrary.checkAndKeepWriting(copy, "assert (f['data'][:] == np.arange(15)).all()");
     }
 
@@ -156,6 +184,57 @@ class LatestProfileInteropTest {
                 assert f["grp"].attrs["note"] in (b"made by h5py", "made by h5py")
                 assert f["grp"].get("soft", getlink=True).path == "/grow"
                 """);
+    }
+
+    /**
+     * Files of an h5py writer in SWMR mode (areaDetector's and odin-data's mode): one it closed is
+     * appended to; one it was killed writing is refused, naming h5clear, until {@code h5clear -s
+     * --increment=0} clears its flags and the end of file it left behind (libhdf5's SWMR writer
+     * does not raise it as it goes); then appended to. A live SWMR writer holds no lock on its
+     * file: its flags alone keep the engine out.
+     */
+    @Test
+    void filesOfAnH5pySwmrWriterAreAppendedToOnceItClosedThem() throws Exception {
+        Path closed = copy("swmr.h5");
+        Path killed = copy("swmr_killed.h5");
+        assertEquals(0, Files.readAllBytes(closed)[11]);
+        assertEquals(Superblock3.WRITE | Superblock3.SWMR, Files.readAllBytes(killed)[11]);
+        byte[] before = Files.readAllBytes(killed);
+        Hdf5Exception refused = assertThrows(Hdf5Exception.class, () -> Hdf5File.openForAppend(killed));
+        assertTrue(refused.getMessage().contains("h5clear -s " + killed), refused.getMessage());
+        assertTrue(Arrays.equals(before, Files.readAllBytes(killed)));
+        Process clear = new ProcessBuilder("h5clear", "-s", "--increment=0", killed.toString()).redirectErrorStream(true).start();
+        assertEquals(0, clear.waitFor(), new String(clear.getInputStream().readAllBytes()));
+        for (Path file : List.of(closed, killed)) {
+            try (Hdf5File f = Hdf5File.openForAppend(file)) {
+                short[] frames = new short[5 * 16];
+                for (int i = 0; i < frames.length; i++) frames[i] = (short) (10 + i / 16);
+                f.dataset("/frames").appendValues(frames);
+            }
+            ReferenceLibrary.checkAndKeepWriting(file, """
+                    d = f["frames"]
+                    assert d.shape == (15, 4, 4), d.shape
+                    assert all((d[i] == i).all() for i in range(15)), d[:, 0, 0]
+                    """);
+        }
+
+        Path live = dir.resolve("live.h5");
+        Process writer = new ProcessBuilder(ReferenceLibrary.PYTHON, "-c", """
+                import sys, time, h5py
+                f = h5py.File(sys.argv[1], "w", libver="latest")
+                d = f.create_dataset("frames", shape=(1, 4), maxshape=(None, 4), chunks=(1, 4), dtype="<u2")
+                f.swmr_mode = True
+                d.flush()
+                print("writing", flush=True)
+                time.sleep(60)
+                """, live.toString()).start();
+        try {
+            assertEquals("writing", new java.io.BufferedReader(new java.io.InputStreamReader(writer.getInputStream())).readLine());
+            Hdf5Exception e = assertThrows(Hdf5Exception.class, () -> Hdf5File.openForAppend(live));
+            assertTrue(e.getMessage().contains("a libhdf5 writer has it open"), e.getMessage());
+        } finally {
+            writer.destroyForcibly().waitFor();
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.hdf5flink.cli;
 import io.hdf5flink.hdf5.AttributeValue;
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.hdf5.Hdf5Paths;
 import io.hdf5flink.hdf5.Profile;
 import io.hdf5flink.sink.ChunkFilters;
@@ -258,6 +259,14 @@ final class ConvertPlan {
                 throw new UsageException(output + " exists; pass --append to add to it, or choose another --output"
                         + (previous != null ? " (an earlier run may have completed; " + checkpoints.path()
                         + " holds no completed checkpoint)" : ExistingOutput.completedHint(output, dataset, inShape)));
+            }
+            boolean samePlan = previous != null && canonical.equals(previous.getProperty("options"));
+            if (!rolled && Files.exists(output) && resumeFrom == null && !samePlan && Hdf5File.isFlaggedOpenForWrite(output)) {
+                // The sink reopens files flagged by its own killed committer; one flagged by another
+                // writer (libhdf5 in SWMR mode holds no lock) must not be written beside it.
+                throw new UsageException(output + " is flagged as open for writing by another HDF5 writer (a libhdf5 writer in SWMR"
+                        + " mode, or one that was killed): wait for it to close the file, or, if none runs, clear the flags with"
+                        + " 'h5clear -s " + output + "' (after a killed libhdf5 SWMR writer, also 'h5clear --increment=0 " + output + "')");
             }
             if (!rolled && Files.exists(output) && o.format != null && resumeFrom == null) {
                 throw new UsageException("--format " + o.format + " applies to a new output; " + output

@@ -716,6 +716,25 @@ class CliInteropTest {
         assertTrue(Integer.parseInt(seen[1]) >= 3, "the reader saw the dataset grow: " + String.join(" ", seen));
         ReferenceLibrary.h5dump(out);
 
+        // An output a libhdf5 SWMR writer was killed writing is flagged: refused, naming h5clear, until cleared.
+        Path flagged = dir.resolve("swmr-killed.h5");
+        H5py.check("""
+                import subprocess, textwrap
+                subprocess.run([sys.executable, '-c', textwrap.dedent('''
+                    import sys, os, h5py, numpy as np
+                    f = h5py.File(sys.argv[1], 'w', libver='latest')
+                    d = f.create_dataset('data', shape=(0, 64), maxshape=(None, 64), chunks=(4096, 64), dtype='<i2')
+                    f.swmr_mode = True
+                    d.resize((10, 64)); d[:] = 1; d.flush()
+                    os._exit(0)
+                    '''), sys.argv[1]], check=True)
+                """, flagged);
+        refused("is flagged as open for writing by another HDF5 writer", flagged, "convert", "--input", s(segment), "--output",
+                s(flagged), "--append");
+        assertEquals(0, new ProcessBuilder("h5clear", "-s", "--increment=0", s(flagged)).inheritIO().start().waitFor());
+        ok("convert", "--input", s(segment), "--output", s(flagged), "--append", "--no-progress");
+        H5py.check("d = h5py.File(sys.argv[1], 'r')['data']; assert d.shape == (60010, 64) and (d[:10] == 1).all()", flagged);
+
         // An existing output keeps its format; an unknown format is named.
         refused("--format latest applies to a new output", out, "convert", "--input", s(segment), "--output", s(out),
                 "--append", "--format", "latest");

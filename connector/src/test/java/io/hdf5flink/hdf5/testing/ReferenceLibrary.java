@@ -142,7 +142,7 @@ public final class ReferenceLibrary {
 
     /**
      * The judges of a file the engine appended to: h5py runs {@code checks} (Python, with {@code f}
-     * open read-only and {@code np} imported), then appends two rows of -1 to every dataset with an
+     * open read-only and {@code np} imported), then appends two rows of 7s to every dataset with an
      * unlimited first axis and adds a dataset, and reads them back (h5py must be able to keep
      * writing the file); then h5stat and h5dump read it.
      *
@@ -158,11 +158,11 @@ public final class ReferenceLibrary {
                     names = []
                     f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) and o.maxshape and o.maxshape[0] is None else None)
                     for n in names:
-                        d = f[n]; k = d.shape[0]; d.resize((k + 2,) + d.shape[1:]); d[k:] = -1
+                        d = f[n]; k = d.shape[0]; d.resize((k + 2,) + d.shape[1:]); d[k:] = 7
                     f.create_dataset("added_by_h5py", data=np.arange(4))
                 with h5py.File(sys.argv[1], "r") as f:
                     for n in names:
-                        assert (f[n][-2:] == -1).all(), n
+                        assert (f[n][-2:] == 7).all(), n
                     assert (f["added_by_h5py"][:] == np.arange(4)).all()
                 print("ok")
                 """.replace("CHECKS", indented), h5.toString());

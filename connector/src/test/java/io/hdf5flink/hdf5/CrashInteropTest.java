@@ -61,7 +61,8 @@ class CrashInteropTest {
             "    assert f.id.get_create_plist().get_version()[0] == 3",
             "    assert all(set(bytes(f.attrs[k])) <= {ord('n')} for k in f.attrs if k.startswith('note')), dict(f.attrs)",
             "    c = f['crash']; marks = [m for m in c if m != 'data']",
-            "    assert all(c[m].attrs['rows'] == int(m[1:]) for m in marks), marks",
+            // A kill between creating a mark group and setting its attribute leaves it without one, as in LINK_CHECK.
+            "    assert all(c[m].attrs.get('rows', int(m[1:])) == int(m[1:]) for m in marks), marks",
             "    print(len(marks))");
 
     /**

@@ -24,8 +24,9 @@ final class CommitFields {
     private final int dimsFieldOffset;
     private final Slot layout;
     /**
-     * The version 4 layout message the first commit replaces by a version 3 one pointing at the
-     * version 1 B-tree that now indexes the chunks; null when the layout is version 3 already.
+     * When the layout message is still version 4: the version 3 one (its index root to be set)
+     * that the first commit puts in its place, pointing at the version 1 B-tree that now indexes
+     * the chunks; null when the layout is version 3 already.
      */
     private final DataLayoutMessage reindexed;
     /** Null when the dataset has no commit token attribute yet. */
@@ -53,15 +54,18 @@ final class CommitFields {
      * Finds the fields in {@code header}.
      *
      * @param tokenAttribute the commit token attribute's message, or null when there is none
+     * @param chunkDims the dataset's chunk shape and {@code elementSize} its element size, for the
+     *     version 3 layout message that replaces a version 4 one
      */
-    static CommitFields locate(FileStorage storage, ObjectHeader header, Slot tokenAttribute, ErrorContext where) {
+    static CommitFields locate(FileStorage storage, ObjectHeader header, Slot tokenAttribute, long[] chunkDims, int elementSize,
+            ErrorContext where) {
         Slot dataspace = header.find(DataspaceMessage.TYPE);
         Slot layout = header.find(DataLayoutMessage.TYPE);
         try {
             ByteBuffer ds = storage.read(dataspace.bodyAddress(), 1, "dataspace of " + where.object());
             int dimsFieldOffset = ds.get(0) == 1 ? DataspaceMessage.dimsOffset() : 4;
-            ByteBuffer layoutBody = storage.read(layout.bodyAddress(), layout.bodySize(), "layout of " + where.object());
-            DataLayoutMessage reindexed = layoutBody.get(0) == 4 ? DataLayoutMessage.decode(layoutBody, where.object()) : null;
+            ByteBuffer layoutVersion = storage.read(layout.bodyAddress(), 1, "layout of " + where.object());
+            DataLayoutMessage reindexed = layoutVersion.get(0) == 4 ? new DataLayoutMessage(Bytes.UNDEFINED_ADDRESS, chunkDims, elementSize) : null;
             if (tokenAttribute == null) {
                 return new CommitFields(storage, header, where, dataspace, dimsFieldOffset, layout, reindexed, null, 0, 0, null);
             }

@@ -29,8 +29,9 @@ final class DatasetHeader {
 
     private DatasetHeader() {}
 
-    /** Everything read from (or written into) the header when the dataset is opened. */
     /**
+     * Everything read from (or written into) the header when the dataset is opened.
+     *
      * @param reindexedFrom the index a version 4 layout names (the dataset is then re-indexed with a
      *     version 1 B-tree holding {@code inherited}, published with its first commit), else null
      * @param inherited the chunks that index lists, inside the shape; empty when not re-indexed
@@ -143,7 +144,9 @@ final class DatasetHeader {
             return new Layout(type, dims, max, layout.chunkDims(), filters, fill, layout.indexAddress(), null, List.of());
         }
         if (header.version() != 2) throw file.error(path + ": a version 4 data layout in a version 1 object header is not supported");
-        List<Hdf5DatasetReader.StoredChunk> inherited = Version4Chunks.list(storage, where, layout, dims, max, !filters.isEmpty());
+        Layout empty = new Layout(type, dims, max, layout.chunkDims(), filters, fill, Bytes.UNDEFINED_ADDRESS, layout.version4Index(), List.of());
+        List<Hdf5DatasetReader.StoredChunk> inherited = Version4Chunks.list(storage, where, layout, dims, max, !filters.isEmpty(),
+                empty.chunkBytes(where));
         return new Layout(type, dims, max, layout.chunkDims(), filters, fill, Bytes.UNDEFINED_ADDRESS, layout.version4Index(), inherited);
     }
 

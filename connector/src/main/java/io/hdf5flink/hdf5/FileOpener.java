@@ -125,7 +125,7 @@ final class FileOpener {
                 throw new Hdf5Exception(path + " is flagged as open for writing (superblock version 3, file-consistency flags "
                         + sb.flags() + "): a libhdf5 writer has it open (in SWMR mode it holds no lock), or one was killed. If no"
                         + " writer runs, clear the flags with 'h5clear -s " + path + "' (after a libhdf5 SWMR writer was killed, also"
-                        + " 'h5clear --increment " + path + "', whose end of file it left behind)");
+                        + " 'h5clear --increment=0 " + path + "', whose end of file it left behind)");
             }
             storage = readOnly ? FileStorage.openReadOnly(path, sb) : FileStorage.open(path, sb, options.sharedSpace());
             if (!readOnly) {

@@ -302,13 +302,10 @@ final class FileStorage implements BlockReader, Closeable {
         superblock = next;
     }
 
-    /** The superblock as last written or read. */
-    Superblock superblock() { return superblock; }
-
     /**
      * Flags a version 3 superblock as open for writing in SWMR's order of writes, as libhdf5 does
-     * while its writer has the file (a file a killed writer left flagged is taken as it is): SWMR
-     * readers may open it, libhdf5's other opens are refused until {@link #close} clears the flags.
+     * while its writer has the file (one already flagged, which the opener let through, stays so):
+     * SWMR readers may open it, libhdf5's other opens are refused until {@link #close} clears the flags.
      * Does nothing to other versions, which have no flags.
      */
     void markOpenForWrite() throws IOException {

@@ -68,7 +68,7 @@ public final class Hdf5Dataset extends Hdf5Object {
 
     @Override
     void headerChanged() {
-        fields = CommitFields.locate(file.storage(), header, findAttribute(COMMIT_TOKEN_ATTRIBUTE), where);
+        fields = CommitFields.locate(file.storage(), header, findAttribute(COMMIT_TOKEN_ATTRIBUTE), layout.chunkDims(), type.size(), where);
     }
 
     public DataType dataType() { return type; }

@@ -396,7 +396,7 @@ public final class Hdf5DatasetReader implements Closeable {
         return out;
     }
 
-        public long[] shape() { return shape.clone(); }
+    public long[] shape() { return shape.clone(); }
 
     public Storage storage() { return storage; }
 

@@ -141,7 +141,7 @@ final class HeaderEditor {
         block.put("OCHK".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         block.put(messages);
         ObjectHeader.putNilV2(block, header.creationOrderTracked(), CONTINUATION_SLACK);
-        block.putInt(io.hdf5flink.hdf5.format.Lookup3.checksum(block.array(), 0, block.capacity() - 4));
+        block.putInt(Lookup3.checksum(block.array(), 0, block.capacity() - 4));
         return block.array();
     }
 
@@ -238,16 +238,7 @@ final class HeaderEditor {
             throws IOException {
         if (header.version() != 2) throw new IllegalArgumentException("only version 2 chunks are laid out anew");
         ObjectHeader.Chunk c = header.chunks().get(replaced.chunk());
-        ByteBuffer read = storage.read(c.address(), c.size(), "object header chunk of " + object);
-        byte[] all = new byte[c.size()];
-        read.get(0, all);
-        for (Edit e : edits) {
-            int at = Math.toIntExact(e.address() - c.address());
-            if (e.chunk() != replaced.chunk() || at < 4 || at + e.bytes().length > c.size() - 4) {
-                throw new IllegalArgumentException("an edit outside the chunk being laid out anew");
-            }
-            System.arraycopy(e.bytes(), 0, all, at, e.bytes().length);
-        }
+        byte[] all = chunkWithEdits(storage, header, replaced.chunk(), edits);
         List<Slot> inChunk = new java.util.ArrayList<>();
         for (Slot s : header.slots()) if (s.chunk() == replaced.chunk()) inChunk.add(s);
         inChunk.sort(java.util.Comparator.comparingLong(Slot::messageAddress));
@@ -260,13 +251,11 @@ final class HeaderEditor {
             for (Slot s : inChunk) {
                 int from = Math.toIntExact(s.messageAddress() - c.address());
                 if (s.equals(replaced)) {
-                    ByteBuffer m = Bytes.allocate(headerSize + newBody.length);
-                    ObjectHeader.putMessageV2(m, false, s.type(), s.flags(), new byte[0]);
-                    m.putShort(1, (short) newBody.length);
-                    // the creation order, when tracked, stays the message's
-                    if (headerSize == 6) m.put(4, all[from + 4]).put(5, all[from + 5]);
-                    m.position(headerSize).put(newBody);
-                    out.write(m.array());
+                    // The message's own header (type, flags, creation order if tracked), with the new size.
+                    byte[] messageHeader = java.util.Arrays.copyOfRange(all, from, from + headerSize);
+                    ByteBuffer.wrap(messageHeader).order(java.nio.ByteOrder.LITTLE_ENDIAN).putShort(1, (short) newBody.length);
+                    out.write(messageHeader);
+                    out.write(newBody);
                 } else if (!(dropNils && s.type() == ObjectHeader.NIL)) {
                     out.write(all, from, s.totalSize());
                 }
@@ -277,9 +266,7 @@ final class HeaderEditor {
             if (room >= headerSize) ObjectHeader.putNilV2(rest, header.creationOrderTracked(), room);
             out.write(rest.array()); // else a gap, smaller than a message header: zeros
             out.write(new byte[4]); // the checksum's place
-            byte[] chunk = out.toByteArray();
-            ByteBuffer.wrap(chunk).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(end, Lookup3.checksum(chunk, 0, end));
-            storage.write(c.address(), chunk);
+            writeChecksummed(storage, c.address(), out.toByteArray());
             return;
         }
         throw ErrorContext.of(storage.path()).object(object).error("its object header chunk at " + c.address() + " has no room for a "
@@ -348,18 +335,29 @@ final class HeaderEditor {
 
     /** Rewrites a version 2 chunk whole, with the edits made in it, and its checksum anew: one write. */
     private static void rewriteChunk(FileStorage storage, ObjectHeader header, int chunk, List<Edit> edits) throws IOException {
+        writeChecksummed(storage, header.chunks().get(chunk).address(), chunkWithEdits(storage, header, chunk, edits));
+    }
+
+    /** The bytes of a version 2 chunk as read, with {@code edits} (all in that chunk, between signature and checksum) made in them. */
+    private static byte[] chunkWithEdits(FileStorage storage, ObjectHeader header, int chunk, List<Edit> edits) throws IOException {
         ObjectHeader.Chunk c = header.chunks().get(chunk);
         ByteBuffer b = storage.read(c.address(), c.size(), "object header chunk");
         byte[] all = new byte[c.size()];
         b.get(0, all);
         for (Edit e : edits) {
             int at = Math.toIntExact(e.address() - c.address());
-            if (at < 4 || at + e.bytes().length > c.size() - 4) throw new IllegalArgumentException("an edit outside its object header chunk");
+            if (e.chunk() != chunk || at < 4 || at + e.bytes().length > c.size() - 4) {
+                throw new IllegalArgumentException("an edit outside its object header chunk");
+            }
             System.arraycopy(e.bytes(), 0, all, at, e.bytes().length);
         }
-        ByteBuffer.wrap(all).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                .putInt(c.size() - 4, io.hdf5flink.hdf5.format.Lookup3.checksum(all, 0, c.size() - 4));
-        storage.write(c.address(), all);
+        return all;
+    }
+
+    /** Writes a version 2 chunk at {@code address} with the lookup3 checksum of its bytes in its last 4. */
+    private static void writeChecksummed(FileStorage storage, long address, byte[] chunk) throws IOException {
+        ByteBuffer.wrap(chunk).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(chunk.length - 4, Lookup3.checksum(chunk, 0, chunk.length - 4));
+        storage.write(address, chunk);
     }
 
     /** Writes a version 2 message into a NIL slot, the rest of the slot staying NIL: one chunk rewrite. */
@@ -408,7 +406,6 @@ final class HeaderEditor {
         return s.type() == DataspaceMessage.TYPE || s.type() == DataLayoutMessage.TYPE
                 || s.type() == ObjectHeaderContinuationMessage.TYPE || s.type() == ObjectHeader.NIL;
     }
-
 
     private static ObjectHeader recount(FileStorage storage, long address, String object) throws IOException {
         ObjectHeader h = ObjectHeader.read(storage, address, object);

@@ -23,8 +23,12 @@ final class Version4Chunks {
 
     private Version4Chunks() {}
 
+    /**
+     * @param unfiltered the size of an unfiltered chunk, which indexes of unfiltered datasets do
+     *     not store
+     */
     static List<Hdf5DatasetReader.StoredChunk> list(FileStorage storage, ErrorContext where, DataLayoutMessage layout, long[] dims,
-            long[] maxDims, boolean filtered) throws IOException {
+            long[] maxDims, boolean filtered, int unfiltered) throws IOException {
         // libhdf5 creates the index with the first chunk: a dataset never written has none.
         if (layout.indexAddress() == Bytes.UNDEFINED_ADDRESS) return List.of();
         long[] chunk = layout.chunkDims();
@@ -42,7 +46,7 @@ final class Version4Chunks {
                 int[] order = arrayOrder(maxDims, where);
                 array.forEach((index, e) -> {
                     long[] offset = arrayOffset(index, order, maxDims, chunk);
-                    add(out, dims, offset, e.getLong(0), filtered ? (int) sizeOf(e, 8, array.elementSize() - 12) : chunkBytes(layout),
+                    add(out, dims, offset, e.getLong(0), filtered ? (int) Bytes.unsigned(e.position(8), array.elementSize() - 12) : unfiltered,
                             filtered ? e.getInt(array.elementSize() - 4) : 0, where);
                 });
             }
@@ -57,7 +61,7 @@ final class Version4Chunks {
                     int scaledAt = filtered ? 8 + sizeLength + 4 : 8;
                     long[] offset = new long[rank];
                     for (int d = 0; d < rank; d++) offset[d] = r.getLong(scaledAt + 8 * d) * chunk[d];
-                    add(out, dims, offset, r.getLong(0), filtered ? (int) sizeOf(r, 8, sizeLength) : chunkBytes(layout),
+                    add(out, dims, offset, r.getLong(0), filtered ? (int) Bytes.unsigned(r.position(8), sizeLength) : unfiltered,
                             filtered ? r.getInt(8 + sizeLength) : 0, where);
                 }
             }
@@ -109,17 +113,5 @@ final class Version4Chunks {
         for (int d = 0; d < dims.length; d++) if (offset[d] >= dims[d]) return; // beyond the shape: never visible
         if (address < 0 || size <= 0) throw where.error("its chunk index lists a chunk at " + address + " of " + size + " bytes");
         out.add(new Hdf5DatasetReader.StoredChunk(offset, address, size, mask));
-    }
-
-    private static long sizeOf(ByteBuffer b, int at, int length) {
-        long v = 0;
-        for (int i = 0; i < length; i++) v |= (long) (b.get(at + i) & 0xFF) << (8 * i);
-        return v;
-    }
-
-    private static int chunkBytes(DataLayoutMessage layout) {
-        long bytes = layout.elementSize();
-        for (long c : layout.chunkDims()) bytes *= c;
-        return Math.toIntExact(bytes);
     }
 }

@@ -1,5 +1,7 @@
 package io.hdf5flink.hdf5;
 
+import static io.hdf5flink.hdf5.IntRows.ints;
+import static io.hdf5flink.hdf5.IntRows.spec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -400,15 +402,6 @@ class LatestProfileInteropTest {
         return Files.copy(made.resolve(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static DatasetSpec spec() {
-        return DatasetSpec.builder(DataType.INT32, 0).maxShape(DatasetSpec.UNLIMITED).chunks(4).build();
-    }
-
-    private static ByteBuffer ints(int from, int count) {
-        ByteBuffer b = ByteBuffer.allocate(4 * count).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < count; i++) b.putInt(from + i);
-        return b.flip();
-    }
 
     private static ByteBuffer shorts(int fromRow, int rows) {
         ByteBuffer b = ByteBuffer.allocate(2 * 4 * rows).order(ByteOrder.LITTLE_ENDIAN);

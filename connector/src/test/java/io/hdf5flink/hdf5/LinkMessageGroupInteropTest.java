@@ -1,5 +1,7 @@
 package io.hdf5flink.hdf5;
 
+import static io.hdf5flink.hdf5.IntRows.ints;
+import static io.hdf5flink.hdf5.IntRows.spec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -394,15 +394,5 @@ class LinkMessageGroupInteropTest {
                 assert (f["températures"][:] == np.arange(5)).all()
                 assert (f["more"][:] == np.arange(3, 6)).all()
                 """);
-    }
-
-    private static DatasetSpec spec() {
-        return DatasetSpec.builder(DataType.INT32, 0).maxShape(DatasetSpec.UNLIMITED).chunks(4).build();
-    }
-
-    private static ByteBuffer ints(int from, int count) {
-        ByteBuffer b = ByteBuffer.allocate(4 * count).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < count; i++) b.putInt(from + i);
-        return b.flip();
     }
 }

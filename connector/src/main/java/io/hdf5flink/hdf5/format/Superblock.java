@@ -93,7 +93,7 @@ public final class Superblock {
     }
 
     /** Whether changes are written as the whole checksummed superblock rather than one field. */
-    public boolean checksummed() {
+    private boolean checksummed() {
         return version >= 2;
     }
 
@@ -260,8 +260,6 @@ public final class Superblock {
     public long endOfFileAddress() { return endOfFileAddress; }
     /** Where the end-of-file address is stored. */
     public long endOfFileFieldOffset() { return endOfFileFieldOffset; }
-    /** Versions 0 and 1: the root group's symbol table entry; null in versions 2 and 3. */
-    public SymbolTableEntry rootGroup() { return rootGroup; }
     public long rootObjectHeaderAddress() { return rootObjectHeaderAddress; }
     /** Version 3's file-consistency flags ({@link #WRITE_ACCESS}, {@link #SWMR_WRITE_ACCESS}); 0 in other versions. */
     public int flags() { return flags; }

@@ -9,7 +9,7 @@ import java.util.List;
  * symbol table or in link messages; see {@link GroupLinks}.
  */
 public final class Hdf5Group extends Hdf5Object {
-    private final GroupLinks links;
+    private GroupLinks links;
 
     Hdf5Group(Hdf5File file, String path, long headerAddress, ObjectHeader header, GroupLinks links) {
         super(file, path, headerAddress, header);
@@ -41,6 +41,12 @@ public final class Hdf5Group extends Hdf5Object {
         // object there ("address of object past end of allocation"), so the end of file covers it
         // before a link points at it, whatever instant a reader looks or a kill leaves.
         file.storage().publishEof();
+        if (links instanceof SymbolTableGroup && SymbolTableGroup.needsLinkMessage(name)) {
+            LinkMessageGroup.Converted c = LinkMessageGroup.fromSymbolTable(file.storage(), path, header, links, name, address);
+            links = c.links();
+            header = c.header();
+            return;
+        }
         header = links.addHardLink(header, name, address, newGroup);
     }
 }

@@ -407,7 +407,8 @@ final class HeaderEditor {
                 || s.type() == ObjectHeaderContinuationMessage.TYPE || s.type() == ObjectHeader.NIL;
     }
 
-    private static ObjectHeader recount(FileStorage storage, long address, String object) throws IOException {
+    /** Corrects a version 1 header's message count, the last step of a change; returns the header as re-read. */
+    static ObjectHeader recount(FileStorage storage, long address, String object) throws IOException {
         ObjectHeader h = ObjectHeader.read(storage, address, object);
         if (h.messageCount() != h.slots().size()) {
             ByteBuffer b = Bytes.allocate(2);

@@ -32,9 +32,12 @@ import java.util.TreeMap;
  * deletion does), never two links with one index. A link into a dense group, or into a compact
  * one at its maximum (which libhdf5 makes dense then), is added copy-on-write: a new heap and new
  * indexes with every link, written and published first, then one write of the header switches
- * the group to them; this is done once per commit for all the links added since ({@link #flush}). What does not fit one heap block of
- * 64 KiB and indexes two levels deep (about 700 links with creation order indexed, 1100 without)
- * is refused by name, the file left as it was.
+ * the group to them; this is done once per commit for all the links added since ({@link #flush}),
+ * so a commit that adds links to a group of n links writes O(n) bytes (about 45 bytes a link with
+ * short names). The blocks a later commit of the same writer supersedes are reused
+ * ({@link FileStorage#release}); those of the storage the group had when opened stay unreferenced.
+ * A link message larger than 4 KiB (libhdf5 would store it outside the heap's blocks) is refused
+ * by name, the file left as it was.
  */
 final class LinkMessageGroup implements GroupLinks {
     private final FileStorage storage;
@@ -44,7 +47,14 @@ final class LinkMessageGroup implements GroupLinks {
     private long nextCreationIndex;
     /** Whether links were added to dense storage since it was last written. */
     private boolean densePending;
+    /** The dense storage this object last wrote, released for reuse once a later one replaces it. */
+    private Dense written;
     private final TreeMap<String, LinkMessage> links = new TreeMap<>(SymbolTableGroup.NAME_ORDER);
+    /** The bytes of every link message, as dense storage's heap would hold them, and the largest. */
+    private long messageBytes;
+    private int largestMessage;
+    /** Whether a link has no creation index (a group that started tracking creation order late). */
+    private boolean someWithoutCreationIndex;
 
     private LinkMessageGroup(FileStorage storage, String path, LinkInfoMessage info, GroupInfoMessage limits) {
         this.storage = storage;
@@ -57,6 +67,75 @@ final class LinkMessageGroup implements GroupLinks {
     /** A new group's links: none, compact, no creation order tracked (what {@code ObjectTree} writes in its header). */
     static LinkMessageGroup empty(FileStorage storage, String path) {
         return new LinkMessageGroup(storage, path, new LinkInfoMessage(), new GroupInfoMessage());
+    }
+
+    /** A group converted from a symbol table: its links and its header after the change. */
+    record Converted(LinkMessageGroup links, ObjectHeader header) {}
+
+    /**
+     * Stores the links of a symbol-table group as link messages, with a new hard link {@code
+     * name} to {@code address}, as libhdf5 does when a link needs what a symbol table cannot
+     * record (here a non-ASCII name, whose link message carries the UTF-8 character set). The
+     * link info and group info messages and the link messages (compact, up to the default 8
+     * links; else a dense heap and name index, written first) go into a new continuation block,
+     * written and published first; then one write turns the symbol table message, whose size a
+     * continuation message has, into the continuation message pointing there, and the header's
+     * message count is corrected. Until that write readers see the symbol table; the old B-tree
+     * and local heap are left unreferenced. A parent's (or the superblock's) cached copy of the
+     * symbol table's addresses goes stale, as it does when libhdf5 converts a group: libhdf5
+     * checks the cache against the header and drops it.
+     */
+    static Converted fromSymbolTable(FileStorage storage, String path, ObjectHeader header, GroupLinks table, String name, long address)
+            throws IOException {
+        Slot symbolTable = header.find(io.hdf5flink.hdf5.format.SymbolTableMessage.TYPE);
+        if (header.version() != 1 || symbolTable == null) {
+            throw new IllegalStateException(path + ": only a symbol table message of a version 1 header is converted");
+        }
+        LinkMessageGroup g = new LinkMessageGroup(storage, path, new LinkInfoMessage(), new GroupInfoMessage());
+        for (String n : table.names()) {
+            GroupLink l = table.link(n);
+            g.put(l.kind() == GroupLink.Kind.SOFT ? LinkMessage.soft(n, l.target()) : LinkMessage.hard(n, l.address()));
+        }
+        g.put(LinkMessage.hard(name, address));
+        boolean dense = g.links.size() > g.limits.maxCompact();
+        if (dense) {
+            Dense d = g.dense(new ArrayList<>(g.links.values()), storage::allocateNode);
+            if (d == null) throw new IllegalStateException(path + ": links SymbolTableGroup.checkCanAdd accepted do not fit dense storage");
+            g.writeBlocks(d);
+            g.info = g.info.dense(0, d.heap().headerAddress(), d.names().headerAddress(), Bytes.UNDEFINED_ADDRESS);
+            g.written = d;
+        }
+        java.io.ByteArrayOutputStream messages = new java.io.ByteArrayOutputStream();
+        messages.write(message(g.info.type(), 0, g.info.encodeBody()));
+        messages.write(message(GroupInfoMessage.TYPE, GROUP_INFO_FLAGS, g.limits.encodeBody()));
+        if (!dense) for (LinkMessage m : g.links.values()) messages.write(message(LinkMessage.TYPE, 0, m.encodeBody()));
+        ByteBuffer block = Bytes.allocate(messages.size() + HeaderEditor.CONTINUATION_SLACK);
+        block.put(messages.toByteArray());
+        ObjectHeader.putNil(block, HeaderEditor.CONTINUATION_SLACK);
+        long blockAddress = storage.allocateInPlace(block.capacity());
+        storage.write(blockAddress, block.array());
+        storage.publishEof();
+        byte[] continuation = message(io.hdf5flink.hdf5.format.ObjectHeaderContinuationMessage.TYPE, 0,
+                new io.hdf5flink.hdf5.format.ObjectHeaderContinuationMessage(blockAddress, block.capacity()).encodeBody());
+        if (continuation.length != symbolTable.totalSize()) throw new IllegalStateException(path + ": a symbol table message of another size");
+        HeaderEditor.write(storage, header, List.of(new HeaderEditor.Edit(symbolTable.chunk(), symbolTable.messageAddress(), continuation)), path);
+        return new Converted(g, HeaderEditor.recount(storage, header.address(), path));
+    }
+
+    /** libhdf5 marks a group info message constant. */
+    private static final int GROUP_INFO_FLAGS = 0x01;
+
+    private static byte[] message(int type, int flags, byte[] body) {
+        ByteBuffer b = Bytes.allocate(ObjectHeader.messageSize(body.length));
+        ObjectHeader.putMessage(b, type, flags, body);
+        return b.array();
+    }
+
+    /** Writes every block of {@code d}; the caller publishes the end of file. */
+    private void writeBlocks(Dense d) throws IOException {
+        for (Map<Long, byte[]> blocks : d.blocks()) {
+            for (Map.Entry<Long, byte[]> b : blocks.entrySet()) storage.write(b.getKey(), b.getValue());
+        }
     }
 
     /** Whether {@code header} is that of a group stored with link messages. */
@@ -91,6 +170,10 @@ final class LinkMessageGroup implements GroupLinks {
 
     private void put(LinkMessage m) {
         if (links.put(m.name(), m) != null) throw new Hdf5FormatException(path + " has two links named '" + m.name() + "'");
+        int size = m.encodeBody().length;
+        messageBytes += size;
+        largestMessage = Math.max(largestMessage, size);
+        someWithoutCreationIndex |= m.creationIndex() < 0;
     }
 
     private static ByteBuffer body(FileStorage storage, Slot s, String path) throws IOException {
@@ -117,35 +200,40 @@ final class LinkMessageGroup implements GroupLinks {
         ErrorContext where = ErrorContext.of(storage.path()).object(path);
         if (links.containsKey(name)) throw where.error(path + " already has a member named '" + name + "'");
         if (!info.isDense() && links.size() < limits.maxCompact()) return;
-        String why = denseRefusal(header, name);
+        String why = denseRefusal(name);
         if (why != null) throw where.error("cannot add '" + name + "': " + path + " " + why);
     }
 
     /**
      * Why the group cannot hold its links and one more named {@code name} in new dense storage,
-     * or null when it can: everything in one heap block of at most 64 KiB, name (and creation
-     * order) indexes at most two levels deep, and, from compact storage, the link info and every
-     * link message in one block of the header, so that one write switches the group over.
+     * or null when it can: every link message at most 4 KiB (libhdf5 keeps larger ones outside
+     * the heap's blocks, as "huge" objects, which the engine does not write), at most 2 GiB of
+     * them (the heap's 32-bit address space, with room for the blocks' unused tails), and a
+     * creation index on every link when the group indexes them.
      */
-    private String denseRefusal(ObjectHeader header, String name) {
-        List<LinkMessage> all = new ArrayList<>(links.values());
-        all.add(newLink(name, 0));
-        if (info.indexesCreationOrder() && all.stream().anyMatch(m -> m.creationIndex() < 0)) {
+    private String denseRefusal(String name) {
+        if (info.indexesCreationOrder() && someWithoutCreationIndex) {
             return "indexes its links by creation order, but some have no creation index";
         }
-        if (dense(all, size -> 0L) == null) {
-            return "would hold " + all.size() + " links, more than the engine writes into one dense group"
-                    + " (a heap of one 64 KiB block, indexes of two levels)";
+        int size = newLink(name, 0).encodeBody().length;
+        if (Math.max(size, largestMessage) > FractalHeap.MAX_LINK_OBJECT) {
+            return "would hold a link message of " + Math.max(size, largestMessage) + " bytes (a long name), more than the "
+                    + FractalHeap.MAX_LINK_OBJECT + " the engine stores in a dense group's heap";
+        }
+        if (messageBytes + size > MAX_DENSE_BYTES) {
+            return "would hold more than " + (MAX_DENSE_BYTES >> 30) + " GiB of link messages, more than its heap's address space holds";
         }
         return null;
     }
+
+    private static final long MAX_DENSE_BYTES = 2L << 30;
 
     @Override
     public ObjectHeader addHardLink(ObjectHeader header, String name, long address, SymbolTableGroup newGroup) throws IOException {
         checkCanAdd(header, name);
         if (info.isDense() || links.size() >= limits.maxCompact()) {
             // Dense storage is rewritten whole: once, at the next commit, for every link added until then.
-            links.put(name, newLink(name, address));
+            put(newLink(name, address));
             if (info.tracksCreationOrder()) nextCreationIndex++;
             densePending = true;
             return header;
@@ -158,26 +246,25 @@ final class LinkMessageGroup implements GroupLinks {
             nextCreationIndex++;
         }
         ObjectHeader changed = HeaderEditor.add(storage, header, LinkMessage.TYPE, 0, link.encodeBody(), path);
-        links.put(name, link);
+        put(link);
         return changed;
     }
 
     /**
      * Writes the links added to a dense group, or to a compact one at its maximum (which libhdf5
-     * would make dense), since the last commit: a new heap and new indexes holding every link are written past the end of file
+     * would make dense), since the last commit: a new heap and new indexes holding every link are written (at the end of file, or in space earlier commits released)
      * and published, then one write of the header points the link info at them (and, from
      * compact storage, frees every link message): of the block that holds them all, or of the
      * first block after the later ones were copied ({@link HeaderEditor#rewriteTail}). Until
-     * that write readers see the group as it was; the old heap and indexes, if any, are left
-     * unreferenced.
+     * that write readers see the group as it was. The heap and indexes this object wrote before
+     * are then released for reuse; those the group had when opened are left unreferenced.
      */
     @Override
     public ObjectHeader flush(ObjectHeader header) throws IOException {
         if (!densePending) return header;
-        Dense d = dense(new ArrayList<>(links.values()), storage::allocate);
-        for (Map<Long, byte[]> blocks : d.blocks()) {
-            for (Map.Entry<Long, byte[]> b : blocks.entrySet()) storage.write(b.getKey(), b.getValue());
-        }
+        Dense d = dense(new ArrayList<>(links.values()), storage::allocateNode);
+        if (d == null) throw new IllegalStateException(path + ": links accepted by checkCanAdd do not fit dense storage");
+        writeBlocks(d);
         storage.publishEof();
         LinkInfoMessage next = info.dense(nextCreationIndex, d.heap().headerAddress(),
                 d.names().headerAddress(), d.order() == null ? Bytes.UNDEFINED_ADDRESS : d.order().headerAddress());
@@ -196,6 +283,10 @@ final class LinkMessageGroup implements GroupLinks {
         }
         info = next;
         densePending = false;
+        if (written != null) {
+            for (Map<Long, byte[]> blocks : written.blocks()) blocks.forEach((address, block) -> storage.release(address, block.length));
+        }
+        written = d;
         return changed;
     }
 
@@ -214,14 +305,14 @@ final class LinkMessageGroup implements GroupLinks {
 
     /**
      * Encodes the heap and indexes holding {@code all}, taking space from {@code allocate}; null
-     * when they do not fit what {@link FractalHeap#writeSingleBlock} and {@link V2BTree#write}
-     * write. Names are indexed by libhdf5's hash of the name (lookup3), ties by the name's bytes;
+     * when they do not fit what {@link FractalHeap#write} and {@link V2BTree#write} write
+     * ({@link #denseRefusal} keeps such links out). Names are indexed by libhdf5's hash of the name (lookup3), ties by the name's bytes;
      * creation order by the creation index.
      */
     private Dense dense(List<LinkMessage> all, java.util.function.IntToLongFunction allocate) {
         List<byte[]> objects = new ArrayList<>();
         for (LinkMessage m : all) objects.add(m.encodeBody());
-        FractalHeap.Written heap = FractalHeap.writeSingleBlock(objects, allocate);
+        FractalHeap.Written heap = FractalHeap.write(objects, allocate);
         if (heap == null) return null;
         List<Integer> byName = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) byName.add(i);

@@ -2,6 +2,8 @@ package io.hdf5flink.hdf5;
 
 import io.hdf5flink.hdf5.format.BTreeNode;
 import io.hdf5flink.hdf5.format.Bytes;
+import io.hdf5flink.hdf5.format.FractalHeap;
+import io.hdf5flink.hdf5.format.LinkMessage;
 import io.hdf5flink.hdf5.format.Hdf5FormatException;
 import io.hdf5flink.hdf5.format.LocalHeap;
 import io.hdf5flink.hdf5.format.ObjectHeader;
@@ -26,6 +28,8 @@ import java.util.TreeMap;
  * the B-tree root, whose address the group's header and its parent's cache hold, is rewritten in
  * place (one write within one page). Until that last write the old tree is what readers see.
  * The cost is linear in the group's size, which suits groups of up to thousands of members.
+ * A non-ASCII name is not added here: the group is converted to link messages first, as libhdf5
+ * converts it ({@link #needsLinkMessage}).
  */
 final class SymbolTableGroup implements GroupLinks {
     /** Link names sort as libhdf5 sorts them: strcmp on their UTF-8 bytes. */
@@ -111,6 +115,30 @@ final class SymbolTableGroup implements GroupLinks {
     @Override
     public void checkCanAdd(ObjectHeader header, String name) {
         if (links.containsKey(name)) throw ErrorContext.of(storage.path()).error(path + " already has a member named '" + name + "'");
+        if (needsLinkMessage(name) && header.version() != 1) {
+            throw ErrorContext.of(storage.path()).object(path).error("cannot add '" + name + "': " + path
+                    + " is a symbol-table group in a version 2 object header, which the engine does not convert to link messages,"
+                    + " and a symbol table has no place for a non-ASCII name's character set");
+        }
+        if (needsLinkMessage(name) && links.size() >= io.hdf5flink.hdf5.format.GroupInfoMessage.DEFAULT_MAX_COMPACT) {
+            // Converted to dense storage: every link message must fit the heap's blocks.
+            for (String n : links.keySet()) {
+                if (LinkMessage.hard(n, 0).encodeBody().length > FractalHeap.MAX_LINK_OBJECT) {
+                    throw ErrorContext.of(storage.path()).object(path).error("cannot add '" + name + "': " + path
+                            + " would be converted to dense link storage, whose heap the engine writes holds no link message of more than "
+                            + FractalHeap.MAX_LINK_OBJECT + " bytes, and its link '" + n.substring(0, 40) + "...' has a longer name");
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether a link named {@code name} needs a link message: a symbol table records no character
+     * set, so libhdf5 converts the group to link messages (UTF-8 flagged) for a non-ASCII name
+     * ({@link LinkMessageGroup#fromSymbolTable}).
+     */
+    static boolean needsLinkMessage(String name) {
+        return !name.chars().allMatch(c -> c < 0x80);
     }
 
     @Override

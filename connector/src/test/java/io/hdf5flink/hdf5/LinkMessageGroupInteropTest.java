@@ -70,6 +70,16 @@ class LinkMessageGroupInteropTest {
                 with h5py.File(p("dense.h5"), "w", track_order=True) as f:
                     for i in range(12):
                         data(f, "d%02d" % i)
+                with h5py.File(p("long_name.h5"), "w") as f:
+                    g = f.create_group("g", track_order=True)
+                    for i in range(7):
+                        data(g, "d%d" % i)
+                    g["n" * 4200] = g["d0"]
+                with h5py.File(p("long_name_v1.h5"), "w") as f:
+                    g = f.create_group("g")
+                    for i in range(7):
+                        data(g, "d%d" % i)
+                    g["n" * 4200] = g["d0"]
                 with h5py.File(p("dense_big.h5"), "w") as f:
                     g = f.create_group("g", track_order=True)
                     target = data(f, "target")
@@ -233,38 +243,37 @@ class LinkMessageGroupInteropTest {
     }
 
     /**
-     * The dense storage the engine writes, through its boundaries: 713 links added to a
-     * track_order group in 8 commits (name index leaves of 45 records, creation-order leaves of 33, then
-     * internal roots; the creation-order index is full at 713), then the 714th refused. libhdf5
-     * must resolve every name, list them in creation order, and read each group's attribute.
+     * Dense storage rewritten commit by commit past the boundaries of its structures: 1,497
+     * groups added to a track_order group in 6 commits (name index leaves of 45 records and
+     * creation-order leaves of 33 under internal roots, then a second level of internal nodes past
+     * 713 and 1,149 links; the heap's single block grows, then 64 KiB of link messages make its
+     * root an indirect block). libhdf5 must resolve every name, list them in creation order, and
+     * read each group's attribute.
      */
     @Test
-    void denseStorageHoldsEveryLinkUpToItsLimit() throws IOException {
+    void denseStorageGrowsCommitByCommit() throws IOException {
         Path file = copy("tracked.h5");
         try (Hdf5File f = Hdf5File.openForAppend(file)) {
-            for (int i = 3; i < 713; i++) {
-                f.requireGroup(String.format("/g%03d_%s", i, i % 7 == 0 ? "ü" : "x")).setAttribute("i", AttributeValue.of((long) i));
-                if (i % 100 == 0) f.commit(); // the dense storage is rewritten once per commit
+            for (int i = 3; i < 1500; i++) {
+                f.requireGroup(String.format("/g%04d_%s_%s", i, i % 7 == 0 ? "ü" : "x", "n".repeat(i % 40))).setAttribute("i", AttributeValue.of((long) i));
+                if (i % 250 == 0) f.commit(); // the dense storage is rewritten once per commit
             }
-            Hdf5Exception e = assertThrows(Hdf5Exception.class, () -> f.requireGroup("/one-too-many"));
-            assertTrue(e.getMessage().contains("would hold 714 links"), e.getMessage());
-            assertEquals(713, f.root().memberNames().size());
         }
         // What the copy-on-write costs: each commit rewrote the group's heap and indexes.
-        System.out.printf("710 links added to a dense group in 8 commits: file %,d bytes%n", Files.size(file));
+        System.out.printf("1,497 links added to a dense group in 6 commits: file %,d bytes%n", Files.size(file));
         try (Hdf5File f = Hdf5File.openReadOnly(file)) {
-            assertEquals(713, f.root().memberNames().size());
-            assertEquals(List.of("i"), f.group("/g700_ü").attributeNames());
+            assertEquals(1500, f.root().memberNames().size());
+            assertEquals(List.of("i"), f.group("/g1400_ü_" + "n".repeat(1400 % 40)).attributeNames());
         }
         ReferenceLibrary.checkAndKeepWriting(file, """
                 order = []
                 f.id.links.iterate(lambda n: order.append(n.decode()), idx_type=h5py.h5.INDEX_CRT_ORDER)
-                names = ["g%03d_%s" % (i, "ü" if i % 7 == 0 else "x") for i in range(3, 713)]
+                names = ["g%04d_%s_%s" % (i, "ü" if i % 7 == 0 else "x", "n" * (i % 40)) for i in range(3, 1500)]
                 assert order == ["b", "a", "soft"] + names, order[:6]
-                assert [f.id.links.get_info(n.encode()).corder for n in order] == list(range(713))
+                assert [f.id.links.get_info(n.encode()).corder for n in order] == list(range(1500))
                 for i, n in enumerate(names):
                     assert f[n].attrs["i"] == i + 3, n
-                assert len(f) == 713 and sorted(f) == sorted(order)
+                assert len(f) == 1500 and sorted(f) == sorted(order)
                 """);
     }
 
@@ -316,17 +325,81 @@ class LinkMessageGroupInteropTest {
                 """);
     }
 
-    /** 3001 links do not fit what the engine writes (one 64 KiB heap block): refused, the file as it was. */
+    /**
+     * h5py's group of 3,001 links takes 20,000 more in 4 commits: over a megabyte of link
+     * messages, so the heap's root indirect block (16 rows) has indirect blocks under it, the name
+     * index is three levels deep and the creation-order index four (seen with h5debug). libhdf5 then resolves every link, keeps the creation order, and adds
+     * links of its own to the engine's heap and indexes.
+     */
     @Test
-    void aGroupTooLargeForTheEnginesDenseStorageRefusesANewLink() throws IOException {
+    void aLargeDenseGroupTakesTwentyThousandMoreLinks() throws IOException {
         Path file = copy("dense_big.h5");
+        try (Hdf5File f = Hdf5File.openForAppend(file)) {
+            long target = f.dataset("/target").headerAddress;
+            Hdf5Group g = f.group("/g");
+            for (int i = 0; i < 20000; i++) {
+                g.addHardLink(String.format("added_link_with_a_longer_name_%05d", i), target, null);
+                if (i % 5000 == 4999) f.commit();
+            }
+            f.createDataset("/g/new", spec()).append(ints(0, 3));
+        }
+        ReferenceLibrary.runPython("""
+                import sys, h5py, numpy as np
+                with h5py.File(sys.argv[1], "a") as f:
+                    g = f["g"]
+                    for i in range(40):
+                        g["by_h5py_%02d" % i] = f["target"]
+                with h5py.File(sys.argv[1], "r") as f:
+                    g = f["g"]
+                    order = []
+                    g.id.links.iterate(lambda n: order.append(n.decode()), idx_type=h5py.h5.INDEX_CRT_ORDER)
+                    expected = (["link_with_a_longer_name_%05d" % i for i in range(3000)] + ["soft"]
+                                + ["added_link_with_a_longer_name_%05d" % i for i in range(20000)] + ["new"]
+                                + ["by_h5py_%02d" % i for i in range(40)])
+                    assert order == expected, (len(order), order[3000:3003])
+                    target = h5py.h5o.get_info(f["target"].id).addr
+                    for n in expected:
+                        if n not in ("soft", "new"):
+                            assert g.id.links.get_info(n.encode()).u == target, n
+                    assert all(h5py.h5o.get_info(g[n].id).addr == target for n in expected[3001:23001:997])
+                    assert (g["new"][:] == np.arange(3)).all()
+                    assert len(g) == 23042
+                """, file.toString());
+        ReferenceLibrary.checkAndKeepWriting(file, """
+                assert len(f["g"]) == 23042
+                """);
+    }
+
+    /**
+     * A compact group at its maximum whose links include one h5py named with 4,200 characters:
+     * libhdf5 would keep that link message outside the dense heap's blocks (a "huge" object),
+     * which the engine does not write, so the 9th link, which needs dense storage, is refused by
+     * name and the file stays byte for byte as it was.
+     */
+    @Test
+    void aLinkMessageTooLargeForADenseHeapIsRefused() throws IOException {
+        Path file = copy("long_name.h5");
         byte[] before = Files.readAllBytes(file);
         try (Hdf5File f = Hdf5File.openForAppend(file)) {
-            Hdf5Exception e = assertThrows(Hdf5Exception.class, () -> f.createDataset("/g/new", spec()));
-            assertTrue(e.getMessage().contains("cannot add 'new': /g would hold 3002 links, more than the engine writes"), e.getMessage());
+            assertEquals(8, f.group("/g").memberNames().size());
+            Hdf5Exception e = assertThrows(Hdf5Exception.class, () -> f.createDataset("/g/ninth", spec()));
+            assertTrue(e.getMessage().contains("cannot add 'ninth': /g would hold a link message of 42"), e.getMessage());
+            assertTrue(e.getMessage().contains("more than the 4096 the engine stores in a dense group's heap"), e.getMessage());
             assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         }
         assertArrayEquals(before, Files.readAllBytes(file), "the refused file changed");
+        // The same link in a symbol-table group, which a non-ASCII name would turn dense.
+        Path v1 = copy("long_name_v1.h5");
+        byte[] v1Before = Files.readAllBytes(v1);
+        try (Hdf5File f = Hdf5File.openForAppend(v1)) {
+            f.createDataset("/g/ninth", spec()).append(ints(0, 2));
+            Hdf5Exception e = assertThrows(Hdf5Exception.class, () -> f.createDataset("/g/neunte_ä", spec()));
+            assertTrue(e.getMessage().contains("cannot add 'neunte_ä': /g would be converted to dense link storage"), e.getMessage());
+        }
+        try (Hdf5File f = Hdf5File.openReadOnly(v1)) {
+            assertEquals(9, f.group("/g").memberNames().size());
+        }
+        assertTrue(Files.size(v1) > v1Before.length);
     }
 
     @Test
@@ -369,6 +442,77 @@ class LinkMessageGroupInteropTest {
                 assert (g["link_with_a_longer_name_01234"][:] == np.arange(16)).all()
                 assert (f["target"][:] == np.arange(16)).all()
                 """);
+    }
+
+    /**
+     * A symbol table records no character set, so libhdf5 converts a group to link messages
+     * before it adds a non-ASCII name; the engine does the same. In a file the engine created in
+     * h5py's default format: the root (3 links) stays compact, a group of 9 symbol-table links
+     * (a soft link among them) becomes dense, and a new group made for a non-ASCII name is
+     * converted as it takes its first link; the file at that point, whose symbol-table root still
+     * caches the two groups' old B-tree and heap addresses, is judged too. h5py must report UTF-8
+     * for the new names (and ASCII for the old) and find every old link, jhdf must read the
+     * values, and h5py keeps adding and deleting links afterwards.
+     */
+    @Test
+    void aNonAsciiNameConvertsASymbolTableGroupToLinkMessages() throws IOException {
+        Path file = dir.resolve("ascii.h5");
+        Path leftByAKill = dir.resolve("left.h5");
+        try (Hdf5File f = Hdf5File.create(file)) {
+            f.createDataset("/data", spec()).append(ints(0, 10));
+            for (int i = 0; i < 8; i++) f.createDataset("/g/d" + i, spec()).append(ints(i, 3));
+            f.commit();
+        }
+        ReferenceLibrary.runPython("""
+                import sys, h5py
+                with h5py.File(sys.argv[1], "a") as f:
+                    f["g/soft"] = h5py.SoftLink("/data")
+                """, file.toString());
+        try (Hdf5File f = Hdf5File.openForAppend(file)) {
+            f.createDataset("/g/données", spec()).append(ints(40, 4));
+            f.createDataset("/sub/température", spec()).append(ints(20, 2));
+            f.commit();
+            // The root, still a symbol table, caches the converted groups' old B-tree and heap addresses.
+            Files.copy(file, leftByAKill);
+            f.createDataset("/µV_scale", spec()).append(ints(195, 1));
+            f.dataset("/data").append(ints(10, 2));
+            assertEquals(List.of("d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "données", "soft"), f.group("/g").memberNames());
+        }
+        try (Hdf5File f = Hdf5File.openReadOnly(file)) {
+            assertEquals(List.of("data", "g", "sub", "µV_scale"), f.root().memberNames());
+            assertEquals(12, f.dataset("/data").shape()[0]);
+        }
+        for (Path p : List.of(leftByAKill, file)) {
+            try (io.jhdf.HdfFile jhdf = new io.jhdf.HdfFile(p)) {
+                assertArrayEquals(new int[] {40, 41, 42, 43}, (int[]) jhdf.getDatasetByPath("/g/données").getData());
+                assertArrayEquals(new int[] {20, 21}, (int[]) jhdf.getDatasetByPath("/sub/température").getData());
+                assertArrayEquals(new int[] {7, 8, 9}, (int[]) jhdf.getDatasetByPath("/g/d7").getData());
+            }
+        }
+        String checks = """
+                utf8 = lambda g, n: g.id.links.get_info(n.encode()).cset == h5py.h5t.CSET_UTF8
+                assert utf8(f["g"], "données") and utf8(f["sub"], "température")
+                assert not utf8(f, "data") and not utf8(f["g"], "d0")
+                assert all(list(f["g/d%d" % i][:]) == [i, i + 1, i + 2] for i in range(8))
+                assert f["g"].get("soft", getlink=True).path == "/data" and f["g/soft"].shape[0] >= 10
+                assert list(f["g/données"][:]) == [40, 41, 42, 43] and list(f["sub/température"][:]) == [20, 21]
+                """;
+        ReferenceLibrary.checkAndKeepWriting(leftByAKill, checks + """
+                assert sorted(f) == ["data", "g", "sub"] and list(f["data"][:]) == list(range(10)), list(f)
+                """);
+        ReferenceLibrary.checkAndKeepWriting(file, checks + """
+                assert sorted(f) == ["data", "g", "sub", "µV_scale"] and utf8(f, "µV_scale"), list(f)
+                assert list(f["µV_scale"][:]) == [195] and list(f["data"][:]) == list(range(12))
+                """);
+        ReferenceLibrary.runPython("""
+                import sys, h5py, numpy as np
+                with h5py.File(sys.argv[1], "a") as f:
+                    for i in range(20):
+                        f["g/h5py_%02d" % i] = np.arange(2)
+                    del f["g/d3"]
+                with h5py.File(sys.argv[1], "r") as f:
+                    assert len(f["g"]) == 10 - 1 + 20 and list(f["g/données"][:]) == [40, 41, 42, 43, 7, 7]  # the judge appended two rows
+                """, file.toString());
     }
 
     /** The file this project wrote, to which h5py added a dataset with a non-ASCII name (libhdf5 converted the root). */

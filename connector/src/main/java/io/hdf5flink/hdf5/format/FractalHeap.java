@@ -2,7 +2,9 @@ package io.hdf5flink.hdf5.format;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -79,74 +81,193 @@ public final class FractalHeap {
     private static final long LINK_MAX_DIRECT_BLOCK = 1 << 16;
     private static final int LINK_HEAP_BITS = 32;
     private static final int LINK_MAX_MANAGED_OBJECT = 4096;
+    /** The largest object {@link #write} stores: libhdf5 keeps larger ones of a link heap outside its blocks. */
+    public static final int MAX_LINK_OBJECT = LINK_MAX_MANAGED_OBJECT;
     private static final int LINK_OFFSET_SIZE = (LINK_HEAP_BITS + 7) / 8;
     private static final int LINK_LENGTH_SIZE = 2;
     private static final int LINK_HEAP_ID_LENGTH = 1 + LINK_OFFSET_SIZE + LINK_LENGTH_SIZE;
     private static final int LINK_DIRECT_BLOCK_PREFIX = 4 + 1 + 8 + LINK_OFFSET_SIZE + 4;
     private static final long LINK_MIN_BLOCK = 512;
+    private static final int LINK_MAX_DIRECT_ROWS = log2(LINK_MAX_DIRECT_BLOCK) - log2(LINK_MIN_BLOCK) + 2;
+    private static final int LINK_MAX_ROOT_ROWS = LINK_HEAP_BITS - log2(LINK_MIN_BLOCK * LINK_TABLE_WIDTH) + 1;
 
     /** A heap written whole: the header's address, every block by address, and each object's heap ID, in order. */
     public record Written(long headerAddress, Map<Long, byte[]> blocks, List<byte[]> ids) {}
 
     /**
-     * Encodes a new heap holding {@code objects} in one root direct block, laid out as libhdf5
-     * lays out the link heap of a dense group (table width 4, direct blocks up to 64 KiB, 32-bit
-     * heap offsets, 7-byte heap IDs, objects up to 4 KiB, checksummed direct blocks), except that
-     * the starting block size is the smallest power of two from 512 that holds every object
-     * (libhdf5 turns the root into an indirect block when it adds an object that does not fit).
-     * The space left in the block is counted as free but entered in no free-space manager: none is
-     * written, and libhdf5 starts one when it first needs one.
+     * Encodes a new heap holding {@code objects}, laid out as libhdf5 lays out the link heap of a
+     * dense group (table width 4, direct blocks up to 64 KiB, 32-bit heap offsets, 7-byte heap
+     * IDs, objects up to 4 KiB, checksummed direct blocks). Objects that fit in one 64 KiB block go
+     * into a root direct block of the smallest power of two from 512 that holds them all (the
+     * starting block size is that block's size). More go into a root indirect block with libhdf5's
+     * starting block size of 512: direct blocks in the order of their heap offsets, each filled
+     * with the next objects that fit, under child indirect blocks where the doubling table has
+     * them (past 512 KiB of objects), the root's rows a power of two as libhdf5 doubles them. The
+     * space left in the blocks and the table is counted as free but entered in no free-space
+     * manager: none is written, and libhdf5 starts one when it first needs one, then allocates
+     * new blocks from the allocation iterator, which points past the last block written.
      *
      * @param allocate hands out file space for a block of the given size, returning its address
-     * @return null when the objects do not fit in one direct block, or one is larger than 4 KiB
+     * @return null when an object is empty or larger than 4 KiB, or the objects need more than
+     *     a 32-bit heap's address space
      */
-    public static Written writeSingleBlock(List<byte[]> objects, java.util.function.IntToLongFunction allocate) {
-        long used = LINK_DIRECT_BLOCK_PREFIX;
+    public static Written write(List<byte[]> objects, java.util.function.IntToLongFunction allocate) {
+        long objectBytes = 0;
         for (byte[] o : objects) {
             if (o.length == 0 || o.length > LINK_MAX_MANAGED_OBJECT) return null;
-            used += o.length;
+            objectBytes += o.length;
         }
+        return LINK_DIRECT_BLOCK_PREFIX + objectBytes <= LINK_MAX_DIRECT_BLOCK
+                ? singleBlock(objects, objectBytes, allocate)
+                : doublingTable(objects, objectBytes, allocate);
+    }
+
+    private static Written singleBlock(List<byte[]> objects, long objectBytes, java.util.function.IntToLongFunction allocate) {
+        long used = LINK_DIRECT_BLOCK_PREFIX + objectBytes;
         long blockSize = LINK_MIN_BLOCK;
         while (blockSize < used) blockSize <<= 1;
-        if (blockSize > LINK_MAX_DIRECT_BLOCK) return null;
         long headerAddress = allocate.applyAsLong(HEADER_SIZE);
         long blockAddress = allocate.applyAsLong((int) blockSize);
+        List<byte[]> ids = new ArrayList<>();
+        Map<Long, byte[]> blocks = new LinkedHashMap<>();
+        blocks.put(headerAddress, null); // the header first; encoded below
+        blocks.put(blockAddress, directBlock(headerAddress, 0, (int) blockSize, objects, 0, objects.size(), ids));
+        // The allocation iterator stays 0 while the root is a direct block, as libhdf5 leaves it.
+        blocks.put(headerAddress, header(blockSize - used, blockSize, blockSize, 0, objects.size(), blockSize, blockAddress, 0));
+        return new Written(headerAddress, blocks, ids);
+    }
 
-        ByteBuffer block = Bytes.allocate((int) blockSize);
+    /** Where the objects of a root indirect block's heap go: direct blocks by heap offset, each with its objects. */
+    private static final class Placement {
+        final List<byte[]> objects;
+        final Map<Long, int[]> blocks = new java.util.TreeMap<>(); // offset -> {first object, end object, block size}
+        int next;
+        long end; // the heap offset past the last block that holds an object
+
+        Placement(List<byte[]> objects) {
+            this.objects = objects;
+        }
+
+        /** Fills the direct block at {@code offset} with the next objects that fit; true once every object has a place. */
+        boolean fill(long offset, long size) {
+            int first = next;
+            long room = size - LINK_DIRECT_BLOCK_PREFIX;
+            while (next < objects.size() && objects.get(next).length <= room) room -= objects.get(next++).length;
+            if (next > first) {
+                blocks.put(offset, new int[] {first, next, (int) size});
+                end = offset + size;
+            }
+            return next == objects.size();
+        }
+
+        /** Walks the direct blocks of an indirect block of {@code rows} rows at {@code offset}; true once every object has a place. */
+        boolean walk(long offset, int rows) {
+            for (int row = 0; row < rows; row++) {
+                long size = linkRowSize(row);
+                for (int column = 0; column < LINK_TABLE_WIDTH; column++) {
+                    long child = offset + linkRowStart(row) + column * size;
+                    if (row < LINK_MAX_DIRECT_ROWS ? fill(child, size) : walk(child, linkChildRows(size))) return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static Written doublingTable(List<byte[]> objects, long objectBytes, java.util.function.IntToLongFunction allocate) {
+        Placement placement = new Placement(objects);
+        if (!placement.walk(0, LINK_MAX_ROOT_ROWS)) return null;
+        int rows = 1;
+        while (linkRowStart(rows) < placement.end) rows <<= 1; // libhdf5 doubles a root indirect block's rows
+        rows = Math.min(rows, LINK_MAX_ROOT_ROWS);
+        long headerAddress = allocate.applyAsLong(HEADER_SIZE);
+        Map<Long, byte[]> blocks = new LinkedHashMap<>();
+        blocks.put(headerAddress, null); // the header first; encoded below
+        byte[][] ids = new byte[objects.size()][];
+        long[] allocated = new long[1];
+        long root = indirectBlock(headerAddress, 0, rows, placement, allocate, blocks, ids, allocated);
+        long managed = linkRowStart(rows);
+        long free = managed - objectBytes - (long) placement.blocks.size() * LINK_DIRECT_BLOCK_PREFIX;
+        blocks.put(headerAddress, header(free, managed, allocated[0], placement.end, objects.size(), LINK_MIN_BLOCK, root, rows));
+        return new Written(headerAddress, blocks, java.util.Arrays.asList(ids));
+    }
+
+    /** Encodes the indirect block at {@code offset} and the blocks under it that hold objects; its address, or undefined when none does. */
+    private static long indirectBlock(long headerAddress, long offset, int rows, Placement placement,
+            java.util.function.IntToLongFunction allocate, Map<Long, byte[]> blocks, byte[][] ids, long[] allocated) {
+        if (offset >= placement.end) return Bytes.UNDEFINED_ADDRESS;
+        int size = 4 + 1 + 8 + LINK_OFFSET_SIZE + rows * LINK_TABLE_WIDTH * 8 + 4;
+        long address = allocate.applyAsLong(size);
+        ByteBuffer b = Bytes.allocate(size);
+        b.put("FHIB".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).putLong(headerAddress).putInt((int) offset);
+        blocks.put(address, b.array()); // its children follow it in the file
+        for (int row = 0; row < rows; row++) {
+            long childSize = linkRowSize(row);
+            for (int column = 0; column < LINK_TABLE_WIDTH; column++) {
+                long child = offset + linkRowStart(row) + column * childSize;
+                long childAddress;
+                if (row >= LINK_MAX_DIRECT_ROWS) {
+                    childAddress = indirectBlock(headerAddress, child, linkChildRows(childSize), placement, allocate, blocks, ids, allocated);
+                } else {
+                    int[] in = placement.blocks.get(child);
+                    childAddress = in == null ? Bytes.UNDEFINED_ADDRESS : allocate.applyAsLong(in[2]);
+                    if (in != null) {
+                        List<byte[]> idList = new ArrayList<>();
+                        blocks.put(childAddress, directBlock(headerAddress, child, in[2], placement.objects, in[0], in[1], idList));
+                        for (int i = in[0]; i < in[1]; i++) ids[i] = idList.get(i - in[0]);
+                        allocated[0] += in[2];
+                    }
+                }
+                b.putLong(childAddress);
+            }
+        }
+        b.putInt(Lookup3.checksum(b.array(), 0, size - 4));
+        return address;
+    }
+
+    /** A checksummed direct block at heap {@code offset} holding objects {@code from} to {@code to}; their heap IDs go to {@code ids}. */
+    private static byte[] directBlock(long headerAddress, long offset, int size, List<byte[]> objects, int from, int to, List<byte[]> ids) {
+        ByteBuffer block = Bytes.allocate(size);
         block.put("FHDB".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).putLong(headerAddress);
-        block.putInt(0); // the block's offset in the heap: the root starts it
+        block.putInt((int) offset);
         block.putInt(0); // checksum, computed below over the block with this field zero
-        List<byte[]> ids = new java.util.ArrayList<>();
-        for (byte[] o : objects) {
-            ByteBuffer id = Bytes.allocate(LINK_HEAP_ID_LENGTH);
-            id.put((byte) 0).putInt(block.position()).putShort((short) o.length);
-            ids.add(id.array());
+        for (int i = from; i < to; i++) {
+            byte[] o = objects.get(i);
+            ids.add(Bytes.allocate(LINK_HEAP_ID_LENGTH).put((byte) 0).putInt((int) (offset + block.position())).putShort((short) o.length).array());
             block.put(o);
         }
-        block.putInt(LINK_DIRECT_BLOCK_PREFIX - 4, Lookup3.checksum(block.array(), 0, (int) blockSize));
+        block.putInt(LINK_DIRECT_BLOCK_PREFIX - 4, Lookup3.checksum(block.array(), 0, size));
+        return block.array();
+    }
 
+    private static byte[] header(long free, long managed, long allocated, long iterator, long count, long startingBlockSize, long root, int rootRows) {
         ByteBuffer h = Bytes.allocate(HEADER_SIZE);
         h.put("FRHP".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0);
         h.putShort((short) LINK_HEAP_ID_LENGTH).putShort((short) 0).put((byte) FLAG_DIRECT_BLOCKS_CHECKSUMMED);
         h.putInt(LINK_MAX_MANAGED_OBJECT);
         h.putLong(0); // next huge object ID
         h.putLong(Bytes.UNDEFINED_ADDRESS); // huge objects' B-tree
-        h.putLong(blockSize - used); // free space in managed blocks
+        h.putLong(free); // free space in managed blocks
         h.putLong(Bytes.UNDEFINED_ADDRESS); // free-space manager
-        h.putLong(blockSize); // managed space
-        h.putLong(blockSize); // allocated managed space
-        h.putLong(0); // direct block allocation iterator: as libhdf5 leaves it while the root is a direct block
-        h.putLong(objects.size());
+        h.putLong(managed).putLong(allocated).putLong(iterator).putLong(count);
         h.putLong(0).putLong(0).putLong(0).putLong(0); // huge and tiny objects: size, count
-        h.putShort((short) LINK_TABLE_WIDTH).putLong(blockSize).putLong(LINK_MAX_DIRECT_BLOCK);
+        h.putShort((short) LINK_TABLE_WIDTH).putLong(startingBlockSize).putLong(LINK_MAX_DIRECT_BLOCK);
         h.putShort((short) LINK_HEAP_BITS).putShort((short) 1); // starting rows of a root indirect block
-        h.putLong(blockAddress).putShort((short) 0); // the root: a direct block
+        h.putLong(root).putShort((short) rootRows);
         h.putInt(Lookup3.checksum(h.array(), 0, HEADER_SIZE - 4));
+        return h.array();
+    }
 
-        Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
-        blocks.put(headerAddress, h.array());
-        blocks.put(blockAddress, block.array());
-        return new Written(headerAddress, blocks, ids);
+    /** The link heap's doubling table (starting blocks of 512 bytes): a row's block size, where it starts in its block, a child's rows. */
+    private static long linkRowSize(int row) {
+        return row < 2 ? LINK_MIN_BLOCK : LINK_MIN_BLOCK << (row - 1);
+    }
+
+    private static long linkRowStart(int row) {
+        return row == 0 ? 0 : (LINK_MIN_BLOCK * LINK_TABLE_WIDTH) << (row - 1);
+    }
+
+    private static int linkChildRows(long size) {
+        return log2(size) - log2(LINK_MIN_BLOCK * LINK_TABLE_WIDTH) + 1;
     }
 
     /** Reads the heap header at {@code address}, checking its checksum. */

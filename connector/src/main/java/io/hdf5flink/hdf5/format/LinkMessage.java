@@ -8,9 +8,9 @@ import java.nio.charset.StandardCharsets;
  * stored with link messages, in the group's header (compact storage) or as an object of its
  * fractal heap (dense storage). A link is hard (an object header's address), soft (a path in the
  * same file), external (a file name and an object path in it, resolved by readers when they
- * follow it) or of a user-defined type (kept, never followed). The engine writes hard and
- * external links, names as UTF-8 with the character-set flag, so libhdf5 returns them as
- * written, and a creation index when the group tracks creation order.
+ * follow it) or of a user-defined type (kept, never followed). The engine writes hard, soft and
+ * external links, names as UTF-8 with the UTF-8 character-set flag when they are not ASCII (as
+ * libhdf5 and h5py store them), and a creation index when the group tracks creation order.
  */
 public final class LinkMessage implements HeaderMessage {
     public static final int TYPE = 0x0006;
@@ -41,6 +41,12 @@ public final class LinkMessage implements HeaderMessage {
     /** A hard link named {@code name} to the object header at {@code address}. */
     public static LinkMessage hard(String name, long address) {
         return new LinkMessage(name, HARD, NO_CREATION_INDEX, Bytes.allocate(8).putLong(address).array());
+    }
+
+    /** A soft link named {@code name} to the path {@code target}. */
+    public static LinkMessage soft(String name, String target) {
+        byte[] t = target.getBytes(StandardCharsets.UTF_8);
+        return new LinkMessage(name, SOFT, NO_CREATION_INDEX, Bytes.allocate(2 + t.length).putShort((short) t.length).put(t).array());
     }
 
     /** The same link with a creation index, for a group that tracks creation order. */
@@ -153,12 +159,14 @@ public final class LinkMessage implements HeaderMessage {
         int sizeCode = n.length <= 0xff ? 0 : 1; // a 1- or 2-byte name length
         if (n.length > 0xffff) throw new IllegalArgumentException("a link name of " + n.length + " bytes is too long");
         boolean indexed = creationIndex != NO_CREATION_INDEX;
-        ByteBuffer b = Bytes.allocate(2 + 1 + (indexed ? 8 : 0) + 1 + (sizeCode == 0 ? 1 : 2) + n.length + info.length);
+        // As libhdf5 (and h5py): the character set is stored only when it is not ASCII.
+        boolean utf8 = n.length != name.length();
+        ByteBuffer b = Bytes.allocate(2 + 1 + (indexed ? 8 : 0) + (utf8 ? 1 : 0) + (sizeCode == 0 ? 1 : 2) + n.length + info.length);
         b.put((byte) 1);
-        b.put((byte) (sizeCode | FLAG_TYPE_PRESENT | FLAG_CHARSET_PRESENT | (indexed ? FLAG_CREATION_ORDER_PRESENT : 0)));
+        b.put((byte) (sizeCode | FLAG_TYPE_PRESENT | (utf8 ? FLAG_CHARSET_PRESENT : 0) | (indexed ? FLAG_CREATION_ORDER_PRESENT : 0)));
         b.put((byte) linkType);
         if (indexed) b.putLong(creationIndex);
-        b.put((byte) UTF8);
+        if (utf8) b.put((byte) UTF8);
         if (sizeCode == 0) b.put((byte) n.length);
         else b.putShort((short) n.length);
         b.put(n);

@@ -126,51 +126,25 @@ public final class V2BTree {
 
     /**
      * Encodes a new tree of {@code type} holding {@code records} (already in the tree's order, each
-     * {@code recordSize} bytes) with a group link index's parameters (512-byte nodes): one leaf,
-     * or leaves of even sizes under one internal root, the records between them as its keys.
+     * {@code recordSize} bytes) with a group link index's parameters (512-byte nodes), as shallow
+     * as the records allow: one leaf, or internal nodes whose children share the records evenly,
+     * the records between them as their keys.
      *
      * @param allocate hands out file space for a block of the given size, returning its address
-     * @return null when the records need a deeper tree
+     * @return null when the records need a tree deeper than a reader accepts
      */
     public static Written write(int type, int recordSize, List<byte[]> records, java.util.function.IntToLongFunction allocate) {
-        int perLeaf = (LINK_NODE_SIZE - NODE_PREFIX - 4) / recordSize;
-        int countSize = encodedSize(perLeaf);
-        int pointer = 8 + countSize;
-        int perInternal = (LINK_NODE_SIZE - (NODE_PREFIX + 4 + pointer)) / (recordSize + pointer);
-        int n = records.size();
+        Shape shape = Shape.of(recordSize, records.size());
+        if (shape == null) return null;
         Map<Long, byte[]> blocks = new LinkedHashMap<>();
         long headerAddress = allocate.applyAsLong(HEADER_SIZE);
-        int depth;
-        long root;
-        int rootRecords;
-        if (n <= perLeaf) {
-            depth = 0;
-            root = n == 0 ? Bytes.UNDEFINED_ADDRESS : allocate.applyAsLong(LINK_NODE_SIZE);
-            rootRecords = n;
-            if (n > 0) blocks.put(root, node("BTLF", type, records, recordSize, null, countSize));
-        } else {
-            int leaves = (n + 1 + perLeaf) / (perLeaf + 1); // ceil((n + 1) / (perLeaf + 1))
-            if (leaves - 1 > perInternal) return null;
-            depth = 1;
-            int inLeaves = n - (leaves - 1);
-            List<byte[]> keys = new ArrayList<>();
-            List<long[]> children = new ArrayList<>();
-            int next = 0;
-            for (int i = 0; i < leaves; i++) {
-                int count = inLeaves / leaves + (i < inLeaves % leaves ? 1 : 0);
-                long leaf = allocate.applyAsLong(LINK_NODE_SIZE);
-                blocks.put(leaf, node("BTLF", type, records.subList(next, next + count), recordSize, null, countSize));
-                children.add(new long[] {leaf, count});
-                next += count;
-                if (i < leaves - 1) keys.add(records.get(next++));
-            }
-            root = allocate.applyAsLong(LINK_NODE_SIZE);
-            rootRecords = keys.size();
-            blocks.put(root, node("BTIN", type, keys, recordSize, children, countSize));
-        }
+        blocks.put(headerAddress, null); // the header first; encoded below
+        int n = records.size();
+        long root = n == 0 ? Bytes.UNDEFINED_ADDRESS : shape.node(type, records, shape.depth, allocate, blocks);
+        int rootRecords = n == 0 ? 0 : shape.depth == 0 ? n : shape.children(n, shape.depth) - 1;
         ByteBuffer h = Bytes.allocate(HEADER_SIZE);
         h.put("BTHD".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).put((byte) type);
-        h.putInt(LINK_NODE_SIZE).putShort((short) recordSize).putShort((short) depth);
+        h.putInt(LINK_NODE_SIZE).putShort((short) recordSize).putShort((short) shape.depth);
         h.put((byte) LINK_SPLIT_PERCENT).put((byte) LINK_MERGE_PERCENT);
         h.putLong(root).putShort((short) rootRecords).putLong(n);
         h.putInt(Lookup3.checksum(h.array(), 0, HEADER_SIZE - 4));
@@ -178,19 +152,67 @@ public final class V2BTree {
         return new Written(headerAddress, blocks);
     }
 
-    /** A leaf, or an internal node with {@code children} ({address, records}) of depth 1. */
-    private static byte[] node(String signature, int type, List<byte[]> records, int recordSize, List<long[]> children, int countSize) {
-        ByteBuffer b = Bytes.allocate(LINK_NODE_SIZE);
-        b.put(signature.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).put((byte) type);
-        for (byte[] r : records) b.put(r);
-        if (children != null) {
-            for (long[] c : children) {
-                b.putLong(c[0]);
-                for (int i = 0; i < countSize; i++) b.put((byte) (c[1] >>> (8 * i)));
+    /** A tree of 512-byte nodes: per depth, the records a node holds and a subtree holds, and the field sizes libhdf5 derives from them. */
+    private record Shape(int recordSize, int depth, int[] maxRecords, long[] cumulative, int[] totalFieldSize, int countFieldSize) {
+        static Shape of(int recordSize, int n) {
+            int[] maxRecords = new int[MAX_DEPTH + 1];
+            long[] cumulative = new long[MAX_DEPTH + 1];
+            int[] totalFieldSize = new int[MAX_DEPTH + 1];
+            maxRecords[0] = (LINK_NODE_SIZE - NODE_PREFIX - 4) / recordSize;
+            cumulative[0] = maxRecords[0];
+            int countFieldSize = encodedSize(maxRecords[0]);
+            int depth = 0;
+            while (cumulative[depth] < n) {
+                if (++depth > MAX_DEPTH) return null;
+                int pointer = 8 + countFieldSize + (depth > 1 ? totalFieldSize[depth - 1] : 0);
+                maxRecords[depth] = (LINK_NODE_SIZE - (NODE_PREFIX + 4 + pointer)) / (recordSize + pointer);
+                if (maxRecords[depth] < 1) return null;
+                cumulative[depth] = (maxRecords[depth] + 1) * cumulative[depth - 1] + maxRecords[depth];
+                totalFieldSize[depth] = encodedSize(cumulative[depth]);
             }
+            return new Shape(recordSize, depth, maxRecords, cumulative, totalFieldSize, countFieldSize);
         }
-        b.putInt(Lookup3.checksum(b.array(), 0, b.position()));
-        return b.array();
+
+        /** How many children a node at {@code level} over {@code n} records has: as few as hold them. */
+        int children(int n, int level) {
+            return (int) ((n + 1 + cumulative[level - 1]) / (cumulative[level - 1] + 1)); // ceil((n + 1) / (cumulative + 1))
+        }
+
+        /** Encodes the subtree at {@code level} holding {@code records}; its root's address. */
+        long node(int type, List<byte[]> records, int level, java.util.function.IntToLongFunction allocate, Map<Long, byte[]> blocks) {
+            long address = allocate.applyAsLong(LINK_NODE_SIZE);
+            ByteBuffer b = Bytes.allocate(LINK_NODE_SIZE);
+            b.put((level == 0 ? "BTLF" : "BTIN").getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).put((byte) type);
+            blocks.put(address, b.array()); // its children follow it in the file
+            if (level == 0) {
+                for (byte[] r : records) b.put(r);
+            } else {
+                int n = records.size();
+                int count = children(n, level);
+                if (count < 2 || count - 1 > maxRecords[level]) throw new IllegalStateException(n + " records at level " + level);
+                int inChildren = n - (count - 1);
+                List<long[]> children = new ArrayList<>();
+                int next = 0;
+                for (int i = 0; i < count; i++) {
+                    int size = inChildren / count + (i < inChildren % count ? 1 : 0);
+                    List<byte[]> sub = records.subList(next, next + size);
+                    children.add(new long[] {node(type, sub, level - 1, allocate, blocks), level == 1 ? size : children(size, level - 1) - 1, size});
+                    next += size;
+                    if (i < count - 1) b.put(records.get(next++));
+                }
+                for (long[] c : children) {
+                    b.putLong(c[0]);
+                    putUnsigned(b, c[1], countFieldSize);
+                    if (level > 1) putUnsigned(b, c[2], totalFieldSize[level - 1]);
+                }
+            }
+            b.putInt(Lookup3.checksum(b.array(), 0, b.position()));
+            return address;
+        }
+    }
+
+    private static void putUnsigned(ByteBuffer b, long value, int size) {
+        for (int i = 0; i < size; i++) b.put((byte) (value >>> (8 * i)));
     }
 
     /** libhdf5's size of a field that counts up to {@code max}: one byte per started 8 bits, at least one. */

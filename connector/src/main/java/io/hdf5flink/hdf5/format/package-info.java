@@ -7,13 +7,15 @@
  * <p>Versions written, and read back:
  *
  * <ul>
- *   <li>{@link io.hdf5flink.hdf5.format.Superblock} (II.A): writes version 0, reads 0 and 1.
+ *   <li>{@link io.hdf5flink.hdf5.format.Superblock} (II.A): reads versions 0 to 3, writes 0, 2 and 3 (new files 0 or 3)
+ *       (2 and 3 checksummed, with the file-consistency flags of SWMR writing).
  *   <li>{@link io.hdf5flink.hdf5.format.BTreeNode} (III.A.1): version 1 B-tree nodes, type 0
  *       (groups) and type 1 (chunk indexes). {@link io.hdf5flink.hdf5.format.V2BTree}
- *       (III.A.2): version 2 B-trees, read at any depth, written one or two levels deep, as a
- *       dense group's name (type 5) and creation-order (type 6) indexes.
+ *       (III.A.2): version 2 B-trees, read and written at any depth, as a dense group's name
+ *       (type 5) and creation-order (type 6) indexes.
  *   <li>{@link io.hdf5flink.hdf5.format.FractalHeap} (III.G): read, managed objects in direct and
- *       indirect blocks and tiny objects; written as one root direct block; a dense group's links.
+ *       indirect blocks and tiny objects; written as libhdf5 lays out a dense group's link heap (one
+ *       root direct block, or a doubling table under a root indirect block).
  *   <li>{@link io.hdf5flink.hdf5.format.SymbolTableNode} (III.B), {@link
  *       io.hdf5flink.hdf5.format.SymbolTableEntry} (III.C), {@link
  *       io.hdf5flink.hdf5.format.LocalHeap} (III.D, version 0): "old-style" groups.

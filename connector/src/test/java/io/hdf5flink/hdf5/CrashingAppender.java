@@ -55,7 +55,12 @@ public final class CrashingAppender {
             System.out.flush();
             if (commit % 10 == 9) file.root().setAttribute("rows_at_last_mark", AttributeValue.of(rows));
             // With notes, the marks go into /crash, a link-message group that turns dense after 8 links.
-            if (commit % 40 == 39) file.requireGroup((notes ? "/crash/m" : "/marks/m") + rows).setAttribute("rows", AttributeValue.of(rows));
+            // Without, into /marks, a symbol-table group; every third mark's name is not ASCII, so the
+            // first of those converts /marks to link messages (as libhdf5 does), and later ones make it dense.
+            if (commit % 40 == 39) {
+                String mark = notes ? "/crash/m" : commit % 120 == 79 ? "/marks/µ" : "/marks/m";
+                file.requireGroup(mark + rows).setAttribute("rows", AttributeValue.of(rows));
+            }
             if (notes && commit % 5 == 2) {
                 file.root().setAttribute("note" + (commit / 5) % 6, AttributeValue.of("n".repeat(1 + random.nextInt(300))));
             }

@@ -163,9 +163,11 @@ class SinkFailoverInteropTest {
         public T map(T value) throws Exception {
             // Failures that wait for two completed checkpoints need the input to outlast them: at
             // parallelism 4 the 1600 records took 0.4 s at 1 ms each, and on a loaded machine the
-            // job sometimes ended first, with nothing injected. Slower until the injection.
+            // job sometimes ended first, with nothing injected; at 4 ms a record (1.6 s) still about
+            // one run in 24 of SinkRollingInteropTest. Slower until the injection, which comes with
+            // the first record after the second checkpoint: 8 s of input, normally a few hundred ms.
             boolean waitsForCheckpoints = mode == Mode.RESTORE_INITIALIZE || mode == Mode.RESTORE_FIRST_RECORD;
-            Thread.sleep(waitsForCheckpoints && FAILURES.get() == 0 ? 4 : 1);
+            Thread.sleep(waitsForCheckpoints && FAILURES.get() == 0 ? 20 : 1);
             seen++;
             boolean inject = switch (mode) {
                 case RESTORE_INITIALIZE, RESTORE_FIRST_RECORD -> LAST_COMPLETED.get() >= 2 && FAILURES.compareAndSet(0, 1);

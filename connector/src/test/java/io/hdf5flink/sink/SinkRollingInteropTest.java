@@ -64,10 +64,10 @@ class SinkRollingInteropTest {
             "import sys, os, time, gc, h5py, numpy as np",
             "path, stop = sys.argv[1], sys.argv[2]",
             "h5py._errors.unsilence_errors()",
-            "reads = 0; longest = 0",
-            "while not os.path.exists(stop):",
-            "    if os.path.exists(path):",
-            "        with h5py.File(path, 'r') as f:",
+            "reads = 0; longest = 0; refused = 0",
+            "def look():",
+            "    global longest",
+            "    with h5py.File(path, 'r') as f:",
             "            for name, cols in (('explicit', 6), ('appended', 3)):",
             "                if name not in f: continue",
             "                d = f[name]; n = d.shape[0]",
@@ -82,10 +82,19 @@ class SinkRollingInteropTest {
             "                assert bad.size == 0, f'{name}: {bad.size} of {n} rows wrong, first {bad[:3].ravel().tolist()}'",
             "                longest = max(longest, n)",
             "                del d",
+            "while not os.path.exists(stop):",
+            "    if os.path.exists(path):",
+            "        try:",
+            "            look()",
+            "        except OSError as e:",
+            // A commit between opening a file and reading it: libhdf5 without SWMR refuses the read
+            // (RELIABILITY.md, Not covered yet) and a reader opens the file again. Wrong rows still fail.
+            "            if 'addr overflow' not in str(e): raise",
+            "            refused += 1",
             "        gc.collect()  # no object may keep the data files open, with what libhdf5 cached of them, until the next read",
             "        reads += 1",
             "    time.sleep(0.02)",
-            "print(reads, longest)");
+            "print(reads, longest, refused)");
 
     @ParameterizedTest(name = "parallelism {0}, failure {1}")
     @CsvSource({"1, NONE", "4, RESTORE_FIRST_RECORD"})
@@ -107,8 +116,9 @@ class SinkRollingInteropTest {
         String out = checkOutput();
         assertEquals("8", out, "data files");
         SinkFailoverInteropTest.assertStagingEmpty(dir);
-        System.out.printf("SinkRollingInteropTest parallelism %d: %s data files, %d failovers, live reader (reads, longest): %s%n",
-                parallelism, out, Injector.RESTORES.get(), polled);
+        String[] lines = polled.split("\n");
+        System.out.printf("SinkRollingInteropTest parallelism %d: %s data files, %d failovers, live reader (reads, longest, refused reads): %s%n",
+                parallelism, out, Injector.RESTORES.get(), lines[lines.length - 1]);
     }
 
     /**

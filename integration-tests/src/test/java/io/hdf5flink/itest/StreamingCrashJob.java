@@ -2,6 +2,7 @@ package io.hdf5flink.itest;
 
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.hdf5.Profile;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.record.ArrayBlockTypeInfo;
 import io.hdf5flink.sink.Hdf5Sink;
@@ -122,7 +123,7 @@ public final class StreamingCrashJob {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
-            System.err.println("usage: StreamingCrashJob BASE ROWS PARALLELISM ROWS_PER_SECOND [CHECKPOINT_MS]");
+            System.err.println("usage: StreamingCrashJob BASE ROWS PARALLELISM ROWS_PER_SECOND [CHECKPOINT_MS [PROFILE]]");
             System.exit(2);
         }
         Path base = Path.of(args[0]).toAbsolutePath();
@@ -130,6 +131,7 @@ public final class StreamingCrashJob {
         int parallelism = Integer.parseInt(args[2]);
         double rowsPerSecond = Double.parseDouble(args[3]);
         long checkpointMillis = args.length > 4 ? Long.parseLong(args[4]) : 200;
+        Profile profile = args.length > 5 ? Profile.valueOf(args[5]) : Profile.DEFAULT;
         Path checkpoints = base.resolve("checkpoints");
         Path out = base.resolve(FILE);
 
@@ -173,6 +175,7 @@ public final class StreamingCrashJob {
                 .sinkTo(Hdf5Sink.builder(base).defaultFile(FILE)
                         .declareAppended(APPENDED, appendedSpec())
                         .declare(COLUMNS, columnsSpec(rows))
+                        .profile(profile)
                         .build())
                 .name("hdf5").uid("hdf5-sink");
         JobClient job = env.executeAsync("streaming crash job");

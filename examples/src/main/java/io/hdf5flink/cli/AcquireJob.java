@@ -2,6 +2,7 @@ package io.hdf5flink.cli;
 
 import io.hdf5flink.hdf5.DataType;
 import io.hdf5flink.hdf5.DatasetSpec;
+import io.hdf5flink.hdf5.Profile;
 import io.hdf5flink.record.ArrayBlock;
 import io.hdf5flink.record.ArrayBlockTypeInfo;
 import io.hdf5flink.sink.ChunkFilters;
@@ -83,7 +84,7 @@ final class AcquireJob {
         Duration idle = o.idleLimit();
         boolean earliest = o.fromEarliest();
         int parallelism = o.parallelismOrDefault();
-        FileFormat.profile(o.format); // a wrong --format is refused before anything is written
+        Profile profile = FileFormat.profile(o.format); // a wrong --format is refused before anything is written
         if (Files.isDirectory(output)) throw new UsageException("--output " + output + " is a directory");
         CheckpointDirectory checkpoints = new CheckpointDirectory(o.checkpointDir != null
                 ? o.checkpointDir.toAbsolutePath().normalize() : output.resolveSibling(output.getFileName() + ".checkpoints"), "acquire");
@@ -127,7 +128,7 @@ final class AcquireJob {
                         resumeFrom != null ? ", continuing from checkpoint " + resumeFrom.id() : ""));
                 err.flush();
                 result = runLocked(o, checkpoints, resumeFrom, lag, err, showProgress, output, dataset, filters, type, rowsPerFile,
-                        interval, idle, earliest, parallelism);
+                        interval, idle, earliest, parallelism, profile);
             }
             return result;
         }
@@ -135,7 +136,7 @@ final class AcquireJob {
 
     private static Result runLocked(AcquireCommand o, CheckpointDirectory checkpoints, CheckpointDirectory.Completed resumeFrom,
             ConsumerLag lag, PrintWriter err, boolean showProgress, Path output, String dataset, ChunkFilters filters, DataType type,
-            long rowsPerFile, Duration interval, Duration idle, boolean earliest, int parallelism) throws Exception {
+            long rowsPerFile, Duration interval, Duration idle, boolean earliest, int parallelism, Profile profile) throws Exception {
         Configuration conf = new Configuration();
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
@@ -180,7 +181,7 @@ final class AcquireJob {
         DataStream<ArrayBlock> counted = blocks.flatMap(new PrepareBlocks()).returns(ArrayBlockTypeInfo.INSTANCE).name("count");
         long chunkBytes = o.chunkBytesValue();
         Hdf5Sink.Builder sink = Hdf5Sink.builder(output.getParent()).defaultFile(output.getFileName().toString())
-                .defaultCompression(filters).targetChunkBytes(chunkBytes).profile(FileFormat.profile(o.format));
+                .defaultCompression(filters).targetChunkBytes(chunkBytes).profile(profile);
         if (rowsPerFile > 0) {
             // The row shape comes from the first message; the chunk rows are chosen then, to divide the rows per file.
             DatasetSpec spec = filters.applyTo(DatasetSpec.builder(type, 0).maxShape(DatasetSpec.UNLIMITED)

@@ -23,6 +23,8 @@ final class CommitFields {
     private final Slot dataspace;
     private final int dimsFieldOffset;
     private final Slot layout;
+    /** Where the index address lies in the layout message's body. */
+    private final int indexAddressOffset;
     /**
      * When the layout message is still version 4: the version 3 one (its index root to be set)
      * that the first commit puts in its place, pointing at the version 1 B-tree that now indexes
@@ -36,13 +38,14 @@ final class CommitFields {
     private byte[] committedToken;
 
     private CommitFields(FileStorage storage, ObjectHeader header, ErrorContext where, Slot dataspace, int dimsFieldOffset, Slot layout,
-            DataLayoutMessage reindexed, Slot token, int tokenDataOffset, int tokenCapacity, byte[] committedToken) {
+            int indexAddressOffset, DataLayoutMessage reindexed, Slot token, int tokenDataOffset, int tokenCapacity, byte[] committedToken) {
         this.storage = storage;
         this.header = header;
         this.where = where;
         this.dataspace = dataspace;
         this.dimsFieldOffset = dimsFieldOffset;
         this.layout = layout;
+        this.indexAddressOffset = indexAddressOffset;
         this.reindexed = reindexed;
         this.token = token;
         this.tokenDataOffset = tokenDataOffset;
@@ -56,18 +59,20 @@ final class CommitFields {
      * @param tokenAttribute the commit token attribute's message, or null when there is none
      * @param chunkDims the dataset's chunk shape and {@code elementSize} its element size, for the
      *     version 3 layout message that replaces a version 4 one
+     * @param indexAddressOffset where the layout message's body holds the index address: a version
+     *     3 message's B-tree root, a kept extensible array's header; negative for a version 4
+     *     message whose index the first commit replaces
      */
     static CommitFields locate(FileStorage storage, ObjectHeader header, Slot tokenAttribute, long[] chunkDims, int elementSize,
-            ErrorContext where) {
+            int indexAddressOffset, ErrorContext where) {
         Slot dataspace = header.find(DataspaceMessage.TYPE);
         Slot layout = header.find(DataLayoutMessage.TYPE);
         try {
             ByteBuffer ds = storage.read(dataspace.bodyAddress(), 1, "dataspace of " + where.object());
             int dimsFieldOffset = ds.get(0) == 1 ? DataspaceMessage.dimsOffset() : 4;
-            ByteBuffer layoutVersion = storage.read(layout.bodyAddress(), 1, "layout of " + where.object());
-            DataLayoutMessage reindexed = layoutVersion.get(0) == 4 ? new DataLayoutMessage(Bytes.UNDEFINED_ADDRESS, chunkDims, elementSize) : null;
+            DataLayoutMessage reindexed = indexAddressOffset < 0 ? new DataLayoutMessage(Bytes.UNDEFINED_ADDRESS, chunkDims, elementSize) : null;
             if (tokenAttribute == null) {
-                return new CommitFields(storage, header, where, dataspace, dimsFieldOffset, layout, reindexed, null, 0, 0, null);
+                return new CommitFields(storage, header, where, dataspace, dimsFieldOffset, layout, indexAddressOffset, reindexed, null, 0, 0, null);
             }
             ByteBuffer b = storage.read(tokenAttribute.bodyAddress(), tokenAttribute.bodySize(),
                     "commit token of " + where.object());
@@ -83,7 +88,7 @@ final class CommitFields {
             }
             byte[] committed = new byte[length];
             b.get(committed);
-            return new CommitFields(storage, header, where, dataspace, dimsFieldOffset, layout, reindexed, tokenAttribute, tokenDataOffset,
+            return new CommitFields(storage, header, where, dataspace, dimsFieldOffset, layout, indexAddressOffset, reindexed, tokenAttribute, tokenDataOffset,
                     tokenCapacity, committed);
         } catch (IOException e) {
             throw where.error(e.getMessage(), e);
@@ -122,7 +127,7 @@ final class CommitFields {
             ByteBuffer.wrap(tokenBytes).order(ByteOrder.LITTLE_ENDIAN).putInt(newToken.length).put(newToken);
         }
         long dimsAt = dataspace.bodyAddress() + dimsFieldOffset;
-        long rootAt = layout.bodyAddress() + DataLayoutMessage.BTREE_ADDRESS_OFFSET;
+        long rootAt = layout.bodyAddress() + Math.max(0, indexAddressOffset);
         long tokenAt = token == null ? -1 : token.bodyAddress() + tokenDataOffset;
         if (reindexed != null) {
             publishReindexed(new HeaderEditor.Edit(dataspace.chunk(), dimsAt, dimsBytes.array()), indexRoot,

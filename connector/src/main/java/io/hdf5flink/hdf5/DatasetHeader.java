@@ -35,9 +35,14 @@ final class DatasetHeader {
      * @param reindexedFrom the index a version 4 layout names (the dataset is then re-indexed with a
      *     version 1 B-tree holding {@code inherited}, published with its first commit), else null
      * @param inherited the chunks that index lists, inside the shape; empty when not re-indexed
+     * @param extensibleArray for a version 4 layout whose extensible array is kept (one unlimited
+     *     axis): the geometry the layout message gives a new array, {@code indexRoot} being the
+     *     array's header (undefined while the dataset has none); null for every other index
+     * @param indexAddressOffset where the index address lies in the layout message's body
      */
     record Layout(DataType type, long[] dims, long[] maxDims, long[] chunkDims, List<FilterDescription> filters,
-            byte[] fillElement, long indexRoot, String reindexedFrom, List<Hdf5DatasetReader.StoredChunk> inherited) {
+            byte[] fillElement, long indexRoot, String reindexedFrom, List<Hdf5DatasetReader.StoredChunk> inherited,
+            io.hdf5flink.hdf5.format.ExtensibleArray.Geometry extensibleArray, int indexAddressOffset) {
         Layout {
             if (fillElement == null) fillElement = new byte[type.size()];
         }
@@ -94,7 +99,7 @@ final class DatasetHeader {
     /** The layout of a new dataset, as {@link #messagesFor} describes it, with an empty chunk index. */
     static Layout layoutOf(DatasetSpec spec) {
         return new Layout(spec.type(), spec.shape(), spec.maxShape(), spec.chunks(), spec.filters(), spec.fillValue(),
-                Bytes.UNDEFINED_ADDRESS, null, List.of());
+                Bytes.UNDEFINED_ADDRESS, null, List.of(), null, DataLayoutMessage.BTREE_ADDRESS_OFFSET);
     }
 
     /** Reads the layout of an existing dataset, refusing what this engine cannot append to. */
@@ -141,13 +146,27 @@ final class DatasetHeader {
             }
         }
         if (layout.version4Index() == null) {
-            return new Layout(type, dims, max, layout.chunkDims(), filters, fill, layout.indexAddress(), null, List.of());
+            return new Layout(type, dims, max, layout.chunkDims(), filters, fill, layout.indexAddress(), null, List.of(), null,
+                    DataLayoutMessage.BTREE_ADDRESS_OFFSET);
         }
         if (header.version() != 2) throw file.error(path + ": a version 4 data layout in a version 1 object header is not supported");
-        Layout empty = new Layout(type, dims, max, layout.chunkDims(), filters, fill, Bytes.UNDEFINED_ADDRESS, layout.version4Index(), List.of());
+        Layout empty = new Layout(type, dims, max, layout.chunkDims(), filters, fill, Bytes.UNDEFINED_ADDRESS, layout.version4Index(), List.of(),
+                null, -1);
+        if (layout.version4IndexType() == DataLayoutMessage.EXTENSIBLE_ARRAY) {
+            // Kept as it is: appended to copy-on-write (ExtensibleArrayChunkIndex).
+            io.hdf5flink.hdf5.format.ExtensibleArray.Geometry geometry;
+            try {
+                geometry = ExtensibleArrayChunkIndex.newGeometry(layout.version4Parameters(), !filters.isEmpty(), empty.chunkBytes(where));
+            } catch (io.hdf5flink.hdf5.format.Hdf5FormatException e) {
+                throw where.error("its layout message describes " + e.getMessage(), e);
+            }
+            return new Layout(type, dims, max, layout.chunkDims(), filters, fill, layout.indexAddress(), null, List.of(), geometry,
+                    layout.addressOffset());
+        }
         List<Hdf5DatasetReader.StoredChunk> inherited = Version4Chunks.list(storage, where, layout, dims, max, !filters.isEmpty(),
                 empty.chunkBytes(where));
-        return new Layout(type, dims, max, layout.chunkDims(), filters, fill, Bytes.UNDEFINED_ADDRESS, layout.version4Index(), inherited);
+        return new Layout(type, dims, max, layout.chunkDims(), filters, fill, Bytes.UNDEFINED_ADDRESS, layout.version4Index(), inherited,
+                null, -1);
     }
 
     private static Slot require(ObjectHeader header, int type, String what, ErrorContext where) {

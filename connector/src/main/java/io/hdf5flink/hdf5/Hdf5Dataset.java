@@ -55,7 +55,10 @@ public final class Hdf5Dataset extends Hdf5Object {
         this.type = layout.type();
         this.dims = layout.dims().clone();
         this.chunkBytes = layout.chunkBytes(where);
-        this.index = new ChunkIndex(file.storage(), path, dims.length, type.size(), file.chunkIndexK(), layout.indexRoot());
+        this.index = layout.extensibleArray() != null
+                ? new ExtensibleArrayChunkIndex(file.storage(), where, layout.indexRoot(), layout.extensibleArray(), layout.maxDims(),
+                        layout.chunkDims(), !layout.filters().isEmpty(), chunkBytes)
+                : new BTreeChunkIndex(file.storage(), path, dims.length, type.size(), file.chunkIndexK(), layout.indexRoot());
         // A dataset of layout version 4: its chunks enter a new version 1 B-tree, written (and the
         // layout message replaced) by the first commit that changes the dataset; until then nothing is.
         for (Hdf5DatasetReader.StoredChunk c : layout.inherited()) index.put(c.offset(), c.address(), c.size(), c.filterMask());
@@ -68,7 +71,8 @@ public final class Hdf5Dataset extends Hdf5Object {
 
     @Override
     void headerChanged() {
-        fields = CommitFields.locate(file.storage(), header, findAttribute(COMMIT_TOKEN_ATTRIBUTE), layout.chunkDims(), type.size(), where);
+        fields = CommitFields.locate(file.storage(), header, findAttribute(COMMIT_TOKEN_ATTRIBUTE), layout.chunkDims(), type.size(),
+                layout.indexAddressOffset(), where);
     }
 
     public DataType dataType() { return type; }
@@ -101,8 +105,21 @@ public final class Hdf5Dataset extends Hdf5Object {
         }
     }
 
-    /** The chunk index a version 4 layout named, which the first change replaces; null for a version 1 B-tree. */
+    /** The chunk index a version 4 layout named, which the first change replaces; null for a version 1 B-tree or a kept extensible array. */
     String reindexedFrom() { return layout.reindexedFrom(); }
+
+    /** Whether the dataset's chunks are indexed by the extensible array libhdf5 made, which appends keep. */
+    boolean keepsExtensibleArray() { return layout.extensibleArray() != null; }
+
+    /** Every chunk the index holds inside the shape, uncommitted ones included. */
+    List<Hdf5DatasetReader.StoredChunk> indexedChunks() throws IOException {
+        List<Hdf5DatasetReader.StoredChunk> out = new java.util.ArrayList<>();
+        index.forEach((offset, e) -> {
+            for (int d = 0; d < dims.length; d++) if (offset[d] >= dims[d]) return;
+            out.add(new Hdf5DatasetReader.StoredChunk(offset, e.address(), e.size(), e.filterMask()));
+        });
+        return out;
+    }
 
     /** The chunks that index listed when the dataset was opened (empty for a version 1 B-tree). */
     List<Hdf5DatasetReader.StoredChunk> inheritedChunks() { return layout.inherited(); }

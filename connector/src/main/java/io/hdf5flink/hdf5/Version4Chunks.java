@@ -80,7 +80,7 @@ final class Version4Chunks {
      * The order in which an extensible array numbers chunks: row-major over the chunk grid of the
      * maximum shape, with the unlimited axis moved first (libhdf5 "swizzles" it there).
      */
-    private static int[] arrayOrder(long[] maxDims, ErrorContext where) {
+    static int[] arrayOrder(long[] maxDims, ErrorContext where) {
         int unlimited = -1;
         for (int d = 0; d < maxDims.length; d++) {
             if (maxDims[d] == DatasetSpec.UNLIMITED) {

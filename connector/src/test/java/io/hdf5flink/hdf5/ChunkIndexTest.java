@@ -30,7 +30,7 @@ class ChunkIndexTest {
     @Test
     void randomOrderInsertsAreFoundReplacedAndVisitedInKeyOrder() throws Exception {
         try (FileStorage s = storage("a")) {
-            ChunkIndex index = new ChunkIndex(s, "/d", 2, 4, 32, Bytes.UNDEFINED_ADDRESS);
+            BTreeChunkIndex index = new BTreeChunkIndex(s, "/d", 2, 4, 32, Bytes.UNDEFINED_ADDRESS);
             Random random = new Random(42);
             TreeMap<List<Long>, Long> expected = new TreeMap<>((a, b) -> {
                 for (int i = 0; i < a.size(); i++) {
@@ -55,7 +55,7 @@ class ChunkIndexTest {
             long root = index.writeDirty();
             index.afterCommit();
 
-            ChunkIndex reloaded = new ChunkIndex(s, "/d", 2, 4, 32, root);
+            BTreeChunkIndex reloaded = new BTreeChunkIndex(s, "/d", 2, 4, 32, root);
             List<List<Long>> visited = new ArrayList<>();
             reloaded.forEach((offset, entry) -> {
                 visited.add(List.of(offset[0], offset[1]));
@@ -68,7 +68,7 @@ class ChunkIndexTest {
     @Test
     void appendOnlyIndexesKeepLeavesFull() throws Exception {
         try (FileStorage s = storage("b")) {
-            ChunkIndex index = new ChunkIndex(s, "/d", 1, 1, 32, Bytes.UNDEFINED_ADDRESS);
+            BTreeChunkIndex index = new BTreeChunkIndex(s, "/d", 1, 1, 32, Bytes.UNDEFINED_ADDRESS);
             for (int i = 0; i < 64 * 64; i++) index.put(new long[] {i}, i, 1, 0);
             // 4096 chunks in full nodes of 64 fill exactly two levels.
             assertEquals(2, index.depth());
@@ -87,7 +87,7 @@ class ChunkIndexTest {
 
     /** Node writes of one commit holding a single appended chunk, after {@code n} chunks. */
     private long costOfLastAppend(FileStorage s, int n) throws Exception {
-        ChunkIndex index = new ChunkIndex(s, "/d" + n, 1, 1, 32, Bytes.UNDEFINED_ADDRESS);
+        BTreeChunkIndex index = new BTreeChunkIndex(s, "/d" + n, 1, 1, 32, Bytes.UNDEFINED_ADDRESS);
         for (int i = 0; i < n; i++) {
             index.put(new long[] {i}, i, 1, 0);
             if (i % 10_000 == 0) {
@@ -107,7 +107,7 @@ class ChunkIndexTest {
     @Test
     void committedNodesAreNeverOverwrittenBeforeTheNextCommit() throws Exception {
         try (FileStorage s = storage("d")) {
-            ChunkIndex index = new ChunkIndex(s, "/d", 1, 1, 32, Bytes.UNDEFINED_ADDRESS);
+            BTreeChunkIndex index = new BTreeChunkIndex(s, "/d", 1, 1, 32, Bytes.UNDEFINED_ADDRESS);
             for (int i = 0; i < 200; i++) index.put(new long[] {i}, i, 1, 0);
             long committedRoot = index.writeDirty();
             index.afterCommit();
@@ -128,7 +128,7 @@ class ChunkIndexTest {
     @Test
     void nodesOfAnIndexSeveralCommitsOldAreNotReusedWithinTheGracePeriod() throws Exception {
         try (FileStorage s = storage("e")) {
-            ChunkIndex index = new ChunkIndex(s, "/d", 1, 1, 32, Bytes.UNDEFINED_ADDRESS);
+            BTreeChunkIndex index = new BTreeChunkIndex(s, "/d", 1, 1, 32, Bytes.UNDEFINED_ADDRESS);
             for (int i = 0; i < 200; i++) index.put(new long[] {i}, i, 1, 0);
             long oldRoot = index.writeDirty();
             index.afterCommit();
@@ -145,7 +145,7 @@ class ChunkIndexTest {
 
     private List<Long> snapshot(FileStorage s, long root) throws Exception {
         List<Long> all = new ArrayList<>();
-        new ChunkIndex(s, "/d", 1, 1, 32, root).forEach((o, e) -> {
+        new BTreeChunkIndex(s, "/d", 1, 1, 32, root).forEach((o, e) -> {
             all.add(o[0]);
             all.add(e.address());
         });
@@ -155,7 +155,7 @@ class ChunkIndexTest {
     @Test
     void shuffledSparseInsertsInThreeDimensions() throws Exception {
         try (FileStorage s = storage("e")) {
-            ChunkIndex index = new ChunkIndex(s, "/d", 3, 8, 32, Bytes.UNDEFINED_ADDRESS);
+            BTreeChunkIndex index = new BTreeChunkIndex(s, "/d", 3, 8, 32, Bytes.UNDEFINED_ADDRESS);
             List<long[]> keys = new ArrayList<>();
             for (int a = 0; a < 20; a++) for (int b = 0; b < 20; b++) for (int c = 0; c < 20; c++) {
                 keys.add(new long[] {a * 7L, b * 5L, c * 3L});

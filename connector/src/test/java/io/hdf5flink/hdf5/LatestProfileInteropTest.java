@@ -3,6 +3,7 @@ package io.hdf5flink.hdf5;
 import static io.hdf5flink.hdf5.IntRows.ints;
 import static io.hdf5flink.hdf5.IntRows.spec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 18: files in HDF5's newer format. The engine writes {@link Profile#LATEST} files
@@ -77,6 +80,9 @@ class LatestProfileInteropTest {
                                      compression="gzip")                                      # single chunk, filtered
                     # More chunks than one extensible-array data block page, with holes: runs of
                     # 900 written chunks, 100 never written.
+                    # Extensible-array datasets no chunk was written to: the array does not exist yet.
+                    f.create_dataset("empty", shape=(0, 8), maxshape=(None, 8), chunks=(16, 8), dtype="<i2")
+                    f.create_dataset("empty_gz", shape=(0, 8), maxshape=(None, 8), chunks=(16, 8), dtype="<i2", compression="gzip")
                     m = f.create_dataset("many", shape=(140000,), maxshape=(None,), chunks=(1,), dtype="<i1", fillvalue=-1)
                     for k in range(0, 140000, 1000):
                         m[k:k + 900] = (np.arange(k, k + 900) % 100).astype("<i1")
@@ -240,13 +246,17 @@ class LatestProfileInteropTest {
     }
 
     /**
-     * Datasets indexed by each of libhdf5 1.10's chunk indexes are changed by the engine: their
-     * chunks stay where they are, a version 1 B-tree lists them and the new ones, and one write of
-     * the header chunk replaces the layout message. Before the first commit nothing is written
-     * (a read-only open and an open that changes nothing leave every byte).
+     * Datasets indexed by each of libhdf5 1.10's chunk indexes are changed by the engine. Those
+     * with an extensible array (one unlimited axis, first or not; 140,000 chunks with holes, past
+     * the paged data blocks; none written yet, filtered or not) keep it, appended to copy-on-write;
+     * the others (version 2 B-tree, fixed array, single chunk) are re-indexed: their chunks stay
+     * where they are, a version 1 B-tree lists them and the new ones, and one write of the header
+     * chunk replaces the layout message. Either way the old whole chunks stay where they were.
+     * Before the first commit nothing is written (a read-only open and an open that changes
+     * nothing leave every byte). libhdf5 then reads every value and appends to every dataset.
      */
     @Test
-    void reindexesDatasetsOfEveryVersion4ChunkIndexWhenItChangesThem() throws IOException {
+    void appendsToDatasetsOfEveryVersion4ChunkIndex() throws IOException {
         Path file = copy("indexes.h5");
         String chunksBefore = chunkAddresses(file, "wide");
         byte[] before = Files.readAllBytes(file);
@@ -281,8 +291,20 @@ class LatestProfileInteropTest {
             f.dataset("/single").writeValues(new long[] {1, 1}, new long[] {2, 2}, new int[] {-5, -6, -9, -10});
             Hdf5Dataset many = f.dataset("/many");
             many.appendValues(new byte[] {7, 7, 7, 7, 7, 7, 7, 7, 7, 7});
+            short[] rows = new short[48 * 8];
+            for (int i = 0; i < rows.length; i++) rows[i] = (short) i;
+            for (String d : List.of("/empty", "/empty_gz")) f.dataset(d).appendValues(Arrays.copyOf(rows, 40 * 8));
             f.commit();
             assertEquals(140_010, many.shape()[0]);
+            f.dataset("/empty").appendValues(Arrays.copyOfRange(rows, 40 * 8, 48 * 8)); // a second commit, to the array the first created
+        }
+        try (Hdf5File f = Hdf5File.openReadOnly(file)) {
+            for (String d : List.of("/wide", "/cols", "/late", "/many", "/empty", "/empty_gz")) {
+                assertTrue(f.dataset(d).keepsExtensibleArray(), d + " keeps its extensible array");
+            }
+            for (String d : List.of("/two", "/fa", "/single")) {
+                assertFalse(f.dataset(d).keepsExtensibleArray() || f.dataset(d).reindexedFrom() != null, d + " is indexed by a version 1 B-tree");
+            }
         }
         // The last of the 7 old chunks was partly filled (rows 96-99): it is completed and written anew.
         String whole = chunksBefore.substring(0, chunksBefore.lastIndexOf(','));
@@ -307,6 +329,9 @@ class LatestProfileInteropTest {
                 expected[140000:] = 7
                 assert (m[:] == expected).all(), np.nonzero(m[:] != expected)[0][:10]
                 assert m.id.get_num_chunks() == 126010, m.id.get_num_chunks()
+                e = np.arange(384, dtype="<i2").reshape(48, 8)
+                assert (f["empty"][:] == e).all() and (f["empty_gz"][:] == e[:40]).all(), f["empty"][:2]
+                assert f["empty_gz"].compression == "gzip" and f["empty_gz"].id.get_num_chunks() == 3
                 """);
     }
 
@@ -337,20 +362,36 @@ class LatestProfileInteropTest {
     /**
      * An h5py reader in SWMR mode, in a child process, refreshes the dataset in a loop while the
      * engine appends and commits: it must see a growing prefix of the rows, always the rows
-     * written, and never an error.
+     * written, and never an error. The file is the engine's ({@link Profile#LATEST}, a version 1
+     * B-tree index) or h5py's ({@code libver='latest'}, an extensible array the engine keeps).
      */
-    @Test
-    void anH5pySwmrReaderWatchesTheFileGrow() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"engine", "h5py"})
+    void anH5pySwmrReaderWatchesTheFileGrow(String madeBy) throws Exception {
         Path file = dir.resolve("watched.h5");
         Path go = dir.resolve("go");
         Path done = dir.resolve("done");
         int commits = 60;
         int rowsPerCommit = 1000;
-        try (Hdf5File f = Hdf5File.create(file, Profile.LATEST)) {
-            Hdf5Dataset data = f.createDataset("/data", DatasetSpec.builder(DataType.INT32, 0)
-                    .maxShape(DatasetSpec.UNLIMITED).chunks(256).deflate(1).build());
-            data.append(ints(0, rowsPerCommit));
-            f.commit();
+        if (madeBy.equals("h5py")) {
+            ReferenceLibrary.runPython("""
+                    import sys, h5py, numpy as np
+                    with h5py.File(sys.argv[1], "w", libver="latest") as f:
+                        f.create_dataset("data", data=np.arange(1000, dtype="<i4"), maxshape=(None,), chunks=(256,), compression="gzip",
+                                         compression_opts=1)
+                    """, file.toString());
+        }
+        try (Hdf5File f = madeBy.equals("h5py") ? Hdf5File.openForAppend(file) : Hdf5File.create(file, Profile.LATEST)) {
+            Hdf5Dataset data;
+            if (madeBy.equals("h5py")) {
+                data = f.dataset("/data");
+                assertTrue(data.keepsExtensibleArray());
+            } else {
+                data = f.createDataset("/data", DatasetSpec.builder(DataType.INT32, 0)
+                        .maxShape(DatasetSpec.UNLIMITED).chunks(256).deflate(1).build());
+                data.append(ints(0, rowsPerCommit));
+                f.commit();
+            }
             Process reader = new ProcessBuilder(ReferenceLibrary.PYTHON, "-c", """
                     import os, sys, time, h5py, numpy as np
                     path, go, done = sys.argv[1:4]

@@ -10,16 +10,22 @@ import java.nio.ByteBuffer;
  * B-tree whose address is rewritten in place when a commit publishes a new index root; {@link
  * #BTREE_ADDRESS_OFFSET} says where it is within the body. Version 4 ({@code libver='latest'}
  * since libhdf5 1.10) names one of five indexes (single chunk, implicit, fixed array, extensible
- * array, version 2 B-tree); it is read for its chunk dimensions and index, and the engine
- * re-indexes such a dataset with a version 1 B-tree when it first changes it: what this record
- * encodes is always version 3.
+ * array, version 2 B-tree); it is read for its chunk dimensions, its index and where the index
+ * address lies ({@link #addressOffset}). The engine keeps an extensible array, publishing its
+ * header's address there when it creates one, and re-indexes a dataset with any other index by
+ * a version 1 B-tree when it first changes it: what this record encodes is always version 3.
  *
  * @param indexAddress the version 1 B-tree's root (version 3), or the address the version 4
  *     message gives its index (the extensible array's or B-tree's header, the single chunk, ...)
  * @param version4IndexType the index a version 4 message names ({@link #EXTENSIBLE_ARRAY}, ...),
  *     0 for version 3
+ * @param version4Parameters the parameters of that index as the message stores them (an
+ *     extensible array's: maximum bits, index block elements, data block pointers of a secondary
+ *     block, data block elements, page bits); empty for version 3
+ * @param addressOffset where the index address lies within the message's body
  */
-public record DataLayoutMessage(long indexAddress, long[] chunkDims, int elementSize, int version4IndexType) implements HeaderMessage {
+public record DataLayoutMessage(long indexAddress, long[] chunkDims, int elementSize, int version4IndexType, byte[] version4Parameters,
+        int addressOffset) implements HeaderMessage {
     public static final int TYPE = 0x0008;
     /** Offset of the B-tree address within the version 3 chunked body. */
     public static final int BTREE_ADDRESS_OFFSET = 3;
@@ -36,7 +42,7 @@ public record DataLayoutMessage(long indexAddress, long[] chunkDims, int element
 
     /** A version 3 chunked layout. */
     public DataLayoutMessage(long bTreeAddress, long[] chunkDims, int elementSize) {
-        this(bTreeAddress, chunkDims, elementSize, 0);
+        this(bTreeAddress, chunkDims, elementSize, 0, new byte[0], BTREE_ADDRESS_OFFSET);
     }
 
     /** The index a version 4 message names, in words ("an extensible array index"); null for version 3. */
@@ -106,6 +112,7 @@ public record DataLayoutMessage(long indexAddress, long[] chunkDims, int element
      * the engine replaces the index). Refuses what a version 1 B-tree cannot index.
      */
     private static DataLayoutMessage decodeVersion4(ByteBuffer b, String dataset) {
+        int start = b.position() - 1; // the version byte
         Bytes.require(b, 1, "data layout message");
         int layoutClass = Bytes.u8(b);
         String kind = layoutClass == 0 ? "compact" : layoutClass == 1 ? "contiguous" : layoutClass == 3 ? "virtual" : null;
@@ -136,13 +143,15 @@ public record DataLayoutMessage(long indexAddress, long[] chunkDims, int element
             default -> throw new Hdf5FormatException(dataset + ": chunk index type " + indexType + " is unknown");
         };
         Bytes.require(b, parameters + 8, "data layout message");
-        b.position(b.position() + parameters);
+        byte[] indexParameters = new byte[parameters];
+        b.get(indexParameters);
+        int addressOffset = b.position() - start;
         long address = b.getLong();
         if ((flags & DONT_FILTER_PARTIAL_BOUND_CHUNKS) != 0) {
             throw new UnsupportedFormatException(dataset + ": its partial edge chunks are stored unfiltered (data layout message"
                     + " version 4, flag 'do not filter partial bound chunks'), which this engine cannot index; it appends to"
                     + " datasets whose every chunk goes through the filters");
         }
-        return new DataLayoutMessage(address, dims, (int) elementSize, indexType);
+        return new DataLayoutMessage(address, dims, (int) elementSize, indexType, indexParameters, addressOffset);
     }
 }

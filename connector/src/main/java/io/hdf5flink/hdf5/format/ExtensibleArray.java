@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * An extensible array (specification III.H), read: the chunk index libhdf5 1.10 gives a dataset
+ * An extensible array (specification III.H): the chunk index libhdf5 1.10 gives a dataset
  * with one unlimited axis under {@code libver='latest'}. A header ({@code EAHD}) holds the
  * parameters and points to an index block ({@code EAIB}) that holds the first elements, the
  * addresses of the first data blocks and of secondary blocks ({@code EASB}), which hold the
@@ -22,6 +22,14 @@ public final class ExtensibleArray {
 
     private static final int PREFIX = 4 + 1 + 1 + 8; // signature, version, client id, header address
     private static final int HEADER_SIZE = 4 + 1 + 1 + 6 + 6 * 8 + 8 + 4;
+    private static final int STATS = 6;
+    /** Indexes into {@link #stats()}. */
+    public static final int SECONDARY_BLOCKS = 0;
+    public static final int SECONDARY_BLOCK_BYTES = 1;
+    public static final int DATA_BLOCKS = 2;
+    public static final int DATA_BLOCK_BYTES = 3;
+    public static final int MAX_INDEX_SET = 4;
+    public static final int ELEMENTS_REALIZED = 5;
 
     private final BlockReader reader;
     private final String where;
@@ -33,8 +41,9 @@ public final class ExtensibleArray {
     private final int pageElements;
     /** Bytes that encode an offset into the array. */
     private final int offsetSize;
-    private final int superBlocks;
     private final long indexBlock;
+    private final Geometry geometry;
+    private final long[] stats = new long[STATS];
 
     private ExtensibleArray(BlockReader reader, String where, ByteBuffer h) {
         this.reader = reader;
@@ -47,18 +56,30 @@ public final class ExtensibleArray {
         this.dataBlockMinElements = Bytes.u8(h);
         this.secondaryBlockMinDataPointers = Bytes.u8(h);
         int pageBits = Bytes.u8(h);
-        if (elementSize == 0 || maxBits == 0 || maxBits > 64 || Integer.bitCount(dataBlockMinElements) != 1
-                || Integer.bitCount(secondaryBlockMinDataPointers) != 1 || pageBits > 30) {
-            throw new Hdf5FormatException(where + ": extensible array header with element size " + elementSize + ", " + maxBits
-                    + " bits, data blocks of at least " + dataBlockMinElements + " elements, " + secondaryBlockMinDataPointers
-                    + " data block pointers, pages of 2^" + pageBits + " elements");
-        }
         this.pageElements = 1 << pageBits;
         this.offsetSize = (maxBits + 7) / 8;
-        this.superBlocks = 1 + maxBits - Integer.numberOfTrailingZeros(dataBlockMinElements);
-        h.position(12 + 6 * 8);
+        h.position(12);
+        for (int i = 0; i < STATS; i++) stats[i] = h.getLong();
         this.indexBlock = h.getLong();
+        try {
+            this.geometry = new Geometry(clientId, elementSize, maxBits, indexBlockElements, dataBlockMinElements,
+                    secondaryBlockMinDataPointers, pageBits);
+        } catch (Hdf5FormatException e) {
+            throw new Hdf5FormatException(where + ": " + e.getMessage());
+        }
     }
+
+    /** The array's parameters and the block layout that follows from them. */
+    public Geometry geometry() { return geometry; }
+
+    /**
+     * The header's statistics, in its order: secondary blocks and their bytes, data blocks and
+     * their bytes, the maximum index set (plus one), the elements realized.
+     */
+    public long[] stats() { return stats.clone(); }
+
+    /** The index block's address, or undefined when no element was ever set. */
+    public long indexBlockAddress() { return indexBlock; }
 
     /** Opens the array whose header is at {@code address}; {@code where} names it in errors. */
     public static ExtensibleArray open(BlockReader reader, long address, String where) throws IOException {
@@ -77,9 +98,8 @@ public final class ExtensibleArray {
     /** Visits every element that was set, in index order. */
     public void forEach(ElementVisitor visitor) throws IOException {
         if (indexBlock == Bytes.UNDEFINED_ADDRESS) return;
-        int directSuperBlocks = 2 * Integer.numberOfTrailingZeros(secondaryBlockMinDataPointers);
-        int dataBlockAddresses = 2 * (secondaryBlockMinDataPointers - 1);
-        int secondaryAddresses = Math.max(0, superBlocks - directSuperBlocks);
+        int dataBlockAddresses = geometry.indexBlockDataBlocks();
+        int secondaryAddresses = geometry.indexBlockSecondaryBlocks();
         int size = size(PREFIX + (long) indexBlockElements * elementSize + 8L * (dataBlockAddresses + secondaryAddresses) + 4, "index block");
         ByteBuffer b = block(indexBlock, size, "EAIB", "index block");
         b.position(PREFIX);
@@ -88,33 +108,25 @@ public final class ExtensibleArray {
         int superBlock = 0;
         int inSuperBlock = 0;
         for (int d = 0; d < dataBlockAddresses; d++) {
-            long elements = dataBlockElements(superBlock);
+            long elements = geometry.dataBlockElements(superBlock);
             dataBlock(b.getLong(), index, elements, null, 0, visitor);
             index += elements;
-            if (++inSuperBlock == dataBlocks(superBlock)) {
+            if (++inSuperBlock == geometry.dataBlocks(superBlock)) {
                 superBlock++;
                 inSuperBlock = 0;
             }
         }
         for (int s = 0; s < secondaryAddresses; s++, superBlock++) {
             long address = b.getLong();
-            long blockElements = dataBlockElements(superBlock) * dataBlocks(superBlock);
+            long blockElements = geometry.dataBlockElements(superBlock) * geometry.dataBlocks(superBlock);
             if (address != Bytes.UNDEFINED_ADDRESS) secondaryBlock(address, superBlock, index, visitor);
             index += blockElements;
         }
     }
 
-    private long dataBlocks(int superBlock) {
-        return 1L << (superBlock / 2);
-    }
-
-    private long dataBlockElements(int superBlock) {
-        return (1L << ((superBlock + 1) / 2)) * dataBlockMinElements;
-    }
-
     private void secondaryBlock(long address, int superBlock, long first, ElementVisitor visitor) throws IOException {
-        long blocks = dataBlocks(superBlock);
-        long elements = dataBlockElements(superBlock);
+        long blocks = geometry.dataBlocks(superBlock);
+        long elements = geometry.dataBlockElements(superBlock);
         long pages = elements > pageElements ? elements / pageElements : 0;
         // libhdf5 sizes the bitmap per data block, rounded up to bytes, but numbers the bits
         // across blocks: block d's page p is bit d * pages + p, the first bit the most significant.
@@ -184,6 +196,126 @@ public final class ExtensibleArray {
             if (element.get(i) != (byte) 0xFF) {
                 visitor.element(index, element);
                 return;
+            }
+        }
+    }
+
+    /**
+     * An extensible array's creation parameters and the layout libhdf5 derives from them
+     * (H5EA__hdr_init): super block {@code s} has {@code 2^floor(s/2)} data blocks of
+     * {@code 2^ceil(s/2)} times the minimum elements; the index block holds the first elements,
+     * the data block addresses of the first super blocks and the secondary block addresses of the
+     * rest; a data block larger than a page is stored in checksummed pages. Also encodes the
+     * blocks, for a writer that keeps the array copy-on-write.
+     */
+    public record Geometry(int clientId, int elementSize, int maxBits, int indexBlockElements, int dataBlockMinElements,
+            int secondaryBlockMinDataPointers, int pageBits) {
+        public Geometry {
+            if (elementSize == 0 || maxBits == 0 || maxBits > 64 || Integer.bitCount(dataBlockMinElements) != 1
+                    || Integer.bitCount(secondaryBlockMinDataPointers) != 1 || pageBits > 30
+                    || Integer.numberOfTrailingZeros(dataBlockMinElements) > maxBits) {
+                throw new Hdf5FormatException("an extensible array with elements of " + elementSize + " bytes, " + maxBits
+                        + " bits, data blocks of at least " + dataBlockMinElements + " elements, " + secondaryBlockMinDataPointers
+                        + " data block pointers, pages of 2^" + pageBits + " elements is not valid");
+            }
+        }
+
+        public int offsetSize() { return (maxBits + 7) / 8; }
+
+        public int superBlocks() { return 1 + maxBits - Integer.numberOfTrailingZeros(dataBlockMinElements); }
+
+        /** Super blocks whose data block addresses the index block holds. */
+        public int directSuperBlocks() { return 2 * Integer.numberOfTrailingZeros(secondaryBlockMinDataPointers); }
+
+        public int indexBlockDataBlocks() { return 2 * (secondaryBlockMinDataPointers - 1); }
+
+        public int indexBlockSecondaryBlocks() { return Math.max(0, superBlocks() - directSuperBlocks()); }
+
+        public long dataBlocks(int superBlock) { return 1L << (superBlock / 2); }
+
+        public long dataBlockElements(int superBlock) { return (1L << ((superBlock + 1) / 2)) * dataBlockMinElements; }
+
+        public long pageElements() { return 1L << pageBits; }
+
+        /** Pages of each data block of a super block; 0 when its data blocks are not paged. */
+        public long pages(int superBlock) {
+            long e = dataBlockElements(superBlock);
+            return e > pageElements() ? e / pageElements() : 0;
+        }
+
+        /** The index of a super block's first element, counted after the index block's elements (libhdf5's block offset). */
+        public long superBlockStart(int superBlock) {
+            long start = 0;
+            for (int t = 0; t < superBlock; t++) start += dataBlocks(t) * dataBlockElements(t);
+            return start;
+        }
+
+        public int headerSize() { return HEADER_SIZE; }
+
+        public int indexBlockSize() {
+            return PREFIX + indexBlockElements * elementSize + 8 * (indexBlockDataBlocks() + indexBlockSecondaryBlocks()) + 4;
+        }
+
+        public int bitmapBytes(int superBlock) { return (int) (dataBlocks(superBlock) * ((pages(superBlock) + 7) / 8)); }
+
+        public int secondaryBlockSize(int superBlock) {
+            return PREFIX + offsetSize() + bitmapBytes(superBlock) + 8 * (int) dataBlocks(superBlock) + 4;
+        }
+
+        /** Where a data block's elements (or its first page) begin. */
+        public int dataBlockPrefix(int superBlock) { return PREFIX + offsetSize() + (pages(superBlock) > 0 ? 4 : 0); }
+
+        public int pageBytes() { return (int) pageElements() * elementSize + 4; }
+
+        public int dataBlockSize(int superBlock) {
+            long pages = pages(superBlock);
+            long size = pages > 0 ? dataBlockPrefix(superBlock) + pages * pageBytes()
+                    : PREFIX + offsetSize() + dataBlockElements(superBlock) * elementSize + 4;
+            if (size > Integer.MAX_VALUE - 8) throw new Hdf5FormatException("an extensible array data block of " + size + " bytes");
+            return (int) size;
+        }
+
+        /** Where element {@code e} of a data block lies within it. */
+        public int elementAt(int superBlock, long e) {
+            if (pages(superBlock) == 0) return (int) (PREFIX + offsetSize() + e * elementSize);
+            return (int) (dataBlockPrefix(superBlock) + (e / pageElements()) * pageBytes() + (e % pageElements()) * elementSize);
+        }
+
+        /** A block's signature, version, client ID and header address. */
+        public void putPrefix(java.nio.ByteBuffer b, String signature, long header) {
+            b.put(signature.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).put((byte) clientId).putLong(header);
+        }
+
+        public void putOffset(java.nio.ByteBuffer b, long offset) {
+            for (int i = 0; i < offsetSize(); i++) b.put((byte) (offset >>> (8 * i)));
+        }
+
+        /** The header, its checksum computed. */
+        public byte[] header(long[] stats, long indexBlock) {
+            java.nio.ByteBuffer h = Bytes.allocate(HEADER_SIZE);
+            h.put("EAHD".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).put((byte) clientId).put((byte) elementSize);
+            h.put((byte) maxBits).put((byte) indexBlockElements).put((byte) dataBlockMinElements).put((byte) secondaryBlockMinDataPointers)
+                    .put((byte) pageBits);
+            for (long v : stats) h.putLong(v);
+            h.putLong(indexBlock);
+            h.putInt(Lookup3.checksum(h.array(), 0, HEADER_SIZE - 4));
+            return h.array();
+        }
+
+        /** Sets the checksum of a block image whose last 4 bytes hold it (index, secondary, unpaged data block). */
+        public static void seal(byte[] block) {
+            java.nio.ByteBuffer.wrap(block).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putInt(block.length - 4, Lookup3.checksum(block, 0, block.length - 4));
+        }
+
+        /** Sets the checksums of a paged data block image: its prefix's and each page's. */
+        public void sealPaged(byte[] block, int superBlock) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(block).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            int prefix = dataBlockPrefix(superBlock) - 4;
+            b.putInt(prefix, Lookup3.checksum(block, 0, prefix));
+            for (long p = 0; p < pages(superBlock); p++) {
+                int at = (int) (dataBlockPrefix(superBlock) + p * pageBytes());
+                b.putInt(at + pageBytes() - 4, Lookup3.checksum(block, at, pageBytes() - 4));
             }
         }
     }

@@ -16,6 +16,9 @@
  *   <li>{@link io.hdf5flink.hdf5.format.FractalHeap} (III.G): read, managed objects in direct and
  *       indirect blocks and tiny objects; written as libhdf5 lays out a dense group's link heap (one
  *       root direct block, or a doubling table under a root indirect block).
+ *   <li>{@link io.hdf5flink.hdf5.format.ExtensibleArray} (III.H): read, paged data blocks
+ *       included; its {@code Geometry} lays out and seals the blocks the engine writes when it
+ *       appends to a {@code libver='latest'} dataset's array.
  *   <li>{@link io.hdf5flink.hdf5.format.SymbolTableNode} (III.B), {@link
  *       io.hdf5flink.hdf5.format.SymbolTableEntry} (III.C), {@link
  *       io.hdf5flink.hdf5.format.LocalHeap} (III.D, version 0): "old-style" groups.
@@ -26,10 +29,10 @@
  *       dataspace (writes 1, reads 1 and 2), datatype (writes version 1: integers, IEEE
  *       half, single and double floats, fixed-length strings, and compound and enumerated
  *       types of those numbers; reads compound and enumerated types of versions 1 to 3), fill value (writes 2, reads 1 to 3), data layout (version 3,
- *       chunked), filter pipeline (writes 1, reads 1 and 2), attribute (writes 1, reads the name
+ *       chunked; version 4 read, its index address rewritten), filter pipeline (writes 1, reads 1 and 2), attribute (writes 1, reads the name
  *       of 1 to 3), object header continuation, symbol table, and for groups stored with link
  *       messages link info (version 0), group info (version 0) and link (version 1: hard, soft,
- *       external and user-defined links read, hard and external written).
+ *       external and user-defined links read, hard, soft and external written).
  * </ul>
  *
  * <p>Decoding throws {@link io.hdf5flink.hdf5.format.Hdf5FormatException} for bytes that are not

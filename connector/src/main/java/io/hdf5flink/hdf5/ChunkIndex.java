@@ -8,8 +8,9 @@ import java.io.IOException;
  * {@link #writeDirty} writes the changed structures to new places and returns the new root, and
  * {@link #afterCommit} releases what the published root no longer reaches (for reuse after the
  * grace period of {@link FileStorage#release}). {@link BTreeChunkIndex} is h5py's default (a
- * version 1 B-tree); {@link ExtensibleArrayChunkIndex} keeps the extensible array of a
- * {@code libver='latest'} dataset with one unlimited axis.
+ * version 1 B-tree); {@link ExtensibleArrayChunkIndex} and {@link V2BTreeChunkIndex} keep the
+ * extensible array or version 2 B-tree of a {@code libver='latest'} dataset with one or several
+ * unlimited axes.
  */
 interface ChunkIndex {
     /** Where a chunk is stored and how. */

@@ -35,14 +35,17 @@ final class DatasetHeader {
      * @param reindexedFrom the index a version 4 layout names (the dataset is then re-indexed with a
      *     version 1 B-tree holding {@code inherited}, published with its first commit), else null
      * @param inherited the chunks that index lists, inside the shape; empty when not re-indexed
-     * @param extensibleArray for a version 4 layout whose extensible array is kept (one unlimited
-     *     axis): the geometry the layout message gives a new array, {@code indexRoot} being the
-     *     array's header (undefined while the dataset has none); null for every other index
-     * @param indexAddressOffset where the index address lies in the layout message's body
+     * @param keptIndex for a version 4 layout whose index is kept: {@link DataLayoutMessage#EXTENSIBLE_ARRAY}
+     *     (one unlimited axis) or {@link DataLayoutMessage#VERSION_2_BTREE} (several), {@code
+     *     indexRoot} being its header (undefined while the dataset has none); 0 for a version 1
+     *     B-tree, kept or re-indexed into
+     * @param indexParameters the layout message's parameters of a kept index, for a new one
+     * @param indexAddressOffset where the index address lies in the layout message's body;
+     *     negative when the first commit re-indexes the dataset
      */
     record Layout(DataType type, long[] dims, long[] maxDims, long[] chunkDims, List<FilterDescription> filters,
             byte[] fillElement, long indexRoot, String reindexedFrom, List<Hdf5DatasetReader.StoredChunk> inherited,
-            io.hdf5flink.hdf5.format.ExtensibleArray.Geometry extensibleArray, int indexAddressOffset) {
+            int keptIndex, byte[] indexParameters, int indexAddressOffset) {
         Layout {
             if (fillElement == null) fillElement = new byte[type.size()];
         }
@@ -99,7 +102,7 @@ final class DatasetHeader {
     /** The layout of a new dataset, as {@link #messagesFor} describes it, with an empty chunk index. */
     static Layout layoutOf(DatasetSpec spec) {
         return new Layout(spec.type(), spec.shape(), spec.maxShape(), spec.chunks(), spec.filters(), spec.fillValue(),
-                Bytes.UNDEFINED_ADDRESS, null, List.of(), null, DataLayoutMessage.BTREE_ADDRESS_OFFSET);
+                Bytes.UNDEFINED_ADDRESS, null, List.of(), 0, null, DataLayoutMessage.BTREE_ADDRESS_OFFSET);
     }
 
     /** Reads the layout of an existing dataset, refusing what this engine cannot append to. */
@@ -146,27 +149,22 @@ final class DatasetHeader {
             }
         }
         if (layout.version4Index() == null) {
-            return new Layout(type, dims, max, layout.chunkDims(), filters, fill, layout.indexAddress(), null, List.of(), null,
+            return new Layout(type, dims, max, layout.chunkDims(), filters, fill, layout.indexAddress(), null, List.of(), 0, null,
                     DataLayoutMessage.BTREE_ADDRESS_OFFSET);
         }
         if (header.version() != 2) throw file.error(path + ": a version 4 data layout in a version 1 object header is not supported");
         Layout empty = new Layout(type, dims, max, layout.chunkDims(), filters, fill, Bytes.UNDEFINED_ADDRESS, layout.version4Index(), List.of(),
-                null, -1);
-        if (layout.version4IndexType() == DataLayoutMessage.EXTENSIBLE_ARRAY) {
-            // Kept as it is: appended to copy-on-write (ExtensibleArrayChunkIndex).
-            io.hdf5flink.hdf5.format.ExtensibleArray.Geometry geometry;
-            try {
-                geometry = ExtensibleArrayChunkIndex.newGeometry(layout.version4Parameters(), !filters.isEmpty(), empty.chunkBytes(where));
-            } catch (io.hdf5flink.hdf5.format.Hdf5FormatException e) {
-                throw where.error("its layout message describes " + e.getMessage(), e);
-            }
-            return new Layout(type, dims, max, layout.chunkDims(), filters, fill, layout.indexAddress(), null, List.of(), geometry,
-                    layout.addressOffset());
+                0, null, -1);
+        int type4 = layout.version4IndexType();
+        if (type4 == DataLayoutMessage.EXTENSIBLE_ARRAY || type4 == DataLayoutMessage.VERSION_2_BTREE) {
+            // Kept as it is: appended to copy-on-write (ExtensibleArrayChunkIndex, V2BTreeChunkIndex).
+            return new Layout(type, dims, max, layout.chunkDims(), filters, fill, layout.indexAddress(), null, List.of(), type4,
+                    layout.version4Parameters(), layout.addressOffset());
         }
         List<Hdf5DatasetReader.StoredChunk> inherited = Version4Chunks.list(storage, where, layout, dims, max, !filters.isEmpty(),
                 empty.chunkBytes(where));
         return new Layout(type, dims, max, layout.chunkDims(), filters, fill, Bytes.UNDEFINED_ADDRESS, layout.version4Index(), inherited,
-                null, -1);
+                0, null, -1);
     }
 
     private static Slot require(ObjectHeader header, int type, String what, ErrorContext where) {

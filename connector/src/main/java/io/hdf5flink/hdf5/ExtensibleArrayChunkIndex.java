@@ -101,10 +101,14 @@ final class ExtensibleArrayChunkIndex implements ChunkIndex {
     }
 
     /** The geometry libhdf5 gives a new array (H5Dearray.c): its element size follows from the chunk's bytes when filtered. */
-    static ExtensibleArray.Geometry newGeometry(byte[] layoutParameters, boolean filtered, long chunkBytes) {
+    static ExtensibleArray.Geometry newGeometry(byte[] layoutParameters, boolean filtered, long chunkBytes, ErrorContext where) {
         int sizeLength = Math.min(8, 1 + (63 - Long.numberOfLeadingZeros(chunkBytes) + 8) / 8);
-        return new ExtensibleArray.Geometry(filtered ? 1 : 0, filtered ? 8 + sizeLength + 4 : 8, layoutParameters[0] & 0xFF,
-                layoutParameters[1] & 0xFF, layoutParameters[3] & 0xFF, layoutParameters[2] & 0xFF, layoutParameters[4] & 0xFF);
+        try {
+            return new ExtensibleArray.Geometry(filtered ? 1 : 0, filtered ? 8 + sizeLength + 4 : 8, layoutParameters[0] & 0xFF,
+                    layoutParameters[1] & 0xFF, layoutParameters[3] & 0xFF, layoutParameters[2] & 0xFF, layoutParameters[4] & 0xFF);
+        } catch (io.hdf5flink.hdf5.format.Hdf5FormatException e) {
+            throw where.error("its layout message describes " + e.getMessage(), e);
+        }
     }
 
     /** The array index libhdf5 gives the chunk at {@code offset}: row-major over the chunk grid, the unlimited axis first. */

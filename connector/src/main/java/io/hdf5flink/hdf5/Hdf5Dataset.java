@@ -55,10 +55,14 @@ public final class Hdf5Dataset extends Hdf5Object {
         this.type = layout.type();
         this.dims = layout.dims().clone();
         this.chunkBytes = layout.chunkBytes(where);
-        this.index = layout.extensibleArray() != null
-                ? new ExtensibleArrayChunkIndex(file.storage(), where, layout.indexRoot(), layout.extensibleArray(), layout.maxDims(),
-                        layout.chunkDims(), !layout.filters().isEmpty(), chunkBytes)
-                : new BTreeChunkIndex(file.storage(), path, dims.length, type.size(), file.chunkIndexK(), layout.indexRoot());
+        this.index = switch (layout.keptIndex()) {
+            case DataLayoutMessage.EXTENSIBLE_ARRAY -> new ExtensibleArrayChunkIndex(file.storage(), where, layout.indexRoot(),
+                    ExtensibleArrayChunkIndex.newGeometry(layout.indexParameters(), !layout.filters().isEmpty(), chunkBytes, where),
+                    layout.maxDims(), layout.chunkDims(), !layout.filters().isEmpty(), chunkBytes);
+            case DataLayoutMessage.VERSION_2_BTREE -> new V2BTreeChunkIndex(file.storage(), where, layout.indexRoot(), layout.indexParameters(),
+                    layout.chunkDims(), !layout.filters().isEmpty(), chunkBytes);
+            default -> new BTreeChunkIndex(file.storage(), path, dims.length, type.size(), file.chunkIndexK(), layout.indexRoot());
+        };
         // A dataset of layout version 4: its chunks enter a new version 1 B-tree, written (and the
         // layout message replaced) by the first commit that changes the dataset; until then nothing is.
         for (Hdf5DatasetReader.StoredChunk c : layout.inherited()) index.put(c.offset(), c.address(), c.size(), c.filterMask());
@@ -109,7 +113,10 @@ public final class Hdf5Dataset extends Hdf5Object {
     String reindexedFrom() { return layout.reindexedFrom(); }
 
     /** Whether the dataset's chunks are indexed by the extensible array libhdf5 made, which appends keep. */
-    boolean keepsExtensibleArray() { return layout.extensibleArray() != null; }
+    boolean keepsExtensibleArray() { return layout.keptIndex() == DataLayoutMessage.EXTENSIBLE_ARRAY; }
+
+    /** Whether the dataset's chunks are indexed by the version 2 B-tree libhdf5 made, which appends keep. */
+    boolean keepsVersion2BTree() { return layout.keptIndex() == DataLayoutMessage.VERSION_2_BTREE; }
 
     /** Every chunk the index holds inside the shape, uncommitted ones included. */
     List<Hdf5DatasetReader.StoredChunk> indexedChunks() throws IOException {

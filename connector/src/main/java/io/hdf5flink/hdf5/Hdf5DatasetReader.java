@@ -630,7 +630,7 @@ public final class Hdf5DatasetReader implements Closeable {
     private static List<StoredChunk> engineChunks(Path file, String path, IOException jhdfFailed) throws IOException {
         try (Hdf5File f = Hdf5File.openReadOnly(file)) {
             Hdf5Dataset d = f.dataset(path);
-            if (d.keepsExtensibleArray()) return d.indexedChunks();
+            if (d.keepsExtensibleArray() || d.keepsVersion2BTree()) return d.indexedChunks();
             if (d.reindexedFrom() == null) throw jhdfFailed; // a version 1 B-tree jhdf could not read: no second opinion
             return d.inheritedChunks();
         } catch (Hdf5Exception e) {

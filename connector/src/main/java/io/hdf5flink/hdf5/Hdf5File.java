@@ -22,9 +22,9 @@ import java.util.List;
  * headers, symbol-table groups, version 1 B-tree chunk indexes), readable by libhdf5 1.8 and
  * later, h5py, MATLAB and jhdf, or on request in {@link Profile#LATEST} (superblock 3, for SWMR
  * readers). {@link #openForAppend} opens files this engine wrote and files h5py wrote, also with
- * {@code libver='latest'} (a dataset's extensible-array chunk index is kept and appended to;
- * one of the other layout version 4 indexes is re-indexed with a version 1 B-tree by the first
- * commit that changes it); what it cannot append to is refused with a message naming the
+ * {@code libver='latest'} (a dataset's extensible-array or version 2 B-tree chunk index is kept
+ * and appended to; a fixed array or single chunk is re-indexed with a version 1 B-tree by the
+ * first commit that changes it); what it cannot append to is refused with a message naming the
  * unsupported feature.
  *
  * <p><b>Crash consistency.</b> Changes to datasets become visible only at {@link #commit()}.

@@ -88,14 +88,18 @@ class CrashInteropTest {
      * kill leaves set, version 2 headers, link-message groups) and h5py reads it in SWMR mode. In
      * {@code "h5py-latest"} h5py made the file with {@code libver='latest'}: {@code /crash/data}
      * has an extensible-array chunk index, which the children keep, appending to it copy-on-write
-     * (new blocks, then the header rewritten in place, then the shape).
+     * (new blocks, then the header rewritten in place, then the shape). In {@code
+     * "h5py-latest-two-axes"} it has two unlimited axes and chunks of (16, 4), so a version 2
+     * B-tree of thousands of chunks, which the children keep too (a new tree each commit, its
+     * unchanged nodes reused, published with the shape).
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"default", "h5py-link-groups", "latest", "h5py-latest"})
+    @ValueSource(strings = {"default", "h5py-link-groups", "latest", "h5py-latest", "h5py-latest-two-axes"})
     void killedWritersLeaveACommittedPrefixAndTheNextWriterCarriesOn(String variant) throws Exception {
         ReferenceLibrary.requireAvailable();
         boolean linkGroups = variant.equals("h5py-link-groups");
-        boolean h5pyLatest = variant.equals("h5py-latest");
+        boolean h5pyLatest = variant.startsWith("h5py-latest");
+        boolean twoAxes = variant.equals("h5py-latest-two-axes");
         boolean latest = variant.equals("latest") || h5pyLatest;
         int kills = Integer.getInteger("crash.kills", 25);
         long seed = Long.getLong("crash.seed", System.nanoTime());
@@ -115,8 +119,10 @@ class CrashInteropTest {
             ReferenceLibrary.runPython(String.join("\n",
                     "import sys, h5py",
                     "with h5py.File(sys.argv[1], 'w', libver='latest') as f:",
-                    "    f.create_group('crash').create_dataset('data', shape=(0, 8), maxshape=(None, 8), chunks=(64, 8), dtype='<i4',",
-                    "                                           shuffle=True, compression='gzip', compression_opts=1)"), file.toString());
+                    "    f.create_group('crash').create_dataset('data', shape=(0, 8), maxshape=(None, None if sys.argv[2] == 'two' else 8),",
+                    "                                           chunks=(16, 4) if sys.argv[2] == 'two' else (64, 8), dtype='<i4',",
+                    "                                           shuffle=True, compression='gzip', compression_opts=1)"),
+                    file.toString(), twoAxes ? "two" : "one");
         }
         long previous = 0;
         int survived = 0;
@@ -152,7 +158,8 @@ class CrashInteropTest {
         assertEquals(kills, survived);
         if (h5pyLatest) {
             try (Hdf5File f = Hdf5File.openReadOnly(file)) {
-                assertTrue(f.dataset("/crash/data").keepsExtensibleArray(), "/crash/data keeps its extensible array");
+                Hdf5Dataset d = f.dataset("/crash/data");
+                assertTrue(twoAxes ? d.keepsVersion2BTree() : d.keepsExtensibleArray(), "/crash/data keeps its chunk index");
             }
         }
         System.out.println("CrashInteropTest: " + survived + " kills survived, " + previous

@@ -80,6 +80,10 @@ class LatestProfileInteropTest {
                                      compression="gzip")                                      # single chunk, filtered
                     # More chunks than one extensible-array data block page, with holes: runs of
                     # 900 written chunks, 100 never written.
+                    # Version 2 B-trees with more chunks than a node holds, filtered, and one not created yet.
+                    g = f.create_dataset("grid", data=np.arange(200 * 200, dtype="<i4").reshape(200, 200), maxshape=(None, None),
+                                         chunks=(4, 4), compression="gzip", compression_opts=1)
+                    f.create_dataset("two_empty", shape=(0, 0), maxshape=(None, None), chunks=(4, 4), dtype="<i4")
                     # Extensible-array datasets no chunk was written to: the array does not exist yet.
                     f.create_dataset("empty", shape=(0, 8), maxshape=(None, 8), chunks=(16, 8), dtype="<i2")
                     f.create_dataset("empty_gz", shape=(0, 8), maxshape=(None, 8), chunks=(16, 8), dtype="<i2", compression="gzip")
@@ -248,8 +252,9 @@ class LatestProfileInteropTest {
     /**
      * Datasets indexed by each of libhdf5 1.10's chunk indexes are changed by the engine. Those
      * with an extensible array (one unlimited axis, first or not; 140,000 chunks with holes, past
-     * the paged data blocks; none written yet, filtered or not) keep it, appended to copy-on-write;
-     * the others (version 2 B-tree, fixed array, single chunk) are re-indexed: their chunks stay
+     * the paged data blocks; none written yet, filtered or not) or a version 2 B-tree (two
+     * unlimited axes; 2,500 filtered chunks grown along both axes; none written yet) keep it,
+     * appended to copy-on-write; the others (fixed array, single chunk) are re-indexed: their chunks stay
      * where they are, a version 1 B-tree lists them and the new ones, and one write of the header
      * chunk replaces the layout message. Either way the old whole chunks stay where they were.
      * Before the first commit nothing is written (a read-only open and an open that changes
@@ -294,6 +299,20 @@ class LatestProfileInteropTest {
             short[] rows = new short[48 * 8];
             for (int i = 0; i < rows.length; i++) rows[i] = (short) i;
             for (String d : List.of("/empty", "/empty_gz")) f.dataset(d).appendValues(Arrays.copyOf(rows, 40 * 8));
+            // The grid grows along both axes: new chunks at the end of the B-tree's order and in the middle of it.
+            Hdf5Dataset grid = f.dataset("/grid");
+            grid.resize(210, 206);
+            int[] right = new int[200 * 6];
+            for (int r = 0; r < 200; r++) for (int c = 0; c < 6; c++) right[r * 6 + c] = -(r * 206 + 200 + c);
+            grid.writeValues(new long[] {0, 200}, new long[] {200, 6}, right);
+            int[] bottom = new int[10 * 206];
+            for (int r = 0; r < 10; r++) for (int c = 0; c < 206; c++) bottom[r * 206 + c] = -((200 + r) * 206 + c);
+            grid.writeValues(new long[] {200, 0}, new long[] {10, 206}, bottom);
+            Hdf5Dataset twoEmpty = f.dataset("/two_empty");
+            twoEmpty.resize(5, 6);
+            int[] five = new int[30];
+            for (int i = 0; i < 30; i++) five[i] = i;
+            twoEmpty.writeValues(new long[] {0, 0}, new long[] {5, 6}, five);
             f.commit();
             assertEquals(140_010, many.shape()[0]);
             f.dataset("/empty").appendValues(Arrays.copyOfRange(rows, 40 * 8, 48 * 8)); // a second commit, to the array the first created
@@ -302,8 +321,10 @@ class LatestProfileInteropTest {
             for (String d : List.of("/wide", "/cols", "/late", "/many", "/empty", "/empty_gz")) {
                 assertTrue(f.dataset(d).keepsExtensibleArray(), d + " keeps its extensible array");
             }
-            for (String d : List.of("/two", "/fa", "/single")) {
-                assertFalse(f.dataset(d).keepsExtensibleArray() || f.dataset(d).reindexedFrom() != null, d + " is indexed by a version 1 B-tree");
+            for (String d : List.of("/two", "/grid", "/two_empty")) assertTrue(f.dataset(d).keepsVersion2BTree(), d + " keeps its version 2 B-tree");
+            for (String d : List.of("/fa", "/single")) {
+                assertFalse(f.dataset(d).keepsExtensibleArray() || f.dataset(d).keepsVersion2BTree() || f.dataset(d).reindexedFrom() != null,
+                        d + " is indexed by a version 1 B-tree");
             }
         }
         // The last of the 7 old chunks was partly filled (rows 96-99): it is completed and written anew.
@@ -332,6 +353,12 @@ class LatestProfileInteropTest {
                 e = np.arange(384, dtype="<i2").reshape(48, 8)
                 assert (f["empty"][:] == e).all() and (f["empty_gz"][:] == e[:40]).all(), f["empty"][:2]
                 assert f["empty_gz"].compression == "gzip" and f["empty_gz"].id.get_num_chunks() == 3
+                grid = np.zeros((210, 206), dtype=np.int64); grid[:200, :200] = np.arange(40000).reshape(200, 200)
+                idx = np.arange(210 * 206).reshape(210, 206)
+                grid[:200, 200:] = -idx[:200, 200:]; grid[200:, :] = -idx[200:, :]
+                assert (f["grid"][:] == grid).all(), np.argwhere(f["grid"][:] != grid)[:5]
+                assert f["grid"].id.get_num_chunks() == 53 * 52, f["grid"].id.get_num_chunks()
+                assert (f["two_empty"][:] == np.arange(30).reshape(5, 6)).all(), f["two_empty"][:]
                 """);
     }
 

@@ -11,9 +11,10 @@ import java.nio.ByteBuffer;
  * #BTREE_ADDRESS_OFFSET} says where it is within the body. Version 4 ({@code libver='latest'}
  * since libhdf5 1.10) names one of five indexes (single chunk, implicit, fixed array, extensible
  * array, version 2 B-tree); it is read for its chunk dimensions, its index and where the index
- * address lies ({@link #addressOffset}). The engine keeps an extensible array, publishing its
- * header's address there when it creates one, and re-indexes a dataset with any other index by
- * a version 1 B-tree when it first changes it: what this record encodes is always version 3.
+ * address lies ({@link #addressOffset}). The engine keeps an extensible array or a version 2
+ * B-tree, publishing its header's address there when it creates one, and re-indexes a dataset
+ * with a fixed array or single chunk by a version 1 B-tree when it first changes it: what this
+ * record encodes is always version 3.
  *
  * @param indexAddress the version 1 B-tree's root (version 3), or the address the version 4
  *     message gives its index (the extensible array's or B-tree's header, the single chunk, ...)

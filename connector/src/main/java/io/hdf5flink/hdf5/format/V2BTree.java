@@ -37,6 +37,8 @@ public final class V2BTree {
     private final int countFieldSize;
     private final List<ByteBuffer> records = new ArrayList<>();
     private final Set<Long> seen = new HashSet<>();
+    /** Every node read, by its bytes. */
+    private final Map<ByteBuffer, Long> nodeImages = new java.util.HashMap<>();
 
     private V2BTree(BlockReader reader, String where, ByteBuffer h) {
         this.reader = reader;
@@ -72,10 +74,15 @@ public final class V2BTree {
     }
 
     /**
-     * Every record of the tree at {@code address}, whose records must be of {@code expectedType},
-     * as buffers of the record size (in no particular order).
+     * A tree as read: its parameters, every record (in no particular order) and every node, by its
+     * bytes, at its address (what {@link #writePacked} takes as the tree written before).
      */
-    public static List<ByteBuffer> records(BlockReader reader, long address, int expectedType, String where) throws IOException {
+    public record Tree(int nodeSize, int recordSize, int splitPercent, int mergePercent, List<ByteBuffer> records, Map<ByteBuffer, Long> nodes) {
+        public java.util.Collection<Long> nodeAddresses() { return nodes.values(); }
+    }
+
+    /** Reads the whole tree at {@code address}, whose records must be of {@code expectedType}. */
+    public static Tree readTree(BlockReader reader, long address, int expectedType, String where) throws IOException {
         ByteBuffer h = reader.read(address, HEADER_SIZE, "v2 B-tree header of " + where);
         Lookup3.verify(h, HEADER_SIZE, where + ": v2 B-tree header at " + address);
         V2BTree tree = new V2BTree(reader, where, h);
@@ -87,7 +94,15 @@ public final class V2BTree {
             throw new Hdf5FormatException(where + ": the v2 B-tree at " + address + " holds " + tree.records.size() + " records, its header says "
                     + tree.totalRecords);
         }
-        return tree.records;
+        return new Tree(tree.nodeSize, tree.recordSize, h.get(16) & 0xFF, h.get(17) & 0xFF, tree.records, tree.nodeImages);
+    }
+
+    /**
+     * Every record of the tree at {@code address}, whose records must be of {@code expectedType},
+     * as buffers of the record size (in no particular order).
+     */
+    public static List<ByteBuffer> records(BlockReader reader, long address, int expectedType, String where) throws IOException {
+        return readTree(reader, address, expectedType, where).records();
     }
 
     private void read(long address, int count, int level) throws IOException {
@@ -97,6 +112,9 @@ public final class V2BTree {
                     + maxRecords[level] + " fit");
         }
         ByteBuffer b = reader.read(address, nodeSize, "v2 B-tree node of " + where);
+        byte[] image = new byte[nodeSize];
+        b.get(0, image);
+        nodeImages.put(ByteBuffer.wrap(image), address);
         String signature = Bytes.signature(b);
         if (!(level == 0 ? "BTLF" : "BTIN").equals(signature) || (b.get(5) & 0xFF) != type) {
             throw new Hdf5FormatException(where + ": no v2 B-tree " + (level == 0 ? "leaf" : "internal node") + " of type " + type + " at " + address);
@@ -153,24 +171,34 @@ public final class V2BTree {
     }
 
     /** A tree of 512-byte nodes: per depth, the records a node holds and a subtree holds, and the field sizes libhdf5 derives from them. */
-    private record Shape(int recordSize, int depth, int[] maxRecords, long[] cumulative, int[] totalFieldSize, int countFieldSize) {
+    private record Shape(int nodeSize, int recordSize, int depth, int[] maxRecords, long[] cumulative, int[] totalFieldSize,
+            int countFieldSize) {
         static Shape of(int recordSize, int n) {
+            return of(LINK_NODE_SIZE, recordSize, n);
+        }
+
+        /** The shallowest shape for {@code n} records, its arrays filled for every depth a reader accepts. */
+        static Shape of(int nodeSize, int recordSize, int n) {
             int[] maxRecords = new int[MAX_DEPTH + 1];
             long[] cumulative = new long[MAX_DEPTH + 1];
             int[] totalFieldSize = new int[MAX_DEPTH + 1];
-            maxRecords[0] = (LINK_NODE_SIZE - NODE_PREFIX - 4) / recordSize;
+            maxRecords[0] = (nodeSize - NODE_PREFIX - 4) / recordSize;
             cumulative[0] = maxRecords[0];
             int countFieldSize = encodedSize(maxRecords[0]);
+            int levels = 0;
+            for (int d = 1; d <= MAX_DEPTH; d++) {
+                int pointer = 8 + countFieldSize + (d > 1 ? totalFieldSize[d - 1] : 0);
+                maxRecords[d] = (nodeSize - (NODE_PREFIX + 4 + pointer)) / (recordSize + pointer);
+                if (maxRecords[d] < 1) break;
+                cumulative[d] = Math.min(Long.MAX_VALUE / 4, (maxRecords[d] + 1) * cumulative[d - 1] + maxRecords[d]);
+                totalFieldSize[d] = encodedSize(cumulative[d]);
+                levels = d;
+            }
             int depth = 0;
             while (cumulative[depth] < n) {
-                if (++depth > MAX_DEPTH) return null;
-                int pointer = 8 + countFieldSize + (depth > 1 ? totalFieldSize[depth - 1] : 0);
-                maxRecords[depth] = (LINK_NODE_SIZE - (NODE_PREFIX + 4 + pointer)) / (recordSize + pointer);
-                if (maxRecords[depth] < 1) return null;
-                cumulative[depth] = (maxRecords[depth] + 1) * cumulative[depth - 1] + maxRecords[depth];
-                totalFieldSize[depth] = encodedSize(cumulative[depth]);
+                if (++depth > levels) return null;
             }
-            return new Shape(recordSize, depth, maxRecords, cumulative, totalFieldSize, countFieldSize);
+            return new Shape(nodeSize, recordSize, depth, maxRecords, cumulative, totalFieldSize, countFieldSize);
         }
 
         /** How many children a node at {@code level} over {@code n} records has: as few as hold them. */
@@ -180,8 +208,8 @@ public final class V2BTree {
 
         /** Encodes the subtree at {@code level} holding {@code records}; its root's address. */
         long node(int type, List<byte[]> records, int level, java.util.function.IntToLongFunction allocate, Map<Long, byte[]> blocks) {
-            long address = allocate.applyAsLong(LINK_NODE_SIZE);
-            ByteBuffer b = Bytes.allocate(LINK_NODE_SIZE);
+            long address = allocate.applyAsLong(nodeSize);
+            ByteBuffer b = Bytes.allocate(nodeSize);
             b.put((level == 0 ? "BTLF" : "BTIN").getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).put((byte) type);
             blocks.put(address, b.array()); // its children follow it in the file
             if (level == 0) {
@@ -209,6 +237,122 @@ public final class V2BTree {
             b.putInt(Lookup3.checksum(b.array(), 0, b.position()));
             return address;
         }
+    }
+
+    /**
+     * A tree written by {@link #writePacked}: its header's address, the blocks written (the header
+     * and the nodes not reused), and every node of the tree by content, to pass to the next call.
+     */
+    public record Packed(long headerAddress, Map<Long, byte[]> blocks, Map<ByteBuffer, Long> nodes) {}
+
+    /**
+     * Encodes a tree of {@code type} holding {@code records} (in the tree's order) with the given
+     * parameters, its nodes packed from the left: every node full but the last one or two of each
+     * level, so that records added at the end change only the rightmost nodes. A node whose bytes
+     * equal one of {@code previous} (the nodes of the tree written before) is not written again
+     * but reused at its address: appending to a tree written this way writes one path of nodes and
+     * a new header.
+     *
+     * @return null when the records need a tree deeper than a reader accepts
+     */
+    public static Packed writePacked(int type, int recordSize, int nodeSize, int splitPercent, int mergePercent, List<byte[]> records,
+            Map<ByteBuffer, Long> previous, java.util.function.IntToLongFunction allocate) {
+        Shape shape = Shape.of(nodeSize, recordSize, 0);
+        Map<Long, byte[]> blocks = new LinkedHashMap<>();
+        Map<ByteBuffer, Long> nodes = new java.util.HashMap<>();
+        long headerAddress = allocate.applyAsLong(HEADER_SIZE);
+        blocks.put(headerAddress, null); // the header first; encoded below
+        // One level at a time: its nodes (address, records in the node, records under it) and the keys between them.
+        List<long[]> level = new ArrayList<>();
+        List<byte[]> keys = new ArrayList<>();
+        int depth = 0;
+        if (!records.isEmpty()) {
+            List<List<byte[]>> groups = pack(records, shape.maxRecords[0], keys);
+            for (List<byte[]> g : groups) {
+                long address = node(shape, type, 0, g, List.of(), previous, nodes, blocks, allocate);
+                level.add(new long[] {address, g.size(), g.size()});
+            }
+            while (level.size() > 1) {
+                if (++depth > MAX_DEPTH || shape.maxRecords[depth] < 1) return null;
+                List<byte[]> upperKeys = new ArrayList<>();
+                List<long[]> upper = new ArrayList<>();
+                int max = shape.maxRecords[depth];
+                int from = 0;
+                int[] sizes = childCounts(level.size(), max);
+                for (int i = 0; i < sizes.length; i++) {
+                    List<long[]> children = level.subList(from, from + sizes[i]);
+                    List<byte[]> nodeKeys = keys.subList(from, from + sizes[i] - 1);
+                    long total = nodeKeys.size();
+                    for (long[] c : children) total += c[2];
+                    long address = node(shape, type, depth, nodeKeys, children, previous, nodes, blocks, allocate);
+                    upper.add(new long[] {address, nodeKeys.size(), total});
+                    from += sizes[i];
+                    if (i < sizes.length - 1) upperKeys.add(keys.get(from - 1));
+                }
+                level = upper;
+                keys = upperKeys;
+            }
+        }
+        ByteBuffer h = Bytes.allocate(HEADER_SIZE);
+        h.put("BTHD".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).put((byte) type);
+        h.putInt(nodeSize).putShort((short) recordSize).putShort((short) depth);
+        h.put((byte) splitPercent).put((byte) mergePercent);
+        h.putLong(records.isEmpty() ? Bytes.UNDEFINED_ADDRESS : level.get(0)[0]).putShort((short) (records.isEmpty() ? 0 : level.get(0)[1]))
+                .putLong(records.size());
+        h.putInt(Lookup3.checksum(h.array(), 0, HEADER_SIZE - 4));
+        blocks.put(headerAddress, h.array());
+        return new Packed(headerAddress, blocks, nodes);
+    }
+
+    /** Splits records into leaves of at most {@code max}, full from the left, one record between each two going to {@code keys}. */
+    private static List<List<byte[]>> pack(List<byte[]> records, int max, List<byte[]> keys) {
+        List<List<byte[]>> groups = new ArrayList<>();
+        int i = 0;
+        int n = records.size();
+        while (i < n) {
+            int take = Math.min(max, n - i);
+            // Never leave a single record: it would become a key with an empty leaf after it.
+            if (n - i - take == 1) take--;
+            groups.add(records.subList(i, i + take));
+            i += take;
+            if (i < n) keys.add(records.get(i++));
+        }
+        return groups;
+    }
+
+    /** How many children each internal node over {@code count} children takes (at most {@code max} + 1, at least 2), full from the left. */
+    private static int[] childCounts(int count, int max) {
+        List<Integer> sizes = new ArrayList<>();
+        int left = count;
+        while (left > 0) {
+            int take = Math.min(max + 1, left);
+            if (left - take == 1) take--; // the last node needs two children
+            sizes.add(take);
+            left -= take;
+        }
+        return sizes.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Encodes one node; reuses the address of an identical node of the previous tree, else writes it. */
+    private static long node(Shape shape, int type, int level, List<byte[]> records, List<long[]> children, Map<ByteBuffer, Long> previous,
+            Map<ByteBuffer, Long> nodes, Map<Long, byte[]> blocks, java.util.function.IntToLongFunction allocate) {
+        ByteBuffer b = Bytes.allocate(shape.nodeSize);
+        b.put((level == 0 ? "BTLF" : "BTIN").getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).put((byte) type);
+        for (byte[] r : records) b.put(r);
+        for (long[] c : children) {
+            b.putLong(c[0]);
+            putUnsigned(b, c[1], shape.countFieldSize);
+            if (level > 1) putUnsigned(b, c[2], shape.totalFieldSize[level - 1]);
+        }
+        b.putInt(Lookup3.checksum(b.array(), 0, b.position()));
+        ByteBuffer key = ByteBuffer.wrap(b.array());
+        Long address = previous.get(key);
+        if (address == null) {
+            address = allocate.applyAsLong(shape.nodeSize);
+            blocks.put(address, b.array());
+        }
+        nodes.put(key, address);
+        return address;
     }
 
     private static void putUnsigned(ByteBuffer b, long value, int size) {

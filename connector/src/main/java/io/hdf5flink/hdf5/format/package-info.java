@@ -11,8 +11,9 @@
  *       (2 and 3 checksummed, with the file-consistency flags of SWMR writing).
  *   <li>{@link io.hdf5flink.hdf5.format.BTreeNode} (III.A.1): version 1 B-tree nodes, type 0
  *       (groups) and type 1 (chunk indexes). {@link io.hdf5flink.hdf5.format.V2BTree}
- *       (III.A.2): version 2 B-trees, read and written at any depth, as a dense group's name
- *       (type 5) and creation-order (type 6) indexes.
+ *       (III.A.2): version 2 B-trees, read and written at any depth: a dense group's name
+ *       (type 5) and creation-order (type 6) indexes, and a {@code libver='latest'} dataset's
+ *       chunk index (types 10 and 11), written packed with unchanged nodes reused.
  *   <li>{@link io.hdf5flink.hdf5.format.FractalHeap} (III.G): read, managed objects in direct and
  *       indirect blocks and tiny objects; written as libhdf5 lays out a dense group's link heap (one
  *       root direct block, or a doubling table under a root indirect block).

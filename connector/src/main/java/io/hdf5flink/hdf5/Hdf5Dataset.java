@@ -109,7 +109,7 @@ public final class Hdf5Dataset extends Hdf5Object {
         }
     }
 
-    /** The chunk index a version 4 layout named, which the first change replaces; null for a version 1 B-tree or a kept extensible array. */
+    /** The chunk index a version 4 layout named, which the first change replaces; null for a version 1 B-tree or a kept extensible array or version 2 B-tree. */
     String reindexedFrom() { return layout.reindexedFrom(); }
 
     /** Whether the dataset's chunks are indexed by the extensible array libhdf5 made, which appends keep. */

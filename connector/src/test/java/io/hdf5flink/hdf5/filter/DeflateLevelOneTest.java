@@ -2,116 +2,30 @@ package io.hdf5flink.hdf5.filter;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.hdf5.filter.DeflateFilter.Implementation;
-import java.io.IOException;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.zip.DataFormatException;
-import java.util.zip.Deflater;
-import java.util.zip.Inflater;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Deflate level 1, which runs on Intel's ISA-L where GKL ships it: everything a filter must do
- * (the inherited tests, concurrency included), zlib streams the JDK's own {@link Inflater} takes,
- * and ISA-L really chosen on the platforms GKL has native code for, so that a silent fall-back
- * to zlib fails here instead of costing a tenth of the speed unnoticed.
+ * Deflate level 1, which runs on Intel's ISA-L where GKL ships it (and on libdeflate where only
+ * that loads): the tests of every native deflater, and ISA-L's handling of output that does not
+ * fit.
  */
-class DeflateLevelOneTest extends AbstractFilterTest {
+class DeflateLevelOneTest extends NativeDeflateTest {
 
-    private final DeflateFilter filter = new DeflateFilter(1);
+    DeflateLevelOneTest() {
+        super(1);
+    }
 
     @Override
-    Filter filter() {
-        return filter;
+    Implementation expectedHere() {
+        if (gklShipsThisPlatform()) return Implementation.INTEL_ISAL;
+        return jlibdeflateShipsThisPlatform() ? Implementation.LIBDEFLATE : Implementation.JDK_ZLIB;
     }
 
-    /** Whether GKL's jar has native code for this JVM's platform: x86-64 Linux or macOS. */
-    static boolean gklShipsThisPlatform() {
-        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch");
-        return (os.startsWith("linux") || os.startsWith("mac")) && (arch.equals("amd64") || arch.equals("x86_64"));
-    }
-
-    @Test
-    void isalCompressesLevelOneWhereGklShipsItAndOnlyLevelOne() {
-        assertEquals(gklShipsThisPlatform() ? Implementation.INTEL_ISAL : Implementation.JDK_ZLIB,
-                DeflateFilter.implementation(1), "on " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        for (int level : new int[] {0, 2, 4, 9}) {
-            assertEquals(Implementation.JDK_ZLIB, DeflateFilter.implementation(level), "level " + level);
-        }
-    }
-
-    /** 64 channels of the shuffled int16 recordings the connector stores, over 2 MB. */
-    private static byte[] largeShuffledRecording() throws IOException {
-        byte[] raw = TestData.sineInt16(20_000, 64, 11);
-        return new ShuffleFilter(2).encode(raw, raw.length);
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"empty", "one byte", "incompressible", "compressible", "zeros", "large recording",
-            "large incompressible"})
-    void theJdkInflaterDecodesEveryKindOfChunk(String kind) throws Exception {
-        byte[] data = switch (kind) {
-            case "empty" -> new byte[0];
-            case "one byte" -> new byte[] {42};
-            case "incompressible" -> TestData.random(100_000, 3);
-            case "compressible" -> TestData.sineInt16(30_000, 4, 5);
-            case "zeros" -> new byte[1 << 20];
-            case "large recording" -> largeShuffledRecording();
-            case "large incompressible" -> TestData.random(3 << 20, 4);
-            default -> throw new IllegalArgumentException(kind);
-        };
-        byte[] stream = filter.encode(data, data.length);
-        // RFC 1950 header: CM 8, a 32 KiB window, checksum divisible by 31.
-        assertEquals(0x78, stream[0] & 0xFF);
-        assertEquals(0, ((stream[0] & 0xFF) << 8 | (stream[1] & 0xFF)) % 31);
-        assertTrue(stream.length <= DeflateFilter.maxEncodedLength(data.length), "within zlib's compressBound");
-        // A plain zlib-mode Inflater checks the header and the Adler-32 trailer, and must use every byte.
-        Inflater inflater = new Inflater();
-        try {
-            inflater.setInput(stream);
-            byte[] back = new byte[data.length + 1];
-            int n = inflate(inflater, back);
-            assertTrue(inflater.finished(), "the stream ends");
-            assertEquals(0, inflater.getRemaining(), "no bytes after the Adler-32");
-            assertEquals(data.length, n);
-            assertArrayEquals(data, Arrays.copyOf(back, n));
-        } finally {
-            inflater.end();
-        }
-    }
-
-    private static int inflate(Inflater inflater, byte[] out) throws DataFormatException {
-        int n = 0;
-        while (!inflater.finished() && n < out.length) {
-            int got = inflater.inflate(out, n, out.length - n);
-            if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) break;
-            n += got;
-        }
-        return n;
-    }
-
-    @Test
-    void aCorruptedChecksumIsCaught() throws IOException {
-        byte[] data = TestData.sineInt16(10_000, 2, 8);
-        byte[] stream = filter.encode(data, data.length);
-        stream[stream.length - 1] ^= 1;
-        assertThrowsIo(stream, data.length);
-    }
-
-    private void assertThrowsIo(byte[] stream, int length) {
-        try {
-            filter.decode(stream, stream.length, length);
-        } catch (IOException expected) {
-            return;
-        }
-        throw new AssertionError("a wrong Adler-32 was not detected");
+    @Override
+    double maxSizeAgainstZlib() {
+        return 1.05;
     }
 
     /**
@@ -126,33 +40,5 @@ class DeflateLevelOneTest extends AbstractFilterTest {
         byte[] data = TestData.sineInt16(20_000, 2, 7);
         byte[] stream = IsalDeflate.encode(data, data.length, new byte[(int) DeflateFilter.maxEncodedLength(data.length)]);
         assertArrayEquals(data, new DeflateFilter(4).decode(stream, stream.length, data.length));
-    }
-
-    /**
-     * Where ISA-L runs, level 1's chunks are its own, not zlib's: the two encoders never make
-     * the same bytes of a recording, and ISA-L's are no larger than zlib's by more than a few percent.
-     */
-    @Test
-    void levelOneIsIsalsOwnOutputWhereItRuns() throws IOException {
-        byte[] data = largeShuffledRecording();
-        byte[] ours = filter.encode(data, data.length);
-        Deflater zlib = new Deflater(1);
-        byte[] zlibs;
-        try {
-            zlib.setInput(data);
-            zlib.finish();
-            byte[] out = new byte[(int) DeflateFilter.maxEncodedLength(data.length)];
-            int n = 0;
-            while (!zlib.finished()) n += zlib.deflate(out, n, out.length - n);
-            zlibs = Arrays.copyOf(out, n);
-        } finally {
-            zlib.end();
-        }
-        if (DeflateFilter.implementation(1) == Implementation.INTEL_ISAL) {
-            assertFalse(Arrays.equals(zlibs, ours), "level 1 made zlib's bytes: ISA-L did not run");
-            assertTrue(ours.length < zlibs.length * 1.05, ours.length + " bytes against zlib's " + zlibs.length);
-        } else {
-            assertArrayEquals(zlibs, ours);
-        }
     }
 }

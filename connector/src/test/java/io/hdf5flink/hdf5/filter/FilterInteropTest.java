@@ -142,14 +142,16 @@ class FilterInteropTest {
     }
 
     /**
-     * Deflate level 1 runs on Intel's ISA-L where GKL ships it (DeflateFilter): libhdf5 reads
-     * large level-1 chunks of that path value for value, a 64-channel int16 recording (2.6 MB,
-     * shuffled and not) and noise. The test first checks that ISA-L is the path here.
+     * Deflate runs on native libraries where their jars ship them (DeflateFilter): level 1 on
+     * Intel's ISA-L, levels 2-9 on libdeflate. libhdf5 reads large chunks of each path value for
+     * value, a 64-channel int16 recording (2.6 MB, shuffled and not) and noise, at levels 1, 4 (the
+     * default) and 9. The test first checks that the native libraries are the paths here.
      */
     @Test
-    void libhdf5ReadsLargeLevelOneChunksOfIntelIsal(@TempDir Path dir) throws Exception {
-        assertEquals(DeflateLevelOneTest.gklShipsThisPlatform() ? DeflateFilter.Implementation.INTEL_ISAL
-                : DeflateFilter.Implementation.JDK_ZLIB, DeflateFilter.implementation(1));
+    void libhdf5ReadsLargeChunksOfEveryNativeDeflater(@TempDir Path dir) throws Exception {
+        assertEquals(new DeflateLevelOneTest().expectedHere(), DeflateFilter.implementation(1));
+        assertEquals(new DeflateLibdeflateTest().expectedHere(), DeflateFilter.implementation(4));
+        assertEquals(new DeflateLibdeflateTest().expectedHere(), DeflateFilter.implementation(9));
         int channels = 64;
         int rows = 20_000;
         Map<String, byte[]> data = Map.of("recording", TestData.sineInt16(rows, channels, 21),
@@ -157,18 +159,20 @@ class FilterInteropTest {
         List<Map<String, Object>> cases = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         int n = 0;
-        for (Map.Entry<String, byte[]> d : data.entrySet()) {
-            for (boolean shuffle : new boolean[] {false, true}) {
-                byte[] raw = d.getValue();
-                List<FilterDescription> filters = shuffle
-                        ? List.of(FilterDescription.shuffle(2), FilterDescription.deflate(1))
-                        : List.of(FilterDescription.deflate(1));
-                FilterPipeline pipeline = FilterPipeline.of(filters, 2, raw.length);
-                EncodedChunk chunk = pipeline.encode(raw, raw.length);
-                assertEquals(0, chunk.filterMask(), "deflate never declines a chunk");
-                cases.add(readJavaChunk(dir, n++, "<i2", pipeline, chunk, raw));
-                labels.add(d.getKey() + (shuffle ? " shuffled" : "") + ", " + chunk.length() + " of " + raw.length
-                        + " bytes");
+        for (int level : new int[] {1, 4, 9}) {
+            for (Map.Entry<String, byte[]> d : data.entrySet()) {
+                for (boolean shuffle : new boolean[] {false, true}) {
+                    byte[] raw = d.getValue();
+                    List<FilterDescription> filters = shuffle
+                            ? List.of(FilterDescription.shuffle(2), FilterDescription.deflate(level))
+                            : List.of(FilterDescription.deflate(level));
+                    FilterPipeline pipeline = FilterPipeline.of(filters, 2, raw.length);
+                    EncodedChunk chunk = pipeline.encode(raw, raw.length);
+                    assertEquals(0, chunk.filterMask(), "deflate never declines a chunk");
+                    cases.add(readJavaChunk(dir, n++, "<i2", pipeline, chunk, raw));
+                    labels.add("level " + level + ", " + d.getKey() + (shuffle ? " shuffled" : "") + ", "
+                            + chunk.length() + " of " + raw.length + " bytes");
+                }
             }
         }
         assertLibhdf5ReadsBack(dir, cases, labels);

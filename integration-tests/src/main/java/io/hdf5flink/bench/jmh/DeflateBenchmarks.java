@@ -17,11 +17,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What deflate costs per level and implementation on one thread, on one shuffled (16384, 64)
- * int16 chunk of the shared recording's kind ({@link HotPathBenchmarks#recordingChunk()}): level 1
- * on Intel ISA-L (where GKL's native library loads, as {@code DeflateFilter} chooses), level 1 on
- * the JDK's zlib (a fork with ISA-L disabled) and level 4 (zlib everywhere). One operation is one
- * 2 MiB chunk, so MB/s per core = ops/s × 2.097; each fork logs which implementation level 1 uses
- * and prints the ratios (input bytes over the zlib stream's).
+ * int16 chunk of the shared recording's kind ({@link HotPathBenchmarks#recordingChunk()}), each
+ * level on each implementation {@code DeflateFilter} chooses between: level 1 on Intel ISA-L (where
+ * GKL's native library loads), on libdeflate (a fork with ISA-L disabled) and on the JDK's zlib (a
+ * fork with both disabled); level 4, the default, on libdeflate and on zlib. One operation is one
+ * 2 MiB chunk, so MB/s per core = ops/s × 2.097; each fork logs which implementations it uses and
+ * prints the ratios (input bytes over the zlib stream's).
  *
  * <p>Run: {@code integration-tests/bench/jmh DeflateBenchmarks}.
  */
@@ -32,6 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
 public class DeflateBenchmarks {
+    private static final String ISAL_OFF = "-Dhdf5flink.deflate.isal.disabled=true";
+    private static final String LIBDEFLATE_OFF = "-Dhdf5flink.deflate.libdeflate.disabled=true";
+
     private byte[] shuffled;
     private DeflateFilter level1;
     private DeflateFilter level4;
@@ -56,16 +60,30 @@ public class DeflateBenchmarks {
         return level1.encode(shuffled, shuffled.length);
     }
 
-    /** Level 1 on the JDK's zlib, as on every other platform. */
+    /** Level 1 on libdeflate, as where ISA-L does not load (aarch64, Windows). */
     @Benchmark
-    @Fork(value = 1, jvmArgsAppend = "-Dhdf5flink.deflate.isal.disabled=true")
+    @Fork(value = 1, jvmArgsAppend = ISAL_OFF)
+    public byte[] level1Libdeflate() throws IOException {
+        return level1.encode(shuffled, shuffled.length);
+    }
+
+    /** Level 1 on the JDK's zlib, as where neither native library loads. */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {ISAL_OFF, LIBDEFLATE_OFF})
     public byte[] level1Zlib() throws IOException {
         return level1.encode(shuffled, shuffled.length);
     }
 
-    /** Level 4, the default, on the JDK's zlib everywhere. */
+    /** Level 4, the default, as the connector runs it: libdeflate where it loads. */
     @Benchmark
     public byte[] level4() throws IOException {
+        return level4.encode(shuffled, shuffled.length);
+    }
+
+    /** Level 4 on the JDK's zlib, as where libdeflate does not load. */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = LIBDEFLATE_OFF)
+    public byte[] level4Zlib() throws IOException {
         return level4.encode(shuffled, shuffled.length);
     }
 }

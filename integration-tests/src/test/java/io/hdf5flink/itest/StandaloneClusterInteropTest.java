@@ -1,6 +1,7 @@
 package io.hdf5flink.itest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -38,6 +39,14 @@ class StandaloneClusterInteropTest {
             for (String taskManager : new String[] {"taskmanager-0", "taskmanager-1"}) {
                 assertTrue(cluster.log(taskManager).contains("Writer ("), taskManager + " ran no writer");
             }
+            // gzip 9 runs on libdeflate, whose native library must load inside Flink's user-code
+            // class loader too (jlibdeflate extracts it to a file of its own for each loader). Each
+            // TaskManager says so when its first chunk is compressed; TaskManager 0 is killed
+            // after the first checkpoint, possibly before it compressed a whole chunk.
+            String taskManagers = cluster.log("taskmanager-1") + cluster.log("taskmanager-2");
+            assertTrue(taskManagers.contains("use libdeflate"), "no TaskManager compressed with libdeflate: "
+                    + taskManagers.lines().filter(l -> l.contains("io.hdf5flink")).limit(20).toList());
+            assertFalse((cluster.log("taskmanager-0") + taskManagers).contains("libdeflate is unusable"));
         }
         H5py.check("""
                 import os

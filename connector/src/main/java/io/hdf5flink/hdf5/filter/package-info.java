@@ -25,8 +25,11 @@
  * {@link io.hdf5flink.hdf5.filter.Filter} and its implementations, one class per filter named
  * after it ({@code DeflateFilter}, {@code LzfFilter}, {@code BitshuffleFilter}, {@code
  * BloscFilter}, ...), and their package-private helpers ({@code ThreadScratch}, {@code
- * BitTranspose}, {@code BlockCodec}, {@code BloscLz}, {@code BigEndian}). The filters are public
- * for benchmarks and tests only; reach them through a {@code FilterPipeline}.
+ * BitTranspose}, {@code BlockCodec}, {@code BloscLz}, {@code BigEndian}), and the native
+ * deflaters {@code DeflateFilter} chooses between per level ({@code IsalDeflate} for level 1,
+ * {@code LibdeflateDeflate} for the others, each checked by {@code DeflateSelfTest} before use,
+ * the JDK's zlib where neither loads). The filters are public for benchmarks and tests only; reach
+ * them through a {@code FilterPipeline}.
  *
  * <h2>Adding a codec</h2>
  *

@@ -104,9 +104,9 @@ public final class LzfFilter implements Filter {
         int last = length - MIN_MATCH; // the last position a match can start at
         while (ip <= last) {
             int v = threeBytes(in, ip, length);
-            int h = (v * 0x9E3779B1) >>> (32 - HASH_LOG);
+            int h = slot(v);
             long entry = table[h];
-            table[h] = (long) (ip + 1) << 32 | v;
+            table[h] = entry(ip, v);
             int ref = (int) (entry >>> 32) - 1;
             if ((int) entry == v && ref >= 0 && ip - ref <= MAX_DISTANCE) {
                 int max = Math.min(MAX_MATCH, length - ip);
@@ -139,7 +139,7 @@ public final class LzfFilter implements Filter {
                 // with a short period are then found again at once.
                 for (int p = ip - 2; p < ip && p <= last; p++) {
                     int w = threeBytes(in, p, length);
-                    table[(w * 0x9E3779B1) >>> (32 - HASH_LOG)] = (long) (p + 1) << 32 | w;
+                    table[slot(w)] = entry(p, w);
                 }
             } else {
                 ip += Math.min(MAX_STEP, 1 + (misses++ >>> SKIP_SHIFT));
@@ -153,6 +153,16 @@ public final class LzfFilter implements Filter {
         return p + Integer.BYTES <= length
                 ? (int) INT.get(in, p) & 0xFFFFFF
                 : (in[p] & 0xFF) | (in[p + 1] & 0xFF) << 8 | (in[p + 2] & 0xFF) << 16;
+    }
+
+    /** The table slot of three bytes (small enough for C1 to inline). */
+    private static int slot(int threeBytes) {
+        return (threeBytes * 0x9E3779B1) >>> (32 - HASH_LOG);
+    }
+
+    /** A table entry: the position plus one above, its three bytes below. */
+    private static long entry(int position, int threeBytes) {
+        return (long) (position + 1) << 32 | threeBytes;
     }
 
     /** Writes {@code in[from, to)} as literal runs of at most 32 bytes. */

@@ -2,7 +2,6 @@ package io.hdf5flink.hdf5;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 
@@ -11,7 +10,8 @@ import java.nio.file.StandardOpenOption;
  * {@link Hdf5File} opened with the same {@link SpaceLedger}) will publish: each chunk goes at the
  * next free byte of a segment the owner claimed from the ledger for its current epoch, and its
  * address is what the committer enters in the chunk index ({@link Hdf5Dataset#adoptChunk}). The
- * bytes are written once, where they stay.
+ * bytes are written once, where they stay: a chunk's whole pages past the page cache, where the
+ * file system allows ({@link DirectChunkWrite}).
  *
  * <p>It takes no lock on the file: the committer holds it, and this writer writes only into space
  * the ledger handed it, which nothing committed references. The file must exist (the committer, or
@@ -21,11 +21,13 @@ public final class SegmentWriter implements Closeable {
     private final SpaceLedger ledger;
     private final String owner;
     private final long maxSegmentBytes;
+    private final AlignedBuffer buffer;
     /** Bytes written so far: claims grow with them, so a writer that writes little claims little. */
     private long written;
     /** The largest chunk written so far: segments hold a whole number of them, to leave no tails. */
     private int largestChunk;
     private FileChannel channel;
+    private DirectChunkWrite direct;
     private SpaceLedger.Extent segment;
     private long segmentEpoch;
     private long used;
@@ -34,11 +36,13 @@ public final class SegmentWriter implements Closeable {
      * @param maxSegmentBytes the most to claim at a time (unless four chunks are larger). Claims
      *     hold four chunks at first and grow with what the writer wrote, up to it, so a writer
      *     that writes little claims little.
+     * @param buffer the writer thread's memory for direct writes, shared by its segment writers
      */
-    public SegmentWriter(SpaceLedger ledger, String owner, long maxSegmentBytes) {
+    public SegmentWriter(SpaceLedger ledger, String owner, long maxSegmentBytes, AlignedBuffer buffer) {
         this.ledger = ledger;
         this.owner = owner;
         this.maxSegmentBytes = maxSegmentBytes;
+        this.buffer = buffer;
     }
 
     /**
@@ -73,9 +77,12 @@ public final class SegmentWriter implements Closeable {
             segmentEpoch = epoch;
             used = 0;
         }
-        if (channel == null) channel = NoFollowOpen.channel(ledger.root(), ledger.dataFile(), StandardOpenOption.WRITE);
+        if (channel == null) {
+            channel = NoFollowOpen.channel(ledger.root(), ledger.dataFile(), StandardOpenOption.WRITE);
+            direct = new DirectChunkWrite(ledger.root(), ledger.dataFile(), buffer);
+        }
         long address = segment.start() + used;
-        PositionalWrite.writeFully(channel, ByteBuffer.wrap(data, 0, length), address, ledger.dataFile());
+        direct.write(channel, data, length, address);
         used += length;
         written += length;
         return address;
@@ -124,7 +131,9 @@ public final class SegmentWriter implements Closeable {
      */
     @Override
     public void close() throws IOException {
-        if (channel != null) channel.close();
-        channel = null;
+        try (FileChannel c = channel; DirectChunkWrite d = direct) {
+            channel = null;
+            direct = null;
+        }
     }
 }

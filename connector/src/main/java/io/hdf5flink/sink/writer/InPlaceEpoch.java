@@ -1,5 +1,6 @@
 package io.hdf5flink.sink.writer;
 
+import io.hdf5flink.hdf5.AlignedBuffer;
 import io.hdf5flink.hdf5.Hdf5Exception;
 import io.hdf5flink.hdf5.Hdf5File;
 import io.hdf5flink.hdf5.SegmentWriter;
@@ -39,6 +40,8 @@ final class InPlaceEpoch extends EpochChunks {
     /** One segment writer per dataset and file, by file index (a rolled dataset writes into one data file after another). */
     private final Map<DatasetAssembler, TreeMap<Integer, SegmentWriter>> segments = new IdentityHashMap<>();
     /** The segment writers used in the current epoch: those of data files rolled past are retired at its end if unused. */
+    /** One chunk's worth of off-heap memory for the direct writes of all this writer's segment writers. */
+    private final AlignedBuffer directWriteBuffer = new AlignedBuffer();
     private final Set<SegmentWriter> usedThisEpoch = Collections.newSetFromMap(new IdentityHashMap<>());
 
     InPlaceEpoch(SinkConfig config, String writerId, long epoch) {
@@ -56,7 +59,7 @@ final class InPlaceEpoch extends EpochChunks {
         if (w == null) {
             Path file = config.resolveFile(dataset.fileAt(fileIndex)); // relative to the base directory
             createIfMissing(file);
-            w = new SegmentWriter(config.spaceLedger(file), writerId, SEGMENT_BYTES);
+            w = new SegmentWriter(config.spaceLedger(file), writerId, SEGMENT_BYTES, directWriteBuffer);
             ofDataset.put(fileIndex, w);
         }
         // A rolled dataset moved on to a later data file: the space claimed in the earlier ones goes

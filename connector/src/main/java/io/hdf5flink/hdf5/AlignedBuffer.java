@@ -1,0 +1,24 @@
+package io.hdf5flink.hdf5;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One writer thread's memory for direct writes ({@link DirectChunkWrite}), shared by all its
+ * {@link SegmentWriter}s: off-heap, page-aligned as direct I/O needs, and grown to the largest
+ * chunk written through it, so a writer of many datasets or files holds one chunk's worth, not
+ * one per file. (The JDK's own aligned temporary buffers would do, but in Java 17 their cache
+ * fails on reuse: it frees an aligned slice, which cannot be freed.) One thread at a time.
+ */
+public final class AlignedBuffer {
+    private ByteBuffer buffer;
+
+    /** The buffer, cleared, with room for at least {@code bytes}; its start is aligned to a page. */
+    ByteBuffer get(int bytes) {
+        if (buffer == null || buffer.capacity() < bytes) {
+            int page = DirectChunkWrite.PAGE;
+            int pages = (bytes + page - 1) / page * page; // an aligned slice ends on a page boundary too
+            buffer = ByteBuffer.allocateDirect(pages + page - 1).alignedSlice(page);
+        }
+        return buffer.clear();
+    }
+}

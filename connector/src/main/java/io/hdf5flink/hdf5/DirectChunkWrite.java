@@ -43,6 +43,12 @@ final class DirectChunkWrite implements Closeable {
     static final int PAGE = 4096;
     /** Chunks with fewer whole pages than this many bytes go through the page cache: not worth two more calls. */
     static final int MIN_DIRECT_BYTES = 64 * 1024;
+    /**
+     * Larger chunks are written in pieces of this size (a multiple of the page), so a writer's
+     * off-heap buffer stays this small whatever the chunk shape; the JDK's own buffer for a
+     * buffered write had been as large as the whole chunk.
+     */
+    static final int MAX_PIECE = 8 << 20;
 
     private final Path root;
     private final Path file;
@@ -79,9 +85,13 @@ final class DirectChunkWrite implements Closeable {
         int head = (int) (pagesStart - address);
         int pages = (int) (pagesEnd - pagesStart);
         if (head > 0) PositionalWrite.writeFully(buffered, ByteBuffer.wrap(data, 0, head), address, file);
-        ByteBuffer middle = buffer.get(pages).put(data, head, pages).flip();
         try {
-            while (middle.hasRemaining()) direct.write(middle, pagesStart + middle.position());
+            for (int done = 0; done < pages;) {
+                int piece = Math.min(pages - done, MAX_PIECE);
+                ByteBuffer b = buffer.get(piece).put(data, head + done, piece).flip();
+                while (b.hasRemaining()) direct.write(b, pagesStart + done + b.position());
+                done += piece;
+            }
             directBytes += pages;
         } catch (IOException e) {
             disable("a direct write of " + pages + " bytes at offset " + pagesStart + " failed (" + e.getMessage() + ")");

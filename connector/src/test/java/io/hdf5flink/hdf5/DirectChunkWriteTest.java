@@ -118,6 +118,22 @@ class DirectChunkWriteTest {
     }
 
     @Test
+    void aChunkLargerThanAPieceGoesDirectInPiecesThroughABufferOfOnePiece() throws IOException {
+        Path file = dir.resolve("out.h5");
+        int length = 2 * DirectChunkWrite.MAX_PIECE + 5 * 4096 + 99;
+        byte[] chunk = noise(length, 5);
+        AlignedBuffer buffer = new AlignedBuffer();
+        try (FileChannel ch = buffered(file); DirectChunkWrite w = new DirectChunkWrite(dir, file, buffer)) {
+            w.write(ch, chunk, length, 1000);
+            assertEquals((1000 + length) / 4096 * 4096 - 4096, w.directBytes());
+        }
+        assertEquals(DirectChunkWrite.MAX_PIECE, buffer.capacity(), "the buffer holds one piece, not the chunk");
+        byte[] expected = new byte[1000 + length];
+        System.arraycopy(chunk, 0, expected, 1000, length);
+        assertArrayEquals(expected, Files.readAllBytes(file));
+    }
+
+    @Test
     void aDirectWriteTheSystemRefusesIsWrittenThroughThePageCacheAndDirectStaysOff() throws IOException {
         Path file = dir.resolve("out.h5");
         byte[] first = noise(200_000, 1);

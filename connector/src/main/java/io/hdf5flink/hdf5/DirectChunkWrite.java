@@ -79,27 +79,28 @@ final class DirectChunkWrite implements Closeable {
         long pagesStart = (address + alignment - 1) / alignment * alignment;
         long pagesEnd = (address + length) / alignment * alignment;
         if (pagesEnd - pagesStart < MIN_DIRECT_BYTES || !open()) {
-            PositionalWrite.writeFully(buffered, ByteBuffer.wrap(data, 0, length), address, file);
+            throughPageCache(buffered, data, 0, length, address);
             return;
         }
         int head = (int) (pagesStart - address);
         int pages = (int) (pagesEnd - pagesStart);
-        if (head > 0) PositionalWrite.writeFully(buffered, ByteBuffer.wrap(data, 0, head), address, file);
+        throughPageCache(buffered, data, 0, head, address);
         try {
-            for (int done = 0; done < pages;) {
+            for (int done = 0; done < pages; done += MAX_PIECE) {
                 int piece = Math.min(pages - done, MAX_PIECE);
-                ByteBuffer b = buffer.get(piece).put(data, head + done, piece).flip();
-                while (b.hasRemaining()) direct.write(b, pagesStart + done + b.position());
-                done += piece;
+                PositionalWrite.writeFully(direct, buffer.get(piece).put(data, head + done, piece).flip(), pagesStart + done, file);
             }
             directBytes += pages;
         } catch (IOException e) {
-            disable("a direct write of " + pages + " bytes at offset " + pagesStart + " failed (" + e.getMessage() + ")");
+            disable("direct I/O failed: " + e.getMessage());
             close();
-            PositionalWrite.writeFully(buffered, ByteBuffer.wrap(data, head, pages), pagesStart, file);
+            throughPageCache(buffered, data, head, pages, pagesStart);
         }
-        int tail = length - head - pages;
-        if (tail > 0) PositionalWrite.writeFully(buffered, ByteBuffer.wrap(data, head + pages, tail), pagesEnd, file);
+        throughPageCache(buffered, data, head + pages, length - head - pages, pagesEnd);
+    }
+
+    private void throughPageCache(FileChannel buffered, byte[] data, int from, int length, long at) throws IOException {
+        if (length > 0) PositionalWrite.writeFully(buffered, ByteBuffer.wrap(data, from, length), at, file);
     }
 
     /** How many bytes went past the page cache so far. */

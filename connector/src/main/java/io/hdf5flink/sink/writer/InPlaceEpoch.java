@@ -39,9 +39,9 @@ final class InPlaceEpoch extends EpochChunks {
     private final String writerId;
     /** One segment writer per dataset and file, by file index (a rolled dataset writes into one data file after another). */
     private final Map<DatasetAssembler, TreeMap<Integer, SegmentWriter>> segments = new IdentityHashMap<>();
-    /** The segment writers used in the current epoch: those of data files rolled past are retired at its end if unused. */
-    /** One chunk's worth of off-heap memory for the direct writes of all this writer's segment writers. */
+    /** The off-heap memory for the direct writes of all this writer's segment writers: one chunk, at most 8 MiB. */
     private final AlignedBuffer directWriteBuffer = new AlignedBuffer();
+    /** The segment writers used in the current epoch: those of data files rolled past are retired at its end if unused. */
     private final Set<SegmentWriter> usedThisEpoch = Collections.newSetFromMap(new IdentityHashMap<>());
 
     InPlaceEpoch(SinkConfig config, String writerId, long epoch) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class LzfFilterTest extends AbstractFilterTest {
@@ -113,6 +114,23 @@ class LzfFilterTest extends AbstractFilterTest {
         assertArrayEquals(zeros, filter.decode(encoded, encoded.length, zeros.length));
         // 264 bytes per 3-byte reference.
         assertTrue(encoded.length < zeros.length / 264 * 3 + 64, "encoded " + encoded.length);
+    }
+
+    @Test
+    void shortMatchesEndingAtEveryByteOfAnEightByteCompareRoundTrip() throws IOException {
+        // Few distinct bytes give matches of every length, each ending at any byte of the
+        // encoder's eight-byte compare, and chunks of every length end matches at the last bytes.
+        Random random = new Random(11);
+        for (int round = 0; round < 3000; round++) {
+            int length = 1 + random.nextInt(round < 1500 ? 40 : 5000);
+            int alphabet = 1 + random.nextInt(4);
+            byte[] data = new byte[length];
+            for (int i = 0; i < length; i++) data[i] = (byte) random.nextInt(alphabet);
+            byte[] encoded = filter.encode(data, length);
+            assertArrayEquals(data, filter.decode(encoded, encoded.length, length), "round " + round);
+            assertArrayEquals(data, new io.jhdf.filter.LzfFilter().decode(encoded, new int[] {4, 0, length}),
+                    "round " + round + " through jhdf");
+        }
     }
 
     @Test

@@ -1,9 +1,11 @@
 package io.hdf5flink.hdf5.filter;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -61,6 +63,31 @@ class ShuffleFilterTest extends AbstractFilterTest {
                 }
             }
             assertArrayEquals(expected, new ShuffleFilter(size).encode(data, data.length), "size " + size);
+        }
+    }
+
+    @Test
+    void shufflesAndUnshufflesAtOffsetsInsideLargerArrays() {
+        // Blosc shuffles one block of a chunk into a scratch array and unshuffles it back into
+        // the middle of the chunk: the int16 loop and the others must honour both offsets.
+        for (int size : new int[] {2, 3, 4, 8}) {
+            for (int count : new int[] {7, 8, 9, 64, 1001}) {
+                int length = count * size + 1;
+                byte[] source = TestData.random(length + 13, count * 7L + size);
+                byte[] shuffled = new byte[length + 5];
+                ShuffleFilter.shuffle(source, 13, length, size, shuffled, 5);
+                for (int i = 0; i < count; i++) {
+                    for (int b = 0; b < size; b++) {
+                        assertEquals(source[13 + i * size + b], shuffled[5 + b * count + i],
+                                "size " + size + ", count " + count + ", element " + i + ", byte " + b);
+                    }
+                }
+                assertEquals(source[13 + length - 1], shuffled[5 + length - 1], "the trailing byte");
+                byte[] back = new byte[length + 11];
+                ShuffleFilter.unshuffle(shuffled, 5, length, size, back, 11);
+                assertArrayEquals(Arrays.copyOfRange(source, 13, 13 + length),
+                        Arrays.copyOfRange(back, 11, 11 + length), "size " + size + ", count " + count);
+            }
         }
     }
 

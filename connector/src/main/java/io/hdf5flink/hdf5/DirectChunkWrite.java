@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p>Where the file system refuses direct I/O (tmpfs before Linux 6.6, some network file
  * systems, other platforms), or a direct write fails, every chunk goes through the page cache
  * as before (the failed range is written again that way; a real fault, a full disk, then fails
- * there with the file and offset named). {@code -Dhdf5flink.directio.disabled=true} turns it off.
+ * there with the file and offset named). A client that wants the page cache gives its {@link
+ * SegmentWriter} no buffer (the sink's {@code directIo(false)}); {@code
+ * -Dhdf5flink.directio.disabled=true} turns direct I/O off for a whole JVM.
  */
 final class DirectChunkWrite implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(DirectChunkWrite.class);

@@ -2,6 +2,7 @@ package io.hdf5flink.hdf5;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 
@@ -11,7 +12,7 @@ import java.nio.file.StandardOpenOption;
  * next free byte of a segment the owner claimed from the ledger for its current epoch, and its
  * address is what the committer enters in the chunk index ({@link Hdf5Dataset#adoptChunk}). The
  * bytes are written once, where they stay: a chunk's whole pages past the page cache, where the
- * file system allows ({@link DirectChunkWrite}).
+ * file system allows and the client asks for it ({@link DirectChunkWrite}).
  *
  * <p>It takes no lock on the file: the committer holds it, and this writer writes only into space
  * the ledger handed it, which nothing committed references. The file must exist (the committer, or
@@ -21,6 +22,7 @@ public final class SegmentWriter implements Closeable {
     private final SpaceLedger ledger;
     private final String owner;
     private final long maxSegmentBytes;
+    /** Null when every chunk goes through the page cache. */
     private final AlignedBuffer buffer;
     /** Bytes written so far: claims grow with them, so a writer that writes little claims little. */
     private long written;
@@ -36,7 +38,9 @@ public final class SegmentWriter implements Closeable {
      * @param maxSegmentBytes the most to claim at a time (unless four chunks are larger). Claims
      *     hold four chunks at first and grow with what the writer wrote, up to it, so a writer
      *     that writes little claims little.
-     * @param buffer the writer thread's memory for direct writes, shared by its segment writers
+     * @param buffer the writer thread's memory for direct writes, shared by its segment writers;
+     *     null to write every chunk through the page cache (for output read again at once, while
+     *     it is still in memory)
      */
     public SegmentWriter(SpaceLedger ledger, String owner, long maxSegmentBytes, AlignedBuffer buffer) {
         this.ledger = ledger;
@@ -79,10 +83,11 @@ public final class SegmentWriter implements Closeable {
         }
         if (channel == null) {
             channel = NoFollowOpen.channel(ledger.root(), ledger.dataFile(), StandardOpenOption.WRITE);
-            direct = new DirectChunkWrite(ledger.root(), ledger.dataFile(), buffer);
+            if (buffer != null) direct = new DirectChunkWrite(ledger.root(), ledger.dataFile(), buffer);
         }
         long address = segment.start() + used;
-        direct.write(channel, data, length, address);
+        if (direct != null) direct.write(channel, data, length, address);
+        else PositionalWrite.writeFully(channel, ByteBuffer.wrap(data, 0, length), address, ledger.dataFile());
         used += length;
         written += length;
         return address;

@@ -187,6 +187,7 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
         private boolean fsyncOnCommit;
         private Profile profile = Profile.DEFAULT;
         private boolean stageChunks;
+        private boolean directIo = true;
 
         private Builder(Path baseDirectory) {
             this.baseDirectory = baseDirectory;
@@ -315,12 +316,29 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
         }
 
         /**
+         * Whether writers put each filtered chunk's whole pages on disk with direct I/O, past the
+         * page cache, where the file system allows it (Linux, a chunk of 64 KiB or more; elsewhere
+         * they fall back to the page cache and log why once per file). On by default: a large
+         * conversion then neither fills the page cache nor pays the kernel's copy into it, and
+         * leaves the cores to compression. Turn it off when the output is read again at once on
+         * the same machine and fits in memory: a fresh 1 GiB file written past the page cache is
+         * read from disk (h5py: 1.2-1.3 s, against 0.4-0.5 s from the page cache). Chunks the
+         * committer copies from staging ({@link #stageChunks}) always go through the page cache,
+         * and {@code -Dhdf5flink.directio.disabled=true} turns direct I/O off for a whole JVM.
+         */
+        public Builder directIo(boolean direct) {
+            this.directIo = direct;
+            return this;
+        }
+
+        /**
          * @throws IllegalArgumentException when declarations conflict: the datasets of a master file
          *     rolling differently, a declared file named as another's data file
          */
         public Hdf5Sink build() {
             SinkConfig config = new SinkConfig(baseDirectory, defaultFile, declarations, defaultCompression,
-                    targetChunkBytes, compressionThreads, bufferBudgetBytes, chunkAlignedInput, fsyncOnCommit, stageChunks, profile);
+                    targetChunkBytes, compressionThreads, bufferBudgetBytes, chunkAlignedInput, fsyncOnCommit, stageChunks, directIo,
+                    profile);
             config.checkRolling();
             return new Hdf5Sink(config);
         }

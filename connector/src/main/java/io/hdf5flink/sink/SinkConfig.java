@@ -37,11 +37,12 @@ public final class SinkConfig implements Serializable {
     private final boolean chunkAlignedInput;
     private final boolean fsyncOnCommit;
     private final boolean stageChunks;
+    private final boolean directIo;
     private final Profile profile;
 
     SinkConfig(Path baseDirectory, String defaultFile, Map<String, DatasetDeclaration> declarations,
             ChunkFilters defaultCompression, long targetChunkBytes, int compressionThreads, long bufferBudgetBytes,
-            boolean chunkAlignedInput, boolean fsyncOnCommit, boolean stageChunks, Profile profile) {
+            boolean chunkAlignedInput, boolean fsyncOnCommit, boolean stageChunks, boolean directIo, Profile profile) {
         this.baseDirectory = baseDirectory.toAbsolutePath().normalize().toString();
         this.defaultFile = defaultFile;
         this.declarations = new HashMap<>(declarations);
@@ -52,6 +53,7 @@ public final class SinkConfig implements Serializable {
         this.chunkAlignedInput = chunkAlignedInput;
         this.fsyncOnCommit = fsyncOnCommit;
         this.stageChunks = stageChunks;
+        this.directIo = directIo;
         this.profile = profile;
     }
 
@@ -214,6 +216,9 @@ public final class SinkConfig implements Serializable {
 
     /** Whether writers stage filtered chunks for the committer to copy, instead of writing them in place. */
     public boolean stageChunks() { return stageChunks; }
+
+    /** Whether writers put each chunk's whole pages on disk past the page cache, where the file system allows. */
+    public boolean directIo() { return directIo; }
 
     /**
      * The ledger of the space writers and committer share in {@code file} (resolved), kept in the

@@ -53,7 +53,7 @@ public final class Hdf5DynamicTableFactory implements DynamicTableSinkFactory, D
         return Set.of(Hdf5TableOptions.FILE, Hdf5TableOptions.FILE_COLUMN, Hdf5TableOptions.DATASET, Hdf5TableOptions.LAYOUT,
                 Hdf5TableOptions.ROW_INDEX_COLUMN, Hdf5TableOptions.CHUNKS, Hdf5TableOptions.COMPRESSION,
                 Hdf5TableOptions.SHUFFLE, Hdf5TableOptions.FLETCHER32, Hdf5TableOptions.FILL_VALUE,
-                FactoryUtil.SINK_PARALLELISM, Hdf5TableOptions.SINK_BUFFER_BUDGET);
+                FactoryUtil.SINK_PARALLELISM, Hdf5TableOptions.SINK_BUFFER_BUDGET, Hdf5TableOptions.SINK_DIRECT_IO);
     }
 
     @Override

@@ -67,7 +67,8 @@ final class Hdf5DynamicTableSink implements DynamicTableSink {
 
     private Hdf5Sink buildSink() {
         Hdf5Sink.Builder b = Hdf5Sink.builder(settings.baseDirectory()).defaultFile(settings.file())
-                .defaultCompression(settings.filters()).bufferBudgetBytes(settings.bufferBudgetBytes());
+                .defaultCompression(settings.filters()).bufferBudgetBytes(settings.bufferBudgetBytes())
+                .directIo(settings.directIo());
         for (Map.Entry<String, List<ColumnBinding>> e : layout.byDataset().entrySet()) {
             DatasetDeclaration d = settings.declaration(e.getKey(), e.getValue());
             b.declare(layout.fileField() >= 0 ? d.inEveryFile() : d);

@@ -70,6 +70,11 @@ public final class Hdf5TableOptions {
             .memoryType().defaultValue(MemorySize.ofMebiBytes(256))
             .withDescription("Memory per writer for chunks being assembled; beyond it chunks spill to disk.");
 
+    public static final ConfigOption<Boolean> SINK_DIRECT_IO = ConfigOptions.key("sink.direct-io").booleanType()
+            .defaultValue(true)
+            .withDescription("Write each chunk's whole pages past the page cache (direct I/O) where the file system "
+                    + "allows. Turn off when the output is read again at once on the same machine and fits in memory.");
+
     /** Prefix of the attributes every dataset written gets: {@code 'attribute.unit' = 'uV'}. */
     public static final String ATTRIBUTE_PREFIX = "attribute.";
 

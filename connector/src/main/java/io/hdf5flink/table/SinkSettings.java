@@ -29,10 +29,11 @@ final class SinkSettings {
     private final String fillValue;
     private final Map<String, AttributeValue> attributes;
     private final long bufferBudgetBytes;
+    private final boolean directIo;
     private final Integer parallelism;
 
     private SinkSettings(Path baseDirectory, String file, ChunkFilters filters, long[] chunks, String fillValue,
-            Map<String, AttributeValue> attributes, long bufferBudgetBytes, Integer parallelism) {
+            Map<String, AttributeValue> attributes, long bufferBudgetBytes, boolean directIo, Integer parallelism) {
         this.baseDirectory = baseDirectory;
         this.file = file;
         this.filters = filters;
@@ -40,6 +41,7 @@ final class SinkSettings {
         this.fillValue = fillValue;
         this.attributes = attributes;
         this.bufferBudgetBytes = bufferBudgetBytes;
+        this.directIo = directIo;
         this.parallelism = parallelism;
     }
 
@@ -67,7 +69,8 @@ final class SinkSettings {
         return new SinkSettings(Path.of(options.get(Hdf5TableOptions.PATH)).toAbsolutePath().normalize(),
                 options.get(Hdf5TableOptions.FILE), filters, chunks(options.getOptional(Hdf5TableOptions.CHUNKS).orElse(null)),
                 options.getOptional(Hdf5TableOptions.FILL_VALUE).orElse(null), values,
-                options.get(Hdf5TableOptions.SINK_BUFFER_BUDGET).getBytes(), parallelism);
+                options.get(Hdf5TableOptions.SINK_BUFFER_BUDGET).getBytes(), options.get(Hdf5TableOptions.SINK_DIRECT_IO),
+                parallelism);
     }
 
     /** An attribute's value: a whole number as int64, another decimal number as float64, anything else as a string. */
@@ -102,6 +105,8 @@ final class SinkSettings {
     ChunkFilters filters() { return filters; }
 
     long bufferBudgetBytes() { return bufferBudgetBytes; }
+
+    boolean directIo() { return directIo; }
 
     Integer parallelism() { return parallelism; }
 

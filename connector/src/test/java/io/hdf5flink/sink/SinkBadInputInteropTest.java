@@ -313,7 +313,7 @@ class SinkBadInputInteropTest {
             String candidate = "/m" + i;
             SinkConfig declared = new SinkConfig(base(), "out.h5",
                     Map.of(SinkConfig.key(null, candidate), new DatasetDeclaration(null, candidate, GROWING, false)),
-                    ChunkFilters.none(), 1 << 20, 1, 1 << 20, false, false, false, io.hdf5flink.hdf5.Profile.DEFAULT);
+                    ChunkFilters.none(), 1 << 20, 1, 1 << 20, false, false, false, true, io.hdf5flink.hdf5.Profile.DEFAULT);
             ChunkRouting routing = new ChunkRouting(declared);
             int appended = new ChunkRouting.ToSubtask().partition(routing.getKey(SinkTestJobs.rows(candidate, 0, 4, COLUMNS, true)), parallelism);
             int explicit = new ChunkRouting.ToSubtask().partition(routing.getKey(SinkTestJobs.rows(candidate, 0, 4, COLUMNS, false)), parallelism);

@@ -43,7 +43,7 @@ class SinkLateWriterInteropTest {
         DatasetSpec spec = DatasetSpec.builder(DataType.INT32, declaredRows, 2).maxShape(DatasetSpec.UNLIMITED, 2).chunks(4, 2).build();
         Hdf5Sink sink = Hdf5Sink.builder(dir).defaultFile("out.h5").declare("/a", spec).build();
         SinkConfig config = new SinkConfig(dir, "out.h5", Map.of(SinkConfig.key(null, "/a"), new DatasetDeclaration(null, "/a", spec, false)),
-                ChunkFilters.none(), 1 << 20, 1, 1 << 20, false, false, false, io.hdf5flink.hdf5.Profile.DEFAULT);
+                ChunkFilters.none(), 1 << 20, 1, 1 << 20, false, false, false, true, io.hdf5flink.hdf5.Profile.DEFAULT);
         ChunkRouting routing = new ChunkRouting(config);
         try (SinkWriterHarness w0 = SinkWriterHarness.open(sink, 2, 0, null);
                 SinkWriterHarness w1 = SinkWriterHarness.open(sink, 2, 1, null);

@@ -61,6 +61,7 @@ class Hdf5TableDdlInteropTest {
             file not a STRING   | f INT, a INT                | 'file.column' = 'f'               | 'file.column' column 'f' is INT; a file name is a STRING
             bad column name     | `a/b` INT                   |                                   | column 'a/b' contains '/' or NUL
             no writers          | a INT                       | 'sink.parallelism' = '0'          | option 'sink.parallelism' is 0; it must be at least 1
+            direct I/O not bool | a INT                       | 'sink.direct-io' = 'maybe'        | sink.direct-io
             bad layout          | a INT                       | 'layout' = 'rows'                 | layout
             """)
     void badTablesAreRefusedWhenWriting(String what, String columns, String options, String message) {

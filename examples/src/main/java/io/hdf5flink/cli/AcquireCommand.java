@@ -85,6 +85,9 @@ public final class AcquireCommand implements Callable<Integer> {
                     + "open it once acquire stops. An existing output keeps its format.")
     String format;
 
+    @Option(names = "--no-direct-io", description = SinkJobs.NO_DIRECT_IO_HELP)
+    boolean noDirectIo;
+
     @Option(names = "--bad-messages", defaultValue = "fail", paramLabel = "fail|set-aside",
             converter = BadMessagesConverter.class,
             description = "A message that is not a .npy array, has an unknown hdf5.* header or does not match its dataset: "

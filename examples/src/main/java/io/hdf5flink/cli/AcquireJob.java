@@ -181,7 +181,7 @@ final class AcquireJob {
         DataStream<ArrayBlock> counted = blocks.flatMap(new PrepareBlocks()).returns(ArrayBlockTypeInfo.INSTANCE).name("count");
         long chunkBytes = o.chunkBytesValue();
         Hdf5Sink.Builder sink = Hdf5Sink.builder(output.getParent()).defaultFile(output.getFileName().toString())
-                .defaultCompression(filters).targetChunkBytes(chunkBytes).profile(profile);
+                .defaultCompression(filters).targetChunkBytes(chunkBytes).profile(profile).directIo(!o.noDirectIo);
         if (rowsPerFile > 0) {
             // The row shape comes from the first message; the chunk rows are chosen then, to divide the rows per file.
             DatasetSpec spec = filters.applyTo(DatasetSpec.builder(type, 0).maxShape(DatasetSpec.UNLIMITED)

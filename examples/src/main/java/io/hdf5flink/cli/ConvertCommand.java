@@ -120,6 +120,9 @@ public final class ConvertCommand implements Callable<Integer> {
                     + "and dataset.refresh(). An existing output keeps its format.")
     String format;
 
+    @Option(names = "--no-direct-io", description = SinkJobs.NO_DIRECT_IO_HELP)
+    boolean noDirectIo;
+
     @Option(names = "--copy-attributes",
             description = "With an HDF5 input: copy its dataset's attributes to the new output dataset (strings, "
                     + "numbers and numeric arrays; others are listed as not copied).")

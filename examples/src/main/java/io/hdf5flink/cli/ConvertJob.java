@@ -77,6 +77,7 @@ final class ConvertJob {
                         .declare(declaration)
                         .chunkAlignedInput(plan.chunkAligned)
                         .profile(plan.profile)
+                        .directIo(plan.directIo)
                         .build())
                 .name("write " + plan.output.getFileName());
 

@@ -66,11 +66,14 @@ final class ConvertPlan {
     final RolledMaster master;
     /** The format of the files the conversion creates ({@code --format}). */
     final Profile profile;
+    /** Whether writers go past the page cache where they can (not {@code --no-direct-io}); the output is the same either way. */
+    final boolean directIo;
 
     private ConvertPlan(Builder b) {
         this.rowsPerFile = b.rowsPerFile;
         this.master = b.master;
         this.profile = b.profile;
+        this.directIo = !b.o.noDirectIo;
         this.output = b.output;
         this.dataset = b.dataset;
         this.source = b.source;

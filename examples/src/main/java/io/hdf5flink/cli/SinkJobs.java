@@ -11,6 +11,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 final class SinkJobs {
     private SinkJobs() {}
 
+    /** The help of {@code --no-direct-io}, for every command that writes through the sink. */
+    static final String NO_DIRECT_IO_HELP = "Write chunks through the page cache, not past it with direct I/O (the "
+            + "default where the file system allows): for output read again at once on this machine that fits in "
+            + "memory, which then comes from memory instead of disk.";
+
     /** Checkpoint storage and failure tolerance for jobs whose writers hold open chunks in their state. */
     static void configureCheckpoints(Configuration conf) {
         // The writers' state holds the chunks being assembled: more than in-memory checkpoints take.

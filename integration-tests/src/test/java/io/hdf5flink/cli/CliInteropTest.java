@@ -422,6 +422,42 @@ class CliInteropTest {
                 """, in, perFrame, automatic);
     }
 
+    /**
+     * {@code --no-direct-io}: the chunks go through the page cache, so output read again at once
+     * comes from memory. By default they go past it, and a fresh output is hardly cached at all.
+     * Measured with {@code fincore} (util-linux), which asks the kernel, before anything reads
+     * the files.
+     */
+    @Test
+    void noDirectIoLeavesTheOutputInThePageCache() throws Exception {
+        Path in = npy("in.npy", 400_000, 64, 3); // 51 MB
+        Path past = dir.resolve("past.h5");
+        Path through = dir.resolve("through.h5");
+        ok("convert", "--input", s(in), "--output", s(past), "--codec", "none", "--chunks", "16384,64", "--no-progress");
+        ok("convert", "--input", s(in), "--output", s(through), "--codec", "none", "--chunks", "16384,64", "--no-progress",
+                "--no-direct-io");
+        long pastResident = residentBytes(past);
+        long throughResident = residentBytes(through);
+        assertTrue(pastResident < Files.size(past) / 10, "past the page cache, yet " + pastResident + " of "
+                + Files.size(past) + " bytes are cached");
+        assertTrue(throughResident > Files.size(through) * 9 / 10, "through the page cache, yet only " + throughResident
+                + " of " + Files.size(through) + " bytes are cached");
+        H5py.check("""
+                a = np.load(sys.argv[1])
+                for f in sys.argv[2:]:
+                    assert np.array_equal(h5py.File(f, 'r')['data'][:], a), f
+                """, in, past, through);
+    }
+
+    /** How many bytes of {@code file} the page cache holds, as the kernel reports them. */
+    private static long residentBytes(Path file) throws Exception {
+        Process p = new ProcessBuilder("fincore", "--bytes", "--noheadings", "--output", "RES", file.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(0, p.waitFor(), "fincore: " + out);
+        return Long.parseLong(out);
+    }
+
     /** Item 4: {@code zstd:22} wrote level 3's bytes while the file recorded 22. */
     @Test
     void zstdLevelsAreTheLevelsUsed() throws Exception {

@@ -59,7 +59,7 @@ final class InPlaceEpoch extends EpochChunks {
         if (w == null) {
             Path file = config.resolveFile(dataset.fileAt(fileIndex)); // relative to the base directory
             createIfMissing(file);
-            w = new SegmentWriter(config.spaceLedger(file), writerId, SEGMENT_BYTES, directWriteBuffer);
+            w = new SegmentWriter(config.spaceLedger(file), writerId, SEGMENT_BYTES, config.directIo() ? directWriteBuffer : null);
             ofDataset.put(fileIndex, w);
         }
         // A rolled dataset moved on to a later data file: the space claimed in the earlier ones goes

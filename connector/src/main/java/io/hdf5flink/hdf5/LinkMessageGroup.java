@@ -297,7 +297,7 @@ final class LinkMessageGroup implements GroupLinks {
     }
 
     /** A dense group's structures: its heap, its name index and, when creation order is indexed, that index. */
-    private record Dense(FractalHeap.Written heap, V2BTree.Written names, V2BTree.Written order) {
+    private record Dense(FractalHeap.Written heap, V2BTree.Packed names, V2BTree.Packed order) {
         List<Map<Long, byte[]>> blocks() {
             return order == null ? List.of(heap.blocks(), names.blocks()) : List.of(heap.blocks(), names.blocks(), order.blocks());
         }
@@ -328,9 +328,9 @@ final class LinkMessageGroup implements GroupLinks {
         });
         List<byte[]> nameRecords = new ArrayList<>();
         for (int i : byName) nameRecords.add(Bytes.allocate(4 + heap.ids().get(i).length).putInt(hashes[i]).put(heap.ids().get(i)).array());
-        V2BTree.Written nameIndex = V2BTree.write(5, nameRecords.get(0).length, nameRecords, allocate);
+        V2BTree.Packed nameIndex = V2BTree.writeLinkIndex(5, nameRecords.get(0).length, nameRecords, allocate);
         if (nameIndex == null) return null;
-        V2BTree.Written orderIndex = null;
+        V2BTree.Packed orderIndex = null;
         if (info.indexesCreationOrder()) {
             List<Integer> byOrder = new ArrayList<>(byName);
             byOrder.sort(java.util.Comparator.comparingLong(i -> all.get(i).creationIndex()));
@@ -338,7 +338,7 @@ final class LinkMessageGroup implements GroupLinks {
             for (int i : byOrder) {
                 orderRecords.add(Bytes.allocate(8 + heap.ids().get(i).length).putLong(all.get(i).creationIndex()).put(heap.ids().get(i)).array());
             }
-            orderIndex = V2BTree.write(6, orderRecords.get(0).length, orderRecords, allocate);
+            orderIndex = V2BTree.writeLinkIndex(6, orderRecords.get(0).length, orderRecords, allocate);
             if (orderIndex == null) return null;
         }
         return new Dense(heap, nameIndex, orderIndex);

@@ -139,103 +139,38 @@ public final class V2BTree {
     private static final int LINK_SPLIT_PERCENT = 100;
     private static final int LINK_MERGE_PERCENT = 40;
 
-    /** A tree written whole: its header's address and every block by address. */
-    public record Written(long headerAddress, Map<Long, byte[]> blocks) {}
-
     /**
-     * Encodes a new tree of {@code type} holding {@code records} (already in the tree's order, each
-     * {@code recordSize} bytes) with a group link index's parameters (512-byte nodes), as shallow
-     * as the records allow: one leaf, or internal nodes whose children share the records evenly,
-     * the records between them as their keys.
+     * Encodes a new group link index of {@code type} (5, by name hash; 6, by creation order)
+     * holding {@code records} (already in the tree's order, each {@code recordSize} bytes) with
+     * libhdf5's parameters for one: 512-byte nodes, split at 100 %, merge at 40 %. Its nodes are
+     * packed from the left as {@link #writePacked} packs a chunk index; libhdf5 reads any valid
+     * shape and rebalances as it inserts.
      *
      * @param allocate hands out file space for a block of the given size, returning its address
      * @return null when the records need a tree deeper than a reader accepts
      */
-    public static Written write(int type, int recordSize, List<byte[]> records, java.util.function.IntToLongFunction allocate) {
-        Shape shape = Shape.of(recordSize, records.size());
-        if (shape == null) return null;
-        Map<Long, byte[]> blocks = new LinkedHashMap<>();
-        long headerAddress = allocate.applyAsLong(HEADER_SIZE);
-        blocks.put(headerAddress, null); // the header first; encoded below
-        int n = records.size();
-        long root = n == 0 ? Bytes.UNDEFINED_ADDRESS : shape.node(type, records, shape.depth, allocate, blocks);
-        int rootRecords = n == 0 ? 0 : shape.depth == 0 ? n : shape.children(n, shape.depth) - 1;
-        ByteBuffer h = Bytes.allocate(HEADER_SIZE);
-        h.put("BTHD".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).put((byte) type);
-        h.putInt(LINK_NODE_SIZE).putShort((short) recordSize).putShort((short) shape.depth);
-        h.put((byte) LINK_SPLIT_PERCENT).put((byte) LINK_MERGE_PERCENT);
-        h.putLong(root).putShort((short) rootRecords).putLong(n);
-        h.putInt(Lookup3.checksum(h.array(), 0, HEADER_SIZE - 4));
-        blocks.put(headerAddress, h.array());
-        return new Written(headerAddress, blocks);
+    public static Packed writeLinkIndex(int type, int recordSize, List<byte[]> records, java.util.function.IntToLongFunction allocate) {
+        return writePacked(type, recordSize, LINK_NODE_SIZE, LINK_SPLIT_PERCENT, LINK_MERGE_PERCENT, records, Map.of(), allocate);
     }
 
-    /** A tree of 512-byte nodes: per depth, the records a node holds and a subtree holds, and the field sizes libhdf5 derives from them. */
-    private record Shape(int nodeSize, int recordSize, int depth, int[] maxRecords, long[] cumulative, int[] totalFieldSize,
-            int countFieldSize) {
-        static Shape of(int recordSize, int n) {
-            return of(LINK_NODE_SIZE, recordSize, n);
-        }
-
-        /** The shallowest shape for {@code n} records, its arrays filled for every depth a reader accepts. */
-        static Shape of(int nodeSize, int recordSize, int n) {
+    /** A tree's node size: per depth, the records a node holds and a subtree holds, and the field sizes libhdf5 derives from them. */
+    private record Shape(int nodeSize, int[] maxRecords, int[] totalFieldSize, int countFieldSize) {
+        /** The arrays filled for every depth a reader accepts (a depth whose nodes hold no record ends them). */
+        static Shape of(int nodeSize, int recordSize) {
             int[] maxRecords = new int[MAX_DEPTH + 1];
             long[] cumulative = new long[MAX_DEPTH + 1];
             int[] totalFieldSize = new int[MAX_DEPTH + 1];
             maxRecords[0] = (nodeSize - NODE_PREFIX - 4) / recordSize;
             cumulative[0] = maxRecords[0];
             int countFieldSize = encodedSize(maxRecords[0]);
-            int levels = 0;
             for (int d = 1; d <= MAX_DEPTH; d++) {
                 int pointer = 8 + countFieldSize + (d > 1 ? totalFieldSize[d - 1] : 0);
                 maxRecords[d] = (nodeSize - (NODE_PREFIX + 4 + pointer)) / (recordSize + pointer);
                 if (maxRecords[d] < 1) break;
                 cumulative[d] = Math.min(Long.MAX_VALUE / 4, (maxRecords[d] + 1) * cumulative[d - 1] + maxRecords[d]);
                 totalFieldSize[d] = encodedSize(cumulative[d]);
-                levels = d;
             }
-            int depth = 0;
-            while (cumulative[depth] < n) {
-                if (++depth > levels) return null;
-            }
-            return new Shape(nodeSize, recordSize, depth, maxRecords, cumulative, totalFieldSize, countFieldSize);
-        }
-
-        /** How many children a node at {@code level} over {@code n} records has: as few as hold them. */
-        int children(int n, int level) {
-            return (int) ((n + 1 + cumulative[level - 1]) / (cumulative[level - 1] + 1)); // ceil((n + 1) / (cumulative + 1))
-        }
-
-        /** Encodes the subtree at {@code level} holding {@code records}; its root's address. */
-        long node(int type, List<byte[]> records, int level, java.util.function.IntToLongFunction allocate, Map<Long, byte[]> blocks) {
-            long address = allocate.applyAsLong(nodeSize);
-            ByteBuffer b = Bytes.allocate(nodeSize);
-            b.put((level == 0 ? "BTLF" : "BTIN").getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).put((byte) type);
-            blocks.put(address, b.array()); // its children follow it in the file
-            if (level == 0) {
-                for (byte[] r : records) b.put(r);
-            } else {
-                int n = records.size();
-                int count = children(n, level);
-                if (count < 2 || count - 1 > maxRecords[level]) throw new IllegalStateException(n + " records at level " + level);
-                int inChildren = n - (count - 1);
-                List<long[]> children = new ArrayList<>();
-                int next = 0;
-                for (int i = 0; i < count; i++) {
-                    int size = inChildren / count + (i < inChildren % count ? 1 : 0);
-                    List<byte[]> sub = records.subList(next, next + size);
-                    children.add(new long[] {node(type, sub, level - 1, allocate, blocks), level == 1 ? size : children(size, level - 1) - 1, size});
-                    next += size;
-                    if (i < count - 1) b.put(records.get(next++));
-                }
-                for (long[] c : children) {
-                    b.putLong(c[0]);
-                    putUnsigned(b, c[1], countFieldSize);
-                    if (level > 1) putUnsigned(b, c[2], totalFieldSize[level - 1]);
-                }
-            }
-            b.putInt(Lookup3.checksum(b.array(), 0, b.position()));
-            return address;
+            return new Shape(nodeSize, maxRecords, totalFieldSize, countFieldSize);
         }
     }
 
@@ -257,7 +192,7 @@ public final class V2BTree {
      */
     public static Packed writePacked(int type, int recordSize, int nodeSize, int splitPercent, int mergePercent, List<byte[]> records,
             Map<ByteBuffer, Long> previous, java.util.function.IntToLongFunction allocate) {
-        Shape shape = Shape.of(nodeSize, recordSize, 0);
+        Shape shape = Shape.of(nodeSize, recordSize);
         Map<Long, byte[]> blocks = new LinkedHashMap<>();
         Map<ByteBuffer, Long> nodes = new java.util.HashMap<>();
         long headerAddress = allocate.applyAsLong(HEADER_SIZE);

@@ -94,7 +94,7 @@ class DenseLinkStorageTest {
             }
             records.sort(Arrays::compareUnsigned);
             Memory m = new Memory();
-            V2BTree.Written w = V2BTree.write(kind[0], kind[1], records, m::allocate);
+            V2BTree.Packed w = V2BTree.writeLinkIndex(kind[0], kind[1], records, m::allocate);
             assertNotNull(w);
             m.write(w.blocks());
             List<byte[]> read = new ArrayList<>();

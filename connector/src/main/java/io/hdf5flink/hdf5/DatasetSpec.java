@@ -131,6 +131,13 @@ public final class DatasetSpec {
         return (int) b;
     }
 
+    /** A chunk's worth ({@link #chunkBytes}) of the fill value: a chunk before any element is written. */
+    public byte[] filledChunk() {
+        byte[] chunk = new byte[chunkBytes()];
+        StoredChunks.fill(chunk, fillValue);
+        return chunk;
+    }
+
     /** Builds a {@link DatasetSpec}; every method returns the builder. */
     public static final class Builder {
         private final DataType type;

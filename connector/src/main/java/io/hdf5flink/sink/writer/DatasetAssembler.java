@@ -74,9 +74,7 @@ public final class DatasetAssembler {
         this.storedShape = storedShape;
         this.stored = stored;
         this.buffers = buffers;
-        byte[] fill = spec.fillValue();
-        this.fillChunk = new byte[chunkBytes];
-        for (int i = 0; i < chunkBytes; i += fill.length) System.arraycopy(fill, 0, fillChunk, i, fill.length);
+        this.fillChunk = spec.filledChunk();
     }
 
     /** One share of a dataset as a writer checkpointed it (see {@link #mergeShare} for the others). */

@@ -90,13 +90,19 @@ public final class DeflateFilter implements Filter {
         // compressing there and copying out the exact size allocates once per chunk instead
         // of a worst-case buffer each time.
         byte[] scratch = SCRATCH.atLeast((int) Math.min(Integer.MAX_VALUE - 8, maxEncodedLength(length)));
+        return Arrays.copyOf(scratch, encodeInto(input, length, scratch));
+    }
+
+    /** Never declines: returns the stream's length. */
+    @Override
+    public int encodeInto(byte[] input, int length, byte[] out) throws IOException {
         if (length > 0) {
-            byte[] stream = switch (implementation(level)) {
-                case INTEL_ISAL -> IsalDeflate.encode(input, length, scratch);
-                case LIBDEFLATE -> LibdeflateDeflate.encode(input, length, level, scratch);
-                case JDK_ZLIB -> null;
+            int n = switch (implementation(level)) {
+                case INTEL_ISAL -> IsalDeflate.encode(input, length, out);
+                case LIBDEFLATE -> LibdeflateDeflate.encode(input, length, level, out);
+                case JDK_ZLIB -> -1;
             };
-            if (stream != null) return stream;
+            if (n >= 0) return n;
         }
         Deflater deflater = deflater();
         try {
@@ -104,12 +110,12 @@ public final class DeflateFilter implements Filter {
             deflater.finish();
             int written = 0;
             while (!deflater.finished()) {
-                if (written == scratch.length) {
-                    throw new IOException("deflate output exceeded zlib's compressBound for " + length + " bytes");
+                if (written == out.length) {
+                    throw new IOException("deflate output exceeded the " + out.length + " bytes given for " + length + " bytes");
                 }
-                written += deflater.deflate(scratch, written, scratch.length - written);
+                written += deflater.deflate(out, written, out.length - written);
             }
-            return Arrays.copyOf(scratch, written);
+            return written;
         } finally {
             deflater.reset();
         }

@@ -29,6 +29,22 @@ public interface Filter {
     byte[] encode(byte[] input, int length) throws IOException;
 
     /**
+     * Encodes the first {@code length} bytes of {@code input} into the start of {@code out},
+     * which holds at least {@link #encodedLengthBound encodedLengthBound(length)} bytes: for a
+     * caller that reuses its output arrays (the sink's writers), with no exactly sized copy. The
+     * codecs a benchmark measures write there directly; the others encode and copy.
+     *
+     * @return the encoded length, or -1 when an optional filter declines this chunk (as {@link
+     *     #encode} returns {@code null})
+     */
+    default int encodeInto(byte[] input, int length, byte[] out) throws IOException {
+        byte[] encoded = encode(input, length);
+        if (encoded == null) return -1;
+        System.arraycopy(encoded, 0, out, 0, encoded.length);
+        return encoded.length;
+    }
+
+    /**
      * Decodes the first {@code length} bytes of {@code input}.
      *
      * @param maxDecodedLength an upper bound on the decoded size, taken from the dataset's chunk

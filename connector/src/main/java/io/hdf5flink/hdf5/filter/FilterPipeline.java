@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * A dataset's filter pipeline: the filters of its Filter Pipeline message, applied in order to
@@ -105,6 +106,18 @@ public final class FilterPipeline {
      * @throws IOException when a filter fails, or a mandatory filter declines the chunk
      */
     public EncodedChunk encode(byte[] raw, int length) throws IOException {
+        return encode(raw, length, null);
+    }
+
+    /**
+     * As {@link #encode(byte[], int)}, the last filter writing into an array from {@code
+     * outputs}, which is given the size it must have at least (its bound for this chunk): for a
+     * caller that writes the chunk and then reuses the array, so that no chunk costs an array of
+     * its exact size. The result's data is that array unless the last filter declined.
+     *
+     * @param outputs null to have every filter return its own exactly sized array
+     */
+    public EncodedChunk encode(byte[] raw, int length, IntFunction<byte[]> outputs) throws IOException {
         if (length < 0 || length > raw.length) {
             throw new IllegalArgumentException("length " + length + " outside the " + raw.length + "-byte array");
         }
@@ -113,14 +126,22 @@ public final class FilterPipeline {
         int mask = 0;
         byte[] scratch = null;
         for (int i = 0; i < stages.length; i++) {
+            Filter filter = stages[i].filter();
             byte[] out;
-            if (stages[i].filter() instanceof ShuffleFilter shuffle && i < stages.length - 1 && scratch == null) {
+            int outLength;
+            if (filter instanceof ShuffleFilter shuffle && i < stages.length - 1 && scratch == null) {
                 // A filter follows and reads the shuffled bytes into its own output: shuffle into
                 // this thread's buffer instead of a new chunk-sized array per chunk.
                 scratch = SHUFFLE_SCRATCH.atLeast(dataLength);
                 out = shuffle.encode(data, dataLength, scratch);
+                outLength = dataLength;
+            } else if (outputs != null && i == stages.length - 1) {
+                out = outputs.apply((int) Math.min(MAX_ARRAY, filter.encodedLengthBound(dataLength)));
+                outLength = filter.encodeInto(data, dataLength, out);
+                if (outLength < 0) out = null;
             } else {
-                out = stages[i].filter().encode(data, dataLength);
+                out = filter.encode(data, dataLength);
+                outLength = out == null ? -1 : out.length;
             }
             if (out == null) {
                 FilterDescription d = stages[i].description();
@@ -131,7 +152,7 @@ public final class FilterPipeline {
                 mask |= 1 << i;
             } else {
                 data = out;
-                dataLength = out == scratch ? dataLength : out.length;
+                dataLength = outLength;
             }
         }
         // The buffer is this thread's, reused by its next chunk: a result still in it is copied out

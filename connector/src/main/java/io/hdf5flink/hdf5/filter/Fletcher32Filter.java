@@ -54,13 +54,20 @@ public final class Fletcher32Filter implements Filter {
 
     @Override
     public byte[] encode(byte[] input, int length) {
-        byte[] out = Arrays.copyOf(input, length + CHECKSUM_LENGTH);
+        byte[] out = new byte[length + CHECKSUM_LENGTH];
+        encodeInto(input, length, out);
+        return out;
+    }
+
+    @Override
+    public int encodeInto(byte[] input, int length, byte[] out) {
+        System.arraycopy(input, 0, out, 0, length);
         int sum = checksum(input, length);
         out[length] = (byte) sum;
         out[length + 1] = (byte) (sum >>> 8);
         out[length + 2] = (byte) (sum >>> 16);
         out[length + 3] = (byte) (sum >>> 24);
-        return out;
+        return length + CHECKSUM_LENGTH;
     }
 
     @Override

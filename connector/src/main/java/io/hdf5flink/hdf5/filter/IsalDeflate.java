@@ -62,15 +62,16 @@ final class IsalDeflate {
     }
 
     /**
-     * Compresses {@code input[0, length)}, at least one byte, at level 1 into one zlib stream.
+     * Compresses {@code input[0, length)}, at least one byte, at level 1 into one zlib stream at
+     * the start of {@code out}. GKL writes only at offset 0, so ISA-L's deflate data is moved two
+     * bytes up, within {@code out}, to make room for the zlib header.
      *
-     * @param scratch this thread's scratch buffer: the raw deflate data goes there first
-     * @return the zlib stream, exactly sized; null when it would not fit {@code scratch} or
-     *     exceed zlib's {@link DeflateFilter#maxEncodedLength compressBound} (ISA-L's stored
-     *     blocks never should), for the caller to compress with zlib
+     * @return the stream's length; -1 when it would not fit {@code out} or exceed zlib's {@link
+     *     DeflateFilter#maxEncodedLength compressBound} (ISA-L's stored blocks never should), for
+     *     the caller to compress with zlib
      * @throws IllegalStateException when ISA-L is not {@link #available()}
      */
-    static byte[] encode(byte[] input, int length, byte[] scratch) {
+    static int encode(byte[] input, int length, byte[] out) {
         if (!AVAILABLE) throw new IllegalStateException("Intel ISA-L is not loaded");
         if (length <= 0) throw new IllegalArgumentException("GKL's IntelDeflater refuses empty input");
         IntelDeflater deflater = DEFLATERS.get().deflater;
@@ -78,19 +79,19 @@ final class IsalDeflate {
             deflater.setInput(input, 0, length);
             deflater.finish();
             // The stream must stay within compressBound, which the engine sizes buffers by.
-            long room = Math.min(scratch.length, DeflateFilter.maxEncodedLength(length) - FRAMING);
+            long room = Math.min(out.length, DeflateFilter.maxEncodedLength(length)) - FRAMING;
+            if (room <= 0) return -1;
             int n;
             try {
-                n = deflater.deflate(scratch, 0, (int) room);
+                n = deflater.deflate(out, 0, (int) room);
             } catch (RuntimeException outputTooSmall) {
                 // GKL 0.8.11 throws "Output buffer too small" rather than returning short.
-                return null;
+                return -1;
             }
-            if (!deflater.finished()) return null;
-            byte[] out = new byte[n + FRAMING];
+            if (!deflater.finished()) return -1;
+            System.arraycopy(out, 0, out, 2, n);
             out[0] = CMF;
             out[1] = FLG;
-            System.arraycopy(scratch, 0, out, 2, n);
             Adler32 adler = new Adler32();
             adler.update(input, 0, length);
             int sum = (int) adler.getValue();
@@ -98,7 +99,7 @@ final class IsalDeflate {
             out[n + 3] = (byte) (sum >>> 16);
             out[n + 4] = (byte) (sum >>> 8);
             out[n + 5] = (byte) sum;
-            return out;
+            return n + FRAMING;
         } finally {
             // Also drops GKL's reference to the input.
             deflater.reset();

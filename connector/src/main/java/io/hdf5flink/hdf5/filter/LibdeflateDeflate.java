@@ -52,20 +52,20 @@ final class LibdeflateDeflate {
     }
 
     /**
-     * Compresses {@code input[0, length)}, at least one byte, into one zlib stream at {@code level}.
+     * Compresses {@code input[0, length)}, at least one byte, into one zlib stream at {@code level},
+     * at the start of {@code out}.
      *
-     * @param scratch this thread's scratch buffer: the stream goes there first
-     * @return the zlib stream, exactly sized; null when it would not fit {@code scratch} or zlib's
-     *     {@link DeflateFilter#maxEncodedLength compressBound} (libdeflate's stored blocks never
-     *     should), for the caller to compress with zlib
+     * @return the stream's length; -1 when it would not fit {@code out} or zlib's {@link
+     *     DeflateFilter#maxEncodedLength compressBound} (libdeflate's stored blocks never should),
+     *     for the caller to compress with zlib
      * @throws IllegalStateException when libdeflate is not {@link #available()}
      */
-    static byte[] encode(byte[] input, int length, int level, byte[] scratch) {
+    static int encode(byte[] input, int length, int level, byte[] out) {
         if (!AVAILABLE) throw new IllegalStateException("libdeflate is not loaded");
         if (length <= 0) throw new IllegalArgumentException("an empty chunk goes to zlib");
-        int room = (int) Math.min(scratch.length, DeflateFilter.maxEncodedLength(length));
-        int n = compressor(level).zlibCompress(input, 0, length, scratch, 0, room);
-        return n > 0 ? Arrays.copyOf(scratch, n) : null;
+        int room = (int) Math.min(out.length, DeflateFilter.maxEncodedLength(length));
+        int n = compressor(level).zlibCompress(input, 0, length, out, 0, room);
+        return n > 0 ? n : -1;
     }
 
     /**

@@ -87,12 +87,20 @@ public final class LzfFilter implements Filter {
             return null;
         }
         byte[] out = OUTPUT.atLeast((int) encodedLengthBound(length));
+        return Arrays.copyOf(out, encodeInto(input, length, out));
+    }
+
+    /** @return the raw LZF stream's length, or -1 for an empty chunk */
+    @Override
+    public int encodeInto(byte[] input, int length, byte[] out) {
+        if (length == 0) {
+            return -1;
+        }
         int n = compress(input, length, out);
         // jhdf 0.13 takes a chunk stored at exactly its raw size for one stored raw (as h5py's
         // filter leaves chunks it cannot shrink) and returns the LZF stream as the data. Such a
         // stream goes as literal runs alone, which are longer than the chunk.
-        if (n == length) n = literals(input, 0, length, out, 0);
-        return Arrays.copyOf(out, n);
+        return n == length ? literals(input, 0, length, out, 0) : n;
     }
 
     /**

@@ -43,6 +43,12 @@ public final class ShuffleFilter implements Filter {
         return encode(input, length, new byte[length]);
     }
 
+    @Override
+    public int encodeInto(byte[] input, int length, byte[] out) {
+        shuffle(input, 0, length, elementSize, out, 0);
+        return length;
+    }
+
     /**
      * Shuffles the first {@code length} bytes of {@code input} into {@code out} (at least {@code
      * length} long) and returns {@code out}: lets a pipeline shuffle into a reused buffer when a

@@ -22,6 +22,7 @@ final class ChunkFiltering implements AutoCloseable {
     private final Function<DatasetAssembler, FilterPipeline> pipelines;
     private final ExecutorService pool;
     private final ParallelChunkEncoder<DatasetAssembler.Complete> encoder;
+    private final FilteredChunkArrays outputs = new FilteredChunkArrays();
 
     /**
      * @param threads the configured number of filtering threads, or 0 for the machine's cores
@@ -42,7 +43,7 @@ final class ChunkFiltering implements AutoCloseable {
     /** Runs on the filtering pool. */
     private EncodedChunk encode(DatasetAssembler.Complete c, byte[] raw) {
         try {
-            return pipelines.apply(c.dataset()).encode(raw, raw.length);
+            return pipelines.apply(c.dataset()).encode(raw, raw.length, outputs::lend);
         } catch (IOException e) {
             throw new UncheckedIOException(c.dataset().where() + ": filtering the chunk at " + Arrays.toString(c.origin())
                     + " failed", e);
@@ -52,6 +53,11 @@ final class ChunkFiltering implements AutoCloseable {
     /** Queues a complete chunk; blocks, handing filtered chunks on, while the window is full. */
     void submit(DatasetAssembler.Complete c) throws IOException {
         encoder.submit(c, c.raw());
+    }
+
+    /** {@code chunk}, handed on before, is written: its array may take another chunk. */
+    void written(EncodedChunk chunk) {
+        outputs.giveBack(chunk.data());
     }
 
     /** Hands on the chunks already filtered, without waiting. */

@@ -130,7 +130,9 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
     private void stage(DatasetAssembler.Complete c, EncodedChunk chunk) throws IOException {
         staged.place(c, chunk);
         metrics.chunkStaged(c.raw().length, chunk.length());
-        c.dataset().recycle(c.raw()); // written: nothing refers to the raw bytes any more
+        // Written: nothing refers to the raw or the filtered bytes any more.
+        c.dataset().recycle(c.raw());
+        filtering.written(chunk);
     }
 
     @Override

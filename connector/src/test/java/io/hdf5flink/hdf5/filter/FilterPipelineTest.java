@@ -95,6 +95,48 @@ class FilterPipelineTest {
         }
     }
 
+    /**
+     * With an output supplier (the sink's writers), the last filter writes into the array it is
+     * given, one of at least its bound: the same bytes as without, for codecs that write there
+     * themselves (LZF, deflate at each implementation's level, Fletcher-32, shuffle) and for
+     * those that encode and copy (LZ4, zstd, bzip2); a declining last filter leaves the array
+     * unused.
+     */
+    @Test
+    void theLastFilterWritesIntoTheArrayItIsGiven() throws IOException {
+        byte[] raw = TestData.sineInt16(CHUNK / 2, 4, 5);
+        for (List<FilterDescription> filters : List.of(
+                List.of(FilterDescription.shuffle(2), FilterDescription.lzf(CHUNK)),
+                List.of(FilterDescription.shuffle(2), FilterDescription.deflate(1)),
+                List.of(FilterDescription.shuffle(2), FilterDescription.deflate(4)),
+                List.of(FilterDescription.shuffle(2), FilterDescription.deflate(4), FilterDescription.fletcher32()),
+                List.of(FilterDescription.shuffle(2)),
+                List.of(FilterDescription.shuffle(2), FilterDescription.lz4(1 << 20)),
+                List.of(FilterDescription.zstd(3)),
+                List.of(FilterDescription.bzip2(9)))) {
+            FilterPipeline p = FilterPipeline.of(filters, 2, CHUNK);
+            EncodedChunk own = p.encode(raw, raw.length);
+            List<byte[]> given = new ArrayList<>();
+            EncodedChunk into = p.encode(raw, raw.length, n -> {
+                byte[] b = new byte[n];
+                java.util.Arrays.fill(b, (byte) 0x5A); // left-over bytes of an earlier chunk
+                given.add(b);
+                return b;
+            });
+            assertEquals(1, given.size(), filters.toString());
+            assertSame(given.get(0), into.data(), filters.toString());
+            assertEquals(own.filterMask(), into.filterMask(), filters.toString());
+            assertArrayEquals(java.util.Arrays.copyOf(own.data(), own.length()), java.util.Arrays.copyOf(into.data(), into.length()),
+                    filters.toString());
+            assertArrayEquals(raw, p.decode(into.data(), into.length(), into.filterMask(), raw.length), filters.toString());
+        }
+        FilterPipeline lzf = FilterPipeline.of(List.of(FilterDescription.lzf(CHUNK)), 1, CHUNK);
+        byte[] offered = new byte[64];
+        EncodedChunk declined = lzf.encode(new byte[0], 0, n -> offered);
+        assertEquals(0b1, declined.filterMask());
+        assertTrue(declined.data() != offered, "a declining filter's array is not the chunk's data");
+    }
+
     @Test
     void skipsADecliningOptionalFilterAndMarksItsBit() throws IOException {
         // LZF declines only an empty chunk (it never declines data, see LzfFilter).

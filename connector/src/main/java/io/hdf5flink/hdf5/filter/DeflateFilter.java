@@ -21,8 +21,8 @@ import java.util.zip.Inflater;
  * libdeflate where it loads, about 2.6 times as fast as zlib; a stream it refuses is decoded
  * again by the JDK's {@link Inflater}, which says what is wrong with it (and which decodes
  * everything where libdeflate does not load). The choice is made once per JVM and logged;
- * {@link #implementation(int)} and {@link #decoder()} tell it. All write zlib streams that libhdf5 reads, though not
- * the same bytes.
+ * {@link #implementation(int)} and {@link #decoder()} tell it. All write zlib streams that
+ * libhdf5 reads, though not the same bytes.
  *
  * <p>Creating a {@link Deflater} allocates native zlib state of a few hundred kilobytes, far too
  * costly per chunk, so each thread keeps one compressor per level (the native ones too) and one
@@ -146,7 +146,7 @@ public final class DeflateFilter implements Filter {
     }
 
     /** Decodes with the JDK's zlib, which names what is wrong with a bad stream. */
-    static byte[] inflate(byte[] input, int length, int maxDecodedLength) throws IOException {
+    private static byte[] inflate(byte[] input, int length, int maxDecodedLength) throws IOException {
         Inflater inflater = INFLATER.get();
         try {
             inflater.setInput(input, 0, length);

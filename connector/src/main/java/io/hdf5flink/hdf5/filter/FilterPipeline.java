@@ -133,8 +133,8 @@ public final class FilterPipeline {
                 // A filter follows and reads the shuffled bytes into its own output: shuffle into
                 // this thread's buffer instead of a new chunk-sized array per chunk.
                 scratch = SHUFFLE_SCRATCH.atLeast(dataLength);
-                out = shuffle.encode(data, dataLength, scratch);
-                outLength = dataLength;
+                outLength = shuffle.encodeInto(data, dataLength, scratch);
+                out = scratch;
             } else if (outputs != null && i == stages.length - 1) {
                 out = outputs.apply((int) Math.min(MAX_ARRAY, filter.encodedLengthBound(dataLength)));
                 outLength = filter.encodeInto(data, dataLength, out);

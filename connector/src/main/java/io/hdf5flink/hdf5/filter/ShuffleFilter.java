@@ -40,23 +40,19 @@ public final class ShuffleFilter implements Filter {
 
     @Override
     public byte[] encode(byte[] input, int length) {
-        return encode(input, length, new byte[length]);
-    }
-
-    @Override
-    public int encodeInto(byte[] input, int length, byte[] out) {
-        shuffle(input, 0, length, elementSize, out, 0);
-        return length;
+        byte[] out = new byte[length];
+        encodeInto(input, length, out);
+        return out;
     }
 
     /**
      * Shuffles the first {@code length} bytes of {@code input} into {@code out} (at least {@code
-     * length} long) and returns {@code out}: lets a pipeline shuffle into a reused buffer when a
-     * compressor follows.
+     * length} long): also how a pipeline shuffles into a reused buffer when a compressor follows.
      */
-    public byte[] encode(byte[] input, int length, byte[] out) {
+    @Override
+    public int encodeInto(byte[] input, int length, byte[] out) {
         shuffle(input, 0, length, elementSize, out, 0);
-        return out;
+        return length;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.hdf5flink.hdf5.filter;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -134,7 +135,7 @@ class FilterPipelineTest {
         byte[] offered = new byte[64];
         EncodedChunk declined = lzf.encode(new byte[0], 0, n -> offered);
         assertEquals(0b1, declined.filterMask());
-        assertTrue(declined.data() != offered, "a declining filter's array is not the chunk's data");
+        assertNotSame(offered, declined.data(), "a declining filter's array is not the chunk's data");
     }
 
     @Test

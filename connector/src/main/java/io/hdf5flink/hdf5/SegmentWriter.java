@@ -35,8 +35,8 @@ public final class SegmentWriter implements Closeable {
     private long used;
 
     /**
-     * @param maxSegmentBytes the most to claim at a time (unless four chunks are larger). Claims
-     *     hold four chunks at first and grow with what the writer wrote, up to it, so a writer
+     * @param maxSegmentBytes the most to claim at a time (unless one chunk is larger). Claims
+     *     hold one chunk at first and grow with what the writer wrote, up to it, so a writer
      *     that writes little claims little.
      * @param buffer the writer thread's memory for direct writes, shared by its segment writers;
      *     null to write every chunk through the page cache (for output read again at once, while
@@ -60,8 +60,12 @@ public final class SegmentWriter implements Closeable {
         return Math.max(length, Math.max(1, target / largestChunk) * largestChunk);
     }
 
-    /** Segments hold at least this many of the largest chunk. */
-    private static final int MIN_CHUNKS_PER_SEGMENT = 4;
+    /**
+     * Segments hold at least this many of the largest chunk. One: a commit's metadata lands past
+     * every live segment, so a segment's unused rest, given back at the end of the job, stays a
+     * hole (four at first made a two-chunk conversion twice its size).
+     */
+    private static final int MIN_CHUNKS_PER_SEGMENT = 1;
     /** A segment is at most this part of what the writer wrote so far (until the maximum size). */
     private static final int GROWTH_DIVISOR = 16;
 

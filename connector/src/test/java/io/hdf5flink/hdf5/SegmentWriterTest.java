@@ -1,6 +1,7 @@
 package io.hdf5flink.hdf5;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,6 +55,29 @@ class SegmentWriterTest {
             assertTrue(flags.stream().anyMatch(f -> (f & OpenDescriptors.O_DIRECT) == 0), "and one through it, for the end pages: " + flags);
         }
         assertFalse(OpenDescriptors.anyDirect(file), "close() closes the direct one too");
+    }
+
+    /**
+     * A commit's metadata lands after whatever segments are live; a segment's unused rest, given
+     * back at the end, then stays a hole in the middle of the file. A writer of a few chunks must
+     * therefore claim no more than it writes: two chunks used to claim four chunks' space, and a
+     * two-chunk conversion came out twice its size.
+     */
+    @Test
+    void aWriterOfFewChunksClaimsNoSpaceItDoesNotFill() throws IOException {
+        Path file = dir.resolve("out.h5");
+        Hdf5File.create(file).close();
+        SpaceLedger ledger = ledger(file);
+        byte[] chunk = new byte[100_000];
+        try (SegmentWriter w = new SegmentWriter(ledger, "w1", 8 << 20, null)) {
+            long first = w.write(0, chunk, chunk.length);
+            SpaceLedger.Extent metadata = ledger.claimForever(512, 512); // a commit in between
+            assertEquals(first + chunk.length, metadata.start(), "nothing claimed past the first chunk");
+            long second = w.write(0, chunk, chunk.length - 10);
+            assertEquals(metadata.end(), second, "the next chunk follows the metadata");
+            w.endEpoch(false, true);
+            assertEquals(second + chunk.length - 10, ledger.claimForever(1, 1).start(), "and nothing after it is claimed");
+        }
     }
 
     @Test

@@ -147,7 +147,7 @@ final class AcquireJob {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         if (resumeFrom != null) conf.set(StateRecoveryOptions.SAVEPOINT_PATH, resumeFrom.directory().toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        boolean embedded = SinkJobs.embeddedWithoutRestarts(env);
+        boolean embedded = EmbeddedFlink.configure(env);
 
         KafkaSource<ArrayMessage> source = KafkaSource.<ArrayMessage>builder()
                 .setBootstrapServers(o.bootstrapServers)

@@ -65,7 +65,7 @@ final class ConvertJob {
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(plan));
         // Embedded, a failure ends the run, and running the command again resumes from the last checkpoint.
-        boolean embedded = SinkJobs.embeddedWithoutRestarts(env);
+        boolean embedded = EmbeddedFlink.configure(env);
         DataStream<ArrayBlock> blocks = env.fromSource(plan.source, WatermarkStrategy.noWatermarks(), "read input")
                 .flatMap(new PrepareBlocks(plan.baseRows))
                 .returns(ArrayBlockTypeInfo.INSTANCE)

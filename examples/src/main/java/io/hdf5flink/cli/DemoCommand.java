@@ -19,9 +19,7 @@ import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -88,12 +86,12 @@ public final class DemoCommand implements Callable<Integer> {
         Configuration conf = new Configuration();
         conf.set(CoreOptions.DEFAULT_PARALLELISM, 1);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, java.time.Duration.ofSeconds(1));
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         // The writer's state holds the chunk being filled (10 MB): more than Flink's in-memory checkpoints take.
         Path checkpoints = Files.createTempDirectory("flink-hdf5-demo-checkpoints");
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        boolean embedded = EmbeddedFlink.configure(env);
         SineRecording generator = new SineRecording(DATASET, channels, rate, s, 1.0 / 80);
         long ticks = (long) maxSeconds * 10;
         env.fromSequence(0, ticks - 1).name("acquisition clock")
@@ -109,7 +107,6 @@ public final class DemoCommand implements Callable<Integer> {
         Progress.reset();
         long started = System.nanoTime();
         JobClient job = env.executeAsync("flink-hdf5 demo");
-        boolean embedded = env instanceof LocalStreamEnvironment;
         try (Progress ignored = embedded && !printing.noProgress ? Progress.start(err, -1, 2L * channels) : null) {
             job.getJobExecutionResult().get();
         } finally {

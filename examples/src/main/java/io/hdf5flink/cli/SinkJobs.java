@@ -3,9 +3,6 @@ package io.hdf5flink.cli;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** What every command that runs an {@code Hdf5Sink} job (convert, sql) sets up the same way. */
 final class SinkJobs {
@@ -29,18 +26,5 @@ final class SinkJobs {
         // which overrides only read(): one system call per byte, 240 s to resume 250 MB.
         // Compressed, it is read through the decompressor's buffer.
         conf.set(ExecutionOptions.SNAPSHOT_COMPRESSION, true);
-    }
-
-    /**
-     * Whether {@code env} is the embedded cluster, which then restarts nothing: it is this process,
-     * so a failure ends the run (exit 1). Under flink run the cluster's restart strategy applies,
-     * so a lost TaskManager is recovered within the job.
-     */
-    static boolean embeddedWithoutRestarts(StreamExecutionEnvironment env) {
-        if (!(env instanceof LocalStreamEnvironment)) return false;
-        Configuration noRestarts = new Configuration();
-        noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        env.configure(noRestarts);
-        return true;
     }
 }

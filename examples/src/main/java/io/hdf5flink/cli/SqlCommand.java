@@ -88,7 +88,7 @@ public final class SqlCommand implements Callable<Integer> {
         try {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             // Embedded, a failure ends the statement, and the script.
-            boolean embedded = SinkJobs.embeddedWithoutRestarts(env);
+            boolean embedded = EmbeddedFlink.configure(env);
             boolean batch = conf.get(ExecutionOptions.RUNTIME_MODE) == org.apache.flink.api.common.RuntimeExecutionMode.BATCH;
             EnvironmentSettings settings = (batch ? EnvironmentSettings.newInstance().inBatchMode()
                     : EnvironmentSettings.newInstance().inStreamingMode()).withConfiguration(conf).build();

@@ -1,0 +1,70 @@
+package io.hdf5flink.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ResourceManagerOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.WebOptions;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The embedded Flink that {@code java -jar} runs every command's job on (under {@code flink run}
+ * the cluster's settings apply and none of this does): one process that starts a cluster for its
+ * job and exits when the job is done.
+ */
+final class EmbeddedFlink {
+    private EmbeddedFlink() {}
+
+    /** This process's scratch directory for Flink, made by the first embedded job and deleted at exit. */
+    private static Path scratch;
+
+    /**
+     * Configures {@code env} when it is the embedded cluster; returns whether it is.
+     * <ul>
+     *   <li>No restarts: the cluster is this process, so a failure ends the run (exit 1), and the
+     *       same command run again resumes from the last checkpoint.
+     *   <li>No delay before the slots are requested: the resource manager otherwise waits 50 ms for
+     *       more requirements to batch, about a tenth of a second of a two-chunk conversion.
+     *   <li>Flink's scratch files (its working directory, blob storage, the web upload directory)
+     *       in a directory of this process's own, deleted when it exits: Flink deletes them when
+     *       the cluster closes, which the command does not wait for, so every run left a
+     *       {@code minicluster_*} directory in {@code /tmp}.
+     * </ul>
+     */
+    static boolean configure(StreamExecutionEnvironment env) {
+        if (!(env instanceof LocalStreamEnvironment)) return false;
+        Configuration embedded = new Configuration();
+        embedded.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        embedded.set(ResourceManagerOptions.REQUIREMENTS_CHECK_DELAY, Duration.ZERO);
+        String dir = scratch().toString();
+        embedded.set(CoreOptions.TMP_DIRS, dir);
+        embedded.set(WebOptions.TMP_DIR, dir);
+        env.configure(embedded);
+        return true;
+    }
+
+    private static synchronized Path scratch() {
+        if (scratch == null) {
+            try {
+                Path dir = Files.createTempDirectory("flink-hdf5-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        DirectoryTrees.delete(dir);
+                    } catch (IOException e) {
+                        System.err.println("flink-hdf5: could not delete " + dir + ": " + e);
+                    }
+                }, "delete " + dir.getFileName()));
+                scratch = dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot make Flink's scratch directory in " + System.getProperty("java.io.tmpdir"), e);
+            }
+        }
+        return scratch;
+    }
+}

@@ -3,7 +3,6 @@ package io.hdf5flink.hdf5;
 import com.sun.nio.file.ExtendedOpenOption;
 import java.io.Closeable;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -28,18 +27,6 @@ import org.slf4j.LoggerFactory;
  * therefore always one that lies wholly inside one chunk, so no page is ever written both ways at
  * once; the kernel writes back and drops any cached copy of a page before writing it directly.
  *
- * <p>Why a file's first bytes still go through the page cache: up to a point, the page cache is
- * the faster way, and the one readers want. A gigabyte fits in memory the kernel writes back in
- * its own time, the write returns as soon as it is copied, and whoever opens the file next reads
- * it from memory: on the project's machine a 1 GiB uncompressed conversion took 2.05 s through
- * the page cache against 2.57 s past it (5 pairs), and h5py read a 1 GiB dataset written past it
- * in 1.21-1.31 s against 0.44-0.52 s. Past some gigabytes the copying and the kernel's writeback
- * throttling cost more than the disk's own speed. So chunks that start in a file's first
- * {@link #pageCacheBytes()} bytes (a sixteenth of the machine's memory, or {@code
- * -Dhdf5flink.directio.after=BYTES}) go through the page cache whole, the rest as above. The rule
- * is by address, not by history: any writer of the file, in any process, after any restart,
- * decides the same, and the page cache holds at most that much of each file at once.
- *
  * <p>Where the file system refuses direct I/O (tmpfs before Linux 6.6, some network file
  * systems, other platforms), or a direct write fails, every chunk goes through the page cache
  * as before (the failed range is written again that way; a real fault, a full disk, then fails
@@ -51,9 +38,6 @@ final class DirectChunkWrite implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(DirectChunkWrite.class);
 
     static final String DISABLE_PROPERTY = "hdf5flink.directio.disabled";
-    /** How many bytes at the start of each file go through the page cache (see the class comment). */
-    static final String AFTER_PROPERTY = "hdf5flink.directio.after";
-    private static final long DEFAULT_PAGE_CACHE_BYTES = machineMemory() / 16;
     /**
      * Direct writes are aligned to this: the page size, which is also the block size of common
      * local file systems (the JDK checks the file system's own, and a write it refuses falls back).
@@ -74,7 +58,6 @@ final class DirectChunkWrite implements Closeable {
     private final AlignedBuffer buffer;
     private FileChannel direct;
     private boolean unavailable = Boolean.getBoolean(DISABLE_PROPERTY);
-    private final long pageCacheBytes = pageCacheBytes();
     private long directBytes;
 
     /**
@@ -97,7 +80,7 @@ final class DirectChunkWrite implements Closeable {
     void write(FileChannel buffered, byte[] data, int length, long address) throws IOException {
         long pagesStart = (address + alignment - 1) / alignment * alignment;
         long pagesEnd = (address + length) / alignment * alignment;
-        if (address < pageCacheBytes || pagesEnd - pagesStart < MIN_DIRECT_BYTES || !open()) {
+        if (pagesEnd - pagesStart < MIN_DIRECT_BYTES || !open()) {
             throughPageCache(buffered, data, 0, length, address);
             return;
         }
@@ -120,15 +103,6 @@ final class DirectChunkWrite implements Closeable {
 
     private void throughPageCache(FileChannel buffered, byte[] data, int from, int length, long at) throws IOException {
         if (length > 0) PositionalWrite.writeFully(buffered, ByteBuffer.wrap(data, from, length), at, file);
-    }
-
-    /** Chunks starting below this address of a file go through the page cache: {@value #AFTER_PROPERTY}, else a sixteenth of the machine's memory. */
-    static long pageCacheBytes() {
-        return Long.getLong(AFTER_PROPERTY, DEFAULT_PAGE_CACHE_BYTES);
-    }
-
-    private static long machineMemory() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
     }
 
     /** How many bytes went past the page cache so far. */

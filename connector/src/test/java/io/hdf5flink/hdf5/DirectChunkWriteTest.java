@@ -17,8 +17,6 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,46 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DirectChunkWriteTest {
     @TempDir Path dir;
-
-    /** Direct from a file's first byte: these tests write small files. */
-    @BeforeEach
-    void directFromTheStart() {
-        System.setProperty(DirectChunkWrite.AFTER_PROPERTY, "0");
-    }
-
-    @AfterEach
-    void defaultStart() {
-        System.clearProperty(DirectChunkWrite.AFTER_PROPERTY);
-    }
-
-    @Test
-    void chunksStartingInAFilesFirstBytesGoThroughThePageCacheWhole() throws IOException {
-        System.setProperty(DirectChunkWrite.AFTER_PROPERTY, String.valueOf(1 << 20));
-        Path file = dir.resolve("out.h5");
-        int length = 300_000;
-        byte[] expected = new byte[100 + 8 * length];
-        long expectedDirect = 0;
-        try (FileChannel ch = buffered(file); DirectChunkWrite w = new DirectChunkWrite(dir, file, new AlignedBuffer())) {
-            for (int i = 0, at = 100; i < 8; i++, at += length) {
-                byte[] chunk = noise(length, i);
-                w.write(ch, chunk, length, at);
-                System.arraycopy(chunk, 0, expected, at, length);
-                // Chunks 0-3 start below 1 MiB (the fourth straddles it): all through the page cache.
-                if (at >= 1 << 20) expectedDirect += (at + length) / 4096 * 4096 - (at + 4095) / 4096 * 4096;
-            }
-            assertEquals(expectedDirect, w.directBytes(), "only the chunks that start past the first MiB go direct");
-            assertTrue(expectedDirect > 0);
-        }
-        assertArrayEquals(expected, Files.readAllBytes(file));
-    }
-
-    @Test
-    void byDefaultAFilesFirstSixteenthOfTheMachinesMemoryGoesThroughThePageCache() {
-        System.clearProperty(DirectChunkWrite.AFTER_PROPERTY);
-        long memory = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getTotalMemorySize();
-        assertEquals(memory / 16, DirectChunkWrite.pageCacheBytes());
-    }
 
     private static byte[] noise(int length, long seed) {
         byte[] b = new byte[length];

@@ -48,22 +48,13 @@ class SegmentWriterTest {
     void largeChunksGoPastThePageCacheAndLandAtTheirAddresses() throws IOException {
         Path file = dir.resolve("out.h5");
         Hdf5File.create(file).close();
-        System.setProperty(DirectChunkWrite.AFTER_PROPERTY, "0"); // a small file: direct from its first byte
         try (SegmentWriter w = new SegmentWriter(ledger(file), "w1", 8 << 20, new AlignedBuffer())) {
             writeChunks(w, file);
             List<Integer> flags = OpenDescriptors.flags(file);
             assertTrue(OpenDescriptors.anyDirect(file), "a descriptor past the page cache: " + flags);
             assertTrue(flags.stream().anyMatch(f -> (f & OpenDescriptors.O_DIRECT) == 0), "and one through it, for the end pages: " + flags);
-        } finally {
-            System.clearProperty(DirectChunkWrite.AFTER_PROPERTY);
         }
         assertFalse(OpenDescriptors.anyDirect(file), "close() closes the direct one too");
-    }
-
-    @Test
-    void aFilesFirstBytesGoThroughThePageCacheByDefault() throws IOException {
-        // The default: a sixteenth of the machine's memory, far more than these 1.5 MB.
-        assertEveryChunkGoesThroughThePageCache(new AlignedBuffer());
     }
 
     /**

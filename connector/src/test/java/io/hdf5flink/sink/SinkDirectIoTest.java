@@ -36,8 +36,7 @@ class SinkDirectIoTest {
     void writersBypassThePageCacheOnlyWhenTheSinkAsks(boolean direct) throws Exception {
         DatasetSpec spec = DatasetSpec.builder(DataType.INT32, 2 * ROWS, COLUMNS).chunks(ROWS, COLUMNS).build();
         Hdf5Sink.Builder builder = Hdf5Sink.builder(dir).defaultFile("out.h5").declare("/d", spec);
-        if (!direct) builder.directIo(false); // the default is on, past a file's first bytes
-        System.setProperty("hdf5flink.directio.after", "0"); // this small file: from its first byte
+        if (!direct) builder.directIo(false); // the default is on
         ByteBuffer values = ByteBuffer.allocate(ROWS * COLUMNS * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < ROWS * COLUMNS; i++) values.putInt(i * 7);
         try (SinkWriterHarness w = SinkWriterHarness.open(builder.build())) {
@@ -51,8 +50,6 @@ class SinkDirectIoTest {
             byte[] file = Files.readAllBytes(dir.resolve("out.h5"));
             assertArrayEquals(values.array(), Arrays.copyOfRange(file, (int) chunk.position(), (int) chunk.position() + chunk.length()),
                     "the chunk, unfiltered, at the address its committable names");
-        } finally {
-            System.clearProperty("hdf5flink.directio.after");
         }
     }
 }

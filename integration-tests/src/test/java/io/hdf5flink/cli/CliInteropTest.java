@@ -424,41 +424,29 @@ class CliInteropTest {
 
     /**
      * {@code --no-direct-io}: the chunks go through the page cache, so output read again at once
-     * comes from memory. By default so do a file's first bytes (a sixteenth of the machine's
-     * memory: this whole file), and past them the chunks bypass it, so that part of a fresh output
-     * is hardly cached at all. Measured with {@code fincore} (util-linux), which asks the kernel,
-     * before anything reads the files.
+     * comes from memory. By default they go past it, and a fresh output is hardly cached at all.
+     * Measured with {@code fincore} (util-linux), which asks the kernel, before anything reads
+     * the files.
      */
     @Test
     void noDirectIoLeavesTheOutputInThePageCache() throws Exception {
         Path in = npy("in.npy", 400_000, 64, 3); // 51 MB
         Path past = dir.resolve("past.h5");
-        Path small = dir.resolve("small.h5");
         Path through = dir.resolve("through.h5");
-        // Direct I/O from the file's first byte (by default it starts past a sixteenth of the
-        // machine's memory, so this 51 MB file is written through the page cache whole).
-        System.setProperty("hdf5flink.directio.after", "0");
-        try {
-            ok("convert", "--input", s(in), "--output", s(past), "--codec", "none", "--chunks", "16384,64", "--no-progress");
-        } finally {
-            System.clearProperty("hdf5flink.directio.after");
-        }
-        ok("convert", "--input", s(in), "--output", s(small), "--codec", "none", "--chunks", "16384,64", "--no-progress");
+        ok("convert", "--input", s(in), "--output", s(past), "--codec", "none", "--chunks", "16384,64", "--no-progress");
         ok("convert", "--input", s(in), "--output", s(through), "--codec", "none", "--chunks", "16384,64", "--no-progress",
                 "--no-direct-io");
         long pastResident = residentBytes(past);
+        long throughResident = residentBytes(through);
         assertTrue(pastResident < Files.size(past) / 10, "past the page cache, yet " + pastResident + " of "
                 + Files.size(past) + " bytes are cached");
-        for (Path cached : List.of(small, through)) {
-            long resident = residentBytes(cached);
-            assertTrue(resident > Files.size(cached) * 9 / 10, cached + ": through the page cache, yet only " + resident
-                    + " of " + Files.size(cached) + " bytes are cached");
-        }
+        assertTrue(throughResident > Files.size(through) * 9 / 10, "through the page cache, yet only " + throughResident
+                + " of " + Files.size(through) + " bytes are cached");
         H5py.check("""
                 a = np.load(sys.argv[1])
                 for f in sys.argv[2:]:
                     assert np.array_equal(h5py.File(f, 'r')['data'][:], a), f
-                """, in, past, small, through);
+                """, in, past, through);
     }
 
     /** How many bytes of {@code file} the page cache holds, as the kernel reports them. */

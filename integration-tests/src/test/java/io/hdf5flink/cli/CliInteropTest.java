@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.hdf5flink.itest.H5py;
+import io.hdf5flink.itest.PageCache;
 import io.hdf5flink.itest.SwmrReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -436,8 +437,8 @@ class CliInteropTest {
         ok("convert", "--input", s(in), "--output", s(past), "--codec", "none", "--chunks", "16384,64", "--no-progress");
         ok("convert", "--input", s(in), "--output", s(through), "--codec", "none", "--chunks", "16384,64", "--no-progress",
                 "--no-direct-io");
-        long pastResident = residentBytes(past);
-        long throughResident = residentBytes(through);
+        long pastResident = PageCache.residentBytes(past);
+        long throughResident = PageCache.residentBytes(through);
         assertTrue(pastResident < Files.size(past) / 10, "past the page cache, yet " + pastResident + " of "
                 + Files.size(past) + " bytes are cached");
         assertTrue(throughResident > Files.size(through) * 9 / 10, "through the page cache, yet only " + throughResident
@@ -447,15 +448,6 @@ class CliInteropTest {
                 for f in sys.argv[2:]:
                     assert np.array_equal(h5py.File(f, 'r')['data'][:], a), f
                 """, in, past, through);
-    }
-
-    /** How many bytes of {@code file} the page cache holds, as the kernel reports them. */
-    private static long residentBytes(Path file) throws Exception {
-        Process p = new ProcessBuilder("fincore", "--bytes", "--noheadings", "--output", "RES", file.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals(0, p.waitFor(), "fincore: " + out);
-        return Long.parseLong(out);
     }
 
     /** Item 4: {@code zstd:22} wrote level 3's bytes while the file recorded 22. */

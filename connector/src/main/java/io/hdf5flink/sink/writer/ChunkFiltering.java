@@ -43,7 +43,7 @@ final class ChunkFiltering implements AutoCloseable {
     /** Runs on the filtering pool. */
     private EncodedChunk encode(DatasetAssembler.Complete c, byte[] raw) {
         try {
-            return pipelines.apply(c.dataset()).encode(raw, raw.length, outputs::lend);
+            return outputs.encode(pipelines.apply(c.dataset()), raw);
         } catch (IOException e) {
             throw new UncheckedIOException(c.dataset().where() + ": filtering the chunk at " + Arrays.toString(c.origin())
                     + " failed", e);

@@ -1,6 +1,9 @@
 package io.hdf5flink.sink.writer;
 
 import io.hdf5flink.hdf5.IdleArrays;
+import io.hdf5flink.hdf5.filter.EncodedChunk;
+import io.hdf5flink.hdf5.filter.FilterPipeline;
+import java.io.IOException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
@@ -21,6 +24,20 @@ import org.apache.flink.annotation.Internal;
 final class FilteredChunkArrays {
     private final IdleArrays idle = new IdleArrays(ChunkBuffers.MAX_IDLE_BYTES);
     private final Set<byte[]> lent = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    /**
+     * Encodes {@code raw} through {@code pipeline}, its last filter writing into an array lent
+     * here, which is the result's data until {@link #giveBack}. When that filter declines the
+     * chunk (Blosc declines incompressible ones) the chunk's data is another array, and the lent
+     * one comes back at once: kept lent, it would never be given back, and a long run of such
+     * chunks would hold one array each.
+     */
+    EncodedChunk encode(FilterPipeline pipeline, byte[] raw) throws IOException {
+        byte[][] lentHere = new byte[1][];
+        EncodedChunk chunk = pipeline.encode(raw, raw.length, length -> lentHere[0] = lend(length));
+        if (lentHere[0] != null && chunk.data() != lentHere[0]) giveBack(lentHere[0]);
+        return chunk;
+    }
 
     /** An array of exactly {@code length} bytes (a filter's bound for its chunk), lent until given back. */
     synchronized byte[] lend(int length) {

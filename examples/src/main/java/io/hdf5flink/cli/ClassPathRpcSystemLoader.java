@@ -25,7 +25,7 @@ import org.apache.flink.runtime.rpc.exceptions.RpcLoaderException;
  */
 @Internal
 public final class ClassPathRpcSystemLoader implements RpcSystemLoader {
-    static final String RPC_SYSTEM = "org.apache.flink.runtime.rpc.pekko.PekkoRpcSystem";
+    private static final String RPC_SYSTEM = "org.apache.flink.runtime.rpc.pekko.PekkoRpcSystem";
 
     @Override
     public int getLoadPriority() {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -182,7 +183,18 @@ public final class SpaceLedger {
      * their segments become free. Returns the bytes freed.
      */
     public long release(String owner, long fromEpoch) throws IOException {
-        return releaseWhere(g -> g.owner().equals(owner) && g.epoch() >= fromEpoch);
+        return release(Map.of(owner, fromEpoch));
+    }
+
+    /**
+     * For each owner in {@code lostFrom}, its epochs from the one mapped on are lost: their
+     * segments become free, in one change of the ledger. Returns the bytes freed.
+     */
+    public long release(Map<String, Long> lostFrom) throws IOException {
+        return releaseWhere(g -> {
+            Long from = lostFrom.get(g.owner());
+            return from != null && g.epoch() >= from;
+        });
     }
 
     /** Frees every segment of owners whose name starts with {@code prefix} (a finished job's writers). */

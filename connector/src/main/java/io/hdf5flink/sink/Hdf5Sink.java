@@ -92,6 +92,20 @@ public final class Hdf5Sink implements SupportsWriterState<ArrayBlock, Hdf5Write
         StagingFiles.deleteFilesOfJobs(baseDirectory.resolve(SinkConfig.STAGING_DIRECTORY), jobIds);
     }
 
+    /**
+     * Gives up the given Flink jobs for good, before a new job that restores none of their
+     * checkpoints writes the same files: deletes what their writers left in the staging directory
+     * below {@code baseDirectory} and frees the output-file space they had claimed, which the new
+     * job's writers then reuse instead of leaving it a hole. For a tool that starts afresh after
+     * runs killed before any of their checkpoints completed: nothing of theirs can ever be
+     * committed. Call it only when no such job runs, or will be resumed; other jobs' files stay.
+     *
+     * @param jobIds the jobs' ids as {@code JobID.toString()} spells them
+     */
+    public static void abandonJobs(Path baseDirectory, Collection<String> jobIds) throws IOException {
+        StagingFiles.abandonJobs(baseDirectory.resolve(SinkConfig.STAGING_DIRECTORY), jobIds);
+    }
+
     /** Starts a sink writing files below {@code baseDirectory} (created when missing). */
     public static Builder builder(Path baseDirectory) {
         return new Builder(baseDirectory);

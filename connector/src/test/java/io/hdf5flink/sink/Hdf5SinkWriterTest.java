@@ -324,4 +324,45 @@ class Hdf5SinkWriterTest {
             assertNull(idle.stagingFile());
         }
     }
+
+    /**
+     * A writer added by scaling up that dies after its committable but before the checkpoint
+     * carrying it completes: nothing will ever commit its chunks, and the next attempt restored from
+     * the same checkpoint, at any parallelism, frees its space (written in place) or deletes its
+     * staging file. A new-named writer's name came from the new job before, so an attempt at
+     * another job id, or at parallelism 1, never learnt it: the space stayed a hole.
+     */
+    @Test
+    void theNextAttemptFreesWhatAWriterAddedByScalingUpLeftBeforeItsCheckpoint() throws Exception {
+        DatasetSpec spec = DatasetSpec.builder(DataType.INT32, 0, COLUMNS).maxShape(DatasetSpec.UNLIMITED, COLUMNS)
+                .chunks(4, COLUMNS).build();
+        for (boolean staged : new boolean[] {false, true}) {
+            Path base = dir.resolve(staged ? "staged" : "in-place");
+            Hdf5Sink sink = Hdf5Sink.builder(base).defaultFile("out.h5").stageChunks(staged).chunkAlignedInput(true)
+                    .declare("/a", spec).build();
+            SinkWriterHarness.Checkpoint first;
+            try (SinkWriterHarness w = SinkWriterHarness.open(sink)) {
+                w.write(SinkTestJobs.rows("/a", 0, 8, COLUMNS, false));
+                first = w.checkpoint(1);
+            }
+            Hdf5Committable lost;
+            try (SinkWriterHarness added = SinkWriterHarness.rescaled(sink, 2, 1, first.state())) {
+                added.write(SinkTestJobs.rows("/a", 8, 16, COLUMNS, false));
+                lost = added.checkpoint(2).only(); // then the process dies: checkpoint 2 never completes
+            }
+            assertEquals(4, part(lost, "/a").chunks().size());
+            try (SinkWriterHarness again = SinkWriterHarness.rescaled(sink, 1, 0, first.state())) {
+                again.write(SinkTestJobs.rows("/a", 8, 16, COLUMNS, false));
+                Hdf5Committable c = again.checkpoint(2).only();
+                if (staged) {
+                    assertFalse(Files.exists(base.resolve(SinkConfig.STAGING_DIRECTORY).resolve(lost.stagingFile())),
+                            "the lost writer's staging file is deleted");
+                } else {
+                    long lostStart = part(lost, "/a").chunks().stream().mapToLong(Hdf5Committable.ChunkRef::position).min().orElseThrow();
+                    long start = part(c, "/a").chunks().stream().mapToLong(Hdf5Committable.ChunkRef::position).min().orElseThrow();
+                    assertEquals(lostStart, start, "the space the lost writer claimed is written again");
+                }
+            }
+        }
+    }
 }

@@ -119,7 +119,11 @@ final class AcquireJob {
             try (Closeable runLock = checkpoints.lockForRun()) {
                 Properties plan = new Properties();
                 plan.setProperty("options", canonical);
-                if (resumeFrom == null) checkpoints.clearCheckpoints();
+                if (resumeFrom == null) {
+                    // As in convert: nothing of runs killed before any checkpoint completed can be committed.
+                    checkpoints.abandonItsJobs(output.getParent());
+                    checkpoints.clearCheckpoints();
+                }
                 checkpoints.writePlan(plan);
                 err.println(String.format(Locale.ROOT, "acquire %s from %s -> %s (default dataset %s), %s, parallelism %d%s%s",
                         String.join(",", o.topics), o.bootstrapServers, output, dataset, filters, parallelism,

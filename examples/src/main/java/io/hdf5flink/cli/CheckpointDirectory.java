@@ -227,12 +227,28 @@ final class CheckpointDirectory {
      * not touched.
      */
     void deleteStagingFilesOfItsJobs(Path outputDirectory) throws IOException {
-        if (!Files.isDirectory(directory)) return;
+        Hdf5Sink.deleteStagingFilesOfJobs(outputDirectory, jobIds());
+    }
+
+    /**
+     * Gives up the earlier runs whose checkpoints are here, before a run that starts afresh because
+     * none of their checkpoints completed (so nothing of theirs can ever be committed): their
+     * writers' staging files go, and the space they claimed in the output goes back to its ledger,
+     * for this run's writers to fill instead of leaving it a hole. Called before
+     * {@link #clearCheckpoints} forgets their job ids.
+     */
+    void abandonItsJobs(Path outputDirectory) throws IOException {
+        Hdf5Sink.abandonJobs(outputDirectory, jobIds());
+    }
+
+    /** The ids of the jobs whose checkpoints are here (a directory each). */
+    private List<String> jobIds() throws IOException {
         List<String> jobs = new ArrayList<>();
+        if (!Files.isDirectory(directory)) return jobs;
         try (Stream<Path> entries = Files.list(directory)) {
             for (Path p : (Iterable<Path>) entries::iterator) if (Files.isDirectory(p)) jobs.add(p.getFileName().toString());
         }
-        Hdf5Sink.deleteStagingFilesOfJobs(outputDirectory, jobs);
+        return jobs;
     }
 
     /**

@@ -60,7 +60,12 @@ final class ConvertJob {
                         plan.master == RolledMaster.VIRTUAL_DATASET ? "virtual dataset" : "external links") : ""));
         for (String warning : plan.warnings) err.println("warning: " + warning);
         err.flush();
-        if (plan.resumeFrom == null) plan.checkpoints.clearCheckpoints();
+        if (plan.resumeFrom == null) {
+            // Runs killed before any checkpoint completed: nothing of theirs can ever be committed,
+            // so the space their writers claimed goes back before their job ids are forgotten.
+            plan.checkpoints.abandonItsJobs(plan.output.getParent());
+            plan.checkpoints.clearCheckpoints();
+        }
         plan.checkpoints.writePlan(plan.planFile);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(plan));

@@ -5,16 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hdf5flink.hdf5.SpaceLedger;
 import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.hdf5flink.itest.H5py;
 import io.hdf5flink.itest.PageCache;
 import io.hdf5flink.itest.SwmrReader;
+import io.hdf5flink.sink.staging.StagingFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -869,6 +874,43 @@ class CliInteropTest {
                 assert np.array_equal(d[:], np.concatenate([a, b, c])), d.shape
                 assert not [k for k in d.attrs if k.startswith('_hdf5flink_appending_')], list(d.attrs)
                 """, out, a, b, c);
+    }
+
+    /**
+     * An append killed after its writers wrote chunks into the output, before any checkpoint
+     * completed, leaves their space claimed in the output's ledger under its job's writer names. The
+     * same command run again starts afresh (nothing to resume): it frees that space before it
+     * forgets the killed job, and writes its chunks there, so the file holds no hole. (Before, the
+     * claims outlived the killed job: the file kept a hole of all the killed run had written.)
+     */
+    @Test
+    void anAppendRunAgainAfterAKillBeforeAnyCheckpointReusesTheSpaceTheKilledOneWrote() throws Exception {
+        Path a = npy("a.npy", 10_000, 64, 1);
+        Path b = npy("b.npy", 20_000, 64, 2);
+        Path out = dir.resolve("again.h5");
+        ok("convert", "--input", s(a), "--output", s(out), "--chunks", "4096,64", "--no-progress");
+        // What the killed append left: its job's checkpoint directory (no checkpoint completed), and
+        // the 2 MiB its writer claimed and wrote past the file's committed end.
+        String killedJob = "0123456789abcdef0123456789abcdef";
+        Path checkpoints = Files.createDirectories(dir.resolve("again.h5.checkpoints").resolve(killedJob)).getParent();
+        Files.writeString(checkpoints.resolve("convert.properties"), "# the killed run's plan\n");
+        AppendClaim.take(out, "/data", checkpoints, 10_000); // as the killed run marked the dataset before its job
+        Path ledgerFile = Files.createDirectories(dir.resolve(".hdf5-staging")).resolve(StagingFiles.ledgerName("again.h5"));
+        SpaceLedger ledger = new SpaceLedger(ledgerFile, out, dir, false);
+        SpaceLedger.Extent killed = ledger.claim(killedJob + "-0", 0, 2 << 20, 2 << 20);
+        try (FileChannel ch = FileChannel.open(out, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(2 << 20), killed.start());
+        }
+
+        ok("convert", "--input", s(b), "--output", s(out), "--append", "--no-progress");
+        String other = H5py.check("""
+                import os
+                d = h5py.File(sys.argv[1], 'r')['data']
+                assert np.array_equal(d[:], np.concatenate([np.load(sys.argv[2]), np.load(sys.argv[3])])), d.shape
+                print(os.path.getsize(sys.argv[1]) - sum(d.id.get_chunk_info(i).size for i in range(d.id.get_num_chunks())))
+                """, out, a, b).strip();
+        assertTrue(Long.parseLong(other) < 1 << 20, other + " bytes of the file hold no chunk");
+        assertFalse(Files.exists(dir.resolve(".hdf5-staging")), "the ledger and the staging directory are gone");
     }
 
     // ------------------------------------------------------------------------------------ bad input

@@ -144,13 +144,9 @@ public final class Hdf5Committer implements Committer<Hdf5Committable> {
             }
         }
         for (CommitRequest<Hdf5Committable> r : requests) cleanUp(r.getCommittable());
-        for (String writer : UnreferencedMark.sweep(config.stagingDirectory())) {
-            long freed = 0;
-            for (SpaceLedger ledger : StagingFiles.spaceLedgers(config.stagingDirectory(), config.fsyncOnCommit())) {
-                freed += ledger.release(writer, 0);
-            }
+        for (UnreferencedMark.Swept dead : UnreferencedMark.sweep(config.stagingDirectory(), config.fsyncOnCommit())) {
             LOG.info("deleted the staging files of writer {}, which died before any committable named them,"
-                    + " and freed the {} bytes it had claimed in output files", writer, freed);
+                    + " and freed the {} bytes it had claimed in output files", dead.writer(), dead.freedBytes());
         }
         commits.inc();
         lastCommitMillis = (System.nanoTime() - started) / 1_000_000;

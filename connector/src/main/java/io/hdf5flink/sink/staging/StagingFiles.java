@@ -49,6 +49,21 @@ public final class StagingFiles {
         return jobId + "-" + subtask;
     }
 
+    /**
+     * The name of a writer restored from checkpoint {@code restoredCheckpointId} without the state
+     * element that carries a writer (a writer added by scaling up): it begins with the job of
+     * {@code previousOwner}, the writer that owned its first bucket, {@code bucket}, in that
+     * checkpoint (a job of the same run of restores, so that {@link #deleteFilesOfJobs} finds it).
+     * Every attempt restored from the same checkpoint names the writer of that bucket alike, so an
+     * attempt that fails before its next checkpoint completes leaves files and space under a name
+     * the next attempt knows: it frees them, at any parallelism (see {@code WriterIdentity}).
+     */
+    public static String successorName(String previousOwner, int bucket, long restoredCheckpointId) {
+        int dash = previousOwner.indexOf('-');
+        String job = dash > 0 ? previousOwner.substring(0, dash) : previousOwner;
+        return job + "-b" + bucket + "-r" + restoredCheckpointId;
+    }
+
     public static String name(String writerId, long epoch, String suffix) {
         return writerId + "-" + epoch + suffix;
     }
@@ -99,6 +114,37 @@ public final class StagingFiles {
         return new SpaceLedger(ledgerFile, base.resolve(relative), base, fsync);
     }
 
+    /** Deletes the chunk and spill files of {@code writer} in the staging directory; returns how many. */
+    public static int deleteFilesOfWriter(Path stagingDirectory, String writer) throws IOException {
+        int deleted = 0;
+        if (!Files.isDirectory(stagingDirectory)) return 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(stagingDirectory)) {
+            for (Path f : files) {
+                if (writer.equals(writerOf(f.getFileName().toString())) && Files.deleteIfExists(f)) deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * Deletes every file in the staging directory of a writer named by one of {@code jobIds}
+     * (chunks, spills, markers) and frees the space their writers hold in output files, keeping the
+     * ledgers: their free lists hand that space to the next writers.
+     */
+    public static void abandonJobs(Path stagingDirectory, Collection<String> jobIds) throws IOException {
+        if (!Files.isDirectory(stagingDirectory)) return;
+        List<String> prefixes = jobIds.stream().map(job -> job + "-").toList();
+        try (Stream<Path> entries = Files.list(stagingDirectory)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                String name = p.getFileName().toString();
+                if (prefixes.stream().anyMatch(name::startsWith)) Files.deleteIfExists(p);
+            }
+        }
+        for (SpaceLedger ledger : spaceLedgers(stagingDirectory, false)) {
+            for (String prefix : prefixes) ledger.releaseOwnersStartingWith(prefix);
+        }
+    }
+
     /** The writer id of a staging file name, or null when the name is not one. */
     public static String writerOf(String fileName) {
         int dash = fileName.lastIndexOf('-');
@@ -124,17 +170,8 @@ public final class StagingFiles {
      */
     public static void deleteFilesOfJobs(Path stagingDirectory, Collection<String> jobIds) throws IOException {
         if (!Files.isDirectory(stagingDirectory)) return;
-        List<String> prefixes = jobIds.stream().map(job -> job + "-").toList();
-        try (Stream<Path> entries = Files.list(stagingDirectory)) {
-            for (Path p : (Iterable<Path>) entries::iterator) {
-                String name = p.getFileName().toString();
-                if (prefixes.stream().anyMatch(name::startsWith)) Files.deleteIfExists(p);
-            }
-        }
-        for (SpaceLedger ledger : spaceLedgers(stagingDirectory, false)) {
-            for (String prefix : prefixes) ledger.releaseOwnersStartingWith(prefix);
-            ledger.deleteIfIdle();
-        }
+        abandonJobs(stagingDirectory, jobIds);
+        for (SpaceLedger ledger : spaceLedgers(stagingDirectory, false)) ledger.deleteIfIdle();
         // A ledger's lock file without its ledger (a process killed as it first locked it).
         try (DirectoryStream<Path> locks = Files.newDirectoryStream(stagingDirectory, "*" + SPACE + ".lock")) {
             for (Path lock : locks) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import io.hdf5flink.hdf5.SpaceLedger;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -22,7 +23,8 @@ import org.apache.flink.annotation.Internal;
  *
  * <p>A marker nobody holds belongs to a writer that died before naming its files anywhere (a
  * process killed before its job's first checkpoint; its successor is a new job with new writer
- * names): none of its files can ever be committed or restored, and {@link #sweep} deletes them.
+ * names): none of its files can ever be committed or restored, and {@link #sweep} deletes them
+ * and frees the space it claimed in output files.
  * The lock, not the marker's age, tells the dead from the living, so jobs sharing a staging
  * directory never delete each other's files.
  */
@@ -66,12 +68,18 @@ public final class UnreferencedMark implements AutoCloseable {
         channel.close();
     }
 
+    /** A writer a sweep found dead, and the bytes of output files its claims held. */
+    public record Swept(String writer, long freedBytes) {}
+
     /**
-     * Deletes the files of every writer whose marker nobody holds, then the marker; returns the
-     * writers swept.
+     * Deletes the files of every writer whose marker nobody holds, frees the space it claimed in
+     * output files (their space ledgers in the staging directory), then deletes the marker; returns
+     * the writers swept. All of it happens while the sweep holds the marker's lock: a successor
+     * under the same name (the next attempt of a failed job's writer) takes the marker before it
+     * claims anything, so the sweep never frees a living writer's space.
      */
-    public static List<String> sweep(Path stagingDirectory) throws IOException {
-        List<String> swept = new ArrayList<>();
+    public static List<Swept> sweep(Path stagingDirectory, boolean fsync) throws IOException {
+        List<Swept> swept = new ArrayList<>();
         if (!Files.isDirectory(stagingDirectory)) return swept;
         List<Path> marks = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(stagingDirectory, "*" + SUFFIX)) {
@@ -87,14 +95,12 @@ public final class UnreferencedMark implements AutoCloseable {
                 continue;
             }
             try (channel) {
-                if (tryLock(channel) == null) continue; // its writer lives
-                try (DirectoryStream<Path> files = Files.newDirectoryStream(stagingDirectory)) {
-                    for (Path f : files) {
-                        if (writer.equals(StagingFiles.writerOf(f.getFileName().toString()))) Files.deleteIfExists(f);
-                    }
-                }
+                if (tryLock(channel) == null || !Files.exists(mark)) continue; // its writer lives, or another sweep took it
+                StagingFiles.deleteFilesOfWriter(stagingDirectory, writer);
+                long freed = 0;
+                for (SpaceLedger ledger : StagingFiles.spaceLedgers(stagingDirectory, fsync)) freed += ledger.release(writer, 0);
                 Files.deleteIfExists(mark);
-                swept.add(writer);
+                swept.add(new Swept(writer, freed));
             }
         }
         return swept;

@@ -73,7 +73,7 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
         this.metrics = new WriterMetrics(context.metricGroup(), () -> residency.bytesInMemory() + filtering.inFlightBytes());
         identity.markUnreferencedUnlessNamed(config.stagingDirectory());
         try {
-            freeSpaceOfLostEpochs(states, epoch);
+            freeSpaceOfLostEpochs();
             metrics.chunksSpilled(residency.takeOverForeignSpills(identity, staged.number()));
         } catch (IOException e) {
             try {
@@ -86,20 +86,17 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
     }
 
     /**
-     * Frees the output-file space that this writer, and the writers whose state it took over,
-     * claimed in epochs no checkpoint will ever commit: every epoch from the restored next epoch
-     * on (from 0 for a writer without state, whose name an attempt that failed before its first
-     * checkpoint may have used). Their chunks are garbage; the next claims reuse the space.
+     * Frees what this writer, the writers whose state it took over, and writers that earlier
+     * attempts restored from the same checkpoint added in its buckets wrote in epochs no checkpoint
+     * will ever commit ({@link WriterIdentity#lostEpochs}): their space in output files, which the
+     * next claims reuse, and the staging files of writers whose every epoch is lost.
      */
-    private void freeSpaceOfLostEpochs(List<Hdf5WriterState> states, long epoch) throws IOException {
-        Map<String, Long> lostFrom = new HashMap<>();
-        lostFrom.put(identity.id(), states.isEmpty() ? 0 : epoch);
-        // Only the element that carries a writer passes its name on: no other writer of this
-        // attempt can be writing under the names freed here.
-        for (Hdf5WriterState s : states) if (s.carriesWriter()) lostFrom.merge(s.writerId(), s.nextEpoch(), Math::min);
+    private void freeSpaceOfLostEpochs() throws IOException {
+        Map<String, Long> lostFrom = identity.lostEpochs();
         for (SpaceLedger ledger : StagingFiles.spaceLedgers(config.stagingDirectory(), config.fsyncOnCommit())) {
-            for (Map.Entry<String, Long> e : lostFrom.entrySet()) ledger.release(e.getKey(), e.getValue());
+            ledger.release(lostFrom);
         }
+        for (String name : identity.abandonedNames()) StagingFiles.deleteFilesOfWriter(config.stagingDirectory(), name);
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.flink.annotation.Internal;
 
@@ -114,16 +115,15 @@ public final class StagingFiles {
         return new SpaceLedger(ledgerFile, base.resolve(relative), base, fsync);
     }
 
-    /** Deletes the chunk and spill files of {@code writer} in the staging directory; returns how many. */
-    public static int deleteFilesOfWriter(Path stagingDirectory, String writer) throws IOException {
-        int deleted = 0;
-        if (!Files.isDirectory(stagingDirectory)) return 0;
+    /** Deletes the chunk and spill files of the given writers in the staging directory (one listing of it). */
+    public static void deleteFilesOfWriters(Path stagingDirectory, Set<String> writers) throws IOException {
+        if (!Files.isDirectory(stagingDirectory)) return;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(stagingDirectory)) {
             for (Path f : files) {
-                if (writer.equals(writerOf(f.getFileName().toString())) && Files.deleteIfExists(f)) deleted++;
+                String writer = writerOf(f.getFileName().toString());
+                if (writer != null && writers.contains(writer)) Files.deleteIfExists(f);
             }
         }
-        return deleted;
     }
 
     /**

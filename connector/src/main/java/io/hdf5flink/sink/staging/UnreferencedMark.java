@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import io.hdf5flink.hdf5.SpaceLedger;
 import org.apache.flink.annotation.Internal;
 
@@ -96,7 +97,7 @@ public final class UnreferencedMark implements AutoCloseable {
             }
             try (channel) {
                 if (tryLock(channel) == null || !Files.exists(mark)) continue; // its writer lives, or another sweep took it
-                StagingFiles.deleteFilesOfWriter(stagingDirectory, writer);
+                StagingFiles.deleteFilesOfWriters(stagingDirectory, Set.of(writer));
                 long freed = 0;
                 for (SpaceLedger ledger : StagingFiles.spaceLedgers(stagingDirectory, fsync)) freed += ledger.release(writer, 0);
                 Files.deleteIfExists(mark);

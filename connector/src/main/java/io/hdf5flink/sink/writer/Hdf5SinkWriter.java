@@ -96,7 +96,7 @@ public final class Hdf5SinkWriter implements StatefulSinkWriter<ArrayBlock, Hdf5
         for (SpaceLedger ledger : StagingFiles.spaceLedgers(config.stagingDirectory(), config.fsyncOnCommit())) {
             ledger.release(lostFrom);
         }
-        for (String name : identity.abandonedNames()) StagingFiles.deleteFilesOfWriter(config.stagingDirectory(), name);
+        StagingFiles.deleteFilesOfWriters(config.stagingDirectory(), identity.abandonedNames());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.hdf5flink.sink.staging;
 
+import io.hdf5flink.hdf5.SpaceLedger;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -9,10 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import io.hdf5flink.hdf5.SpaceLedger;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -90,13 +91,18 @@ public final class UnreferencedMark implements AutoCloseable {
             String writer = mark.getFileName().toString();
             writer = writer.substring(0, writer.length() - SUFFIX.length());
             FileChannel channel;
+            Object opened;
             try {
+                opened = fileKey(mark);
                 channel = FileChannel.open(mark, StandardOpenOption.WRITE);
             } catch (NoSuchFileException gone) {
                 continue;
             }
             try (channel) {
-                if (tryLock(channel) == null || !Files.exists(mark)) continue; // its writer lives, or another sweep took it
+                if (tryLock(channel) == null) continue; // its writer lives
+                // Another sweep deleted the marker between our open and our lock, and a successor
+                // may have made a new one under the name: then the lock held is not on the marker.
+                if (!sameFile(opened, mark)) continue;
                 StagingFiles.deleteFilesOfWriters(stagingDirectory, Set.of(writer));
                 long freed = 0;
                 for (SpaceLedger ledger : StagingFiles.spaceLedgers(stagingDirectory, fsync)) freed += ledger.release(writer, 0);
@@ -105,6 +111,19 @@ public final class UnreferencedMark implements AutoCloseable {
             }
         }
         return swept;
+    }
+
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    }
+
+    /** Whether {@code file} is still the file whose key was {@code key} (false when it is gone or has no key). */
+    private static boolean sameFile(Object key, Path file) throws IOException {
+        try {
+            return key != null && key.equals(fileKey(file));
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
     }
 
     /** The lock, or null when another holder (in this process or another) has it. */

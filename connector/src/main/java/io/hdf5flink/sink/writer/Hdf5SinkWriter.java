@@ -10,7 +10,6 @@ import io.hdf5flink.sink.staging.StagingFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,7 @@ class LauncherInteropTest {
         String javaBin = Path.of(System.getProperty("java.home"), "bin").toString();
         pb.environment().put("PATH", javaBin + ":" + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
         pb.environment().remove("JAVA_OPTS");
+        pb.environment().remove("JAVA_HOME"); // which the launcher prefers to PATH's java
         // The class archive the launcher makes goes to the test's directory, not the machine's cache.
         pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
         pb.environment().putAll(env);
@@ -153,6 +155,43 @@ class LauncherInteropTest {
             String actorSystem = Files.readAllLines(classLog).stream().filter(l -> l.contains(" org.apache.pekko.actor.ActorSystem "))
                     .findFirst().orElse("run " + i + " loaded no Pekko actor system");
             assertTrue(actorSystem.contains(i == 1 ? "lib/flink-rpc-akka.jar" : "shared objects file"), actorSystem);
+        }
+    }
+
+    /** A Java 25 installation, where this kind of machine has one. */
+    static final Path JAVA_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+
+    /**
+     * With JAVA_HOME naming a Java 25, the launcher runs that java, and the first convert makes an
+     * ahead-of-time cache instead of a class archive, which later runs use; the JVM's messages
+     * about recording and making it stay out of the command's output, and Java 25's warnings about
+     * Flink's sun.misc.Unsafe and snappy's native library do not show.
+     */
+    @Test
+    void onJava25TheFirstConvertMakesAnAheadOfTimeCacheThatLaterRunsUse() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(JAVA_25.resolve("bin/java")), "no Java 25 at " + JAVA_25);
+        Path cache = dir.resolve("cache").resolve("flink-hdf5");
+        Path in = dir.resolve("aot.npy");
+        H5py.check("np.save(sys.argv[1], np.arange(64000, dtype='<i2').reshape(1000, 64))", in);
+        for (int i = 1; i <= 2; i++) {
+            Path out = dir.resolve("aot-" + i + ".h5");
+            Path classLog = dir.resolve("classes-" + i + ".log");
+            Run r = run(Path.of("."), Map.of("JAVA_HOME", JAVA_25.toString(), "JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog),
+                    "bash", SCRIPT.toString(), "convert", "--input", in.toString(), "--output", out.toString(), "--chunks", "256,64",
+                    "--no-progress");
+            assertEquals(0, r.exit(), describe(r));
+            H5py.check("assert np.array_equal(h5py.File(sys.argv[2], 'r')['data'][:], np.load(sys.argv[1]))", in, out);
+            assertTrue(r.out().startsWith("converted 1,000 rows") && r.out().strip().lines().count() == 1, describe(r));
+            assertFalse(r.err().contains("WARNING") || r.err().contains("AOT"), describe(r));
+            List<String> files;
+            try (var list = Files.list(cache)) {
+                files = list.map(p -> p.getFileName().toString()).sorted().toList();
+            }
+            assertEquals(1, files.size(), "run " + i + " left " + files);
+            assertTrue(files.get(0).startsWith("aot-") && files.get(0).endsWith(".aot"), files.toString());
+            long fromCache = Files.readAllLines(classLog).stream().filter(l -> l.contains(" org.apache.flink.") && l.contains("shared objects file")).count();
+            if (i == 1) assertEquals(0, fromCache, "the first run has no cache yet");
+            else assertTrue(fromCache > 1000, "the second run took only " + fromCache + " of Flink's classes from the cache");
         }
     }
 

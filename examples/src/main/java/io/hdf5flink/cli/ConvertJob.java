@@ -71,6 +71,7 @@ final class ConvertJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(plan));
         // Embedded, a failure ends the run, and running the command again resumes from the last checkpoint.
         boolean embedded = EmbeddedFlink.configure(env);
+        if (embedded) EmbeddedFlink.sizeNetworkMemoryToTheJob(env);
         DataStream<ArrayBlock> blocks = env.fromSource(plan.source, WatermarkStrategy.noWatermarks(), "read input")
                 .flatMap(new PrepareBlocks(plan.baseRows))
                 .returns(ArrayBlockTypeInfo.INSTANCE)

@@ -43,6 +43,7 @@ class EmbeddedFlinkTest {
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         assertEquals(true, EmbeddedFlink.configure(env));
+        EmbeddedFlink.sizeNetworkMemoryToTheJob(env);
         long n = 10_000;
         List<Long> out = new ArrayList<>();
         try (CloseableIterator<Long> it = env.fromSequence(1, n)

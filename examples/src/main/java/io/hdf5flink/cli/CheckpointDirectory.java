@@ -57,10 +57,20 @@ final class CheckpointDirectory {
     private final String planFile;
     /** Locked by the run using the directory, while it runs: {@code <command>.lock}. */
     private final String lockFile;
+    /**
+     * Put in the directory as soon as a run has created it, and deleted with it: records that the
+     * command created it until the plan (which records it too) is written. Only a kill between
+     * the directory's creation and this file's (a few system calls) leaves a directory that the
+     * next run takes for one it was given: it is then kept, empty, when the conversion completes.
+     */
+    private final String createdMark;
     /** What a run may leave besides its plan and Flink's checkpoints (killed at the wrong moment). */
     private final Set<String> ownFiles;
-    /** Whether {@link #lockForRun} created the directory (null: it was not called). */
-    private Boolean createdByThisRun;
+    /**
+     * Whether {@link #lockForRun} found the directory created by this command: by this run, or by
+     * an earlier one killed before its plan (null: it was not called).
+     */
+    private Boolean createdByCommand;
 
     /** A directory of {@code convert}. */
     CheckpointDirectory(Path directory) {
@@ -73,7 +83,8 @@ final class CheckpointDirectory {
         this.command = command;
         this.planFile = command + ".properties";
         this.lockFile = command + ".lock";
-        this.ownFiles = Set.of(planFile + ".tmp", lockFile);
+        this.createdMark = command + ".created";
+        this.ownFiles = Set.of(planFile + ".tmp", lockFile, createdMark);
     }
 
     Path path() {
@@ -153,8 +164,13 @@ final class CheckpointDirectory {
      * instead of both writing the same output. The lock goes with the process, also when killed.
      */
     Closeable lockForRun() throws IOException {
-        if (createdByThisRun == null) createdByThisRun = !Files.exists(directory);
+        if (createdByCommand == null) {
+            createdByCommand = !Files.exists(directory) || Files.isRegularFile(directory.resolve(createdMark));
+        }
         Files.createDirectories(directory);
+        // At once, not only in the plan written later: a run killed before its plan would
+        // otherwise leave a directory that the next run takes for one it was given, and keeps.
+        if (createdByCommand) Files.write(directory.resolve(createdMark), new byte[0]);
         FileChannel channel = FileChannel.open(directory.resolve(lockFile), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {
@@ -260,9 +276,10 @@ final class CheckpointDirectory {
         Properties plan = readPlan();
         boolean created = createdByConvert(plan);
         clearCheckpoints();
-        for (String own : ownFiles) Files.deleteIfExists(directory.resolve(own));
+        for (String own : ownFiles) if (!own.equals(createdMark)) Files.deleteIfExists(directory.resolve(own));
         Files.deleteIfExists(directory.resolve(planFile));
         if (!created) return;
+        Files.deleteIfExists(directory.resolve(createdMark)); // after the plan: one of them says so until the end
         for (int attempt = 0; ; attempt++) {
             try {
                 Files.deleteIfExists(directory);
@@ -284,7 +301,7 @@ final class CheckpointDirectory {
      */
     private boolean createdByConvert(Properties plan) {
         if (plan != null) return Boolean.parseBoolean(plan.getProperty(CREATED, "true"));
-        return createdByThisRun != null ? createdByThisRun : !Files.exists(directory);
+        return createdByCommand != null ? createdByCommand : !Files.exists(directory);
     }
 
     private boolean holdsFiles() throws IOException {

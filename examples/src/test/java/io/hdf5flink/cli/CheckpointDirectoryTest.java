@@ -142,4 +142,33 @@ class CheckpointDirectoryTest {
         created.delete();
         assertTrue(Files.exists(created.path().resolve("late.txt")), "a file convert did not write stays");
     }
+
+    /**
+     * A clean-clone CI run's crash harness found the checkpoint directory of a completed
+     * conversion left behind, empty: a run was killed after it had created and locked the
+     * directory and before it wrote its plan, and the next run took the directory for one it
+     * had been given.
+     */
+    @Test
+    void aDirectoryCreatedByARunKilledBeforeItsPlanIsStillRemovedAtTheEnd() throws Exception {
+        Path path = dir.resolve("out.h5.checkpoints");
+        new CheckpointDirectory(path).lockForRun().close();  // the process killed here releases its lock
+
+        CheckpointDirectory next = new CheckpointDirectory(path);
+        next.requireUsable();
+        try (var lock = next.lockForRun()) {
+            next.writePlan(new Properties());
+        }
+        next.delete();
+        assertFalse(Files.exists(path), "the directory the first run created stays");
+
+        Path given = Files.createDirectories(dir.resolve("given"));
+        new CheckpointDirectory(given).lockForRun().close();
+        CheckpointDirectory again = new CheckpointDirectory(given);
+        try (var lock = again.lockForRun()) {
+            again.writePlan(new Properties());
+        }
+        again.delete();
+        assertTrue(Files.isDirectory(given), "a directory the user gave stays");
+    }
 }

@@ -18,11 +18,13 @@ import org.junit.jupiter.api.function.Executable;
 final class SourceTesting {
     private SourceTesting() {}
 
-    /** Every block of every split of {@code source}, split by split. */
+    /** Every block of every split of {@code source}, split by split, by one reader. */
     static List<ArrayBlock> readAll(ArrayBlockSource source) {
-        List<ArrayBlock> blocks = new ArrayList<>();
-        for (ArraySplit split : source.getSplits()) blocks.addAll(read(source, split));
-        return blocks;
+        try {
+            return SplitDriver.readAll(source.getSplits(), source.getBlockRows());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static List<ArrayBlock> read(ArrayBlockSource source, ArraySplit split) {

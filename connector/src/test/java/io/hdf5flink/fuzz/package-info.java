@@ -27,7 +27,7 @@
  *       file saved under {@code src/test/resources/io/hdf5flink/fuzz/<Test>Inputs/<method>/}) run
  *       as plain tests, in the {@code fuzz-regression} execution.
  *   <li>{@code mvn verify}: the {@code fuzz} execution then fuzzes each target for
- *       {@code fuzz.seconds} (20 by default), one JVM per target, as Jazzer fuzzes one test per
+ *       {@code fuzz.seconds} (10 by default), one JVM per target, as Jazzer fuzzes one test per
  *       JVM. {@code -Dfuzz.skip} skips it. The generated corpus and any crashing input
  *       ({@code crash-<sha1>}) are written to {@code connector/target/fuzz}; copy a crash into the
  *       target's inputs directory above to keep it as a regression input.

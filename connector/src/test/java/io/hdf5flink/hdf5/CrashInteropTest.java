@@ -101,7 +101,7 @@ class CrashInteropTest {
         boolean h5pyLatest = variant.startsWith("h5py-latest");
         boolean twoAxes = variant.equals("h5py-latest-two-axes");
         boolean latest = variant.equals("latest") || h5pyLatest;
-        int kills = Integer.getInteger("crash.kills", 25);
+        int kills = Integer.getInteger("crash.kills", 12);
         long seed = Long.getLong("crash.seed", System.nanoTime());
         System.out.println("CrashInteropTest seed " + seed + ", " + kills + " kills, " + variant);
         Random random = new Random(seed);

@@ -61,7 +61,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * chunk allocated, its checkpoints removed and its staging directory empty, and a new round
  * starts in a fresh directory, until the kills are done; the last round then runs to its end.
  *
- * <p>{@code -Dcrash.layout=L} runs one layout only; {@code -Dcrash.kills=N} (default 8 per
+ * <p>{@code -Dcrash.layout=L} runs one layout only; {@code -Dcrash.kills=N} (default 5 per
  * layout) and {@code -Dcrash.seconds=S} (default 60: no new kill starts after S seconds; the last
  * run still completes) set the length; the seed is printed and {@code -Dcrash.seed=S} replays the
  * same kill plan (timings still vary with the machine).
@@ -115,6 +115,9 @@ class ConvertCrashInteropTest {
         LATEST
     }
 
+    /** Kills per layout in the default suite: a longer campaign is {@code -Dcrash.kills=50} (RELIABILITY.md). */
+    private static final int DEFAULT_KILLS = 5;
+
     /** Rows per data file of the {@link Layout#ROLLED} layout: 16 chunks. */
     private static final int ROWS_PER_FILE = 65536;
 
@@ -132,8 +135,8 @@ class ConvertCrashInteropTest {
     void killedConversionsAlwaysLeaveACommittedStateAndResumeToTheInput(Layout layout) throws Exception {
         ReferenceLibrary.requireAvailable();
         assertTrue(Files.isRegularFile(JAR), JAR + " is missing: build the examples module first (mvn install)");
-        int kills = Integer.getInteger("crash.kills", 8);
-        long budgetNanos = TimeUnit.SECONDS.toNanos(Long.getLong("crash.seconds", kills > 8 ? 3600 : 60));
+        int kills = Integer.getInteger("crash.kills", DEFAULT_KILLS);
+        long budgetNanos = TimeUnit.SECONDS.toNanos(Long.getLong("crash.seconds", kills > DEFAULT_KILLS ? 3600 : 60));
         long seed = Long.getLong("crash.seed", System.nanoTime());
         System.out.println("ConvertCrashInteropTest " + layout + " seed " + seed + ", " + kills + " kills (replay: -Dcrash.seed="
                 + seed + ")");

@@ -43,7 +43,7 @@ class AcquireInteropTest {
     static final Path JAR = Path.of("../examples/target/flink-hdf5-examples.jar").toAbsolutePath().normalize();
     private static final int CHANNELS = 4;
     /** Kills of the default run; more with {@code -Dacquire.kills=N}. */
-    private static final int KILLS = Integer.getInteger("acquire.kills", 10);
+    private static final int KILLS = Integer.getInteger("acquire.kills", 6);
 
     /**
      * h5py: each dataset named in {@code argv[3:]} of the file {@code argv[1]} holds rows

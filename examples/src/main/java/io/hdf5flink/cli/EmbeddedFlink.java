@@ -55,10 +55,14 @@ final class EmbeddedFlink {
      * Gives the embedded cluster of {@code env} (configured by {@link #configure}) the network
      * memory its job needs ({@link #networkMemory}) instead of Flink's 64 MB for every local
      * cluster: the task manager allocates and zeroes all of it when it starts, which took 0.18 s of
-     * a two-chunk conversion's 1.9 s on 2 cores. Used by {@code convert} only: {@code acquire}'s
-     * stop on Ctrl-C (a drained savepoint) failed with it, "Not all required tasks are currently
-     * running" (AcquireInteropTest, 2 of 2 runs; with 64 MB it passes), and that is not explained
-     * yet.
+     * a two-chunk conversion's 1.9 s on 2 cores. Used by {@code convert} only. With it,
+     * {@code acquire} started slowly in AcquireInteropTest's class runs: its stop on Ctrl-C after
+     * 6 s once found tasks not yet running ("Not all required tasks are currently running") and
+     * once 0 rows read, and the kill test's six kills 3-6 s after each start all found no output
+     * yet (with 64 MB, every run passes and the kills find growing prefixes). Run alone, the
+     * Ctrl-C test passed with it. Why it starts slowly is not isolated; a command that runs for
+     * minutes or days gains nothing from 0.18 s at its start, so {@code acquire}, {@code demo} and
+     * {@code sql} keep Flink's 64 MB.
      */
     static void sizeNetworkMemoryToTheJob(StreamExecutionEnvironment env) {
         Configuration network = new Configuration();

@@ -3,6 +3,7 @@ package io.hdf5flink.hdf5;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hdf5flink.hdf5.testing.KilledProcesses;
 import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -131,7 +132,7 @@ class CrashInteropTest {
             // The child's output goes to a file: a pipe read while the child is killed can lose
             // its last lines (the JDK drains and closes the pipe when the process exits).
             Path log = dir.resolve("child-" + kill + ".log");
-            Process child = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
+            Process child = new ProcessBuilder(javaBinary(), KilledProcesses.tmpdirIn(dir), "-cp", System.getProperty("java.class.path"),
                     CrashingAppender.class.getName(), file.toString(), Long.toString(random.nextLong()),
                     linkGroups || h5pyLatest ? "notes" : latest ? "latest" : "")
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.hdf5flink.hdf5.testing.KilledProcesses;
 import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.hdf5flink.itest.H5py;
 import io.hdf5flink.itest.OutputWatch;
@@ -304,7 +305,7 @@ class ConvertCrashInteropTest {
     /** The command line; {@code inputs} are the arguments of {@code --input} and any layout option. */
     private List<String> command(List<String> inputs, Path out, int parallelism) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "convert", "--input"));
+                KilledProcesses.tmpdirIn(out.getParent()), "-jar", JAR.toString(), "convert", "--input"));
         command.addAll(inputs);
         command.addAll(List.of("--output", out.toString(), "--codec", "gzip:9", "--shuffle",
                 "--chunks", CHUNK_ROWS + "," + COLUMNS, "--fill", Integer.toString(FILL), "--checkpoint-interval", "200ms",

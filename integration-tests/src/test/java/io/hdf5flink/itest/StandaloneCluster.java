@@ -1,5 +1,6 @@
 package io.hdf5flink.itest;
 
+import io.hdf5flink.hdf5.testing.KilledProcesses;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -162,7 +163,7 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private Process java(String name, String heap, String... mainAndArgs) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                heap, "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
+                heap, "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", KilledProcesses.tmpdirIn(dir)));
         command.addAll(JAVA_17_OPENS);
         command.addAll(List.of("-cp", classpath));
         command.addAll(Arrays.asList(mainAndArgs));

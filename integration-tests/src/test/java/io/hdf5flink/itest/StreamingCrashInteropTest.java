@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hdf5flink.hdf5.testing.KilledProcesses;
 import io.hdf5flink.hdf5.testing.ReferenceLibrary;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
@@ -320,6 +321,7 @@ class StreamingCrashInteropTest {
 
     private static List<String> command(Path round, long rows, long checkpointMillis, int parallelism, Profile profile) {
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                KilledProcesses.tmpdirIn(round),
                 "-Dorg.slf4j.simpleLogger.log.org.apache.flink.metrics=error",
                 "-cp", System.getProperty("java.class.path"), StreamingCrashJob.class.getName(),
                 round.toString(), Long.toString(rows), Integer.toString(parallelism), Integer.toString(ROWS_PER_SECOND), Long.toString(checkpointMillis),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hdf5flink.examples.AcquisitionProducerExample;
+import io.hdf5flink.hdf5.testing.KilledProcesses;
 import io.hdf5flink.itest.H5py;
 import io.hdf5flink.itest.PageCache;
 import io.hdf5flink.itest.SwmrReader;
@@ -87,7 +88,7 @@ class AcquireInteropTest {
 
     private Process start(String name, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-jar", JAR.toString()));
+                "-Xmx1g", KilledProcesses.tmpdirIn(dir), "-jar", JAR.toString()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).directory(dir.toFile()).redirectOutput(dir.resolve(name + ".out").toFile())
                 .redirectError(dir.resolve(name + ".err").toFile()).start();

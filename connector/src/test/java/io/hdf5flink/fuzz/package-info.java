@@ -18,7 +18,8 @@
  * </table>
  *
  * <p>Every input also runs under a 5 s time limit and an allocation budget ({@link
- * io.hdf5flink.fuzz.FuzzRun}), in a JVM with a 256 MiB heap. Executions are counted per target
+ * io.hdf5flink.fuzz.FuzzRun}), in a JVM with a 256 MiB heap (512 MiB while fuzzing: Jazzer's
+ * agent scans the class path in it when it starts). Executions are counted per target
  * and printed as {@code FUZZ EXECUTIONS <target>: <n> in <s> s (<mode> mode, ...)}.
  *
  * <p><b>How they run</b> (connector/pom.xml):

@@ -1,9 +1,5 @@
 package io.hdf5flink.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -23,9 +19,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 final class EmbeddedFlink {
     private EmbeddedFlink() {}
 
-    /** This process's scratch directory for Flink, made by the first embedded job and deleted at exit. */
-    private static Path scratch;
-
     /**
      * Configures {@code env} when it is the embedded cluster; returns whether it is.
      * <ul>
@@ -34,8 +27,8 @@ final class EmbeddedFlink {
      *   <li>No delay before the slots are requested: the resource manager otherwise waits 50 ms for
      *       more requirements to batch, about a tenth of a second of a two-chunk conversion.
      *   <li>Flink's scratch files (its working directory, blob storage, the web upload directory)
-     *       in a directory of this process's own, deleted when it exits: Flink deletes them when
-     *       the cluster closes, which the command does not wait for, so every run left a
+     *       in the process's {@link ScratchDirectory}, deleted when it exits: Flink deletes them
+     *       when the cluster closes, which the command does not wait for, so every run left a
      *       {@code minicluster_*} directory in {@code /tmp}.
      * </ul>
      */
@@ -44,7 +37,7 @@ final class EmbeddedFlink {
         Configuration embedded = new Configuration();
         embedded.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         embedded.set(ResourceManagerOptions.REQUIREMENTS_CHECK_DELAY, Duration.ZERO);
-        String dir = scratch().toString();
+        String dir = ScratchDirectory.ofThisProcess().toString();
         embedded.set(CoreOptions.TMP_DIRS, dir);
         embedded.set(WebOptions.TMP_DIR, dir);
         env.configure(embedded);
@@ -93,24 +86,5 @@ final class EmbeddedFlink {
         long bytes = buffers * 32 * 1024;
         long floor = MemorySize.parse("8m").getBytes();
         return new MemorySize(Math.min(LOCAL_DEFAULT_NETWORK.getBytes(), Math.max(floor, bytes)));
-    }
-
-    private static synchronized Path scratch() {
-        if (scratch == null) {
-            try {
-                Path dir = Files.createTempDirectory("flink-hdf5-");
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        DirectoryTrees.delete(dir);
-                    } catch (IOException e) {
-                        System.err.println("flink-hdf5: could not delete " + dir + ": " + e);
-                    }
-                }, "delete " + dir.getFileName()));
-                scratch = dir;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot make Flink's scratch directory in " + System.getProperty("java.io.tmpdir"), e);
-            }
-        }
-        return scratch;
     }
 }

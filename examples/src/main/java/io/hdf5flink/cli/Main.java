@@ -36,6 +36,10 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Before a codec extracts its native library: GKL's and snappy's then go into the process's
+        // own directory, which a later run deletes if this one is killed. (The JDK's temporary
+        // files keep the directory named at JVM start: it reads the property once.)
+        System.setProperty("java.io.tmpdir", ScratchDirectory.ofThisProcess().toString());
         System.exit(run(args, System.out, System.err));
     }
 

@@ -1023,7 +1023,8 @@ class CliInteropTest {
         // Killed with SIGKILL once a checkpoint has completed, then the same command again.
         Path out = dir.resolve("resumed.h5");
         Path checkpoints = dir.resolve("resumed.h5.checkpoints");
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Djava.io.tmpdir=" + tmp, "-jar", JAR.toString()));
         command.addAll(args(options, "--output", s(out)));
         Process p = new ProcessBuilder(command).redirectOutput(dir.resolve("killed.out").toFile())
                 .redirectError(dir.resolve("killed.err").toFile()).start();
@@ -1034,9 +1035,23 @@ class CliInteropTest {
         p.destroyForcibly(); // SIGKILL
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(137, p.exitValue(), "killed by SIGKILL");
+        // What the killed process would have deleted at exit is in its own scratch directory,
+        // the native libraries it extracted too, and nothing else is in java.io.tmpdir.
+        List<Path> left = list(tmp);
+        assertEquals(1, left.size(), left.toString());
+        assertTrue(left.get(0).getFileName().toString().startsWith("flink-hdf5-"), left.toString());
+        assertTrue(list(left.get(0)).stream().anyMatch(f -> f.getFileName().toString().endsWith(".so")),
+                "the native libraries are extracted into the scratch directory: " + list(left.get(0)));
 
-        Run resumed = ok(args(options, "--output", s(out)));
-        assertTrue(resumed.err().contains("resuming from checkpoint"), resumed.err());
+        // The same command again, as a process of its own: it deletes the killed run's scratch
+        // directory (its owner lock is free) and its own at exit.
+        Process again = new ProcessBuilder(command).redirectOutput(dir.resolve("again.out").toFile())
+                .redirectError(dir.resolve("again.err").toFile()).start();
+        assertTrue(again.waitFor(120, TimeUnit.SECONDS), "the resumed run ended");
+        String err = Files.readString(dir.resolve("again.err"));
+        assertEquals(0, again.exitValue(), err);
+        assertTrue(err.contains("resuming from checkpoint"), err);
+        assertEquals(List.of(), list(tmp), "java.io.tmpdir after the resumed run");
         assertFalse(Files.exists(checkpoints), "the completed run removed its checkpoints");
         H5py.check("""
                 a = np.load(sys.argv[1]); r = h5py.File(sys.argv[2], 'r')['data']; d = h5py.File(sys.argv[3], 'r')['data']
@@ -1044,6 +1059,12 @@ class CliInteropTest {
                 for i in range(0, a.shape[0], 100000):
                     assert np.array_equal(d[i:i + 100000], r[i:i + 100000]) and np.array_equal(d[i:i + 100000], a[i:i + 100000]), i
                 """, in, reference, out);
+    }
+
+    private static List<Path> list(Path directory) throws IOException {
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.sorted().toList();
+        }
     }
 
     private static List<String> args(List<String> options, String... more) {

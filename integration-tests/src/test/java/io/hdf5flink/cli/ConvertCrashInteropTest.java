@@ -511,6 +511,17 @@ class ConvertCrashInteropTest {
             }
             fail(where + ": the completed run left its checkpoint directory: " + left);
         }
+        // Every killed run's scratch directory (Flink's folders, GKL's and snappy's native
+        // libraries) was deleted by the run after it, and the completed run deleted its own.
+        // libdeflate's loader extracts into the JVM's own temporary directory and deletes its copy
+        // as soon as it has loaded it: only a kill during that load leaves one.
+        Path tmp = round.resolve("tmp");
+        if (Files.isDirectory(tmp)) {
+            try (Stream<Path> left = Files.list(tmp)) {
+                assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> !n.matches("jlibdeflate-\\d+\\.so"))
+                        .sorted().toList(), where + ": left in java.io.tmpdir");
+            }
+        }
         Path staging = round.resolve(".hdf5-staging");
         if (Files.isDirectory(staging)) {
             try (Stream<Path> left = Files.list(staging)) {

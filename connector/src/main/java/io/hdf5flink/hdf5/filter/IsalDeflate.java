@@ -1,6 +1,7 @@
 package io.hdf5flink.hdf5.filter;
 
 import com.intel.gkl.compression.IntelDeflater;
+import java.io.File;
 import java.lang.ref.Cleaner;
 import java.util.Locale;
 import java.util.zip.Adler32;
@@ -124,8 +125,11 @@ final class IsalDeflate {
         try {
             IntelDeflater probe = new IntelDeflater(1, true);
             try {
-                // null: GKL extracts the library into java.io.tmpdir.
-                failure = probe.load(null) ? selfTest(probe) : "its native library did not load (GKL logged why)";
+                // Into java.io.tmpdir as it is now (GKL's null would mean the JDK's, fixed when the
+                // JVM started): a process may point it at a directory of its own that it cleans up
+                // after a kill (flink-hdf5's command line does).
+                failure = probe.load(new File(System.getProperty("java.io.tmpdir"))) ? selfTest(probe)
+                        : "its native library did not load (GKL logged why)";
             } finally {
                 probe.end();
             }

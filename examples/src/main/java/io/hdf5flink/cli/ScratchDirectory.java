@@ -68,12 +68,36 @@ final class ScratchDirectory {
         ownerLock = channel;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                DirectoryTrees.delete(dir);
+                delete(dir);
             } catch (IOException e) {
                 System.err.println("flink-hdf5: could not delete " + dir + ": " + e);
             }
         }, "delete " + dir.getFileName()));
         return dir;
+    }
+
+    /**
+     * Deletes {@code dir} with its owner lock last: a process killed while it deletes (a kill as
+     * it exits) leaves the lock, so the next process still finds the directory and deletes it. A
+     * directory without its lock is never deleted by another process.
+     */
+    static void delete(Path dir) throws IOException {
+        Path lock = dir.resolve(OWNER_LOCK);
+        for (int attempt = 0; ; attempt++) {
+            try (Stream<Path> entries = Files.list(dir)) {
+                for (Path entry : (Iterable<Path>) entries::iterator) {
+                    if (!entry.equals(lock)) DirectoryTrees.delete(entry);
+                }
+            }
+            try (Stream<Path> entries = Files.list(dir)) {
+                if (entries.allMatch(lock::equals)) break;
+            }
+            // Flink, shutting down beside this hook, still adds folders: go round again, and in
+            // the end leave the directory with its lock to the next process.
+            if (attempt >= 20) return;
+        }
+        Files.deleteIfExists(lock);
+        Files.deleteIfExists(dir);
     }
 
     /**
@@ -101,7 +125,7 @@ final class ScratchDirectory {
             } catch (OverlappingFileLockException ownedByThisProcess) {
                 ended = false;
             }
-            if (ended) DirectoryTrees.delete(dir);
+            if (ended) delete(dir);
         } catch (IOException e) {
             // gone meanwhile (another process deleted it), or not ours to open: leave it
         }

@@ -313,6 +313,13 @@ class ConvertCrashInteropTest {
         return command;
     }
 
+    /** What is in {@code tmp} but libdeflate's copies of its library. */
+    private static List<String> leftIn(Path tmp) throws IOException {
+        try (Stream<Path> left = Files.list(tmp)) {
+            return left.map(p -> p.getFileName().toString()).filter(n -> !n.matches("jlibdeflate-\\d+\\.so")).sorted().toList();
+        }
+    }
+
     /**
      * Waits for the moment and kills the child with SIGKILL; false when the child ended first (or the
      * moment never came: it is killed at the deadline of 60 s, which fails the test).
@@ -479,7 +486,7 @@ class ConvertCrashInteropTest {
      *     checkpoints (some may stay)
      */
     private static void assertComplete(Path input, Path out, boolean rolled, Path round, String where, boolean deletingCheckpoints)
-            throws IOException {
+            throws IOException, InterruptedException {
         try {
             String other = H5py.check(rolled ? COMPLETE_ROLLED : """
                     import os
@@ -512,15 +519,20 @@ class ConvertCrashInteropTest {
             fail(where + ": the completed run left its checkpoint directory: " + left);
         }
         // Every killed run's scratch directory (Flink's folders, GKL's and snappy's native
-        // libraries) was deleted by the run after it, and the completed run deleted its own.
-        // libdeflate's loader extracts into the JVM's own temporary directory and deletes its copy
-        // as soon as it has loaded it: only a kill during that load leaves one.
+        // libraries) was deleted by the run after it, and the completed run deleted its own; a kill
+        // as the completed run exited leaves its directory, with the owner lock, to the next
+        // command (here `--help`). libdeflate's loader extracts into the JVM's own temporary
+        // directory and deletes its copy as soon as it has loaded it: only a kill during that load
+        // leaves one.
         Path tmp = round.resolve("tmp");
         if (Files.isDirectory(tmp)) {
-            try (Stream<Path> left = Files.list(tmp)) {
-                assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> !n.matches("jlibdeflate-\\d+\\.so"))
-                        .sorted().toList(), where + ": left in java.io.tmpdir");
+            if (!leftIn(tmp).isEmpty()) {
+                Process next = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        KilledProcesses.tmpdirIn(round), "-jar", JAR.toString(), "--help").redirectErrorStream(true)
+                        .redirectOutput(round.resolve("help.out").toFile()).start();
+                assertEquals(0, next.waitFor(), where + ": --help");
             }
+            assertEquals(List.of(), leftIn(tmp), where + ": left in java.io.tmpdir");
         }
         Path staging = round.resolve(".hdf5-staging");
         if (Files.isDirectory(staging)) {
